@@ -1,0 +1,417 @@
+//! The watch query language.
+//!
+//! ```text
+//! query   := or
+//! or      := and ( "OR" and )*
+//! and     := unary ( ["AND"] unary )*        juxtaposition means AND
+//! unary   := "NOT" unary | "-" primary | primary
+//! primary := "(" or ")" | "\"" phrase "\"" | word | word"*"
+//! ```
+//! Operators are upper case (`AND`, `OR`, `NOT`), so the French "or" / "et" stay words.
+//! Matching is case- and accent-insensitive and drops French elisions (see [`crate::text`]).
+
+use crate::text::{tokens, MatchText};
+use serde::Serialize;
+use std::fmt;
+
+/// A parsed, validated watch query.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Query {
+    root: Node,
+    source: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Node {
+    /// One or more folded tokens that must appear consecutively (a word with an inner
+    /// apostrophe or hyphen becomes a short phrase).
+    Phrase(Vec<String>),
+    Prefix(String),
+    And(Vec<Node>),
+    Or(Vec<Node>),
+    Not(Box<Node>),
+}
+
+/// A query that could not be parsed: where (1-based character column) and what was expected.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
+#[error("query error at position {position}: {message}")]
+pub struct QueryError {
+    pub position: usize,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Tok {
+    Word(String),
+    Prefix(String),
+    Phrase(String),
+    And,
+    Or,
+    Not,
+    Minus,
+    Open,
+    Close,
+}
+
+#[derive(Debug, Clone)]
+struct Lexed {
+    tok: Tok,
+    pos: usize, // 1-based character column
+}
+
+fn err(position: usize, message: impl Into<String>) -> QueryError {
+    QueryError {
+        position,
+        message: message.into(),
+    }
+}
+
+fn lex(input: &str) -> Result<Vec<Lexed>, QueryError> {
+    let chars: Vec<char> = input.chars().collect();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        let pos = i + 1;
+        if c.is_whitespace() {
+            i += 1;
+            continue;
+        }
+        match c {
+            '(' => {
+                out.push(Lexed { tok: Tok::Open, pos });
+                i += 1;
+            }
+            ')' => {
+                out.push(Lexed { tok: Tok::Close, pos });
+                i += 1;
+            }
+            '"' | '“' | '”' | '«' | '»' => {
+                let close = |d: char| matches!(d, '"' | '”' | '“' | '»' | '«');
+                let start = i + 1;
+                let mut j = start;
+                while j < chars.len() && !close(chars[j]) {
+                    j += 1;
+                }
+                if j >= chars.len() {
+                    return Err(err(pos, "this quote is never closed: expected a closing \""));
+                }
+                let text: String = chars[start..j].iter().collect();
+                out.push(Lexed {
+                    tok: Tok::Phrase(text),
+                    pos,
+                });
+                i = j + 1;
+            }
+            // A '-' starting a term negates it ("-bourse"); inside a word it is part of it ("e-mail").
+            '-' if chars.get(i + 1).is_some_and(|n| !n.is_whitespace()) =>
+            {
+                out.push(Lexed {
+                    tok: Tok::Minus,
+                    pos,
+                });
+                i += 1;
+            }
+            _ => {
+                let start = i;
+                while i < chars.len() && !chars[i].is_whitespace() && !matches!(chars[i], '(' | ')' | '"')
+                {
+                    i += 1;
+                }
+                let word: String = chars[start..i].iter().collect();
+                let tok = match word.as_str() {
+                    "AND" | "ET" => Tok::And,
+                    "OR" | "OU" => Tok::Or,
+                    "NOT" | "SAUF" => Tok::Not,
+                    w if w.len() > 1 && w.ends_with('*') => Tok::Prefix(w[..w.len() - 1].to_string()),
+                    "*" => return Err(err(pos, "expected a word before '*'")),
+                    _ => Tok::Word(word),
+                };
+                out.push(Lexed { tok, pos });
+            }
+        }
+    }
+    Ok(out)
+}
+
+struct Parser {
+    toks: Vec<Lexed>,
+    at: usize,
+    end: usize,
+}
+
+impl Parser {
+    fn peek(&self) -> Option<&Tok> {
+        self.toks.get(self.at).map(|l| &l.tok)
+    }
+    fn pos(&self) -> usize {
+        self.toks.get(self.at).map_or(self.end, |l| l.pos)
+    }
+    fn describe(&self) -> String {
+        match self.peek() {
+            None => "the end of the query".into(),
+            Some(Tok::Close) => "')'".into(),
+            Some(Tok::And) => "AND".into(),
+            Some(Tok::Or) => "OR".into(),
+            Some(Tok::Not) => "NOT".into(),
+            Some(Tok::Minus) => "'-'".into(),
+            Some(Tok::Open) => "'('".into(),
+            Some(Tok::Word(w) | Tok::Prefix(w) | Tok::Phrase(w)) => format!("\"{w}\""),
+        }
+    }
+
+    fn or(&mut self) -> Result<Node, QueryError> {
+        let mut parts = vec![self.and()?];
+        while self.peek() == Some(&Tok::Or) {
+            self.at += 1;
+            parts.push(self.and().map_err(|e| self.after("OR", e))?);
+        }
+        Ok(if parts.len() == 1 { parts.remove(0) } else { Node::Or(parts) })
+    }
+
+    fn after(&self, op: &str, e: QueryError) -> QueryError {
+        if e.message.starts_with("expected a word") {
+            err(e.position, format!("expected a word, a \"phrase\" or '(' after {op}, found {}", self.describe()))
+        } else {
+            e
+        }
+    }
+
+    fn and(&mut self) -> Result<Node, QueryError> {
+        let mut parts = vec![self.unary()?];
+        loop {
+            match self.peek() {
+                Some(Tok::And) => {
+                    self.at += 1;
+                    parts.push(self.unary().map_err(|e| self.after("AND", e))?);
+                }
+                Some(Tok::Or | Tok::Close) | None => break,
+                Some(_) => parts.push(self.unary()?),
+            }
+        }
+        Ok(if parts.len() == 1 { parts.remove(0) } else { Node::And(parts) })
+    }
+
+    fn unary(&mut self) -> Result<Node, QueryError> {
+        match self.peek() {
+            Some(Tok::Not) => {
+                self.at += 1;
+                let inner = self.unary().map_err(|e| self.after("NOT", e))?;
+                Ok(Node::Not(Box::new(inner)))
+            }
+            Some(Tok::Minus) => {
+                self.at += 1;
+                let inner = self.primary().map_err(|e| self.after("'-'", e))?;
+                Ok(Node::Not(Box::new(inner)))
+            }
+            _ => self.primary(),
+        }
+    }
+
+    fn primary(&mut self) -> Result<Node, QueryError> {
+        let pos = self.pos();
+        let Some(tok) = self.peek().cloned() else {
+            return Err(err(pos, format!("expected a word, a \"phrase\" or '(', found {}", self.describe())));
+        };
+        match tok {
+            Tok::Open => {
+                self.at += 1;
+                if self.peek() == Some(&Tok::Close) {
+                    return Err(err(self.pos(), "empty parentheses: expected a word, a \"phrase\" or '(' inside"));
+                }
+                let inner = self.or()?;
+                if self.peek() != Some(&Tok::Close) {
+                    return Err(err(self.pos(), format!("expected ')' to close the '(' at position {pos}, found {}", self.describe())));
+                }
+                self.at += 1;
+                Ok(inner)
+            }
+            Tok::Word(w) | Tok::Phrase(w) => {
+                self.at += 1;
+                let words = tokens(&w);
+                if words.is_empty() {
+                    return Err(err(pos, format!("\"{w}\" has no letters or digits to search for")));
+                }
+                Ok(Node::Phrase(words))
+            }
+            Tok::Prefix(w) => {
+                self.at += 1;
+                let mut words = tokens(&w);
+                if words.len() != 1 {
+                    return Err(err(pos, format!("'*' works on a single word, not \"{w}\"")));
+                }
+                Ok(Node::Prefix(words.remove(0)))
+            }
+            Tok::Close => Err(err(pos, "unexpected ')': there is no '(' to close")),
+            Tok::And | Tok::Or | Tok::Not | Tok::Minus => Err(err(
+                pos,
+                format!("expected a word, a \"phrase\" or '(', found {}", self.describe()),
+            )),
+        }
+    }
+}
+
+/// Whether a node can match without any word being present (e.g. `NOT x`).
+fn has_positive(node: &Node) -> bool {
+    match node {
+        Node::Phrase(_) | Node::Prefix(_) => true,
+        Node::Not(inner) => matches!(&**inner, Node::Not(x) if has_positive(x)),
+        Node::And(parts) => parts.iter().any(has_positive),
+        Node::Or(parts) => parts.iter().all(has_positive),
+    }
+}
+
+impl Query {
+    pub fn parse(input: &str) -> Result<Query, QueryError> {
+        let toks = lex(input)?;
+        let end = input.chars().count() + 1;
+        if toks.is_empty() {
+            return Err(err(1, "the query is empty: expected at least one word"));
+        }
+        let mut p = Parser { toks, at: 0, end };
+        let root = p.or()?;
+        if p.at < p.toks.len() {
+            let msg = match p.peek() {
+                Some(Tok::Close) => "unexpected ')': there is no '(' to close".to_string(),
+                _ => format!("unexpected {}", p.describe()),
+            };
+            return Err(err(p.pos(), msg));
+        }
+        if !has_positive(&root) {
+            return Err(err(1, "a query needs at least one word that must appear (it cannot be only NOT terms)"));
+        }
+        Ok(Query { root, source: input.to_string() })
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.source
+    }
+
+    /// Does the prepared text match? Pure and allocation-free.
+    pub fn matches(&self, text: &MatchText) -> bool {
+        eval(&self.root, text)
+    }
+
+    /// Convenience for one-off checks.
+    pub fn matches_str(&self, text: &str) -> bool {
+        self.matches(&MatchText::new(text))
+    }
+
+    /// The positive terms of the query (for highlighting).
+    pub fn terms(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        collect_terms(&self.root, false, &mut out);
+        out
+    }
+}
+
+fn collect_terms(node: &Node, negated: bool, out: &mut Vec<String>) {
+    match node {
+        Node::Phrase(w) if !negated => out.push(w.join(" ")),
+        Node::Prefix(w) if !negated => out.push(format!("{w}*")),
+        Node::Phrase(_) | Node::Prefix(_) => {}
+        Node::And(p) | Node::Or(p) => p.iter().for_each(|n| collect_terms(n, negated, out)),
+        Node::Not(n) => collect_terms(n, !negated, out),
+    }
+}
+
+fn eval(node: &Node, text: &MatchText) -> bool {
+    match node {
+        Node::Phrase(words) => text.has_phrase(words),
+        Node::Prefix(p) => text.has_prefix(p),
+        Node::And(parts) => parts.iter().all(|n| eval(n, text)),
+        Node::Or(parts) => parts.iter().any(|n| eval(n, text)),
+        Node::Not(n) => !eval(n, text),
+    }
+}
+
+impl fmt::Display for Query {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.source)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn m(q: &str, text: &str) -> bool {
+        Query::parse(q).unwrap_or_else(|e| panic!("{q}: {e}")).matches_str(text)
+    }
+
+    #[test]
+    fn matching_table() {
+        let cases: &[(&str, &str, bool)] = &[
+            ("danone", "Danone rappelle des yaourts", true),
+            ("danone", "Danon rappelle", false),
+            ("societe", "La Société Générale", true),
+            ("Société", "la societe generale", true),
+            ("usine", "L'usine de Rouen ferme", true),
+            ("l'usine", "une usine", true),
+            ("\"rappel produit\"", "grand rappel produit en cours", true),
+            ("\"rappel produit\"", "produit rappel", false),
+            ("« rappel produit »", "Rappel Produit !", true),
+            ("danone AND rappel", "danone: rappel", true),
+            ("danone AND rappel", "danone seul", false),
+            ("danone rappel", "rappel chez danone", true),
+            ("danone OR evian", "Evian", true),
+            ("danone OR evian", "volvic", false),
+            ("danone NOT bourse", "danone en bourse", false),
+            ("danone -bourse", "danone usine", true),
+            ("danone -bourse", "danone bourse", false),
+            ("(danone OR evian) AND (rappel OR boycott)", "#boycott evian", true),
+            ("(danone OR evian) AND (rappel OR boycott)", "evian bon", false),
+            ("boycott*", "#BoycottDanone maintenant", true),
+            ("boycott*", "boycotter", true),
+            ("boycott*", "le boycot", false),
+            ("or", "de l'or en barre", true),
+            ("danone ET rappel", "rappel danone", true),
+            ("danone OU evian", "evian", true),
+            ("e-mail", "envoyez un e-mail", true),
+            ("e-mail", "email", false),
+            ("NOT NOT danone", "danone", true),
+            ("danone -\"danone bourse\"", "danone bourse", false),
+        ];
+        for (q, text, want) in cases {
+            assert_eq!(m(q, text), *want, "query {q:?} on {text:?}");
+        }
+    }
+
+    #[test]
+    fn precedence_or_binds_looser_than_and() {
+        // a b OR c == (a AND b) OR c
+        assert!(m("a b OR c", "c"));
+        assert!(!m("a b OR c", "a"));
+        assert!(m("a b OR c", "b a"));
+    }
+
+    #[test]
+    fn errors_name_position_and_expectation() {
+        let cases: &[(&str, usize, &str)] = &[
+            ("", 1, "empty"),
+            ("danone AND", 11, "after AND"),
+            ("danone OR", 10, "after OR"),
+            ("(danone", 8, "expected ')' to close the '(' at position 1"),
+            ("danone)", 7, "unexpected ')'"),
+            ("\"rappel produit", 1, "never closed"),
+            ("()", 2, "empty parentheses"),
+            ("NOT danone", 1, "at least one word"),
+            ("-danone", 1, "at least one word"),
+            ("AND danone", 1, "found AND"),
+            ("danone OR OR evian", 11, "after OR"),
+            ("*", 1, "before '*'"),
+            ("!!!", 1, "no letters"),
+        ];
+        for (q, pos, needle) in cases {
+            let e = Query::parse(q).expect_err(q);
+            assert_eq!(e.position, *pos, "position for {q:?}: {e}");
+            assert!(e.message.contains(needle), "message for {q:?} was {:?}", e.message);
+        }
+    }
+
+    #[test]
+    fn terms_lists_positive_terms_only() {
+        let q = Query::parse("(danone OR \"rappel produit\") -bourse boycott*").unwrap();
+        assert_eq!(q.terms(), vec!["danone", "rappel produit", "boycott*"]);
+    }
+}

@@ -1,0 +1,182 @@
+//! Vigie's local state: one SQLite file.
+//!
+//! Opening sets WAL, foreign keys and a busy timeout, then runs the append-only migrations
+//! (each in a transaction, version in `user_version`). A database written by a newer Vigie
+//! is refused with a clear message instead of being damaged.
+
+mod events;
+mod mentions;
+mod migrations;
+mod sources;
+mod watches;
+
+pub use events::{Event, NewEvent};
+pub use mentions::{IngestOutcome, MentionFilter};
+pub use sources::PollSuccess;
+pub use migrations::SCHEMA_VERSION;
+
+use rusqlite::{Connection, ErrorCode, OpenFlags};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+pub const DB_FILE: &str = "vigie.db";
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error(
+        "this database ({path}) was written by a newer Vigie (schema {found}, this Vigie knows up to {supported}): \
+         update Vigie, or point VIGIE_DATA_DIR at another folder. Nothing was changed."
+    )]
+    NewerSchema { path: PathBuf, found: i64, supported: i64 },
+    #[error(
+        "the database {path} is busy: another Vigie process is writing to it. Close the other Vigie \
+         (or wait for it to finish) and try again. Nothing was lost."
+    )]
+    Busy { path: PathBuf },
+    #[error(
+        "the database {path} is read-only: Vigie cannot save anything there. Check the file's \
+         permissions and the free space, or set VIGIE_DATA_DIR to a writable folder. Nothing was lost."
+    )]
+    ReadOnly { path: PathBuf },
+    #[error("the disk is full: Vigie could not save to {path}. Free some space and try again; nothing already stored was lost.")]
+    DiskFull { path: PathBuf },
+    #[error("no data folder: set VIGIE_DATA_DIR or HOME")]
+    NoDataDir,
+    #[error("could not create the data folder {path}: {source}")]
+    CreateDir { path: PathBuf, source: std::io::Error },
+    #[error("{what} {key:?} does not exist")]
+    NotFound { what: &'static str, key: String },
+    #[error("{what} {key:?} already exists")]
+    Duplicate { what: &'static str, key: String },
+    #[error("invalid {what}: {message}")]
+    Invalid { what: &'static str, message: String },
+    #[error("database error in {path}: {source}")]
+    Sqlite { path: PathBuf, source: rusqlite::Error },
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// The data folder: `VIGIE_DATA_DIR` when set, else the platform data dir
+/// (`~/.local/share/vigie` on Linux).
+pub fn default_data_dir() -> Result<PathBuf> {
+    if let Some(dir) = std::env::var_os("VIGIE_DATA_DIR").filter(|d| !d.is_empty()) {
+        return Ok(PathBuf::from(dir));
+    }
+    dirs::data_dir().map(|d| d.join("vigie")).ok_or(StoreError::NoDataDir)
+}
+
+/// An open Vigie database. One per thread of work; SQLite's WAL lets several coexist.
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").field("path", &self.path).finish()
+    }
+}
+
+impl Store {
+    /// Opens (creating if needed) `vigie.db` in `dir`.
+    pub fn open_in(dir: &Path) -> Result<Store> {
+        std::fs::create_dir_all(dir).map_err(|source| StoreError::CreateDir {
+            path: dir.to_path_buf(),
+            source,
+        })?;
+        Store::open(&dir.join(DB_FILE))
+    }
+
+    /// Opens the database in [`default_data_dir`].
+    pub fn open_default() -> Result<Store> {
+        Store::open_in(&default_data_dir()?)
+    }
+
+    pub fn open(path: &Path) -> Result<Store> {
+        Store::open_with_timeout(path, Duration::from_secs(5))
+    }
+
+    /// Opens with a chosen busy timeout (how long to wait for another writer).
+    pub fn open_with_timeout(path: &Path, busy: Duration) -> Result<Store> {
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_CREATE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX
+            | OpenFlags::SQLITE_OPEN_URI;
+        let conn = Connection::open_with_flags(path, flags).map_err(|e| map_err(path, e))?;
+        let mut store = Store {
+            conn,
+            path: path.to_path_buf(),
+        };
+        store.configure(busy)?;
+        migrations::run(&mut store)?;
+        Ok(store)
+    }
+
+    fn configure(&self, busy: Duration) -> Result<()> {
+        self.conn.busy_timeout(busy).map_err(|e| self.err(e))?;
+        // journal_mode returns a row; a read-only file fails here with a clear error.
+        let mode: String = self
+            .conn
+            .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
+            .map_err(|e| self.err(e))?;
+        if !mode.eq_ignore_ascii_case("wal") && !self.path.as_os_str().is_empty() && mode != "memory" {
+            return Err(StoreError::ReadOnly { path: self.path.clone() });
+        }
+        self.conn
+            .execute_batch("PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;")
+            .map_err(|e| self.err(e))?;
+        Ok(())
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub(crate) fn err(&self, e: rusqlite::Error) -> StoreError {
+        map_err(&self.path, e)
+    }
+
+    /// Runs `f` in one IMMEDIATE transaction: all of it lands, or none of it.
+    pub(crate) fn write<T>(
+        &mut self,
+        f: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<T>,
+    ) -> Result<T> {
+        let path = self.path.clone();
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(|e| map_err(&path, e))?;
+        let out = f(&tx).map_err(|e| match e {
+            // Errors raised with `?` inside the closure carry no path yet.
+            StoreError::Sqlite { path: p, source } if p.as_os_str().is_empty() => map_err(&path, source),
+            other => other,
+        })?;
+        tx.commit().map_err(|e| map_err(&path, e))?;
+        Ok(out)
+    }
+
+    pub(crate) fn conn(&self) -> &Connection {
+        &self.conn
+    }
+
+    /// The schema version recorded in the file.
+    pub fn schema_version(&self) -> Result<i64> {
+        self.conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(|e| self.err(e))
+    }
+}
+
+pub(crate) fn map_err(path: &Path, e: rusqlite::Error) -> StoreError {
+    let path = path.to_path_buf();
+    match e.sqlite_error_code() {
+        Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => StoreError::Busy { path },
+        Some(ErrorCode::ReadOnly | ErrorCode::CannotOpen | ErrorCode::PermissionDenied)
+            if path.exists() =>
+        {
+            StoreError::ReadOnly { path }
+        }
+        Some(ErrorCode::DiskFull) => StoreError::DiskFull { path },
+        _ => StoreError::Sqlite { path, source: e },
+    }
+}

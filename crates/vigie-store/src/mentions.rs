@@ -1,0 +1,188 @@
+//! Mentions: deduplicated, matched to watches, full-text indexed.
+
+use crate::{Result, Store, StoreError};
+use rusqlite::{params, params_from_iter, OptionalExtension, Row, ToSql};
+use vigie_domain::{Mention, NewMention, Timestamp, Triage};
+
+/// What one ingest batch did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct IngestOutcome {
+    pub inserted: usize,
+    pub duplicates: usize,
+    /// Ids of the mentions this batch created.
+    pub new_ids: Vec<i64>,
+    /// (mention id, watch id) matches created.
+    pub matches: usize,
+}
+
+/// Which mentions to list (newest first).
+#[derive(Debug, Clone, Default)]
+pub struct MentionFilter {
+    pub watch_id: Option<i64>,
+    pub source_id: Option<i64>,
+    /// Full-text search (words, accent-insensitive; all must appear).
+    pub search: Option<String>,
+    pub since: Option<Timestamp>,
+    pub until: Option<Timestamp>,
+    pub triage: Option<Triage>,
+    pub lang: Option<String>,
+    pub limit: usize,
+}
+
+fn from_row(r: &Row<'_>) -> rusqlite::Result<Mention> {
+    let triage: String = r.get(11)?;
+    let watches: Option<String> = r.get(12)?;
+    Ok(Mention {
+        id: r.get(0)?,
+        source_id: r.get(1)?,
+        guid: r.get(2)?,
+        url: r.get(3)?,
+        title: r.get(4)?,
+        text: r.get(5)?,
+        html: r.get(6)?,
+        author: r.get(7)?,
+        published_at: r.get(8)?,
+        fetched_at: r.get(9)?,
+        lang: r.get(10)?,
+        triage: triage.parse().unwrap_or(Triage::New),
+        watch_ids: watches
+            .unwrap_or_default()
+            .split(',')
+            .filter_map(|s| s.parse().ok())
+            .collect(),
+    })
+}
+
+/// Turns what a person types into a safe FTS5 query: every word quoted, all required.
+fn fts_query(search: &str) -> Option<String> {
+    let words: Vec<String> = search
+        .split_whitespace()
+        .flat_map(|w| {
+            let prefix = w.ends_with('*');
+            vigie_domain::text::tokens(w)
+                .into_iter()
+                .map(move |t| if prefix { format!("\"{t}\"*") } else { format!("\"{t}\"") })
+        })
+        .collect();
+    (!words.is_empty()).then(|| words.join(" "))
+}
+
+impl Store {
+    /// Stores a batch in ONE transaction. Each item is deduplicated by the source's GUID, then
+    /// the canonical URL, then the content hash; new items get their watch matches.
+    pub fn ingest(&mut self, batch: &[(NewMention, Vec<i64>)], now: Timestamp) -> Result<IngestOutcome> {
+        self.write(|tx| {
+            let mut out = IngestOutcome::default();
+            let mut by_guid = tx.prepare_cached("SELECT id FROM mentions WHERE source_id = ?1 AND guid = ?2")?;
+            let mut by_url = tx.prepare_cached("SELECT id FROM mentions WHERE canonical_url = ?1 LIMIT 1")?;
+            let mut by_hash = tx.prepare_cached("SELECT id FROM mentions WHERE content_hash = ?1")?;
+            let mut insert = tx.prepare_cached(
+                "INSERT INTO mentions (source_id, guid, url, canonical_url, content_hash, title, text, html, author,
+                    published_at, fetched_at, lang)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+            )?;
+            let mut link = tx.prepare_cached("INSERT OR IGNORE INTO matches (mention_id, watch_id) VALUES (?1, ?2)")?;
+            for (m, watch_ids) in batch {
+                let mut existing = None;
+                if let Some(guid) = &m.guid {
+                    existing = by_guid.query_row(params![m.source_id, guid], |r| r.get::<_, i64>(0)).optional()?;
+                }
+                if existing.is_none() {
+                    if let Some(url) = &m.canonical_url {
+                        existing = by_url.query_row([url], |r| r.get::<_, i64>(0)).optional()?;
+                    }
+                }
+                if existing.is_none() {
+                    existing = by_hash.query_row([&m.content_hash], |r| r.get::<_, i64>(0)).optional()?;
+                }
+                if existing.is_some() {
+                    out.duplicates += 1;
+                    continue;
+                }
+                insert.execute(params![
+                    m.source_id, m.guid, m.url, m.canonical_url, m.content_hash, m.title, m.text, m.html,
+                    m.author, m.published_at, now, m.lang
+                ])?;
+                let id = tx.last_insert_rowid();
+                for w in watch_ids {
+                    out.matches += link.execute(params![id, w])?;
+                }
+                out.inserted += 1;
+                out.new_ids.push(id);
+            }
+            Ok(out)
+        })
+    }
+
+    pub fn mentions(&self, f: &MentionFilter) -> Result<Vec<Mention>> {
+        let mut sql = String::from(
+            "SELECT m.id, m.source_id, m.guid, m.url, m.title, m.text, m.html, m.author, m.published_at,
+                    m.fetched_at, m.lang, m.triage,
+                    (SELECT group_concat(watch_id) FROM matches x WHERE x.mention_id = m.id)
+             FROM mentions m WHERE 1",
+        );
+        let mut args: Vec<Box<dyn ToSql>> = Vec::new();
+        if let Some(w) = f.watch_id {
+            sql.push_str(" AND m.id IN (SELECT mention_id FROM matches WHERE watch_id = ?)");
+            args.push(Box::new(w));
+        }
+        if let Some(s) = f.source_id {
+            sql.push_str(" AND m.source_id = ?");
+            args.push(Box::new(s));
+        }
+        if let Some(q) = f.search.as_deref() {
+            let Some(q) = fts_query(q) else {
+                return Err(StoreError::Invalid { what: "search", message: "type at least one word".into() });
+            };
+            sql.push_str(" AND m.id IN (SELECT rowid FROM mentions_fts WHERE mentions_fts MATCH ?)");
+            args.push(Box::new(q));
+        }
+        if let Some(t) = f.since {
+            sql.push_str(" AND m.published_at >= ?");
+            args.push(Box::new(t));
+        }
+        if let Some(t) = f.until {
+            sql.push_str(" AND m.published_at < ?");
+            args.push(Box::new(t));
+        }
+        if let Some(t) = f.triage {
+            sql.push_str(" AND m.triage = ?");
+            args.push(Box::new(t.as_str()));
+        }
+        if let Some(l) = &f.lang {
+            sql.push_str(" AND m.lang = ?");
+            args.push(Box::new(l.clone()));
+        }
+        sql.push_str(" ORDER BY m.published_at DESC, m.id DESC LIMIT ?");
+        args.push(Box::new(if f.limit == 0 { 100 } else { f.limit } as i64));
+        let mut stmt = self.conn().prepare(&sql).map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map(params_from_iter(args.iter().map(|a| a.as_ref())), from_row)
+            .map_err(|e| self.err(e))?;
+        rows.collect::<rusqlite::Result<Vec<_>>>().map_err(|e| self.err(e))
+    }
+
+    pub fn mention_count(&self) -> Result<i64> {
+        self.conn().query_row("SELECT count(*) FROM mentions", [], |r| r.get(0)).map_err(|e| self.err(e))
+    }
+
+    pub fn set_triage(&mut self, id: i64, triage: Triage) -> Result<()> {
+        self.write(|tx| {
+            if tx.execute("UPDATE mentions SET triage = ?2 WHERE id = ?1", params![id, triage.as_str()])? == 0 {
+                return Err(StoreError::NotFound { what: "mention", key: id.to_string() });
+            }
+            Ok(())
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn fts_query_quotes_every_word() {
+        assert_eq!(super::fts_query("Société l'usine").as_deref(), Some("\"societe\" \"usine\""));
+        assert_eq!(super::fts_query("boyc*").as_deref(), Some("\"boyc\"*"));
+        assert_eq!(super::fts_query("\" OR NEAR(").as_deref(), Some("\"or\" \"near\""));
+        assert_eq!(super::fts_query("!!"), None);
+    }
+}

@@ -1,0 +1,137 @@
+//! Append-only migrations. Never edit a released step: add a new one at the end.
+
+use crate::{Store, StoreError};
+
+const MIGRATIONS: &[&str] = &[
+    // 1: watches, sources and their poll state, mentions with full-text search, matches, events.
+    r#"
+    CREATE TABLE watches (
+        id           INTEGER PRIMARY KEY,
+        name         TEXT NOT NULL UNIQUE,
+        query        TEXT NOT NULL,
+        languages    TEXT NOT NULL DEFAULT '',
+        sensitivity  TEXT NOT NULL CHECK (sensitivity IN ('low', 'medium', 'high')),
+        enabled      INTEGER NOT NULL DEFAULT 1,
+        created_at   INTEGER NOT NULL,
+        updated_at   INTEGER NOT NULL
+    );
+
+    CREATE TABLE sources (
+        id            INTEGER PRIMARY KEY,
+        title         TEXT NOT NULL,
+        kind          TEXT NOT NULL CHECK (kind IN ('feed', 'mastodon_tag', 'bluesky_search')),
+        spec          TEXT NOT NULL,          -- JSON of SourceKind (no secrets, ever)
+        identity      TEXT NOT NULL UNIQUE,   -- canonical form of spec, for duplicate detection
+        enabled       INTEGER NOT NULL DEFAULT 1,
+        interval_secs INTEGER NOT NULL DEFAULT 900 CHECK (interval_secs > 0),
+        created_at    INTEGER NOT NULL
+    );
+
+    CREATE TABLE poll_state (
+        source_id       INTEGER PRIMARY KEY REFERENCES sources(id) ON DELETE CASCADE,
+        next_check_at   INTEGER NOT NULL,
+        etag            TEXT,
+        last_modified   TEXT,
+        error_count     INTEGER NOT NULL DEFAULT 0,
+        last_error      TEXT,
+        last_status     INTEGER,
+        last_checked_at INTEGER,
+        last_success_at INTEGER,
+        cursor          TEXT
+    );
+    CREATE INDEX poll_state_due ON poll_state(next_check_at);
+
+    CREATE TABLE mentions (
+        id            INTEGER PRIMARY KEY,
+        source_id     INTEGER REFERENCES sources(id) ON DELETE SET NULL,
+        guid          TEXT,
+        url           TEXT,
+        canonical_url TEXT,
+        content_hash  TEXT NOT NULL,
+        title         TEXT NOT NULL,
+        text          TEXT NOT NULL,
+        html          TEXT,                   -- sanitised HTML only
+        author        TEXT,
+        published_at  INTEGER NOT NULL,
+        fetched_at    INTEGER NOT NULL,
+        lang          TEXT,
+        triage        TEXT NOT NULL DEFAULT 'new' CHECK (triage IN ('new', 'seen', 'flagged', 'handled'))
+    );
+    CREATE UNIQUE INDEX mentions_source_guid ON mentions(source_id, guid) WHERE guid IS NOT NULL;
+    CREATE INDEX mentions_canonical_url ON mentions(canonical_url) WHERE canonical_url IS NOT NULL;
+    CREATE UNIQUE INDEX mentions_content_hash ON mentions(content_hash);
+    CREATE INDEX mentions_published ON mentions(published_at);
+
+    CREATE VIRTUAL TABLE mentions_fts USING fts5(
+        title, text, author,
+        content = 'mentions', content_rowid = 'id',
+        tokenize = 'unicode61 remove_diacritics 2'
+    );
+    CREATE TRIGGER mentions_fts_insert AFTER INSERT ON mentions BEGIN
+        INSERT INTO mentions_fts(rowid, title, text, author) VALUES (new.id, new.title, new.text, new.author);
+    END;
+    CREATE TRIGGER mentions_fts_delete AFTER DELETE ON mentions BEGIN
+        INSERT INTO mentions_fts(mentions_fts, rowid, title, text, author) VALUES ('delete', old.id, old.title, old.text, old.author);
+    END;
+    CREATE TRIGGER mentions_fts_update AFTER UPDATE OF title, text, author ON mentions BEGIN
+        INSERT INTO mentions_fts(mentions_fts, rowid, title, text, author) VALUES ('delete', old.id, old.title, old.text, old.author);
+        INSERT INTO mentions_fts(rowid, title, text, author) VALUES (new.id, new.title, new.text, new.author);
+    END;
+
+    CREATE TABLE matches (
+        mention_id INTEGER NOT NULL REFERENCES mentions(id) ON DELETE CASCADE,
+        watch_id   INTEGER NOT NULL REFERENCES watches(id) ON DELETE CASCADE,
+        PRIMARY KEY (mention_id, watch_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX matches_watch ON matches(watch_id, mention_id);
+
+    -- Append-only log: signals, alerts, approvals and posts write here too.
+    CREATE TABLE events (
+        id        INTEGER PRIMARY KEY,
+        at        INTEGER NOT NULL,
+        kind      TEXT NOT NULL,
+        watch_id  INTEGER,
+        source_id INTEGER,
+        data      TEXT NOT NULL DEFAULT '{}'
+    );
+    CREATE INDEX events_at ON events(at);
+    CREATE TRIGGER events_no_update BEFORE UPDATE ON events BEGIN
+        SELECT RAISE(ABORT, 'the event log is append-only');
+    END;
+    CREATE TRIGGER events_no_delete BEFORE DELETE ON events BEGIN
+        SELECT RAISE(ABORT, 'the event log is append-only');
+    END;
+    "#,
+];
+
+/// The schema version this build writes.
+pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
+
+pub(crate) fn run(store: &mut Store) -> Result<(), StoreError> {
+    let found = store.schema_version()?;
+    if found > SCHEMA_VERSION {
+        return Err(StoreError::NewerSchema {
+            path: store.path().to_path_buf(),
+            found,
+            supported: SCHEMA_VERSION,
+        });
+    }
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(found as usize) {
+        let version = i as i64 + 1;
+        store.write(|tx| {
+            tx.execute_batch(sql)?;
+            tx.pragma_update(None, "user_version", version)?;
+            Ok(())
+        })?;
+    }
+    Ok(())
+}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(source: rusqlite::Error) -> Self {
+        StoreError::Sqlite {
+            path: Default::default(),
+            source,
+        }
+    }
+}

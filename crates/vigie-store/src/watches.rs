@@ -1,0 +1,114 @@
+//! Watches: what the user listens for.
+
+use crate::{Result, Store, StoreError};
+use rusqlite::{params, OptionalExtension, Row};
+use vigie_domain::{NewWatch, Query, Sensitivity, Timestamp, Watch};
+
+const COLUMNS: &str = "id, name, query, languages, sensitivity, enabled, created_at, updated_at";
+
+fn from_row(r: &Row<'_>) -> rusqlite::Result<Watch> {
+    let langs: String = r.get(3)?;
+    let sens: String = r.get(4)?;
+    Ok(Watch {
+        id: r.get(0)?,
+        name: r.get(1)?,
+        query: r.get(2)?,
+        languages: langs.split(',').filter(|s| !s.is_empty()).map(str::to_string).collect(),
+        sensitivity: sens.parse().unwrap_or(Sensitivity::Medium),
+        enabled: r.get(5)?,
+        created_at: r.get(6)?,
+        updated_at: r.get(7)?,
+    })
+}
+
+fn validate(w: &NewWatch) -> Result<()> {
+    if w.name.trim().is_empty() {
+        return Err(StoreError::Invalid { what: "watch", message: "the name is empty".into() });
+    }
+    Query::parse(&w.query).map_err(|e| StoreError::Invalid { what: "query", message: e.to_string() })?;
+    Ok(())
+}
+
+impl Store {
+    pub fn add_watch(&mut self, w: &NewWatch, now: Timestamp) -> Result<Watch> {
+        validate(w)?;
+        let name = w.name.trim().to_string();
+        let id = self.write(|tx| {
+            let exists: bool = tx.query_row("SELECT EXISTS(SELECT 1 FROM watches WHERE name = ?1)", [&name], |r| r.get(0))?;
+            if exists {
+                return Err(StoreError::Duplicate { what: "watch", key: name.clone() });
+            }
+            tx.execute(
+                "INSERT INTO watches (name, query, languages, sensitivity, enabled, created_at, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
+                params![name, w.query, w.languages.join(","), w.sensitivity.as_str(), w.enabled, now],
+            )?;
+            Ok(tx.last_insert_rowid())
+        })?;
+        self.watch(id)
+    }
+
+    pub fn watch(&self, id: i64) -> Result<Watch> {
+        self.conn()
+            .query_row(&format!("SELECT {COLUMNS} FROM watches WHERE id = ?1"), [id], from_row)
+            .optional()
+            .map_err(|e| self.err(e))?
+            .ok_or(StoreError::NotFound { what: "watch", key: id.to_string() })
+    }
+
+    /// Finds a watch by id ("3") or exact name ("Danone").
+    pub fn find_watch(&self, key: &str) -> Result<Watch> {
+        let by_name = self
+            .conn()
+            .query_row(&format!("SELECT {COLUMNS} FROM watches WHERE name = ?1"), [key], from_row)
+            .optional()
+            .map_err(|e| self.err(e))?;
+        match (by_name, key.parse::<i64>()) {
+            (Some(w), _) => Ok(w),
+            (None, Ok(id)) => self.watch(id),
+            (None, Err(_)) => Err(StoreError::NotFound { what: "watch", key: key.into() }),
+        }
+    }
+
+    pub fn watches(&self) -> Result<Vec<Watch>> {
+        let mut stmt = self
+            .conn()
+            .prepare(&format!("SELECT {COLUMNS} FROM watches ORDER BY name"))
+            .map_err(|e| self.err(e))?;
+        let rows = stmt.query_map([], from_row).map_err(|e| self.err(e))?;
+        rows.collect::<rusqlite::Result<Vec<_>>>().map_err(|e| self.err(e))
+    }
+
+    pub fn update_watch(&mut self, id: i64, w: &NewWatch, now: Timestamp) -> Result<Watch> {
+        validate(w)?;
+        self.write(|tx| {
+            let clash: Option<i64> = tx
+                .query_row("SELECT id FROM watches WHERE name = ?1 AND id != ?2", params![w.name.trim(), id], |r| r.get(0))
+                .optional()?;
+            if clash.is_some() {
+                return Err(StoreError::Duplicate { what: "watch", key: w.name.clone() });
+            }
+            let n = tx.execute(
+                "UPDATE watches SET name = ?2, query = ?3, languages = ?4, sensitivity = ?5, enabled = ?6, updated_at = ?7
+                 WHERE id = ?1",
+                params![id, w.name.trim(), w.query, w.languages.join(","), w.sensitivity.as_str(), w.enabled, now],
+            )?;
+            if n == 0 {
+                return Err(StoreError::NotFound { what: "watch", key: id.to_string() });
+            }
+            Ok(())
+        })?;
+        self.watch(id)
+    }
+
+    /// Removes a watch and its matches. Mentions stay (other watches may use them).
+    pub fn remove_watch(&mut self, id: i64) -> Result<()> {
+        self.write(|tx| {
+            let n = tx.execute("DELETE FROM watches WHERE id = ?1", [id])?;
+            if n == 0 {
+                return Err(StoreError::NotFound { what: "watch", key: id.to_string() });
+            }
+            Ok(())
+        })
+    }
+}
