@@ -1,1 +1,15 @@
+//! Vigie's engine: listening to the web. The poller takes due sources from the store, the
+//! fetchers (feeds, Mastodon, Bluesky) bring entries, ingest normalises, dedupes, matches
+//! every watch and stores them. Every background task is owned by an [`Engine`] that stops it.
 
+pub mod bluesky;
+pub mod feed;
+pub mod fetch;
+pub mod ingest;
+pub mod mastodon;
+pub mod normalize;
+pub mod poller;
+mod runner;
+
+pub use poller::{PollReport, Poller, PollerConfig};
+pub use runner::{Clock, Engine, SystemClock};

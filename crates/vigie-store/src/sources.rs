@@ -167,6 +167,14 @@ impl Store {
         })
     }
 
+    /// Names a source that has no title yet (the first poll uses the feed's own title).
+    pub fn name_source_if_untitled(&mut self, id: i64, title: &str) -> Result<()> {
+        self.write(|tx| {
+            tx.execute("UPDATE sources SET title = ?2 WHERE id = ?1 AND title = ''", params![id, title.trim()])?;
+            Ok(())
+        })
+    }
+
     pub fn set_source_enabled(&mut self, id: i64, enabled: bool) -> Result<()> {
         self.write(|tx| {
             tx.execute("UPDATE sources SET enabled = ?2 WHERE id = ?1", params![id, enabled])?;

@@ -1,0 +1,203 @@
+//! `vigie bench …`: throughput and memory of the real pipeline (never timed tests).
+
+use crate::cli::BenchCmd;
+use anyhow::{Context, Result};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+use vigie_domain::{NewWatch, Sensitivity, SourceKind};
+use vigie_engine::bluesky::Bluesky;
+use vigie_engine::feed::parse_feed;
+use vigie_engine::fetch::{FetchConfig, Http};
+use vigie_engine::ingest::Matcher;
+use vigie_engine::normalize::normalize;
+use vigie_engine::{Poller, PollerConfig};
+use vigie_store::Store;
+
+pub fn run(cmd: &BenchCmd, json: bool) -> Result<()> {
+    match cmd {
+        BenchCmd::Ingest { feeds, items, watches, corpus } => ingest(*feeds, *items, *watches, corpus.clone(), json),
+        BenchCmd::PollCycle { base, feeds } => poll_cycle(base, *feeds, json),
+    }
+}
+
+/// Peak resident memory of this process (VmHWM), in MiB.
+pub fn peak_rss_mib() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok()))
+        .map_or(0.0, |kb| kb / 1024.0)
+}
+
+const FR: &[&str] = &[
+    "Le rappel des yaourts {brand} inquiète les parents après plusieurs signalements",
+    "Grève à l'usine {brand} de {city} : la direction promet une réponse rapide",
+    "{brand} annonce un nouveau produit, les clients restent partagés",
+    "Scandale chez {brand} ? Les syndicats dénoncent des conditions de travail indignes",
+    "J'adore les nouveautés {brand}, livraison rapide et service client au top",
+    "Boycott de {brand} : l'appel se répand sur les réseaux après la polémique",
+    "La société {brand} publie ses résultats trimestriels, en hausse de 4 %",
+    "Panne géante chez {brand}, des milliers d'utilisateurs privés de service à {city}",
+];
+const EN: &[&str] = &[
+    "{brand} recalls products after customer complaints in {city}",
+    "Workers at the {brand} plant in {city} walk out over pay",
+    "Loving the new {brand} release, great support team",
+    "Is {brand} hiding something? Users report data leak",
+    "{brand} shares rise after strong quarterly results",
+    "Outage hits {brand} customers across {city}, company apologises",
+];
+const BRANDS: &[&str] = &["Danone", "Renault", "Orange", "Decathlon", "Carrefour", "Michelin", "Airbus", "Leclerc", "Fnac", "Sncf", "Acme", "Globex", "Initech", "Umbrella", "Hooli"];
+const CITIES: &[&str] = &["Lyon", "Rouen", "Lille", "Nantes", "Paris", "Bordeaux", "London", "Leeds", "Dublin", "Toulouse"];
+
+/// Deterministic pseudo-random numbers (xorshift), so every run builds the same corpus.
+struct Rng(u64);
+impl Rng {
+    fn next(&mut self) -> usize {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        (self.0 >> 11) as usize
+    }
+    fn pick<'a>(&mut self, xs: &[&'a str]) -> &'a str {
+        xs[self.next() % xs.len()]
+    }
+}
+
+fn xml_escape(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+}
+
+/// Writes `feeds` RSS files of `items` items each into `dir`; ~5 % of items are cross-feed
+/// duplicates (same link), as in real listening.
+pub fn generate_corpus(dir: &Path, feeds: usize, items: usize) -> Result<Vec<PathBuf>> {
+    std::fs::create_dir_all(dir)?;
+    let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+    let mut paths = Vec::with_capacity(feeds);
+    for f in 0..feeds {
+        let mut xml = String::with_capacity(items * 700);
+        xml.push_str(&format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<rss version=\"2.0\"><channel><title>Source {f}</title><link>http://127.0.0.1/{f}</link><description>Generated feed</description>\n"));
+        for i in 0..items {
+            let fr = rng.next() % 3 != 0;
+            let brand = rng.pick(BRANDS);
+            let city = rng.pick(CITIES);
+            let tpl = if fr { rng.pick(FR) } else { rng.pick(EN) };
+            let title = tpl.replace("{brand}", brand).replace("{city}", city);
+            let body = format!(
+                "<p>{} {}</p><p>{}</p>",
+                xml_escape(&title),
+                xml_escape(&(if fr { rng.pick(FR) } else { rng.pick(EN) }).replace("{brand}", rng.pick(BRANDS)).replace("{city}", city)),
+                if fr { "Selon nos informations, l'entreprise n'a pas souhaité réagir. Plus d'informations à venir." } else { "According to sources, the company declined to comment. More to follow." }
+            );
+            let link = if rng.next() % 20 == 0 { format!("http://127.0.0.1/shared/{}", rng.next() % 5000) } else { format!("http://127.0.0.1/{f}/{i}") };
+            xml.push_str(&format!(
+                "<item><title>{}</title><link>{link}</link><guid>{f}-{i}</guid><pubDate>Sat, 21 Nov 2026 {:02}:{:02}:00 GMT</pubDate><description><![CDATA[{body}]]></description><author>author{}@example.org</author></item>\n",
+                xml_escape(&title), i % 24, (f + i) % 60, rng.next() % 1000
+            ));
+        }
+        xml.push_str("</channel></rss>\n");
+        let p = dir.join(format!("feed-{f}.xml"));
+        std::fs::write(&p, xml)?;
+        paths.push(p);
+    }
+    Ok(paths)
+}
+
+fn bench_watches(n: usize) -> Vec<NewWatch> {
+    let mut out = Vec::new();
+    for i in 0..n {
+        let brand = BRANDS[i % BRANDS.len()];
+        let query = match i % 5 {
+            0 => brand.to_lowercase(),
+            1 => format!("{brand} AND (rappel OR recall OR boycott*)"),
+            2 => format!("\"usine {brand}\" OR \"{brand} plant\""),
+            3 => format!("{brand} -résultats -results"),
+            _ => format!("({brand} OR {}) AND (scandale OR grève OR outage)", BRANDS[(i + 3) % BRANDS.len()]),
+        };
+        out.push(NewWatch { name: format!("w{i} {brand}"), query, languages: vec![], sensitivity: Sensitivity::Medium, enabled: true });
+    }
+    out
+}
+
+fn ingest(feeds: usize, items: usize, watches: usize, corpus: Option<PathBuf>, json: bool) -> Result<()> {
+    let tmp = tempfile_dir()?;
+    let corpus_dir = corpus.unwrap_or_else(|| tmp.join("corpus"));
+    let paths = generate_corpus(&corpus_dir, feeds, items)?;
+    let bodies: Vec<Vec<u8>> = paths.iter().map(std::fs::read).collect::<Result<_, _>>()?;
+    let bytes: usize = bodies.iter().map(Vec::len).sum();
+    let mut store = Store::open_in(&tmp.join("data"))?;
+    let now = 1_795_000_000;
+    for w in bench_watches(watches) {
+        store.add_watch(&w, now)?;
+    }
+    let mut source_ids = Vec::with_capacity(feeds);
+    for f in 0..feeds {
+        source_ids.push(store.add_source("", &SourceKind::Feed { url: format!("http://127.0.0.1/feed-{f}.xml") }, 900, now)?.id);
+    }
+    let matcher = Matcher::new(&store.watches()?);
+    let start = Instant::now();
+    let (mut inserted, mut dups, mut entries, mut matched) = (0usize, 0usize, 0usize, 0usize);
+    for (body, sid) in bodies.iter().zip(&source_ids) {
+        let (_, raw) = parse_feed(body, Some("application/rss+xml")).map_err(|p| anyhow::anyhow!(p.message()))?;
+        entries += raw.len();
+        let batch: Vec<_> = raw.into_iter().filter_map(|e| normalize(*sid, e, now)).collect();
+        let out = store.ingest(&matcher.match_batch(batch), now)?;
+        inserted += out.inserted;
+        dups += out.duplicates;
+        matched += out.matches;
+    }
+    let secs = start.elapsed().as_secs_f64();
+    let rate = entries as f64 / secs;
+    let rss = peak_rss_mib();
+    let result = serde_json::json!({
+        "feeds": feeds, "items": entries, "bytes": bytes, "watches": watches,
+        "inserted": inserted, "duplicates": dups, "matches": matched,
+        "seconds": secs, "items_per_sec": rate, "peak_rss_mib": rss,
+        "corpus": corpus_dir,
+    });
+    if json {
+        println!("{}", serde_json::to_string_pretty(&result)?);
+    } else {
+        println!("ingest: {entries} items from {feeds} feeds ({:.1} MB) in {secs:.2} s = {rate:.0} items/s", bytes as f64 / 1e6);
+        println!("        {inserted} stored, {dups} duplicates, {matched} watch matches ({watches} watches); peak RSS {rss:.0} MiB");
+        println!("        corpus: {}", corpus_dir.display());
+    }
+    Ok(())
+}
+
+fn tempfile_dir() -> Result<PathBuf> {
+    let dir = std::env::temp_dir().join(format!("vigie-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).context("creating the bench folder")?;
+    Ok(dir)
+}
+
+fn poll_cycle(base: &str, feeds: usize, json: bool) -> Result<()> {
+    let tmp = tempfile_dir()?;
+    let mut store = Store::open_in(&tmp.join("poll"))?;
+    let now = 1_795_000_000;
+    for f in 0..feeds {
+        store.add_source("", &SourceKind::Feed { url: format!("{}/feed-{f}.xml", base.trim_end_matches('/')) }, 60, now)?;
+    }
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let poller = Arc::new(Poller::new(Arc::new(Mutex::new(store)), Http::new(FetchConfig::default()), Arc::new(Bluesky::default()), PollerConfig::default()));
+    // First cycle: full fetch, remembers ETag / Last-Modified.
+    let t0 = Instant::now();
+    let first = rt.block_on(poller.poll_once(now))?;
+    let first_secs = t0.elapsed().as_secs_f64();
+    // Second cycle, every source due again: all should answer 304.
+    let t1 = Instant::now();
+    let second = rt.block_on(poller.poll_once(now + 7 * 86_400))?;
+    let secs = t1.elapsed().as_secs_f64();
+    let out = serde_json::json!({
+        "feeds": feeds, "first_cycle_seconds": first_secs, "first_new_mentions": first.new_mentions,
+        "cycle_304_seconds": secs, "not_modified": second.not_modified, "failed": second.failed, "peak_rss_mib": peak_rss_mib(),
+    });
+    if json {
+        println!("{}", serde_json::to_string_pretty(&out)?);
+    } else {
+        println!("first cycle: {feeds} feeds, {} mentions in {first_secs:.2} s", first.new_mentions);
+        println!("304 cycle:   {} of {feeds} not modified, {} failed, in {secs:.3} s", second.not_modified, second.failed);
+    }
+    let _ = std::fs::remove_dir_all(&tmp);
+    Ok(())
+}

@@ -1,0 +1,268 @@
+//! What each command does: open the store, call one engine or store function, print.
+
+use crate::cli::{Cli, Command, MentionsArgs, SourceAdd, SourceCmd, WatchCmd};
+use crate::output::{table, time};
+use anyhow::{bail, Context, Result};
+use std::io::BufRead;
+use std::sync::{Arc, Mutex};
+use vigie_domain::{NewWatch, Sensitivity, SourceKind};
+use vigie_engine::bluesky::Bluesky;
+use vigie_engine::feed::{parse_opml, write_opml, OpmlFeed};
+use vigie_engine::fetch::{FetchConfig, Http};
+use vigie_engine::poller::health_line;
+use vigie_engine::{Clock, Engine, PollReport, Poller, PollerConfig, SystemClock};
+use vigie_secrets::Sensitive;
+use vigie_store::{MentionFilter, Store};
+
+pub struct Ctx {
+    pub json: bool,
+    pub store: Store,
+    pub now: i64,
+}
+
+fn print_json<T: serde::Serialize>(v: &T) -> Result<()> {
+    println!("{}", serde_json::to_string_pretty(v)?);
+    Ok(())
+}
+
+pub fn dispatch(cli: Cli) -> Result<()> {
+    if let Command::Bench(b) = &cli.command {
+        return crate::bench::run(b, cli.json);
+    }
+    let store = match &cli.data_dir {
+        Some(d) => Store::open_in(d),
+        None => Store::open_default(),
+    }
+    .context("could not open Vigie's database")?;
+    let mut ctx = Ctx { json: cli.json, store, now: SystemClock.now() };
+    match cli.command {
+        Command::Watch(w) => watch(&mut ctx, w),
+        Command::Source(s) => source(ctx, s),
+        Command::Poll { once: _ } => {
+            let report = poll_cycle(ctx.store, ctx.now)?;
+            print_report(ctx.json, &report)
+        }
+        Command::Run { tick } => run_forever(ctx.store, tick),
+        Command::Mentions(m) => mentions(&ctx, m),
+        Command::Bench(_) => unreachable!("handled above"),
+    }
+}
+
+fn parse_sensitivity(s: &str) -> Result<Sensitivity> {
+    Ok(s.parse::<Sensitivity>()?)
+}
+
+fn watch(ctx: &mut Ctx, cmd: WatchCmd) -> Result<()> {
+    match cmd {
+        WatchCmd::Add { name, query, lang, sensitivity, disabled } => {
+            let w = ctx.store.add_watch(
+                &NewWatch { name, query, languages: lang, sensitivity: parse_sensitivity(&sensitivity)?, enabled: !disabled },
+                ctx.now,
+            )?;
+            if ctx.json { print_json(&w) } else { println!("added watch {} (id {})", w.name, w.id); Ok(()) }
+        }
+        WatchCmd::List => {
+            let ws = ctx.store.watches()?;
+            if ctx.json {
+                return print_json(&ws);
+            }
+            let rows = ws
+                .iter()
+                .map(|w| vec![w.id.to_string(), w.name.clone(), w.query.clone(), w.languages.join(","), w.sensitivity.to_string(), if w.enabled { "yes" } else { "no" }.into()])
+                .collect::<Vec<_>>();
+            table(&["id", "name", "query", "languages", "sensitivity", "enabled"], &rows);
+            Ok(())
+        }
+        WatchCmd::Edit { watch, name, query, lang, sensitivity, enable, disable } => {
+            let w = ctx.store.find_watch(&watch)?;
+            let new = NewWatch {
+                name: name.unwrap_or(w.name),
+                query: query.unwrap_or(w.query),
+                languages: lang.unwrap_or(w.languages),
+                sensitivity: match sensitivity { Some(s) => parse_sensitivity(&s)?, None => w.sensitivity },
+                enabled: if enable { true } else if disable { false } else { w.enabled },
+            };
+            let w = ctx.store.update_watch(w.id, &new, ctx.now)?;
+            if ctx.json { print_json(&w) } else { println!("updated watch {} (id {})", w.name, w.id); Ok(()) }
+        }
+        WatchCmd::Rm { watch } => {
+            let w = ctx.store.find_watch(&watch)?;
+            ctx.store.remove_watch(w.id)?;
+            if ctx.json { print_json(&serde_json::json!({"removed": w.id})) } else { println!("removed watch {}", w.name); Ok(()) }
+        }
+    }
+}
+
+fn read_app_password() -> Result<Sensitive<String>> {
+    if let Ok(p) = std::env::var("VIGIE_BLUESKY_APP_PASSWORD") {
+        if !p.is_empty() {
+            return Ok(Sensitive::new(p));
+        }
+    }
+    let mut line = String::new();
+    std::io::stdin().lock().read_line(&mut line).context("reading the app password from stdin")?;
+    let line = line.trim().to_string();
+    if line.is_empty() {
+        bail!("no app password given: set VIGIE_BLUESKY_APP_PASSWORD or type it on stdin (create one in Bluesky's settings → App passwords)");
+    }
+    Ok(Sensitive::new(line))
+}
+
+fn source(mut ctx: Ctx, cmd: SourceCmd) -> Result<()> {
+    match cmd {
+        SourceCmd::Add(a) => source_add(&mut ctx, a),
+        SourceCmd::List => {
+            let all = ctx.store.sources()?;
+            if ctx.json {
+                let v: Vec<_> = all.iter().map(|(s, st)| serde_json::json!({"source": s, "state": st, "health": health_line(st, ctx.now)})).collect();
+                return print_json(&v);
+            }
+            let rows = all
+                .iter()
+                .map(|(s, st)| vec![s.id.to_string(), s.kind.kind_str().into(), if s.title.is_empty() { s.kind.describe() } else { s.title.clone() }, s.kind.describe(), health_line(st, ctx.now)])
+                .collect::<Vec<_>>();
+            table(&["id", "kind", "title", "where", "health"], &rows);
+            Ok(())
+        }
+        SourceCmd::Rm { source } => {
+            let (s, _) = ctx.store.find_source(&source)?;
+            ctx.store.remove_source(s.id)?;
+            if ctx.json { print_json(&serde_json::json!({"removed": s.id})) } else { println!("removed source {}", s.kind.describe()); Ok(()) }
+        }
+        SourceCmd::Check { source } => {
+            let (s, _) = ctx.store.find_source(&source)?;
+            ctx.store.check_now(s.id, ctx.now)?;
+            let report = poll_cycle(ctx.store, ctx.now)?;
+            print_report(ctx.json, &report)?;
+            if let Some((_, e)) = report.errors.iter().find(|(id, _)| *id == s.id) {
+                bail!("source {} failed: {e}", s.kind.describe());
+            }
+            Ok(())
+        }
+        SourceCmd::ImportOpml { file } => {
+            let text = std::fs::read_to_string(&file).with_context(|| format!("reading {}", file.display()))?;
+            let feeds = parse_opml(&text).map_err(|p| anyhow::anyhow!(p.message()))?;
+            let (mut added, mut skipped) = (0, 0);
+            for f in &feeds {
+                match ctx.store.add_source(&f.title, &SourceKind::Feed { url: f.url.clone() }, 900, ctx.now) {
+                    Ok(_) => added += 1,
+                    Err(vigie_store::StoreError::Duplicate { .. }) => skipped += 1,
+                    Err(e) => return Err(e.into()),
+                }
+            }
+            if ctx.json { print_json(&serde_json::json!({"added": added, "already_present": skipped})) } else { println!("imported {added} feeds ({skipped} already present)"); Ok(()) }
+        }
+        SourceCmd::ExportOpml { file } => {
+            let feeds: Vec<OpmlFeed> = ctx
+                .store
+                .sources()?
+                .into_iter()
+                .filter_map(|(s, _)| match s.kind {
+                    SourceKind::Feed { url } => Some(OpmlFeed { title: if s.title.is_empty() { url.clone() } else { s.title }, url }),
+                    _ => None,
+                })
+                .collect();
+            let doc = write_opml("Vigie sources", &feeds);
+            match file {
+                Some(f) => std::fs::write(&f, doc).with_context(|| format!("writing {}", f.display()))?,
+                None => print!("{doc}"),
+            }
+            Ok(())
+        }
+    }
+}
+
+fn source_add(ctx: &mut Ctx, a: SourceAdd) -> Result<()> {
+    let kind = if let Some(instance) = a.mastodon {
+        let tag = a.tag.unwrap_or_default().trim_start_matches('#').to_string();
+        check_http(&instance)?;
+        SourceKind::MastodonTag { instance: instance.trim_end_matches('/').into(), tag }
+    } else if let Some(service) = a.bluesky {
+        check_http(&service)?;
+        let handle = a.handle.unwrap_or_default();
+        let password = read_app_password()?;
+        Bluesky::default().set_app_password(&handle, &password).context("could not store the app password in the OS keychain")?;
+        SourceKind::BlueskySearch { service: service.trim_end_matches('/').into(), handle, query: a.query.unwrap_or_default() }
+    } else if let Some(url) = a.url {
+        check_http(&url)?;
+        SourceKind::Feed { url }
+    } else {
+        bail!("give a feed URL, or --mastodon INSTANCE --tag TAG, or --bluesky SERVICE --handle H --query Q");
+    };
+    let s = ctx.store.add_source(a.title.as_deref().unwrap_or(""), &kind, a.interval, ctx.now)?;
+    if ctx.json { print_json(&s) } else { println!("added source {} (id {}); first check at the next poll", s.kind.describe(), s.id); Ok(()) }
+}
+
+fn check_http(url: &str) -> Result<()> {
+    let u = url::Url::parse(url).with_context(|| format!("{url:?} is not a valid address"))?;
+    if !matches!(u.scheme(), "http" | "https") {
+        bail!("only http and https addresses can be watched, not {:?}", u.scheme());
+    }
+    Ok(())
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Builder::new_multi_thread().enable_all().build()?)
+}
+
+fn poller(store: Store) -> Arc<Poller> {
+    Arc::new(Poller::new(Arc::new(Mutex::new(store)), Http::new(FetchConfig::default()), Arc::new(Bluesky::default()), PollerConfig::default()))
+}
+
+fn poll_cycle(store: Store, now: i64) -> Result<PollReport> {
+    let rt = runtime()?;
+    let p = poller(store);
+    Ok(rt.block_on(p.poll_once(now))?)
+}
+
+fn print_report(json: bool, r: &PollReport) -> Result<()> {
+    if json {
+        return print_json(r);
+    }
+    println!(
+        "checked {} sources: {} new mentions, {} duplicates, {} not modified, {} failed",
+        r.checked, r.new_mentions, r.duplicates, r.not_modified, r.failed
+    );
+    for (id, e) in &r.errors {
+        println!("  source {id}: {e}");
+    }
+    Ok(())
+}
+
+fn run_forever(store: Store, tick: u64) -> Result<()> {
+    let rt = runtime()?;
+    rt.block_on(async move {
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+        let engine = Engine::start(poller(store), Arc::new(SystemClock), std::time::Duration::from_secs(tick.max(1)), tx);
+        eprintln!("vigie: listening (Ctrl-C to stop)");
+        loop {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => break,
+                r = rx.recv() => match r {
+                    Some(Ok(rep)) if rep.checked > 0 => print_report(false, &rep)?,
+                    Some(Ok(_)) => {}
+                    Some(Err(e)) => eprintln!("vigie: poll failed: {e}"),
+                    None => break,
+                },
+            }
+        }
+        engine.stop().await;
+        eprintln!("vigie: stopped cleanly");
+        Ok(())
+    })
+}
+
+fn mentions(ctx: &Ctx, m: MentionsArgs) -> Result<()> {
+    let watch_id = m.watch.as_deref().map(|w| ctx.store.find_watch(w)).transpose()?.map(|w| w.id);
+    let since = m.since.as_deref().map(|s| crate::since::parse_since(s, ctx.now)).transpose()?;
+    let list = ctx.store.mentions(&MentionFilter { watch_id, search: m.search, since, limit: m.limit, ..Default::default() })?;
+    if ctx.json {
+        return print_json(&list);
+    }
+    let rows = list
+        .iter()
+        .map(|x| vec![x.id.to_string(), time(x.published_at), x.author.clone().unwrap_or_default(), x.title.clone(), x.url.clone().unwrap_or_default()])
+        .collect::<Vec<_>>();
+    table(&["id", "published", "author", "title", "url"], &rows);
+    Ok(())
+}

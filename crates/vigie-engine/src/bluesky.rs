@@ -1,0 +1,270 @@
+//! Bluesky search (`app.bsky.feed.searchPosts`), authenticated with an app password that lives
+//! in the OS keychain. Sessions are refreshed with `refreshSession` rather than logging in
+//! again; the refresh token is kept in the keychain too, so a new process can reuse it.
+
+use crate::fetch::{FetchError, Http};
+use crate::normalize::RawEntry;
+use serde::Deserialize;
+use serde_json::json;
+use std::collections::HashMap;
+use tokio::sync::Mutex;
+use vigie_domain::health::Problem;
+use vigie_secrets::{Keychain, Sensitive};
+
+/// Keychain namespace for Bluesky app passwords (key: the handle).
+pub const APP_PASSWORD_NS: &str = "bluesky-app-password";
+/// Keychain namespace for Bluesky refresh tokens (key: the handle).
+pub const SESSION_NS: &str = "bluesky-session";
+
+#[derive(Clone)]
+struct Session {
+    access: Sensitive<String>,
+    refresh: Sensitive<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct SessionResponse {
+    access_jwt: String,
+    refresh_jwt: String,
+}
+
+#[derive(Deserialize)]
+struct XrpcError {
+    error: Option<String>,
+    message: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct SearchResponse {
+    #[serde(default)]
+    posts: Vec<Post>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Post {
+    uri: String,
+    author: Author,
+    record: serde_json::Value,
+    indexed_at: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Author {
+    handle: String,
+    display_name: Option<String>,
+}
+
+/// Counts of session operations, for tests and diagnostics.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct SessionStats {
+    pub logins: u32,
+    pub refreshes: u32,
+}
+
+/// Live Bluesky sessions, one per (service, handle). Owned by the engine.
+pub struct Bluesky {
+    keychain_passwords: Keychain,
+    keychain_sessions: Keychain,
+    sessions: Mutex<HashMap<String, Session>>,
+    stats: std::sync::Mutex<SessionStats>,
+}
+
+impl Default for Bluesky {
+    fn default() -> Self {
+        Bluesky::new(Keychain::new(APP_PASSWORD_NS), Keychain::new(SESSION_NS))
+    }
+}
+
+enum Call {
+    Ok(serde_json::Value),
+    Expired,
+}
+
+fn auth_problem(detail: impl Into<String>) -> FetchError {
+    FetchError { problem: Problem::Auth { detail: detail.into() }, status: None }
+}
+
+fn keychain_problem(e: vigie_secrets::SecretsError) -> FetchError {
+    FetchError { problem: Problem::Keychain { detail: e.to_string() }, status: None }
+}
+
+impl Bluesky {
+    pub fn new(passwords: Keychain, sessions: Keychain) -> Self {
+        Bluesky { keychain_passwords: passwords, keychain_sessions: sessions, sessions: Mutex::default(), stats: Default::default() }
+    }
+
+    pub fn stats(&self) -> SessionStats {
+        *self.stats.lock().expect("stats lock")
+    }
+
+    /// Stores the app password for `handle` in the OS keychain.
+    pub fn set_app_password(&self, handle: &str, password: &Sensitive<String>) -> Result<(), vigie_secrets::SecretsError> {
+        self.keychain_passwords.set(handle, password)
+    }
+
+    /// Searches posts. `since` (RFC 3339) limits to posts newer than the last poll.
+    pub async fn search(
+        &self,
+        http: &Http,
+        service: &str,
+        handle: &str,
+        query: &str,
+        since: Option<&str>,
+        now: vigie_domain::Timestamp,
+    ) -> Result<(Vec<RawEntry>, Option<String>), FetchError> {
+        let mut url = format!(
+            "{}/xrpc/app.bsky.feed.searchPosts?q={}&limit=100&sort=latest",
+            service.trim_end_matches('/'),
+            crate::mastodon::urlencode(query)
+        );
+        if let Some(s) = since {
+            url.push_str(&format!("&since={}", crate::mastodon::urlencode(s)));
+        }
+        let key = format!("{service}|{handle}");
+        let mut attempts = 0;
+        let value = loop {
+            attempts += 1;
+            let session = self.session(http, service, handle, &key).await?;
+            match self.xrpc_get(http, &url, &session.access, now).await? {
+                Call::Ok(v) => break v,
+                Call::Expired if attempts == 1 => {
+                    self.refresh(http, service, handle, &key, &session).await?;
+                }
+                Call::Expired => return Err(auth_problem("the session expired and could not be renewed")),
+            }
+        };
+        let resp: SearchResponse = serde_json::from_value(value).map_err(|e| FetchError {
+            problem: Problem::Malformed { detail: format!("unexpected searchPosts answer: {e}") },
+            status: Some(200),
+        })?;
+        let mut newest: Option<String> = since.map(str::to_string);
+        let entries = resp
+            .posts
+            .into_iter()
+            .map(|p| {
+                let created = p.record.get("createdAt").and_then(|v| v.as_str()).map(str::to_string).or(p.indexed_at.clone());
+                if let Some(c) = &created {
+                    if newest.as_ref().is_none_or(|n| c > n) {
+                        newest = Some(c.clone());
+                    }
+                }
+                let rkey = p.uri.rsplit('/').next().unwrap_or_default().to_string();
+                RawEntry {
+                    guid: Some(p.uri.clone()),
+                    url: Some(format!("https://bsky.app/profile/{}/post/{rkey}", p.author.handle)),
+                    title: None,
+                    body: p.record.get("text").and_then(|t| t.as_str()).map(str::to_string),
+                    body_is_html: false,
+                    author: Some(match p.author.display_name.filter(|d| !d.is_empty()) {
+                        Some(d) => format!("{d} (@{})", p.author.handle),
+                        None => format!("@{}", p.author.handle),
+                    }),
+                    published_at: created.as_deref().and_then(|d| chrono::DateTime::parse_from_rfc3339(d).ok()).map(|d| d.timestamp()),
+                    lang: p.record.get("langs").and_then(|l| l.get(0)).and_then(|l| l.as_str()).map(str::to_string),
+                }
+            })
+            .collect();
+        Ok((entries, newest))
+    }
+
+    async fn session(&self, http: &Http, service: &str, handle: &str, key: &str) -> Result<Session, FetchError> {
+        if let Some(s) = self.sessions.lock().await.get(key) {
+            return Ok(s.clone());
+        }
+        // A refresh token from an earlier process: renew instead of logging in again.
+        let stored = self.keychain_sessions.get(handle).map_err(keychain_problem)?;
+        if let Some(refresh) = stored {
+            let old = Session { access: Sensitive::new(String::new()), refresh };
+            if let Ok(s) = self.refresh(http, service, handle, key, &old).await {
+                return Ok(s);
+            }
+        }
+        self.login(http, service, handle, key).await
+    }
+
+    async fn login(&self, http: &Http, service: &str, handle: &str, key: &str) -> Result<Session, FetchError> {
+        let password = self
+            .keychain_passwords
+            .get(handle)
+            .map_err(keychain_problem)?
+            .ok_or_else(|| auth_problem(format!("no app password is stored for {handle}: add it with `vigie source add --bluesky …`")))?;
+        let url = format!("{}/xrpc/com.atproto.server.createSession", service.trim_end_matches('/'));
+        let body = json!({"identifier": handle, "password": password.expose()});
+        let resp = http.client().post(&url).json(&body).send().await.map_err(|e| http.transport_error(e))?;
+        let status = resp.status().as_u16();
+        let bytes = http.read_capped(resp).await?;
+        if status != 200 {
+            let e: Option<XrpcError> = serde_json::from_slice(&bytes).ok();
+            let msg = e.and_then(|e| e.message.or(e.error)).unwrap_or_else(|| format!("HTTP {status}"));
+            return Err(FetchError { problem: Problem::Auth { detail: format!("{handle}: {msg}") }, status: Some(status) });
+        }
+        self.stats.lock().expect("stats lock").logins += 1;
+        self.store_session(handle, key, &bytes).await
+    }
+
+    async fn refresh(&self, http: &Http, service: &str, handle: &str, key: &str, old: &Session) -> Result<Session, FetchError> {
+        let url = format!("{}/xrpc/com.atproto.server.refreshSession", service.trim_end_matches('/'));
+        let resp = http
+            .client()
+            .post(&url)
+            .bearer_auth(old.refresh.expose())
+            .send()
+            .await
+            .map_err(|e| http.transport_error(e))?;
+        let status = resp.status().as_u16();
+        let bytes = http.read_capped(resp).await?;
+        if status != 200 {
+            self.sessions.lock().await.remove(key);
+            let _ = self.keychain_sessions.delete(handle);
+            return self.login(http, service, handle, key).await;
+        }
+        self.stats.lock().expect("stats lock").refreshes += 1;
+        self.store_session(handle, key, &bytes).await
+    }
+
+    async fn store_session(&self, handle: &str, key: &str, bytes: &[u8]) -> Result<Session, FetchError> {
+        let r: SessionResponse = serde_json::from_slice(bytes).map_err(|e| auth_problem(format!("unexpected session answer: {e}")))?;
+        let s = Session { access: Sensitive::new(r.access_jwt), refresh: Sensitive::new(r.refresh_jwt) };
+        self.keychain_sessions.set(handle, &s.refresh).map_err(keychain_problem)?;
+        self.sessions.lock().await.insert(key.to_string(), s.clone());
+        Ok(s)
+    }
+
+    /// Test hook: forget the in-memory access token as if it had expired (the refresh token stays).
+    pub async fn expire_access_token(&self) {
+        for s in self.sessions.lock().await.values_mut() {
+            s.access = Sensitive::new("expired".into());
+        }
+    }
+
+    async fn xrpc_get(&self, http: &Http, url: &str, access: &Sensitive<String>, now: vigie_domain::Timestamp) -> Result<Call, FetchError> {
+        let resp = http.client().get(url).bearer_auth(access.expose()).send().await.map_err(|e| http.transport_error(e))?;
+        let status = resp.status().as_u16();
+        let retry = resp
+            .headers()
+            .get(reqwest::header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| vigie_domain::schedule::parse_retry_after(v, now));
+        let bytes = http.read_capped(resp).await?;
+        match status {
+            200 => serde_json::from_slice(&bytes).map(Call::Ok).map_err(|e| FetchError {
+                problem: Problem::Malformed { detail: e.to_string() },
+                status: Some(200),
+            }),
+            400 | 401 => {
+                let e: Option<XrpcError> = serde_json::from_slice(&bytes).ok();
+                let code = e.as_ref().and_then(|e| e.error.clone()).unwrap_or_default();
+                if matches!(code.as_str(), "ExpiredToken" | "InvalidToken" | "AuthenticationRequired") || status == 401 {
+                    Ok(Call::Expired)
+                } else {
+                    let msg = e.and_then(|e| e.message).unwrap_or(code);
+                    Err(FetchError { problem: Problem::Other { detail: format!("Bluesky refused the search: {msg}") }, status: Some(status) })
+                }
+            }
+            _ => Err(FetchError { problem: Problem::Http { status, retry_after_secs: retry }, status: Some(status) }),
+        }
+    }
+}

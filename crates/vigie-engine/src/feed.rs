@@ -1,0 +1,111 @@
+//! RSS 0.9x/1.0/2.0, Atom and JSON Feed through feed-rs, plus OPML import/export.
+
+use crate::normalize::RawEntry;
+use vigie_domain::health::Problem;
+
+/// Parses a feed body. Entries with no identifier get `guid: None` (feed-rs would invent one
+/// from the link and title; Vigie dedupes those by URL and content instead).
+pub fn parse_feed(body: &[u8], content_type: Option<&str>) -> Result<(Option<String>, Vec<RawEntry>), Problem> {
+    let head = String::from_utf8_lossy(&body[..body.len().min(512)]).to_ascii_lowercase();
+    let looks_html = head.trim_start().starts_with("<!doctype html") || head.contains("<html");
+    let parser = feed_rs::parser::Builder::new()
+        .id_generator(|_links, _title, _uri| String::new())
+        .sanitize_content(false)
+        .build();
+    let feed = match parser.parse(body) {
+        Ok(f) => f,
+        Err(e) => {
+            let html_type = content_type.is_some_and(|c| c.contains("text/html"));
+            if looks_html || html_type {
+                return Err(Problem::NotAFeed { content_type: content_type.map(str::to_string) });
+            }
+            return Err(Problem::Malformed { detail: e.to_string() });
+        }
+    };
+    let title = feed.title.map(|t| t.content);
+    let feed_lang = feed.language.clone();
+    let entries = feed
+        .entries
+        .into_iter()
+        .map(|e| {
+            let (body, is_html) = match (e.content.and_then(|c| c.body), e.summary) {
+                (Some(b), _) => (Some(b), true),
+                (None, Some(s)) => {
+                    let html = s.content_type.to_string().contains("html") || s.content.contains('<');
+                    (Some(s.content), html)
+                }
+                (None, None) => (e.media.first().and_then(|m| m.description.as_ref().map(|d| d.content.clone())), false),
+            };
+            RawEntry {
+                guid: Some(e.id).filter(|g| !g.is_empty()),
+                url: e.links.first().map(|l| l.href.clone()),
+                title: e.title.map(|t| t.content),
+                body,
+                body_is_html: is_html,
+                author: e.authors.first().and_then(|a| a.name.clone().or_else(|| a.email.clone())),
+                published_at: e.published.or(e.updated).map(|d| d.timestamp()),
+                lang: e.language.or_else(|| feed_lang.clone()),
+            }
+        })
+        .collect();
+    Ok((title, entries))
+}
+
+/// One feed listed in an OPML file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OpmlFeed {
+    pub title: String,
+    pub url: String,
+}
+
+/// Reads every `outline` with an `xmlUrl`, at any depth (folders are flattened).
+pub fn parse_opml(text: &str) -> Result<Vec<OpmlFeed>, Problem> {
+    let doc = opml::OPML::from_str(text).map_err(|e| Problem::Malformed { detail: format!("this is not a valid OPML file: {e}") })?;
+    let mut out = Vec::new();
+    fn walk(outlines: &[opml::Outline], out: &mut Vec<OpmlFeed>) {
+        for o in outlines {
+            if let Some(url) = &o.xml_url {
+                let title = o.title.clone().filter(|t| !t.is_empty()).unwrap_or_else(|| o.text.clone());
+                out.push(OpmlFeed { title: if title.is_empty() { url.clone() } else { title }, url: url.clone() });
+            }
+            walk(&o.outlines, out);
+        }
+    }
+    walk(&doc.body.outlines, &mut out);
+    Ok(out)
+}
+
+/// Writes an OPML 2.0 document listing `feeds`.
+pub fn write_opml(title: &str, feeds: &[OpmlFeed]) -> String {
+    let mut doc = opml::OPML::default();
+    doc.head = Some(opml::Head { title: Some(title.to_string()), ..Default::default() });
+    for f in feeds {
+        doc.body.outlines.push(opml::Outline {
+            text: f.title.clone(),
+            title: Some(f.title.clone()),
+            r#type: Some("rss".into()),
+            xml_url: Some(f.url.clone()),
+            ..Default::default()
+        });
+    }
+    let body = doc.to_string().unwrap_or_default();
+    format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n{body}\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn opml_round_trip_with_nesting_and_entities() {
+        let feeds = vec![
+            OpmlFeed { title: "Le Monde & co".into(), url: "http://127.0.0.1/a.xml?x=1&y=2".into() },
+            OpmlFeed { title: "B \"quoted\"".into(), url: "http://127.0.0.1/b.xml".into() },
+        ];
+        let doc = write_opml("Vigie", &feeds);
+        assert_eq!(parse_opml(&doc).unwrap(), feeds);
+        let nested = r#"<opml version="1.0"><body><outline text="Presse"><outline text="X" xmlUrl='http://h/x'/></outline></body></opml>"#;
+        assert_eq!(parse_opml(nested).unwrap(), vec![OpmlFeed { title: "X".into(), url: "http://h/x".into() }]);
+        assert!(parse_opml("<html></html>").is_err());
+    }
+}

@@ -1,0 +1,56 @@
+//! Ingest: normalised entries → matched against every watch → stored in one transaction.
+
+use vigie_domain::text::MatchText;
+use vigie_domain::{NewMention, Query, Watch};
+
+/// The enabled watches, compiled once per poll cycle.
+pub struct Matcher {
+    watches: Vec<(i64, Query, Vec<String>)>,
+}
+
+impl Matcher {
+    /// Compiles the enabled watches. A watch whose stored query no longer parses is skipped
+    /// (the store refuses bad queries, so this only happens with a hand-edited database).
+    pub fn new(watches: &[Watch]) -> Self {
+        Matcher {
+            watches: watches
+                .iter()
+                .filter(|w| w.enabled)
+                .filter_map(|w| Query::parse(&w.query).ok().map(|q| (w.id, q, w.languages.clone())))
+                .collect(),
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.watches.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.watches.is_empty()
+    }
+
+    /// Ids of the watches this mention matches. A watch limited to some languages skips
+    /// mentions known to be in another language (unknown language always passes).
+    pub fn matching(&self, m: &NewMention) -> Vec<i64> {
+        let text = MatchText::new(&format!("{}\n{}\n{}", m.title, m.text, m.author.as_deref().unwrap_or("")));
+        self.watches
+            .iter()
+            .filter(|(_, _, langs)| match (&m.lang, langs.is_empty()) {
+                (_, true) | (None, _) => true,
+                (Some(l), false) => langs.iter().any(|x| x == l),
+            })
+            .filter(|(_, q, _)| q.matches(&text))
+            .map(|(id, _, _)| *id)
+            .collect()
+    }
+
+    pub fn match_batch(&self, batch: Vec<NewMention>) -> Vec<(NewMention, Vec<i64>)> {
+        batch
+            .into_iter()
+            .map(|m| {
+                let ids = self.matching(&m);
+                (m, ids)
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,189 @@
+//! From whatever a source gave to a [`NewMention`]: plain text, sanitised HTML, canonical URL,
+//! content hash, a sane publication time.
+
+use sha2::{Digest, Sha256};
+use std::collections::HashSet;
+use url::Url;
+use vigie_domain::{NewMention, Timestamp};
+
+/// Tolerance for clocks slightly ahead; beyond it a future date is replaced by the fetch time.
+const FUTURE_SLACK_SECS: i64 = 300;
+const MAX_TEXT_CHARS: usize = 20_000;
+
+/// Query parameters that only track clicks: removed from canonical URLs.
+const TRACKING: &[&str] = &["fbclid", "gclid", "dclid", "msclkid", "mc_cid", "mc_eid", "igshid", "ref_src", "ocid", "cmpid", "xtor"];
+
+/// HTML safe to show in the app: a small allow-list of tags, links forced to open outside
+/// with `rel="noopener noreferrer nofollow"`, no scripts, styles, event handlers or iframes.
+pub fn sanitize_html(html: &str) -> String {
+    let tags: HashSet<&str> = [
+        "a", "b", "blockquote", "br", "code", "em", "i", "li", "ol", "p", "pre", "strong", "ul", "h1", "h2", "h3", "h4",
+    ]
+    .into_iter()
+    .collect();
+    ammonia::Builder::default()
+        .tags(tags)
+        .url_schemes(["http", "https"].into_iter().collect())
+        .link_rel(Some("noopener noreferrer nofollow"))
+        .clean(html)
+        .to_string()
+}
+
+/// Plain text from HTML: tags removed (script/style contents dropped), entities decoded,
+/// whitespace collapsed.
+pub fn html_to_text(html: &str) -> String {
+    let stripped = ammonia::Builder::empty().clean(html).to_string();
+    let decoded = html_escape::decode_html_entities(&stripped);
+    collapse(&decoded)
+}
+
+fn collapse(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for word in s.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+        if out.len() > MAX_TEXT_CHARS * 4 {
+            break;
+        }
+    }
+    if out.chars().count() > MAX_TEXT_CHARS {
+        out = out.chars().take(MAX_TEXT_CHARS).collect();
+    }
+    out
+}
+
+/// Lower-case host, no fragment, no tracking parameters, redirect wrappers unwrapped
+/// (Google Alerts links carry the real address in `url=`).
+pub fn canonical_url(raw: &str) -> Option<String> {
+    let mut url = Url::parse(raw.trim()).ok()?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return None;
+    }
+    if url.path() == "/url" {
+        if let Some((_, real)) = url.query_pairs().find(|(k, _)| k == "url" || k == "q") {
+            if real.starts_with("http") && real != raw {
+                return canonical_url(&real);
+            }
+        }
+    }
+    url.set_fragment(None);
+    let kept: Vec<(String, String)> = url
+        .query_pairs()
+        .filter(|(k, _)| !k.starts_with("utm_") && !TRACKING.contains(&k.as_ref()))
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    if kept.is_empty() {
+        url.set_query(None);
+    } else {
+        url.query_pairs_mut().clear().extend_pairs(kept);
+    }
+    let _ = url.set_host(url.host_str().map(|h| h.trim_start_matches("www.").to_lowercase()).as_deref());
+    let mut s = url.to_string();
+    if s.ends_with('/') && url.path() != "/" {
+        s.pop();
+    }
+    Some(s)
+}
+
+/// Same words in the same order → same hash, whatever the markup, case or accents.
+pub fn content_hash(title: &str, text: &str) -> String {
+    let mut h = Sha256::new();
+    for t in vigie_domain::text::tokens(title).iter().chain(vigie_domain::text::tokens(text).iter()) {
+        h.update(t.as_bytes());
+        h.update(b" ");
+    }
+    hex::encode(&h.finalize()[..16])
+}
+
+/// A raw entry as a fetcher sees it.
+#[derive(Debug, Clone, Default)]
+pub struct RawEntry {
+    pub guid: Option<String>,
+    pub url: Option<String>,
+    pub title: Option<String>,
+    /// HTML or plain text.
+    pub body: Option<String>,
+    pub body_is_html: bool,
+    pub author: Option<String>,
+    pub published_at: Option<Timestamp>,
+    pub lang: Option<String>,
+}
+
+/// Normalises a raw entry. Returns None for an entry with no text at all.
+pub fn normalize(source_id: i64, e: RawEntry, now: Timestamp) -> Option<NewMention> {
+    let title = e.title.as_deref().map(html_to_text).unwrap_or_default();
+    let (text, html) = match e.body.as_deref() {
+        Some(b) if e.body_is_html || b.contains('<') => (html_to_text(b), Some(sanitize_html(b))),
+        Some(b) => (collapse(b), None),
+        None => (String::new(), None),
+    };
+    if title.is_empty() && text.is_empty() {
+        return None;
+    }
+    let title = if title.is_empty() { text.chars().take(120).collect() } else { title };
+    let published_at = match e.published_at {
+        Some(t) if t <= now + FUTURE_SLACK_SECS && t > 0 => t,
+        _ => now,
+    };
+    let url = e.url.filter(|u| u.starts_with("http://") || u.starts_with("https://"));
+    Some(NewMention {
+        source_id,
+        guid: e.guid.map(|g| g.trim().to_string()).filter(|g| !g.is_empty()),
+        canonical_url: url.as_deref().and_then(canonical_url),
+        content_hash: content_hash(&title, &text),
+        url,
+        title,
+        text,
+        html: html.filter(|h| !h.trim().is_empty()),
+        author: e.author.map(|a| collapse(&a)).filter(|a| !a.is_empty()),
+        published_at,
+        lang: e.lang.map(|l| l.chars().take(2).collect::<String>().to_lowercase()),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn html_is_sanitised_and_text_is_plain() {
+        let evil = r#"<p onclick="x()">Hi <b>there</b><script>alert(1)</script><img src=x onerror=alert(1)><a href="javascript:alert(1)">j</a><a href="https://e.org">ok</a></p>"#;
+        let safe = sanitize_html(evil);
+        assert!(!safe.contains("script") && !safe.contains("onerror") && !safe.contains("onclick") && !safe.contains("javascript"), "{safe}");
+        assert!(safe.contains(r#"rel="noopener noreferrer nofollow""#), "{safe}");
+        assert_eq!(html_to_text(evil), "Hi there j ok");
+        assert_eq!(html_to_text("caf&eacute; &amp; cr&#232;me &lt;3"), "café & crème <3");
+    }
+
+    #[test]
+    fn canonical_urls() {
+        let cases = [
+            ("https://WWW.Example.com/a/?utm_source=x&id=3#top", Some("https://example.com/a?id=3")),
+            ("http://example.com/a?fbclid=zz", Some("http://example.com/a")),
+            ("https://www.google.com/url?rct=j&sa=t&url=https://news.example.fr/article%3Futm_medium%3Drss&ct=ga", Some("https://news.example.fr/article")),
+            ("ftp://example.com/x", None),
+            ("not a url", None),
+        ];
+        for (raw, want) in cases {
+            assert_eq!(canonical_url(raw).as_deref(), want, "{raw}");
+        }
+    }
+
+    #[test]
+    fn hash_ignores_markup_case_and_accents() {
+        assert_eq!(content_hash("Société", "<b>Rappel</b> produit"), content_hash("societe", "rappel PRODUIT"));
+        assert_ne!(content_hash("a", "b c"), content_hash("a", "c b"));
+    }
+
+    #[test]
+    fn future_and_missing_dates_become_fetch_time() {
+        let now = 1_700_000_000;
+        let mk = |p| RawEntry { title: Some("t".into()), published_at: p, ..Default::default() };
+        assert_eq!(normalize(1, mk(Some(now + 86_400)), now).unwrap().published_at, now);
+        assert_eq!(normalize(1, mk(None), now).unwrap().published_at, now);
+        assert_eq!(normalize(1, mk(Some(now - 60)), now).unwrap().published_at, now - 60);
+        assert!(normalize(1, RawEntry::default(), now).is_none());
+    }
+}

@@ -1,0 +1,261 @@
+//! The polite poller (Miniflux style): the schedule lives in SQLite; each cycle takes the due
+//! batch, fetches with a global and a per-host concurrency cap, ingests, and writes the next
+//! check time (success interval, or exponential backoff with jitter, or the server's
+//! Retry-After). "Check now" only makes a source due: it goes through the same queue.
+
+use crate::bluesky::Bluesky;
+use crate::feed::parse_feed;
+use crate::fetch::{Conditional, FetchError, FetchOutcome, Http};
+use crate::ingest::Matcher;
+use crate::mastodon::fetch_tag;
+use crate::normalize::{normalize, RawEntry};
+use reqwest::header::HeaderMap;
+use serde::Serialize;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use tokio::sync::Semaphore;
+use tokio::task::JoinSet;
+use vigie_domain::schedule::{next_after_error, next_after_success, Policy};
+use vigie_domain::{PollState, Source, SourceKind, Timestamp};
+use vigie_store::{NewEvent, PollSuccess, Store, StoreError};
+
+/// Poller settings.
+#[derive(Debug, Clone)]
+pub struct PollerConfig {
+    pub policy: Policy,
+    /// Sources taken per cycle.
+    pub batch_size: usize,
+    /// Requests in flight overall.
+    pub max_concurrency: usize,
+    /// Requests in flight to one host.
+    pub per_host: usize,
+}
+
+impl Default for PollerConfig {
+    fn default() -> Self {
+        PollerConfig { policy: Policy::default(), batch_size: 2000, max_concurrency: 32, per_host: 4 }
+    }
+}
+
+/// What one cycle did.
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+pub struct PollReport {
+    pub checked: usize,
+    pub not_modified: usize,
+    pub failed: usize,
+    pub new_mentions: usize,
+    pub duplicates: usize,
+    pub new_mention_ids: Vec<i64>,
+    /// (source id, plain-words error)
+    pub errors: Vec<(i64, String)>,
+}
+
+/// What fetching one source produced, before it touches the store.
+enum Outcome {
+    NotModified { status: u16 },
+    Entries { entries: Vec<RawEntry>, status: u16, etag: Option<String>, last_modified: Option<String>, cursor: Option<String>, moved_to: Option<String>, title: Option<String> },
+    Failed(FetchError),
+}
+
+pub struct Poller {
+    store: Arc<Mutex<Store>>,
+    http: Http,
+    bluesky: Arc<Bluesky>,
+    cfg: PollerConfig,
+    hosts: Mutex<HashMap<String, Arc<Semaphore>>>,
+}
+
+fn host_of(url: &str) -> String {
+    url::Url::parse(url).ok().and_then(|u| u.host_str().map(|h| format!("{h}:{}", u.port_or_known_default().unwrap_or(0)))).unwrap_or_default()
+}
+
+impl Poller {
+    pub fn new(store: Arc<Mutex<Store>>, http: Http, bluesky: Arc<Bluesky>, cfg: PollerConfig) -> Self {
+        Poller { store, http, bluesky, cfg, hosts: Mutex::default() }
+    }
+
+    pub fn store(&self) -> &Arc<Mutex<Store>> {
+        &self.store
+    }
+
+    pub fn bluesky(&self) -> &Arc<Bluesky> {
+        &self.bluesky
+    }
+
+    fn host_permit(&self, host: &str) -> Arc<Semaphore> {
+        let mut hosts = self.hosts.lock().expect("hosts lock");
+        hosts.entry(host.to_string()).or_insert_with(|| Arc::new(Semaphore::new(self.cfg.per_host.max(1)))).clone()
+    }
+
+    fn with_store<T>(&self, f: impl FnOnce(&mut Store) -> Result<T, StoreError>) -> Result<T, StoreError> {
+        let mut s = self.store.lock().unwrap_or_else(|p| p.into_inner());
+        f(&mut s)
+    }
+
+    /// One cycle: polls every source due at `now` (up to the batch size).
+    pub async fn poll_once(self: &Arc<Self>, now: Timestamp) -> Result<PollReport, StoreError> {
+        let (due, watches) = self.with_store(|s| Ok((s.due_sources(now, self.cfg.batch_size)?, s.watches()?)))?;
+        let matcher = Arc::new(Matcher::new(&watches));
+        let global = Arc::new(Semaphore::new(self.cfg.max_concurrency.max(1)));
+        let mut tasks = JoinSet::new();
+        for (source, state) in due {
+            let me = Arc::clone(self);
+            let global = Arc::clone(&global);
+            let per_host = self.host_permit(&host_of(&source.kind.endpoint()));
+            tasks.spawn(async move {
+                let _g = global.acquire_owned().await.expect("semaphore open");
+                let _h = per_host.acquire_owned().await.expect("semaphore open");
+                let outcome = me.fetch_source(&source, &state, now).await;
+                (source, state, outcome)
+            });
+        }
+        let mut report = PollReport::default();
+        while let Some(joined) = tasks.join_next().await {
+            let Ok((source, state, outcome)) = joined else { continue };
+            report.checked += 1;
+            let me = Arc::clone(self);
+            let matcher = Arc::clone(&matcher);
+            let one = tokio::task::spawn_blocking(move || me.settle(&source, &state, outcome, &matcher, now))
+                .await
+                .expect("settle does not panic")?;
+            report.not_modified += usize::from(one.not_modified);
+            report.new_mentions += one.inserted;
+            report.duplicates += one.duplicates;
+            report.new_mention_ids.extend(one.new_ids);
+            if let Some(e) = one.error {
+                report.failed += 1;
+                report.errors.push((one.source_id, e));
+            }
+        }
+        Ok(report)
+    }
+
+    async fn fetch_source(&self, source: &Source, state: &PollState, now: Timestamp) -> Outcome {
+        match &source.kind {
+            SourceKind::Feed { url } => {
+                let cond = Conditional { etag: state.etag.clone(), last_modified: state.last_modified.clone() };
+                match self.http.get(url, &cond, HeaderMap::new(), now).await {
+                    Ok(FetchOutcome::NotModified { status }) => Outcome::NotModified { status },
+                    Ok(FetchOutcome::Fetched(f)) => match parse_feed(&f.body, f.content_type.as_deref()) {
+                        Ok((title, entries)) => Outcome::Entries {
+                            entries,
+                            status: f.status,
+                            etag: f.etag,
+                            last_modified: f.last_modified,
+                            cursor: None,
+                            moved_to: f.moved_to,
+                            title,
+                        },
+                        Err(problem) => Outcome::Failed(FetchError { problem, status: Some(f.status) }),
+                    },
+                    Err(e) => Outcome::Failed(e),
+                }
+            }
+            SourceKind::MastodonTag { instance, tag } => match fetch_tag(&self.http, instance, tag, state.cursor.as_deref(), now).await {
+                Ok(page) => Outcome::Entries { entries: page.entries, status: 200, etag: None, last_modified: None, cursor: page.cursor, moved_to: None, title: None },
+                Err(e) => Outcome::Failed(e),
+            },
+            SourceKind::BlueskySearch { service, handle, query } => {
+                match self.bluesky.search(&self.http, service, handle, query, state.cursor.as_deref(), now).await {
+                    Ok((entries, cursor)) => Outcome::Entries { entries, status: 200, etag: None, last_modified: None, cursor, moved_to: None, title: None },
+                    Err(e) => Outcome::Failed(e),
+                }
+            }
+        }
+    }
+
+    /// Writes one source's outcome: mentions (one transaction), poll state, health events.
+    fn settle(&self, source: &Source, state: &PollState, outcome: Outcome, matcher: &Matcher, now: Timestamp) -> Result<Settled, StoreError> {
+        let unit: f64 = rand::random();
+        let policy = &self.cfg.policy;
+        let mut out = Settled { source_id: source.id, ..Default::default() };
+        let mut s = self.store.lock().unwrap_or_else(|p| p.into_inner());
+        let recovered = state.error_count > 0;
+        match outcome {
+            Outcome::NotModified { status } => {
+                out.not_modified = true;
+                s.record_success(source.id, &PollSuccess {
+                    checked_at: now,
+                    next_check_at: next_after_success(now, source.interval_secs, policy, unit),
+                    status: Some(status.into()),
+                    etag: state.etag.clone(),
+                    last_modified: state.last_modified.clone(),
+                    cursor: None,
+                })?;
+            }
+            Outcome::Entries { entries, status, etag, last_modified, cursor, moved_to, title } => {
+                if let Some(t) = title.filter(|t| !t.trim().is_empty()) {
+                    s.name_source_if_untitled(source.id, &t)?;
+                }
+                let batch: Vec<_> = entries.into_iter().filter_map(|e| normalize(source.id, e, now)).collect();
+                let ingested = s.ingest(&matcher.match_batch(batch), now)?;
+                out.inserted = ingested.inserted;
+                out.duplicates = ingested.duplicates;
+                out.new_ids = ingested.new_ids;
+                if let Some(new_url) = moved_to {
+                    let kind = SourceKind::Feed { url: new_url.clone() };
+                    if s.move_source(source.id, &kind).is_ok() {
+                        s.append_event(&NewEvent { at: now, kind: "source_moved", watch_id: None, source_id: Some(source.id), data: serde_json::json!({"to": new_url}) })?;
+                    }
+                }
+                s.record_success(source.id, &PollSuccess {
+                    checked_at: now,
+                    next_check_at: next_after_success(now, source.interval_secs, policy, unit),
+                    status: Some(status.into()),
+                    etag,
+                    last_modified,
+                    cursor,
+                })?;
+            }
+            Outcome::Failed(e) => {
+                let msg = e.problem.message();
+                let retry = e.problem.retry_after_secs();
+                let count = s.record_failure(source.id, now, e.status.map(i64::from), &msg, |n| {
+                    next_after_error(now, source.interval_secs, n, retry, policy, unit)
+                })?;
+                if count == 1 {
+                    s.append_event(&NewEvent { at: now, kind: "source_failing", watch_id: None, source_id: Some(source.id), data: serde_json::json!({"error": msg, "problem": e.problem}) })?;
+                }
+                out.error = Some(msg);
+                return Ok(out);
+            }
+        }
+        if recovered {
+            s.append_event(&NewEvent { at: now, kind: "source_recovered", watch_id: None, source_id: Some(source.id), data: serde_json::json!({"after_errors": state.error_count}) })?;
+        }
+        Ok(out)
+    }
+}
+
+#[derive(Default)]
+struct Settled {
+    source_id: i64,
+    not_modified: bool,
+    inserted: usize,
+    duplicates: usize,
+    new_ids: Vec<i64>,
+    error: Option<String>,
+}
+
+/// Reads what a source looks like to the user.
+pub fn health_line(state: &PollState, now: Timestamp) -> String {
+    let ago = |t: Timestamp| {
+        let d = (now - t).max(0);
+        match d {
+            d if d < 90 => format!("{d} s ago"),
+            d if d < 5400 => format!("{} min ago", d / 60),
+            d if d < 172_800 => format!("{} h ago", d / 3600),
+            d => format!("{} days ago", d / 86400),
+        }
+    };
+    let next = {
+        let d = state.next_check_at - now;
+        if d <= 0 { "now".to_string() } else if d < 5400 { format!("in {} min", (d + 59) / 60) } else { format!("in {} h", (d + 1799) / 3600) }
+    };
+    match (&state.last_error, state.last_success_at) {
+        (Some(e), Some(ok)) => format!("failing ({} errors in a row): {e} Last success {}; next check {next}.", state.error_count, ago(ok)),
+        (Some(e), None) => format!("never worked: {e} Next check {next}."),
+        (None, Some(ok)) => format!("ok, last success {}; next check {next}.", ago(ok)),
+        (None, None) => format!("not checked yet; next check {next}."),
+    }
+}

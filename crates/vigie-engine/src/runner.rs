@@ -1,0 +1,79 @@
+//! The background loop: owned, stoppable, woken by a tick or by "check now".
+
+use crate::poller::{PollReport, Poller};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::{mpsc, Notify};
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+use vigie_domain::Timestamp;
+
+/// Time is an input: the engine asks a clock, tests give it a fixed one.
+pub trait Clock: Send + Sync {
+    fn now(&self) -> Timestamp;
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> Timestamp {
+        chrono::Utc::now().timestamp()
+    }
+}
+
+/// A running poller. Dropping it without [`Engine::stop`] cancels the loop too.
+pub struct Engine {
+    token: CancellationToken,
+    wake: Arc<Notify>,
+    task: Option<JoinHandle<()>>,
+}
+
+impl Engine {
+    /// Starts the loop. Each cycle's report (or error, in plain words) goes to `reports`.
+    pub fn start(poller: Arc<Poller>, clock: Arc<dyn Clock>, tick: Duration, reports: mpsc::UnboundedSender<Result<PollReport, String>>) -> Engine {
+        let token = CancellationToken::new();
+        let wake = Arc::new(Notify::new());
+        let (t, w) = (token.clone(), Arc::clone(&wake));
+        let task = tokio::spawn(async move {
+            let mut interval = tokio::time::interval(tick);
+            interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+            loop {
+                tokio::select! {
+                    _ = t.cancelled() => break,
+                    _ = interval.tick() => {}
+                    _ = w.notified() => {}
+                }
+                // A cycle in progress is abandoned on stop: fetches are dropped, and each
+                // source's writes are one transaction, so nothing is half-stored.
+                let cycle = tokio::select! {
+                    _ = t.cancelled() => break,
+                    r = poller.poll_once(clock.now()) => r,
+                };
+                if reports.send(cycle.map_err(|e| e.to_string())).is_err() {
+                    break;
+                }
+            }
+        });
+        Engine { token, wake, task: Some(task) }
+    }
+
+    /// Runs a cycle now (the sources made due by "check now" are picked up by it).
+    pub fn wake(&self) {
+        self.wake.notify_one();
+    }
+
+    /// Stops the loop and waits for it.
+    pub async fn stop(mut self) {
+        self.token.cancel();
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for Engine {
+    fn drop(&mut self) {
+        self.token.cancel();
+    }
+}
