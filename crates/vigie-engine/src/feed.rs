@@ -12,7 +12,16 @@ pub fn parse_feed(body: &[u8], content_type: Option<&str>) -> Result<(Option<Str
         .id_generator(|_links, _title, _uri| String::new())
         .sanitize_content(false)
         .build();
-    let feed = match parser.parse(body) {
+    let parsed = parser.parse(body).or_else(|e| {
+        // Stray invalid bytes in a UTF-8 feed are common: read it with replacement characters
+        // rather than losing every item. Feeds declaring another encoding are left as they are.
+        let declared_other = head.contains("encoding=") && !head.contains("utf-8") && !head.contains("utf8");
+        match std::str::from_utf8(body) {
+            Err(_) if !declared_other => parser.parse(String::from_utf8_lossy(body).as_bytes()),
+            _ => Err(e),
+        }
+    });
+    let feed = match parsed {
         Ok(f) => f,
         Err(e) => {
             let html_type = content_type.is_some_and(|c| c.contains("text/html"));

