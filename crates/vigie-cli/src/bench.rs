@@ -47,6 +47,15 @@ const EN: &[&str] = &[
     "{brand} shares rise after strong quarterly results",
     "Outage hits {brand} customers across {city}, company apologises",
 ];
+const WORDS: &[&str] = &[
+    "client", "clients", "produit", "usine", "qualité", "prix", "hausse", "baisse", "service", "réseau", "magasin",
+    "livraison", "retard", "colis", "commande", "application", "bug", "mise", "jour", "salariés", "direction",
+    "syndicat", "accord", "plainte", "enquête", "ministre", "rapport", "étude", "consommateurs", "association",
+    "vidéo", "témoignage", "photo", "tweet", "thread", "influenceur", "campagne", "publicité", "slogan", "marque",
+    "customers", "product", "factory", "quality", "price", "support", "store", "delivery", "delay", "parcel", "order",
+    "app", "update", "staff", "union", "deal", "complaint", "inquiry", "report", "study", "video", "review", "campaign",
+    "brand", "launch", "market", "shares", "investors", "board", "statement", "spokesperson", "weekend", "morning",
+];
 const BRANDS: &[&str] = &["Danone", "Renault", "Orange", "Decathlon", "Carrefour", "Michelin", "Airbus", "Leclerc", "Fnac", "Sncf", "Acme", "Globex", "Initech", "Umbrella", "Hooli"];
 const CITIES: &[&str] = &["Lyon", "Rouen", "Lille", "Nantes", "Paris", "Bordeaux", "London", "Leeds", "Dublin", "Toulouse"];
 
@@ -89,6 +98,8 @@ pub fn generate_corpus(dir: &Path, feeds: usize, items: usize) -> Result<Vec<Pat
                 xml_escape(&(if fr { rng.pick(FR) } else { rng.pick(EN) }).replace("{brand}", rng.pick(BRANDS)).replace("{city}", city)),
                 if fr { "Selon nos informations, l'entreprise n'a pas souhaité réagir. Plus d'informations à venir." } else { "According to sources, the company declined to comment. More to follow." }
             );
+            let detail: Vec<&str> = (0..8).map(|_| rng.pick(WORDS)).collect();
+            let body = format!("{body}<p>{} ({})</p>", detail.join(" "), rng.next() % 100_000);
             let link = if rng.next() % 20 == 0 { format!("http://127.0.0.1/shared/{}", rng.next() % 5000) } else { format!("http://127.0.0.1/{f}/{i}") };
             xml.push_str(&format!(
                 "<item><title>{}</title><link>{link}</link><guid>{f}-{i}</guid><pubDate>Sat, 21 Nov 2026 {:02}:{:02}:00 GMT</pubDate><description><![CDATA[{body}]]></description><author>author{}@example.org</author></item>\n",
@@ -137,11 +148,21 @@ fn ingest(feeds: usize, items: usize, watches: usize, corpus: Option<PathBuf>, j
     let matcher = Matcher::new(&store.watches()?);
     let start = Instant::now();
     let (mut inserted, mut dups, mut entries, mut matched) = (0usize, 0usize, 0usize, 0usize);
+    let mut stage = [0f64; 4];
     for (body, sid) in bodies.iter().zip(&source_ids) {
+        let t = Instant::now();
         let (_, raw) = parse_feed(body, Some("application/rss+xml")).map_err(|p| anyhow::anyhow!(p.message()))?;
+        stage[0] += t.elapsed().as_secs_f64();
         entries += raw.len();
+        let t = Instant::now();
         let batch: Vec<_> = raw.into_iter().filter_map(|e| normalize(*sid, e, now)).collect();
-        let out = store.ingest(&matcher.match_batch(batch), now)?;
+        stage[1] += t.elapsed().as_secs_f64();
+        let t = Instant::now();
+        let matched_batch = matcher.match_batch(batch);
+        stage[2] += t.elapsed().as_secs_f64();
+        let t = Instant::now();
+        let out = store.ingest(&matched_batch, now)?;
+        stage[3] += t.elapsed().as_secs_f64();
         inserted += out.inserted;
         dups += out.duplicates;
         matched += out.matches;
@@ -153,6 +174,7 @@ fn ingest(feeds: usize, items: usize, watches: usize, corpus: Option<PathBuf>, j
         "feeds": feeds, "items": entries, "bytes": bytes, "watches": watches,
         "inserted": inserted, "duplicates": dups, "matches": matched,
         "seconds": secs, "items_per_sec": rate, "peak_rss_mib": rss,
+        "stage_seconds": {"parse": stage[0], "normalise": stage[1], "match": stage[2], "store_and_index": stage[3]},
         "corpus": corpus_dir,
     });
     if json {
@@ -160,6 +182,7 @@ fn ingest(feeds: usize, items: usize, watches: usize, corpus: Option<PathBuf>, j
     } else {
         println!("ingest: {entries} items from {feeds} feeds ({:.1} MB) in {secs:.2} s = {rate:.0} items/s", bytes as f64 / 1e6);
         println!("        {inserted} stored, {dups} duplicates, {matched} watch matches ({watches} watches); peak RSS {rss:.0} MiB");
+        println!("        stages: parse {:.2} s, normalise {:.2} s, match {:.2} s, store+index {:.2} s", stage[0], stage[1], stage[2], stage[3]);
         println!("        corpus: {}", corpus_dir.display());
     }
     Ok(())

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Runs Vigie's benchmarks and prints the figures for docs/BENCHMARKS.md.
+#   bench/run.sh            ingest (2,000 feeds × 50 items) vs feedparser, 304 poll cycle (1,000 feeds)
+# Needs: the release build, nginx, python3 (feedparser is installed into a venv under ~/.cache/vigie).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}"
+cargo build --release -p vigie-cli >&2
+VIGIE="$CARGO_TARGET_DIR/release/vigie"
+work=$(mktemp -d /tmp/vigie-bench.XXXXXX)
+trap 'kill $(cat "$work/nginx.pid" 2>/dev/null) 2>/dev/null || true; rm -rf "$work"' EXIT
+
+echo "== ingest: full pipeline (parse, normalise, dedupe, match 50 watches, store, index)"
+"$VIGIE" --json bench ingest --feeds "${FEEDS:-2000}" --items "${ITEMS:-50}" --watches 50 --corpus "$work/corpus" | tee "$work/ingest.json"
+
+echo "== feedparser: parse only, same corpus"
+venv="${VIGIE_CACHE_DIR:-$HOME/.cache/vigie}/bench-venv"
+[ -x "$venv/bin/python" ] || python3 -m venv "$venv"
+"$venv/bin/python" -c 'import feedparser' 2>/dev/null || "$venv/bin/pip" install -q feedparser >&2
+"$venv/bin/python" bench/feedparser_parse.py "$work/corpus" | tee "$work/feedparser.json"
+python3 - "$work/ingest.json" "$work/feedparser.json" <<'PY'
+import json, sys
+v = json.load(open(sys.argv[1])); f = json.load(open(sys.argv[2]))
+print(f"ratio: Vigie full pipeline {v['items_per_sec']:.0f} items/s vs feedparser parse-only {f['items_per_sec']:.0f} items/s = {v['items_per_sec']/f['items_per_sec']:.1f}x")
+PY
+
+echo "== poll cycle: ${POLL_FEEDS:-1000} feeds on nginx, all answering 304"
+mkdir -p "$work/www" "$work/logs"
+for i in $(seq 0 $(( ${POLL_FEEDS:-1000} - 1 ))); do cp "$work/corpus/feed-$(( i % ${FEEDS:-2000} )).xml" "$work/www/feed-$i.xml"; done
+port=$(python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')
+cat > "$work/nginx.conf" <<CONF
+daemon on; worker_processes 1; pid $work/nginx.pid; error_log $work/logs/error.log;
+events { worker_connections 1024; }
+http { access_log off; client_body_temp_path $work/tb; proxy_temp_path $work/tp; fastcgi_temp_path $work/tf;
+  uwsgi_temp_path $work/tu; scgi_temp_path $work/ts; keepalive_requests 100000;
+  server { listen 127.0.0.1:$port; root $work/www; } }
+CONF
+nginx -p "$work" -c nginx.conf
+until (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null; do sleep 0.05; done
+"$VIGIE" --json bench poll-cycle "http://127.0.0.1:$port" --feeds "${POLL_FEEDS:-1000}"

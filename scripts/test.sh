@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Sets up and runs every test of Vigie on a Debian 12 / Ubuntu machine:
+# system packages (nginx, snac2, gnome-keyring, PostgreSQL, Redis…), the Bluesky test network
+# (Node 22 + @atproto/dev-env), then format and lint checks and the whole test suite inside a
+# private D-Bus session with a real, unlocked Secret Service.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if ! command -v cargo >/dev/null 2>&1; then
+  echo "Rust is not installed: install it with rustup (see README.md), then run this again." >&2
+  exit 1
+fi
+
+echo "== system packages"
+bash scripts/install-deps.sh
+echo "== Bluesky test network (Node 22, @atproto/dev-env)"
+bash tests/servers/bluesky/setup.sh
+echo "== format"
+cargo fmt --all -- --check
+echo "== lint"
+cargo clippy --workspace --all-targets --locked -- -D warnings
+echo "== tests"
+scripts/with-desktop-session.sh cargo test --workspace --locked -- --test-threads="${VIGIE_TEST_THREADS:-2}"
