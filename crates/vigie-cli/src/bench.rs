@@ -5,18 +5,30 @@ use anyhow::{Context, Result};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
-use vigie_domain::{NewWatch, Sensitivity, SourceKind};
+use vigie_domain::{NewMention, NewWatch, Sensitivity, SourceKind};
 use vigie_engine::bluesky::Bluesky;
 use vigie_engine::feed::parse_feed;
 use vigie_engine::fetch::{FetchConfig, Http};
-use vigie_engine::ingest::Matcher;
-use vigie_engine::normalize::normalize;
+use vigie_engine::ingest::{prepare, Matcher};
 use vigie_engine::{Poller, PollerConfig};
 use vigie_store::Store;
 
 pub fn run(cmd: &BenchCmd, json: bool) -> Result<()> {
     match cmd {
-        BenchCmd::Ingest { feeds, items, watches, corpus } => ingest(*feeds, *items, *watches, corpus.clone(), json),
+        BenchCmd::Ingest {
+            feeds,
+            items,
+            watches,
+            corpus,
+            sources_per_tx,
+        } => ingest(
+            *feeds,
+            *items,
+            *watches,
+            corpus.clone(),
+            *sources_per_tx,
+            json,
+        ),
         BenchCmd::PollCycle { base, feeds } => poll_cycle(base, *feeds, json),
     }
 }
@@ -25,7 +37,11 @@ pub fn run(cmd: &BenchCmd, json: bool) -> Result<()> {
 pub fn peak_rss_mib() -> f64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok()))
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
+        })
         .map_or(0.0, |kb| kb / 1024.0)
 }
 
@@ -48,16 +64,101 @@ const EN: &[&str] = &[
     "Outage hits {brand} customers across {city}, company apologises",
 ];
 const WORDS: &[&str] = &[
-    "client", "clients", "produit", "usine", "qualité", "prix", "hausse", "baisse", "service", "réseau", "magasin",
-    "livraison", "retard", "colis", "commande", "application", "bug", "mise", "jour", "salariés", "direction",
-    "syndicat", "accord", "plainte", "enquête", "ministre", "rapport", "étude", "consommateurs", "association",
-    "vidéo", "témoignage", "photo", "tweet", "thread", "influenceur", "campagne", "publicité", "slogan", "marque",
-    "customers", "product", "factory", "quality", "price", "support", "store", "delivery", "delay", "parcel", "order",
-    "app", "update", "staff", "union", "deal", "complaint", "inquiry", "report", "study", "video", "review", "campaign",
-    "brand", "launch", "market", "shares", "investors", "board", "statement", "spokesperson", "weekend", "morning",
+    "client",
+    "clients",
+    "produit",
+    "usine",
+    "qualité",
+    "prix",
+    "hausse",
+    "baisse",
+    "service",
+    "réseau",
+    "magasin",
+    "livraison",
+    "retard",
+    "colis",
+    "commande",
+    "application",
+    "bug",
+    "mise",
+    "jour",
+    "salariés",
+    "direction",
+    "syndicat",
+    "accord",
+    "plainte",
+    "enquête",
+    "ministre",
+    "rapport",
+    "étude",
+    "consommateurs",
+    "association",
+    "vidéo",
+    "témoignage",
+    "photo",
+    "tweet",
+    "thread",
+    "influenceur",
+    "campagne",
+    "publicité",
+    "slogan",
+    "marque",
+    "customers",
+    "product",
+    "factory",
+    "quality",
+    "price",
+    "support",
+    "store",
+    "delivery",
+    "delay",
+    "parcel",
+    "order",
+    "app",
+    "update",
+    "staff",
+    "union",
+    "deal",
+    "complaint",
+    "inquiry",
+    "report",
+    "study",
+    "video",
+    "review",
+    "campaign",
+    "brand",
+    "launch",
+    "market",
+    "shares",
+    "investors",
+    "board",
+    "statement",
+    "spokesperson",
+    "weekend",
+    "morning",
 ];
-const BRANDS: &[&str] = &["Danone", "Renault", "Orange", "Decathlon", "Carrefour", "Michelin", "Airbus", "Leclerc", "Fnac", "Sncf", "Acme", "Globex", "Initech", "Umbrella", "Hooli"];
-const CITIES: &[&str] = &["Lyon", "Rouen", "Lille", "Nantes", "Paris", "Bordeaux", "London", "Leeds", "Dublin", "Toulouse"];
+const BRANDS: &[&str] = &[
+    "Danone",
+    "Renault",
+    "Orange",
+    "Decathlon",
+    "Carrefour",
+    "Michelin",
+    "Airbus",
+    "Leclerc",
+    "Fnac",
+    "Sncf",
+    "Acme",
+    "Globex",
+    "Initech",
+    "Umbrella",
+    "Hooli",
+];
+const CITIES: &[&str] = &[
+    "Lyon", "Rouen", "Lille", "Nantes", "Paris", "Bordeaux", "London", "Leeds", "Dublin",
+    "Toulouse",
+];
 
 /// Deterministic pseudo-random numbers (xorshift), so every run builds the same corpus.
 struct Rng(u64);
@@ -74,7 +175,9 @@ impl Rng {
 }
 
 fn xml_escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }
 
 /// Writes `feeds` RSS files of `items` items each into `dir`; ~5 % of items are cross-feed
@@ -87,7 +190,7 @@ pub fn generate_corpus(dir: &Path, feeds: usize, items: usize) -> Result<Vec<Pat
         let mut xml = String::with_capacity(items * 700);
         xml.push_str(&format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<rss version=\"2.0\"><channel><title>Source {f}</title><link>http://127.0.0.1/{f}</link><description>Generated feed</description>\n"));
         for i in 0..items {
-            let fr = rng.next() % 3 != 0;
+            let fr = !rng.next().is_multiple_of(3);
             let brand = rng.pick(BRANDS);
             let city = rng.pick(CITIES);
             let tpl = if fr { rng.pick(FR) } else { rng.pick(EN) };
@@ -95,12 +198,28 @@ pub fn generate_corpus(dir: &Path, feeds: usize, items: usize) -> Result<Vec<Pat
             let body = format!(
                 "<p>{} {}</p><p>{}</p>",
                 xml_escape(&title),
-                xml_escape(&(if fr { rng.pick(FR) } else { rng.pick(EN) }).replace("{brand}", rng.pick(BRANDS)).replace("{city}", city)),
-                if fr { "Selon nos informations, l'entreprise n'a pas souhaité réagir. Plus d'informations à venir." } else { "According to sources, the company declined to comment. More to follow." }
+                xml_escape(
+                    &(if fr { rng.pick(FR) } else { rng.pick(EN) })
+                        .replace("{brand}", rng.pick(BRANDS))
+                        .replace("{city}", city)
+                ),
+                if fr {
+                    "Selon nos informations, l'entreprise n'a pas souhaité réagir. Plus d'informations à venir."
+                } else {
+                    "According to sources, the company declined to comment. More to follow."
+                }
             );
             let detail: Vec<&str> = (0..8).map(|_| rng.pick(WORDS)).collect();
-            let body = format!("{body}<p>{} ({})</p>", detail.join(" "), rng.next() % 100_000);
-            let link = if rng.next() % 20 == 0 { format!("http://127.0.0.1/shared/{}", rng.next() % 5000) } else { format!("http://127.0.0.1/{f}/{i}") };
+            let body = format!(
+                "{body}<p>{} ({})</p>",
+                detail.join(" "),
+                rng.next() % 100_000
+            );
+            let link = if rng.next().is_multiple_of(20) {
+                format!("http://127.0.0.1/shared/{}", rng.next() % 5000)
+            } else {
+                format!("http://127.0.0.1/{f}/{i}")
+            };
             xml.push_str(&format!(
                 "<item><title>{}</title><link>{link}</link><guid>{f}-{i}</guid><pubDate>Sat, 21 Nov 2026 {:02}:{:02}:00 GMT</pubDate><description><![CDATA[{body}]]></description><author>author{}@example.org</author></item>\n",
                 xml_escape(&title), i % 24, (f + i) % 60, rng.next() % 1000
@@ -123,15 +242,32 @@ fn bench_watches(n: usize) -> Vec<NewWatch> {
             1 => format!("{brand} AND (rappel OR recall OR boycott*)"),
             2 => format!("\"usine {brand}\" OR \"{brand} plant\""),
             3 => format!("{brand} -résultats -results"),
-            _ => format!("({brand} OR {}) AND (scandale OR grève OR outage)", BRANDS[(i + 3) % BRANDS.len()]),
+            _ => format!(
+                "({brand} OR {}) AND (scandale OR grève OR outage)",
+                BRANDS[(i + 3) % BRANDS.len()]
+            ),
         };
-        out.push(NewWatch { name: format!("w{i} {brand}"), query, languages: vec![], sensitivity: Sensitivity::Medium, enabled: true });
+        out.push(NewWatch {
+            name: format!("w{i} {brand}"),
+            query,
+            languages: vec![],
+            sensitivity: Sensitivity::Medium,
+            enabled: true,
+        });
     }
     out
 }
 
-fn ingest(feeds: usize, items: usize, watches: usize, corpus: Option<PathBuf>, json: bool) -> Result<()> {
+fn ingest(
+    feeds: usize,
+    items: usize,
+    watches: usize,
+    corpus: Option<PathBuf>,
+    sources_per_tx: usize,
+    json: bool,
+) -> Result<()> {
     let tmp = tempfile_dir()?;
+    let keep_corpus = corpus.is_some();
     let corpus_dir = corpus.unwrap_or_else(|| tmp.join("corpus"));
     let paths = generate_corpus(&corpus_dir, feeds, items)?;
     let bodies: Vec<Vec<u8>> = paths.iter().map(std::fs::read).collect::<Result<_, _>>()?;
@@ -143,38 +279,80 @@ fn ingest(feeds: usize, items: usize, watches: usize, corpus: Option<PathBuf>, j
     }
     let mut source_ids = Vec::with_capacity(feeds);
     for f in 0..feeds {
-        source_ids.push(store.add_source("", &SourceKind::Feed { url: format!("http://127.0.0.1/feed-{f}.xml") }, 900, now)?.id);
+        source_ids.push(
+            store
+                .add_source(
+                    "",
+                    &SourceKind::Feed {
+                        url: format!("http://127.0.0.1/feed-{f}.xml"),
+                    },
+                    900,
+                    now,
+                )?
+                .id,
+        );
     }
     let matcher = Matcher::new(&store.watches()?);
+    // The engine's shape: parsing, normalising and matching run beside the single store
+    // writer (here one producer thread and the writer, as on a 2-core laptop).
     let start = Instant::now();
-    let (mut inserted, mut dups, mut entries, mut matched) = (0usize, 0usize, 0usize, 0usize);
-    let mut stage = [0f64; 4];
-    for (body, sid) in bodies.iter().zip(&source_ids) {
-        let t = Instant::now();
-        let (_, raw) = parse_feed(body, Some("application/rss+xml")).map_err(|p| anyhow::anyhow!(p.message()))?;
-        stage[0] += t.elapsed().as_secs_f64();
-        entries += raw.len();
-        let t = Instant::now();
-        let batch: Vec<_> = raw.into_iter().filter_map(|e| normalize(*sid, e, now)).collect();
-        stage[1] += t.elapsed().as_secs_f64();
-        let t = Instant::now();
-        let matched_batch = matcher.match_batch(batch);
-        stage[2] += t.elapsed().as_secs_f64();
-        let t = Instant::now();
-        let out = store.ingest(&matched_batch, now)?;
-        stage[3] += t.elapsed().as_secs_f64();
-        inserted += out.inserted;
-        dups += out.duplicates;
-        matched += out.matches;
-    }
+    let (tx, rx) = std::sync::mpsc::sync_channel::<(i64, usize, Vec<(NewMention, Vec<i64>)>)>(32);
+    let producer = std::thread::scope(|scope| -> Result<(f64, f64, usize, usize, usize, usize)> {
+        let handle = scope.spawn(|| -> Result<f64> {
+            let t = Instant::now();
+            for (body, sid) in bodies.iter().zip(&source_ids) {
+                let (_, raw) = parse_feed(body, Some("application/rss+xml"))
+                    .map_err(|p| anyhow::anyhow!(p.message()))?;
+                let n = raw.len();
+                if tx
+                    .send((*sid, n, prepare(*sid, raw, &matcher, now)))
+                    .is_err()
+                {
+                    break;
+                }
+            }
+            drop(tx);
+            Ok(t.elapsed().as_secs_f64())
+        });
+        let (mut inserted, mut dups, mut entries, mut matched) = (0usize, 0usize, 0usize, 0usize);
+        let mut store_secs = 0.0;
+        let group = sources_per_tx.max(1);
+        let mut pending = Vec::new();
+        let mut k = 0usize;
+        for (_, n, batch) in rx {
+            entries += n;
+            pending.extend(batch);
+            k += 1;
+            if !k.is_multiple_of(group) {
+                continue;
+            }
+            let t = Instant::now();
+            let out = store.ingest(&std::mem::take(&mut pending), now)?;
+            store_secs += t.elapsed().as_secs_f64();
+            inserted += out.inserted;
+            dups += out.duplicates;
+            matched += out.matches;
+        }
+        if !pending.is_empty() {
+            let t = Instant::now();
+            let out = store.ingest(&pending, now)?;
+            store_secs += t.elapsed().as_secs_f64();
+            inserted += out.inserted;
+            dups += out.duplicates;
+            matched += out.matches;
+        }
+        let produce_secs = handle.join().expect("producer thread")?;
+        Ok((produce_secs, store_secs, inserted, dups, entries, matched))
+    })?;
+    let (produce_secs, store_secs, inserted, dups, entries, matched) = producer;
     let secs = start.elapsed().as_secs_f64();
     let rate = entries as f64 / secs;
     let rss = peak_rss_mib();
     let result = serde_json::json!({
-        "feeds": feeds, "items": entries, "bytes": bytes, "watches": watches,
+        "feeds": feeds, "items": entries, "sources_per_transaction": sources_per_tx, "bytes": bytes, "watches": watches,
         "inserted": inserted, "duplicates": dups, "matches": matched,
         "seconds": secs, "items_per_sec": rate, "peak_rss_mib": rss,
-        "stage_seconds": {"parse": stage[0], "normalise": stage[1], "match": stage[2], "store_and_index": stage[3]},
+        "thread_seconds": {"parse_normalise_match": produce_secs, "store_and_index": store_secs},
         "corpus": corpus_dir,
     });
     if json {
@@ -182,9 +360,13 @@ fn ingest(feeds: usize, items: usize, watches: usize, corpus: Option<PathBuf>, j
     } else {
         println!("ingest: {entries} items from {feeds} feeds ({:.1} MB) in {secs:.2} s = {rate:.0} items/s", bytes as f64 / 1e6);
         println!("        {inserted} stored, {dups} duplicates, {matched} watch matches ({watches} watches); peak RSS {rss:.0} MiB");
-        println!("        stages: parse {:.2} s, normalise {:.2} s, match {:.2} s, store+index {:.2} s", stage[0], stage[1], stage[2], stage[3]);
-        println!("        corpus: {}", corpus_dir.display());
+        println!("        busy: parse+normalise+match {produce_secs:.2} s, store+index {store_secs:.2} s (two threads)");
+        if keep_corpus {
+            println!("        corpus: {}", corpus_dir.display());
+        }
     }
+    drop(store);
+    let _ = std::fs::remove_dir_all(if keep_corpus { tmp.join("data") } else { tmp });
     Ok(())
 }
 
@@ -199,10 +381,24 @@ fn poll_cycle(base: &str, feeds: usize, json: bool) -> Result<()> {
     let mut store = Store::open_in(&tmp.join("poll"))?;
     let now = 1_795_000_000;
     for f in 0..feeds {
-        store.add_source("", &SourceKind::Feed { url: format!("{}/feed-{f}.xml", base.trim_end_matches('/')) }, 60, now)?;
+        store.add_source(
+            "",
+            &SourceKind::Feed {
+                url: format!("{}/feed-{f}.xml", base.trim_end_matches('/')),
+            },
+            60,
+            now,
+        )?;
     }
-    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
-    let poller = Arc::new(Poller::new(Arc::new(Mutex::new(store)), Http::new(FetchConfig::default()), Arc::new(Bluesky::default()), PollerConfig::default()));
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    let poller = Arc::new(Poller::new(
+        Arc::new(Mutex::new(store)),
+        Http::new(FetchConfig::default()),
+        Arc::new(Bluesky::default()),
+        PollerConfig::default(),
+    ));
     // First cycle: full fetch, remembers ETag / Last-Modified.
     let t0 = Instant::now();
     let first = rt.block_on(poller.poll_once(now))?;
@@ -218,8 +414,14 @@ fn poll_cycle(base: &str, feeds: usize, json: bool) -> Result<()> {
     if json {
         println!("{}", serde_json::to_string_pretty(&out)?);
     } else {
-        println!("first cycle: {feeds} feeds, {} mentions in {first_secs:.2} s", first.new_mentions);
-        println!("304 cycle:   {} of {feeds} not modified, {} failed, in {secs:.3} s", second.not_modified, second.failed);
+        println!(
+            "first cycle: {feeds} feeds, {} mentions in {first_secs:.2} s",
+            first.new_mentions
+        );
+        println!(
+            "304 cycle:   {} of {feeds} not modified, {} failed, in {secs:.3} s",
+            second.not_modified, second.failed
+        );
     }
     let _ = std::fs::remove_dir_all(&tmp);
     Ok(())

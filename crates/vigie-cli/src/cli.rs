@@ -4,7 +4,11 @@ use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 
 #[derive(Parser, Debug)]
-#[command(name = "vigie", version, about = "Vigie: brand listening and crisis cell, headless")]
+#[command(
+    name = "vigie",
+    version,
+    about = "Vigie: brand listening and crisis cell, headless"
+)]
 pub struct Cli {
     /// Data folder (default: $VIGIE_DATA_DIR, else ~/.local/share/vigie).
     #[arg(long, global = true)]
@@ -150,6 +154,9 @@ pub enum BenchCmd {
         /// Where to write the corpus (kept for the feedparser comparison). Default: a temp dir.
         #[arg(long)]
         corpus: Option<PathBuf>,
+        /// Sources written per transaction (the poller writes one source per transaction).
+        #[arg(long, default_value_t = 1)]
+        sources_per_tx: usize,
     },
     /// One poll cycle over feeds served at BASE/feed-N.xml that all answer 304 after a first poll.
     PollCycle {

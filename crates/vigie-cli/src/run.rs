@@ -34,7 +34,11 @@ pub fn dispatch(cli: Cli) -> Result<()> {
         None => Store::open_default(),
     }
     .context("could not open Vigie's database")?;
-    let mut ctx = Ctx { json: cli.json, store, now: SystemClock.now() };
+    let mut ctx = Ctx {
+        json: cli.json,
+        store,
+        now: SystemClock.now(),
+    };
     match cli.command {
         Command::Watch(w) => watch(&mut ctx, w),
         Command::Source(s) => source(ctx, s),
@@ -54,12 +58,29 @@ fn parse_sensitivity(s: &str) -> Result<Sensitivity> {
 
 fn watch(ctx: &mut Ctx, cmd: WatchCmd) -> Result<()> {
     match cmd {
-        WatchCmd::Add { name, query, lang, sensitivity, disabled } => {
+        WatchCmd::Add {
+            name,
+            query,
+            lang,
+            sensitivity,
+            disabled,
+        } => {
             let w = ctx.store.add_watch(
-                &NewWatch { name, query, languages: lang, sensitivity: parse_sensitivity(&sensitivity)?, enabled: !disabled },
+                &NewWatch {
+                    name,
+                    query,
+                    languages: lang,
+                    sensitivity: parse_sensitivity(&sensitivity)?,
+                    enabled: !disabled,
+                },
                 ctx.now,
             )?;
-            if ctx.json { print_json(&w) } else { println!("added watch {} (id {})", w.name, w.id); Ok(()) }
+            if ctx.json {
+                print_json(&w)
+            } else {
+                println!("added watch {} (id {})", w.name, w.id);
+                Ok(())
+            }
         }
         WatchCmd::List => {
             let ws = ctx.store.watches()?;
@@ -68,27 +89,66 @@ fn watch(ctx: &mut Ctx, cmd: WatchCmd) -> Result<()> {
             }
             let rows = ws
                 .iter()
-                .map(|w| vec![w.id.to_string(), w.name.clone(), w.query.clone(), w.languages.join(","), w.sensitivity.to_string(), if w.enabled { "yes" } else { "no" }.into()])
+                .map(|w| {
+                    vec![
+                        w.id.to_string(),
+                        w.name.clone(),
+                        w.query.clone(),
+                        w.languages.join(","),
+                        w.sensitivity.to_string(),
+                        if w.enabled { "yes" } else { "no" }.into(),
+                    ]
+                })
                 .collect::<Vec<_>>();
-            table(&["id", "name", "query", "languages", "sensitivity", "enabled"], &rows);
+            table(
+                &["id", "name", "query", "languages", "sensitivity", "enabled"],
+                &rows,
+            );
             Ok(())
         }
-        WatchCmd::Edit { watch, name, query, lang, sensitivity, enable, disable } => {
+        WatchCmd::Edit {
+            watch,
+            name,
+            query,
+            lang,
+            sensitivity,
+            enable,
+            disable,
+        } => {
             let w = ctx.store.find_watch(&watch)?;
             let new = NewWatch {
                 name: name.unwrap_or(w.name),
                 query: query.unwrap_or(w.query),
                 languages: lang.unwrap_or(w.languages),
-                sensitivity: match sensitivity { Some(s) => parse_sensitivity(&s)?, None => w.sensitivity },
-                enabled: if enable { true } else if disable { false } else { w.enabled },
+                sensitivity: match sensitivity {
+                    Some(s) => parse_sensitivity(&s)?,
+                    None => w.sensitivity,
+                },
+                enabled: if enable {
+                    true
+                } else if disable {
+                    false
+                } else {
+                    w.enabled
+                },
             };
             let w = ctx.store.update_watch(w.id, &new, ctx.now)?;
-            if ctx.json { print_json(&w) } else { println!("updated watch {} (id {})", w.name, w.id); Ok(()) }
+            if ctx.json {
+                print_json(&w)
+            } else {
+                println!("updated watch {} (id {})", w.name, w.id);
+                Ok(())
+            }
         }
         WatchCmd::Rm { watch } => {
             let w = ctx.store.find_watch(&watch)?;
             ctx.store.remove_watch(w.id)?;
-            if ctx.json { print_json(&serde_json::json!({"removed": w.id})) } else { println!("removed watch {}", w.name); Ok(()) }
+            if ctx.json {
+                print_json(&serde_json::json!({"removed": w.id}))
+            } else {
+                println!("removed watch {}", w.name);
+                Ok(())
+            }
         }
     }
 }
@@ -100,7 +160,10 @@ fn read_app_password() -> Result<Sensitive<String>> {
         }
     }
     let mut line = String::new();
-    std::io::stdin().lock().read_line(&mut line).context("reading the app password from stdin")?;
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .context("reading the app password from stdin")?;
     let line = line.trim().to_string();
     if line.is_empty() {
         bail!("no app password given: set VIGIE_BLUESKY_APP_PASSWORD or type it on stdin (create one in Bluesky's settings → App passwords)");
@@ -119,7 +182,19 @@ fn source(mut ctx: Ctx, cmd: SourceCmd) -> Result<()> {
             }
             let rows = all
                 .iter()
-                .map(|(s, st)| vec![s.id.to_string(), s.kind.kind_str().into(), if s.title.is_empty() { s.kind.describe() } else { s.title.clone() }, s.kind.describe(), health_line(st, ctx.now)])
+                .map(|(s, st)| {
+                    vec![
+                        s.id.to_string(),
+                        s.kind.kind_str().into(),
+                        if s.title.is_empty() {
+                            s.kind.describe()
+                        } else {
+                            s.title.clone()
+                        },
+                        s.kind.describe(),
+                        health_line(st, ctx.now),
+                    ]
+                })
                 .collect::<Vec<_>>();
             table(&["id", "kind", "title", "where", "health"], &rows);
             Ok(())
@@ -127,7 +202,12 @@ fn source(mut ctx: Ctx, cmd: SourceCmd) -> Result<()> {
         SourceCmd::Rm { source } => {
             let (s, _) = ctx.store.find_source(&source)?;
             ctx.store.remove_source(s.id)?;
-            if ctx.json { print_json(&serde_json::json!({"removed": s.id})) } else { println!("removed source {}", s.kind.describe()); Ok(()) }
+            if ctx.json {
+                print_json(&serde_json::json!({"removed": s.id}))
+            } else {
+                println!("removed source {}", s.kind.describe());
+                Ok(())
+            }
         }
         SourceCmd::Check { source } => {
             let (s, _) = ctx.store.find_source(&source)?;
@@ -140,17 +220,28 @@ fn source(mut ctx: Ctx, cmd: SourceCmd) -> Result<()> {
             Ok(())
         }
         SourceCmd::ImportOpml { file } => {
-            let text = std::fs::read_to_string(&file).with_context(|| format!("reading {}", file.display()))?;
+            let text = std::fs::read_to_string(&file)
+                .with_context(|| format!("reading {}", file.display()))?;
             let feeds = parse_opml(&text).map_err(|p| anyhow::anyhow!(p.message()))?;
             let (mut added, mut skipped) = (0, 0);
             for f in &feeds {
-                match ctx.store.add_source(&f.title, &SourceKind::Feed { url: f.url.clone() }, 900, ctx.now) {
+                match ctx.store.add_source(
+                    &f.title,
+                    &SourceKind::Feed { url: f.url.clone() },
+                    900,
+                    ctx.now,
+                ) {
                     Ok(_) => added += 1,
                     Err(vigie_store::StoreError::Duplicate { .. }) => skipped += 1,
                     Err(e) => return Err(e.into()),
                 }
             }
-            if ctx.json { print_json(&serde_json::json!({"added": added, "already_present": skipped})) } else { println!("imported {added} feeds ({skipped} already present)"); Ok(()) }
+            if ctx.json {
+                print_json(&serde_json::json!({"added": added, "already_present": skipped}))
+            } else {
+                println!("imported {added} feeds ({skipped} already present)");
+                Ok(())
+            }
         }
         SourceCmd::ExportOpml { file } => {
             let feeds: Vec<OpmlFeed> = ctx
@@ -158,13 +249,22 @@ fn source(mut ctx: Ctx, cmd: SourceCmd) -> Result<()> {
                 .sources()?
                 .into_iter()
                 .filter_map(|(s, _)| match s.kind {
-                    SourceKind::Feed { url } => Some(OpmlFeed { title: if s.title.is_empty() { url.clone() } else { s.title }, url }),
+                    SourceKind::Feed { url } => Some(OpmlFeed {
+                        title: if s.title.is_empty() {
+                            url.clone()
+                        } else {
+                            s.title
+                        },
+                        url,
+                    }),
                     _ => None,
                 })
                 .collect();
             let doc = write_opml("Vigie sources", &feeds);
             match file {
-                Some(f) => std::fs::write(&f, doc).with_context(|| format!("writing {}", f.display()))?,
+                Some(f) => {
+                    std::fs::write(&f, doc).with_context(|| format!("writing {}", f.display()))?
+                }
                 None => print!("{doc}"),
             }
             Ok(())
@@ -174,39 +274,73 @@ fn source(mut ctx: Ctx, cmd: SourceCmd) -> Result<()> {
 
 fn source_add(ctx: &mut Ctx, a: SourceAdd) -> Result<()> {
     let kind = if let Some(instance) = a.mastodon {
-        let tag = a.tag.unwrap_or_default().trim_start_matches('#').to_string();
+        let tag = a
+            .tag
+            .unwrap_or_default()
+            .trim_start_matches('#')
+            .to_string();
         check_http(&instance)?;
-        SourceKind::MastodonTag { instance: instance.trim_end_matches('/').into(), tag }
+        SourceKind::MastodonTag {
+            instance: instance.trim_end_matches('/').into(),
+            tag,
+        }
     } else if let Some(service) = a.bluesky {
         check_http(&service)?;
         let handle = a.handle.unwrap_or_default();
         let password = read_app_password()?;
-        Bluesky::default().set_app_password(&handle, &password).context("could not store the app password in the OS keychain")?;
-        SourceKind::BlueskySearch { service: service.trim_end_matches('/').into(), handle, query: a.query.unwrap_or_default() }
+        Bluesky::default()
+            .set_app_password(&handle, &password)
+            .context("could not store the app password in the OS keychain")?;
+        SourceKind::BlueskySearch {
+            service: service.trim_end_matches('/').into(),
+            handle,
+            query: a.query.unwrap_or_default(),
+        }
     } else if let Some(url) = a.url {
         check_http(&url)?;
         SourceKind::Feed { url }
     } else {
         bail!("give a feed URL, or --mastodon INSTANCE --tag TAG, or --bluesky SERVICE --handle H --query Q");
     };
-    let s = ctx.store.add_source(a.title.as_deref().unwrap_or(""), &kind, a.interval, ctx.now)?;
-    if ctx.json { print_json(&s) } else { println!("added source {} (id {}); first check at the next poll", s.kind.describe(), s.id); Ok(()) }
+    let s = ctx
+        .store
+        .add_source(a.title.as_deref().unwrap_or(""), &kind, a.interval, ctx.now)?;
+    if ctx.json {
+        print_json(&s)
+    } else {
+        println!(
+            "added source {} (id {}); first check at the next poll",
+            s.kind.describe(),
+            s.id
+        );
+        Ok(())
+    }
 }
 
 fn check_http(url: &str) -> Result<()> {
     let u = url::Url::parse(url).with_context(|| format!("{url:?} is not a valid address"))?;
     if !matches!(u.scheme(), "http" | "https") {
-        bail!("only http and https addresses can be watched, not {:?}", u.scheme());
+        bail!(
+            "only http and https addresses can be watched, not {:?}",
+            u.scheme()
+        );
     }
     Ok(())
 }
 
 fn runtime() -> Result<tokio::runtime::Runtime> {
-    Ok(tokio::runtime::Builder::new_multi_thread().enable_all().build()?)
+    Ok(tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?)
 }
 
 fn poller(store: Store) -> Arc<Poller> {
-    Arc::new(Poller::new(Arc::new(Mutex::new(store)), Http::new(FetchConfig::default()), Arc::new(Bluesky::default()), PollerConfig::default()))
+    Arc::new(Poller::new(
+        Arc::new(Mutex::new(store)),
+        Http::new(FetchConfig::default()),
+        Arc::new(Bluesky::default()),
+        PollerConfig::default(),
+    ))
 }
 
 fn poll_cycle(store: Store, now: i64) -> Result<PollReport> {
@@ -233,7 +367,12 @@ fn run_forever(store: Store, tick: u64) -> Result<()> {
     let rt = runtime()?;
     rt.block_on(async move {
         let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-        let engine = Engine::start(poller(store), Arc::new(SystemClock), std::time::Duration::from_secs(tick.max(1)), tx);
+        let engine = Engine::start(
+            poller(store),
+            Arc::new(SystemClock),
+            std::time::Duration::from_secs(tick.max(1)),
+            tx,
+        );
         eprintln!("vigie: listening (Ctrl-C to stop)");
         loop {
             tokio::select! {
@@ -253,15 +392,38 @@ fn run_forever(store: Store, tick: u64) -> Result<()> {
 }
 
 fn mentions(ctx: &Ctx, m: MentionsArgs) -> Result<()> {
-    let watch_id = m.watch.as_deref().map(|w| ctx.store.find_watch(w)).transpose()?.map(|w| w.id);
-    let since = m.since.as_deref().map(|s| crate::since::parse_since(s, ctx.now)).transpose()?;
-    let list = ctx.store.mentions(&MentionFilter { watch_id, search: m.search, since, limit: m.limit, ..Default::default() })?;
+    let watch_id = m
+        .watch
+        .as_deref()
+        .map(|w| ctx.store.find_watch(w))
+        .transpose()?
+        .map(|w| w.id);
+    let since = m
+        .since
+        .as_deref()
+        .map(|s| crate::since::parse_since(s, ctx.now))
+        .transpose()?;
+    let list = ctx.store.mentions(&MentionFilter {
+        watch_id,
+        search: m.search,
+        since,
+        limit: m.limit,
+        ..Default::default()
+    })?;
     if ctx.json {
         return print_json(&list);
     }
     let rows = list
         .iter()
-        .map(|x| vec![x.id.to_string(), time(x.published_at), x.author.clone().unwrap_or_default(), x.title.clone(), x.url.clone().unwrap_or_default()])
+        .map(|x| {
+            vec![
+                x.id.to_string(),
+                time(x.published_at),
+                x.author.clone().unwrap_or_default(),
+                x.title.clone(),
+                x.url.clone().unwrap_or_default(),
+            ]
+        })
         .collect::<Vec<_>>();
     table(&["id", "published", "author", "title", "url"], &rows);
     Ok(())

@@ -23,7 +23,11 @@ pub fn parse_since(value: &str, now: i64) -> Result<i64> {
         return Ok(t.timestamp());
     }
     if let Ok(d) = chrono::NaiveDate::parse_from_str(v, "%Y-%m-%d") {
-        return Ok(d.and_hms_opt(0, 0, 0).expect("midnight exists").and_utc().timestamp());
+        return Ok(d
+            .and_hms_opt(0, 0, 0)
+            .expect("midnight exists")
+            .and_utc()
+            .timestamp());
     }
     bail!("cannot read --since {value:?}: use 30m, 2h, 7d, 2026-11-01 or 2026-11-01T08:00:00Z")
 }
@@ -35,8 +39,14 @@ mod tests {
         let now = 1_700_000_000;
         assert_eq!(super::parse_since("2h", now).unwrap(), now - 7200);
         assert_eq!(super::parse_since("7d", now).unwrap(), now - 7 * 86400);
-        assert_eq!(super::parse_since("2023-11-14", now).unwrap(), 1_699_920_000);
-        assert_eq!(super::parse_since("2023-11-14T22:13:20Z", now).unwrap(), now);
+        assert_eq!(
+            super::parse_since("2023-11-14", now).unwrap(),
+            1_699_920_000
+        );
+        assert_eq!(
+            super::parse_since("2023-11-14T22:13:20Z", now).unwrap(),
+            now
+        );
         assert!(super::parse_since("yesterday", now).is_err());
     }
 }

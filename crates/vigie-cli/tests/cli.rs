@@ -17,7 +17,11 @@ fn vigie(data: &Path, args: &[&str]) -> Output {
 
 fn ok(data: &Path, args: &[&str]) -> String {
     let o = vigie(data, args);
-    assert!(o.status.success(), "vigie {args:?} failed: {}", String::from_utf8_lossy(&o.stderr));
+    assert!(
+        o.status.success(),
+        "vigie {args:?} failed: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     String::from_utf8(o.stdout).unwrap()
 }
 
@@ -36,19 +40,54 @@ fn fails(data: &Path, args: &[&str]) -> String {
 #[test]
 fn watches_add_list_edit_remove_and_bad_queries() {
     let d = tempfile::tempdir().unwrap();
-    let out = ok(d.path(), &["watch", "add", "Danone", "-q", "danone OR \"rappel produit\"", "--lang", "fr,en", "--sensitivity", "high"]);
+    let out = ok(
+        d.path(),
+        &[
+            "watch",
+            "add",
+            "Danone",
+            "-q",
+            "danone OR \"rappel produit\"",
+            "--lang",
+            "fr,en",
+            "--sensitivity",
+            "high",
+        ],
+    );
     assert!(out.contains("added watch Danone"), "{out}");
     let list = json(d.path(), &["watch", "list"]);
     assert_eq!(list[0]["name"], "Danone");
     assert_eq!(list[0]["languages"], serde_json::json!(["fr", "en"]));
     assert_eq!(list[0]["sensitivity"], "high");
     let table = ok(d.path(), &["watch", "list"]);
-    assert!(table.starts_with("ID") && table.contains("rappel produit"), "{table}");
-    ok(d.path(), &["watch", "edit", "Danone", "--sensitivity", "low", "--disable"]);
+    assert!(
+        table.starts_with("ID") && table.contains("rappel produit"),
+        "{table}"
+    );
+    ok(
+        d.path(),
+        &[
+            "watch",
+            "edit",
+            "Danone",
+            "--sensitivity",
+            "low",
+            "--disable",
+        ],
+    );
     let list = json(d.path(), &["watch", "list"]);
-    assert_eq!((list[0]["sensitivity"].as_str(), list[0]["enabled"].as_bool()), (Some("low"), Some(false)));
+    assert_eq!(
+        (
+            list[0]["sensitivity"].as_str(),
+            list[0]["enabled"].as_bool()
+        ),
+        (Some("low"), Some(false))
+    );
     let err = fails(d.path(), &["watch", "add", "Bad", "-q", "(danone evian"]);
-    assert!(err.contains("position 14") && err.contains("expected ')'"), "{err}");
+    assert!(
+        err.contains("position 14") && err.contains("expected ')'"),
+        "{err}"
+    );
     let err = fails(d.path(), &["watch", "add", "Danone", "-q", "x"]);
     assert!(err.contains("already exists"), "{err}");
     let err = fails(d.path(), &["watch", "rm", "Nope"]);
@@ -66,19 +105,42 @@ fn sources_poll_and_mentions_with_filters() {
     let d = tempfile::tempdir().unwrap();
     ok(d.path(), &["watch", "add", "Danone", "-q", "danone"]);
     ok(d.path(), &["source", "add", &nginx.url("rss2.xml")]);
-    ok(d.path(), &["source", "add", &nginx.url("gone.xml"), "--title", "Dead feed"]);
+    ok(
+        d.path(),
+        &[
+            "source",
+            "add",
+            &nginx.url("gone.xml"),
+            "--title",
+            "Dead feed",
+        ],
+    );
     let err = fails(d.path(), &["source", "add", &nginx.url("rss2.xml")]);
     assert!(err.contains("already exists"), "{err}");
     let err = fails(d.path(), &["source", "add", "file:///etc/passwd"]);
     assert!(err.contains("only http and https"), "{err}");
     let report = json(d.path(), &["poll", "--once"]);
-    assert_eq!((report["checked"].as_i64(), report["new_mentions"].as_i64(), report["failed"].as_i64()), (Some(2), Some(3), Some(1)));
+    assert_eq!(
+        (
+            report["checked"].as_i64(),
+            report["new_mentions"].as_i64(),
+            report["failed"].as_i64()
+        ),
+        (Some(2), Some(3), Some(1))
+    );
     let list = ok(d.path(), &["source", "list"]);
-    assert!(list.contains("Le Journal de Lyon") && list.contains("410 Gone"), "{list}");
+    assert!(
+        list.contains("Le Journal de Lyon") && list.contains("410 Gone"),
+        "{list}"
+    );
     let danone = json(d.path(), &["mentions", "--watch", "Danone"]);
     assert_eq!(danone.as_array().unwrap().len(), 2);
     let found = json(d.path(), &["mentions", "--search", "societe"]);
-    assert_eq!(found.as_array().unwrap().len(), 1, "accent-insensitive full-text search");
+    assert_eq!(
+        found.as_array().unwrap().len(),
+        1,
+        "accent-insensitive full-text search"
+    );
     let recent = json(d.path(), &["mentions", "--since", "2026-11-20T09:00:00Z"]);
     assert_eq!(recent.as_array().unwrap().len(), 2);
     let err = fails(d.path(), &["mentions", "--since", "yesterday"]);
@@ -87,7 +149,13 @@ fn sources_poll_and_mentions_with_filters() {
     let err = fails(d.path(), &["source", "check", "Dead feed"]);
     assert!(err.contains("410 Gone"), "{err}");
     ok(d.path(), &["source", "rm", "Dead feed"]);
-    assert_eq!(json(d.path(), &["source", "list"]).as_array().unwrap().len(), 1);
+    assert_eq!(
+        json(d.path(), &["source", "list"])
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
 }
 
 #[test]
@@ -102,7 +170,10 @@ fn opml_import_and_export_round_trip() {
     )
     .unwrap();
     let r = json(d.path(), &["source", "import-opml", opml.to_str().unwrap()]);
-    assert_eq!((r["added"].as_i64(), r["already_present"].as_i64()), (Some(2), Some(0)));
+    assert_eq!(
+        (r["added"].as_i64(), r["already_present"].as_i64()),
+        (Some(2), Some(0))
+    );
     let r = json(d.path(), &["source", "import-opml", opml.to_str().unwrap()]);
     assert_eq!(r["already_present"].as_i64(), Some(2));
     let out = d.path().join("out.opml");
@@ -110,9 +181,27 @@ fn opml_import_and_export_round_trip() {
     let d2 = tempfile::tempdir().unwrap();
     let r = json(d2.path(), &["source", "import-opml", out.to_str().unwrap()]);
     assert_eq!(r["added"].as_i64(), Some(2));
-    let urls: Vec<String> = json(d2.path(), &["source", "list"]).as_array().unwrap().iter().map(|s| s["source"]["kind"]["url"].as_str().unwrap().to_string()).collect();
-    assert_eq!(urls, vec!["http://127.0.0.1:1/a.xml", "http://127.0.0.1:1/b.xml?x=1&y=2"]);
-    let err = fails(d.path(), &["source", "import-opml", fixtures().join("page.html").to_str().unwrap()]);
+    let urls: Vec<String> = json(d2.path(), &["source", "list"])
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["source"]["kind"]["url"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(
+        urls,
+        vec![
+            "http://127.0.0.1:1/a.xml",
+            "http://127.0.0.1:1/b.xml?x=1&y=2"
+        ]
+    );
+    let err = fails(
+        d.path(),
+        &[
+            "source",
+            "import-opml",
+            fixtures().join("page.html").to_str().unwrap(),
+        ],
+    );
     assert!(err.contains("not a valid OPML"), "{err}");
 }
 
@@ -132,7 +221,11 @@ fn run_polls_until_interrupted_then_stops_cleanly() {
     let mut line = String::new();
     out.read_line(&mut line).unwrap();
     assert!(line.contains("3 new mentions"), "{line}");
-    Command::new("kill").arg("-INT").arg(child.id().to_string()).status().unwrap();
+    Command::new("kill")
+        .arg("-INT")
+        .arg(child.id().to_string())
+        .status()
+        .unwrap();
     let status = child.wait().unwrap();
     let mut err = String::new();
     std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut err).unwrap();

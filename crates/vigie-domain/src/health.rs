@@ -7,18 +7,41 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "problem", rename_all = "snake_case")]
 pub enum Problem {
-    Http { status: u16, retry_after_secs: Option<i64> },
-    Timeout { secs: u64 },
-    Connect { detail: String },
-    TooLarge { limit_bytes: u64 },
-    TooManyRedirects { max: usize },
+    Http {
+        status: u16,
+        retry_after_secs: Option<i64>,
+    },
+    Timeout {
+        secs: u64,
+    },
+    Connect {
+        detail: String,
+    },
+    TooLarge {
+        limit_bytes: u64,
+    },
+    TooManyRedirects {
+        max: usize,
+    },
     RedirectLoop,
-    UnsupportedScheme { scheme: String },
-    NotAFeed { content_type: Option<String> },
-    Malformed { detail: String },
-    Auth { detail: String },
-    Keychain { detail: String },
-    Other { detail: String },
+    UnsupportedScheme {
+        scheme: String,
+    },
+    NotAFeed {
+        content_type: Option<String>,
+    },
+    Malformed {
+        detail: String,
+    },
+    Auth {
+        detail: String,
+    },
+    Keychain {
+        detail: String,
+    },
+    Other {
+        detail: String,
+    },
 }
 
 fn wait_words(secs: i64) -> String {
@@ -93,7 +116,9 @@ impl Problem {
     }
 
     fn status_text(&self) -> String {
-        let Problem::Http { status, .. } = self else { return String::new() };
+        let Problem::Http { status, .. } = self else {
+            return String::new();
+        };
         let reason = match status {
             400 => "Bad Request",
             401 => "Unauthorized",
@@ -107,13 +132,19 @@ impl Problem {
             504 => "Gateway Timeout",
             _ => "",
         };
-        if reason.is_empty() { status.to_string() } else { format!("{status} {reason}") }
+        if reason.is_empty() {
+            status.to_string()
+        } else {
+            format!("{status} {reason}")
+        }
     }
 
     /// The server-requested wait, when there is one.
     pub fn retry_after_secs(&self) -> Option<i64> {
         match self {
-            Problem::Http { retry_after_secs, .. } => *retry_after_secs,
+            Problem::Http {
+                retry_after_secs, ..
+            } => *retry_after_secs,
             _ => None,
         }
     }
@@ -126,13 +157,46 @@ mod tests {
     #[test]
     fn messages_say_what_happened_and_what_to_do() {
         let cases: Vec<(Problem, &[&str])> = vec![
-            (Problem::Http { status: 410, retry_after_secs: None }, &["410 Gone", "removed"]),
-            (Problem::Http { status: 429, retry_after_secs: Some(120) }, &["429", "2 min"]),
-            (Problem::Http { status: 503, retry_after_secs: None }, &["503 Service Unavailable", "retry"]),
+            (
+                Problem::Http {
+                    status: 410,
+                    retry_after_secs: None,
+                },
+                &["410 Gone", "removed"],
+            ),
+            (
+                Problem::Http {
+                    status: 429,
+                    retry_after_secs: Some(120),
+                },
+                &["429", "2 min"],
+            ),
+            (
+                Problem::Http {
+                    status: 503,
+                    retry_after_secs: None,
+                },
+                &["503 Service Unavailable", "retry"],
+            ),
             (Problem::Timeout { secs: 20 }, &["20 s"]),
-            (Problem::TooLarge { limit_bytes: 10_000_000 }, &["10 MB"]),
-            (Problem::NotAFeed { content_type: Some("text/html".into()) }, &["web page", "text/html"]),
-            (Problem::UnsupportedScheme { scheme: "file".into() }, &["http", "file"]),
+            (
+                Problem::TooLarge {
+                    limit_bytes: 10_000_000,
+                },
+                &["10 MB"],
+            ),
+            (
+                Problem::NotAFeed {
+                    content_type: Some("text/html".into()),
+                },
+                &["web page", "text/html"],
+            ),
+            (
+                Problem::UnsupportedScheme {
+                    scheme: "file".into(),
+                },
+                &["http", "file"],
+            ),
         ];
         for (p, needles) in cases {
             let m = p.message();

@@ -88,7 +88,11 @@ pub enum SourceKind {
     MastodonTag { instance: String, tag: String },
     /// Bluesky `app.bsky.feed.searchPosts`, authenticated with an app password held in the
     /// OS keychain under `handle`.
-    BlueskySearch { service: String, handle: String, query: String },
+    BlueskySearch {
+        service: String,
+        handle: String,
+        query: String,
+    },
 }
 
 impl SourceKind {
@@ -105,7 +109,11 @@ impl SourceKind {
         match self {
             SourceKind::Feed { url } => url.clone(),
             SourceKind::MastodonTag { instance, tag } => {
-                format!("{}/api/v1/timelines/tag/{}", instance.trim_end_matches('/'), tag)
+                format!(
+                    "{}/api/v1/timelines/tag/{}",
+                    instance.trim_end_matches('/'),
+                    tag
+                )
             }
             SourceKind::BlueskySearch { service, .. } => service.clone(),
         }

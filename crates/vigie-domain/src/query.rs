@@ -79,11 +79,17 @@ fn lex(input: &str) -> Result<Vec<Lexed>, QueryError> {
         }
         match c {
             '(' => {
-                out.push(Lexed { tok: Tok::Open, pos });
+                out.push(Lexed {
+                    tok: Tok::Open,
+                    pos,
+                });
                 i += 1;
             }
             ')' => {
-                out.push(Lexed { tok: Tok::Close, pos });
+                out.push(Lexed {
+                    tok: Tok::Close,
+                    pos,
+                });
                 i += 1;
             }
             '"' | '“' | '”' | '«' | '»' => {
@@ -94,7 +100,10 @@ fn lex(input: &str) -> Result<Vec<Lexed>, QueryError> {
                     j += 1;
                 }
                 if j >= chars.len() {
-                    return Err(err(pos, "this quote is never closed: expected a closing \""));
+                    return Err(err(
+                        pos,
+                        "this quote is never closed: expected a closing \"",
+                    ));
                 }
                 let text: String = chars[start..j].iter().collect();
                 out.push(Lexed {
@@ -104,8 +113,7 @@ fn lex(input: &str) -> Result<Vec<Lexed>, QueryError> {
                 i = j + 1;
             }
             // A '-' starting a term negates it ("-bourse"); inside a word it is part of it ("e-mail").
-            '-' if chars.get(i + 1).is_some_and(|n| !n.is_whitespace()) =>
-            {
+            '-' if chars.get(i + 1).is_some_and(|n| !n.is_whitespace()) => {
                 out.push(Lexed {
                     tok: Tok::Minus,
                     pos,
@@ -114,7 +122,9 @@ fn lex(input: &str) -> Result<Vec<Lexed>, QueryError> {
             }
             _ => {
                 let start = i;
-                while i < chars.len() && !chars[i].is_whitespace() && !matches!(chars[i], '(' | ')' | '"')
+                while i < chars.len()
+                    && !chars[i].is_whitespace()
+                    && !matches!(chars[i], '(' | ')' | '"')
                 {
                     i += 1;
                 }
@@ -123,7 +133,9 @@ fn lex(input: &str) -> Result<Vec<Lexed>, QueryError> {
                     "AND" | "ET" => Tok::And,
                     "OR" | "OU" => Tok::Or,
                     "NOT" | "SAUF" => Tok::Not,
-                    w if w.len() > 1 && w.ends_with('*') => Tok::Prefix(w[..w.len() - 1].to_string()),
+                    w if w.len() > 1 && w.ends_with('*') => {
+                        Tok::Prefix(w[..w.len() - 1].to_string())
+                    }
                     "*" => return Err(err(pos, "expected a word before '*'")),
                     _ => Tok::Word(word),
                 };
@@ -166,12 +178,22 @@ impl Parser {
             self.at += 1;
             parts.push(self.and().map_err(|e| self.after("OR", e))?);
         }
-        Ok(if parts.len() == 1 { parts.remove(0) } else { Node::Or(parts) })
+        Ok(if parts.len() == 1 {
+            parts.remove(0)
+        } else {
+            Node::Or(parts)
+        })
     }
 
     fn after(&self, op: &str, e: QueryError) -> QueryError {
         if e.message.starts_with("expected a word") {
-            err(e.position, format!("expected a word, a \"phrase\" or '(' after {op}, found {}", self.describe()))
+            err(
+                e.position,
+                format!(
+                    "expected a word, a \"phrase\" or '(' after {op}, found {}",
+                    self.describe()
+                ),
+            )
         } else {
             e
         }
@@ -189,7 +211,11 @@ impl Parser {
                 Some(_) => parts.push(self.unary()?),
             }
         }
-        Ok(if parts.len() == 1 { parts.remove(0) } else { Node::And(parts) })
+        Ok(if parts.len() == 1 {
+            parts.remove(0)
+        } else {
+            Node::And(parts)
+        })
     }
 
     fn unary(&mut self) -> Result<Node, QueryError> {
@@ -211,17 +237,32 @@ impl Parser {
     fn primary(&mut self) -> Result<Node, QueryError> {
         let pos = self.pos();
         let Some(tok) = self.peek().cloned() else {
-            return Err(err(pos, format!("expected a word, a \"phrase\" or '(', found {}", self.describe())));
+            return Err(err(
+                pos,
+                format!(
+                    "expected a word, a \"phrase\" or '(', found {}",
+                    self.describe()
+                ),
+            ));
         };
         match tok {
             Tok::Open => {
                 self.at += 1;
                 if self.peek() == Some(&Tok::Close) {
-                    return Err(err(self.pos(), "empty parentheses: expected a word, a \"phrase\" or '(' inside"));
+                    return Err(err(
+                        self.pos(),
+                        "empty parentheses: expected a word, a \"phrase\" or '(' inside",
+                    ));
                 }
                 let inner = self.or()?;
                 if self.peek() != Some(&Tok::Close) {
-                    return Err(err(self.pos(), format!("expected ')' to close the '(' at position {pos}, found {}", self.describe())));
+                    return Err(err(
+                        self.pos(),
+                        format!(
+                            "expected ')' to close the '(' at position {pos}, found {}",
+                            self.describe()
+                        ),
+                    ));
                 }
                 self.at += 1;
                 Ok(inner)
@@ -230,7 +271,10 @@ impl Parser {
                 self.at += 1;
                 let words = tokens(&w);
                 if words.is_empty() {
-                    return Err(err(pos, format!("\"{w}\" has no letters or digits to search for")));
+                    return Err(err(
+                        pos,
+                        format!("\"{w}\" has no letters or digits to search for"),
+                    ));
                 }
                 Ok(Node::Phrase(words))
             }
@@ -245,7 +289,10 @@ impl Parser {
             Tok::Close => Err(err(pos, "unexpected ')': there is no '(' to close")),
             Tok::And | Tok::Or | Tok::Not | Tok::Minus => Err(err(
                 pos,
-                format!("expected a word, a \"phrase\" or '(', found {}", self.describe()),
+                format!(
+                    "expected a word, a \"phrase\" or '(', found {}",
+                    self.describe()
+                ),
             )),
         }
     }
@@ -278,9 +325,15 @@ impl Query {
             return Err(err(p.pos(), msg));
         }
         if !has_positive(&root) {
-            return Err(err(1, "a query needs at least one word that must appear (it cannot be only NOT terms)"));
+            return Err(err(
+                1,
+                "a query needs at least one word that must appear (it cannot be only NOT terms)",
+            ));
         }
-        Ok(Query { root, source: input.to_string() })
+        Ok(Query {
+            root,
+            source: input.to_string(),
+        })
     }
 
     pub fn as_str(&self) -> &str {
@@ -336,7 +389,9 @@ mod tests {
     use super::*;
 
     fn m(q: &str, text: &str) -> bool {
-        Query::parse(q).unwrap_or_else(|e| panic!("{q}: {e}")).matches_str(text)
+        Query::parse(q)
+            .unwrap_or_else(|e| panic!("{q}: {e}"))
+            .matches_str(text)
     }
 
     #[test]
@@ -359,8 +414,16 @@ mod tests {
             ("danone NOT bourse", "danone en bourse", false),
             ("danone -bourse", "danone usine", true),
             ("danone -bourse", "danone bourse", false),
-            ("(danone OR evian) AND (rappel OR boycott)", "#boycott evian", true),
-            ("(danone OR evian) AND (rappel OR boycott)", "evian bon", false),
+            (
+                "(danone OR evian) AND (rappel OR boycott)",
+                "#boycott evian",
+                true,
+            ),
+            (
+                "(danone OR evian) AND (rappel OR boycott)",
+                "evian bon",
+                false,
+            ),
             ("boycott*", "#BoycottDanone maintenant", true),
             ("boycott*", "boycotter", true),
             ("boycott*", "le boycot", false),
@@ -405,7 +468,11 @@ mod tests {
         for (q, pos, needle) in cases {
             let e = Query::parse(q).expect_err(q);
             assert_eq!(e.position, *pos, "position for {q:?}: {e}");
-            assert!(e.message.contains(needle), "message for {q:?} was {:?}", e.message);
+            assert!(
+                e.message.contains(needle),
+                "message for {q:?} was {:?}",
+                e.message
+            );
         }
     }
 

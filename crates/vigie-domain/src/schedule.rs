@@ -30,7 +30,12 @@ fn jittered(delay: i64, jitter: f64, unit: f64) -> i64 {
 }
 
 /// Next check after a successful poll (including 304 Not Modified).
-pub fn next_after_success(now: Timestamp, interval_secs: i64, policy: &Policy, unit: f64) -> Timestamp {
+pub fn next_after_success(
+    now: Timestamp,
+    interval_secs: i64,
+    policy: &Policy,
+    unit: f64,
+) -> Timestamp {
     now + jittered(interval_secs.max(1), policy.jitter, unit)
 }
 
@@ -83,7 +88,10 @@ mod tests {
 
     #[test]
     fn errors_back_off_exponentially_up_to_the_cap() {
-        let p = Policy { jitter: 0.0, ..Policy::default() };
+        let p = Policy {
+            jitter: 0.0,
+            ..Policy::default()
+        };
         let delays: Vec<i64> = (1..=12)
             .map(|n| next_after_error(NOW, 600, n, None, &p, 0.5) - NOW)
             .collect();
@@ -91,14 +99,23 @@ mod tests {
         assert!(delays.iter().all(|&d| d <= p.max_backoff_secs));
         assert_eq!(delays[11], p.max_backoff_secs);
         // Huge error counts do not overflow.
-        assert_eq!(next_after_error(NOW, 600, 10_000, None, &p, 0.5) - NOW, p.max_backoff_secs);
+        assert_eq!(
+            next_after_error(NOW, 600, 10_000, None, &p, 0.5) - NOW,
+            p.max_backoff_secs
+        );
     }
 
     #[test]
     fn retry_after_is_honoured_and_capped() {
-        let p = Policy { jitter: 0.0, ..Policy::default() };
+        let p = Policy {
+            jitter: 0.0,
+            ..Policy::default()
+        };
         // Server asks for 2 h on the first error: wait 2 h, not 10 min.
-        assert_eq!(next_after_error(NOW, 600, 1, Some(7200), &p, 0.5) - NOW, 7200);
+        assert_eq!(
+            next_after_error(NOW, 600, 1, Some(7200), &p, 0.5) - NOW,
+            7200
+        );
         // A server asking for a month gets the cap.
         assert_eq!(
             next_after_error(NOW, 600, 1, Some(30 * 86400), &p, 0.5) - NOW,
@@ -114,8 +131,14 @@ mod tests {
         assert_eq!(parse_retry_after(" 0 ", NOW), Some(0));
         assert_eq!(parse_retry_after("-5", NOW), Some(0));
         // 1_700_000_000 is Tue, 14 Nov 2023 22:13:20 GMT.
-        assert_eq!(parse_retry_after("Tue, 14 Nov 2023 22:15:20 GMT", NOW), Some(120));
-        assert_eq!(parse_retry_after("Tue, 14 Nov 2023 22:00:00 GMT", NOW), Some(0));
+        assert_eq!(
+            parse_retry_after("Tue, 14 Nov 2023 22:15:20 GMT", NOW),
+            Some(120)
+        );
+        assert_eq!(
+            parse_retry_after("Tue, 14 Nov 2023 22:00:00 GMT", NOW),
+            Some(0)
+        );
         assert_eq!(parse_retry_after("soon", NOW), None);
     }
 }

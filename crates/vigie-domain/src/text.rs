@@ -4,8 +4,7 @@
 //! French elisions dropped ("l'usine" → "usine", "qu’elle" → "elle"). Both the query and the
 //! mention text go through [`tokens`], so they always agree.
 
-use unicode_normalization::char::is_combining_mark;
-use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::char::{decompose_canonical, is_combining_mark};
 
 /// French elided articles and pronouns, already folded, without the apostrophe.
 const ELISIONS: &[&str] = &[
@@ -15,16 +14,25 @@ const ELISIONS: &[&str] = &[
 /// Lower-cases and strips diacritics (NFD, then combining marks removed). `œ` and `æ` are
 /// expanded so "oeuvre" matches "œuvre".
 pub fn fold(text: &str) -> String {
+    if text.is_ascii() {
+        return text.to_ascii_lowercase();
+    }
     let mut out = String::with_capacity(text.len());
-    for c in text.nfd() {
-        if is_combining_mark(c) {
+    for c in text.chars() {
+        if c.is_ascii() {
+            out.push(c.to_ascii_lowercase());
             continue;
         }
         match c {
             'œ' | 'Œ' => out.push_str("oe"),
             'æ' | 'Æ' => out.push_str("ae"),
             'ß' => out.push_str("ss"),
-            _ => out.extend(c.to_lowercase()),
+            // Canonical decomposition of this one character, marks dropped ("é" → "e").
+            _ => decompose_canonical(c, |d| {
+                if !is_combining_mark(d) {
+                    out.extend(d.to_lowercase());
+                }
+            }),
         }
     }
     out
@@ -69,9 +77,13 @@ pub struct MatchText {
 
 impl MatchText {
     pub fn new(text: &str) -> Self {
-        let tokens = tokens(text);
+        Self::from_tokens(tokens(text))
+    }
+
+    /// From tokens already produced by [`tokens`] (ingest tokenises each mention once).
+    pub fn from_tokens(tokens: Vec<String>) -> Self {
         let mut sorted: Vec<usize> = (0..tokens.len()).collect();
-        sorted.sort_by(|&a, &b| tokens[a].cmp(&tokens[b]));
+        sorted.sort_unstable_by(|&a, &b| tokens[a].cmp(&tokens[b]).then(a.cmp(&b)));
         Self { tokens, sorted }
     }
 

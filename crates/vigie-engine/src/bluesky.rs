@@ -84,16 +84,31 @@ enum Call {
 }
 
 fn auth_problem(detail: impl Into<String>) -> FetchError {
-    FetchError { problem: Problem::Auth { detail: detail.into() }, status: None }
+    FetchError {
+        problem: Problem::Auth {
+            detail: detail.into(),
+        },
+        status: None,
+    }
 }
 
 fn keychain_problem(e: vigie_secrets::SecretsError) -> FetchError {
-    FetchError { problem: Problem::Keychain { detail: e.to_string() }, status: None }
+    FetchError {
+        problem: Problem::Keychain {
+            detail: e.to_string(),
+        },
+        status: None,
+    }
 }
 
 impl Bluesky {
     pub fn new(passwords: Keychain, sessions: Keychain) -> Self {
-        Bluesky { keychain_passwords: passwords, keychain_sessions: sessions, sessions: Mutex::default(), stats: Default::default() }
+        Bluesky {
+            keychain_passwords: passwords,
+            keychain_sessions: sessions,
+            sessions: Mutex::default(),
+            stats: Default::default(),
+        }
     }
 
     pub fn stats(&self) -> SessionStats {
@@ -101,7 +116,11 @@ impl Bluesky {
     }
 
     /// Stores the app password for `handle` in the OS keychain.
-    pub fn set_app_password(&self, handle: &str, password: &Sensitive<String>) -> Result<(), vigie_secrets::SecretsError> {
+    pub fn set_app_password(
+        &self,
+        handle: &str,
+        password: &Sensitive<String>,
+    ) -> Result<(), vigie_secrets::SecretsError> {
         self.keychain_passwords.set(handle, password)
     }
 
@@ -133,11 +152,15 @@ impl Bluesky {
                 Call::Expired if attempts == 1 => {
                     self.refresh(http, service, handle, &key, &session).await?;
                 }
-                Call::Expired => return Err(auth_problem("the session expired and could not be renewed")),
+                Call::Expired => {
+                    return Err(auth_problem("the session expired and could not be renewed"))
+                }
             }
         };
         let resp: SearchResponse = serde_json::from_value(value).map_err(|e| FetchError {
-            problem: Problem::Malformed { detail: format!("unexpected searchPosts answer: {e}") },
+            problem: Problem::Malformed {
+                detail: format!("unexpected searchPosts answer: {e}"),
+            },
             status: Some(200),
         })?;
         let mut newest: Option<String> = since.map(str::to_string);
@@ -145,7 +168,12 @@ impl Bluesky {
             .posts
             .into_iter()
             .map(|p| {
-                let created = p.record.get("createdAt").and_then(|v| v.as_str()).map(str::to_string).or(p.indexed_at.clone());
+                let created = p
+                    .record
+                    .get("createdAt")
+                    .and_then(|v| v.as_str())
+                    .map(str::to_string)
+                    .or(p.indexed_at.clone());
                 if let Some(c) = &created {
                     if newest.as_ref().is_none_or(|n| c > n) {
                         newest = Some(c.clone());
@@ -154,30 +182,57 @@ impl Bluesky {
                 let rkey = p.uri.rsplit('/').next().unwrap_or_default().to_string();
                 RawEntry {
                     guid: Some(p.uri.clone()),
-                    url: Some(format!("https://bsky.app/profile/{}/post/{rkey}", p.author.handle)),
+                    url: Some(format!(
+                        "https://bsky.app/profile/{}/post/{rkey}",
+                        p.author.handle
+                    )),
                     title: None,
-                    body: p.record.get("text").and_then(|t| t.as_str()).map(str::to_string),
+                    body: p
+                        .record
+                        .get("text")
+                        .and_then(|t| t.as_str())
+                        .map(str::to_string),
                     body_is_html: false,
                     author: Some(match p.author.display_name.filter(|d| !d.is_empty()) {
                         Some(d) => format!("{d} (@{})", p.author.handle),
                         None => format!("@{}", p.author.handle),
                     }),
-                    published_at: created.as_deref().and_then(|d| chrono::DateTime::parse_from_rfc3339(d).ok()).map(|d| d.timestamp()),
-                    lang: p.record.get("langs").and_then(|l| l.get(0)).and_then(|l| l.as_str()).map(str::to_string),
+                    published_at: created
+                        .as_deref()
+                        .and_then(|d| chrono::DateTime::parse_from_rfc3339(d).ok())
+                        .map(|d| d.timestamp()),
+                    lang: p
+                        .record
+                        .get("langs")
+                        .and_then(|l| l.get(0))
+                        .and_then(|l| l.as_str())
+                        .map(str::to_string),
                 }
             })
             .collect();
         Ok((entries, newest))
     }
 
-    async fn session(&self, http: &Http, service: &str, handle: &str, key: &str) -> Result<Session, FetchError> {
+    async fn session(
+        &self,
+        http: &Http,
+        service: &str,
+        handle: &str,
+        key: &str,
+    ) -> Result<Session, FetchError> {
         if let Some(s) = self.sessions.lock().await.get(key) {
             return Ok(s.clone());
         }
         // A refresh token from an earlier process: renew instead of logging in again.
-        let stored = self.keychain_sessions.get(handle).map_err(keychain_problem)?;
+        let stored = self
+            .keychain_sessions
+            .get(handle)
+            .map_err(keychain_problem)?;
         if let Some(refresh) = stored {
-            let old = Session { access: Sensitive::new(String::new()), refresh };
+            let old = Session {
+                access: Sensitive::new(String::new()),
+                refresh,
+            };
             if let Ok(s) = self.refresh(http, service, handle, key, &old).await {
                 return Ok(s);
             }
@@ -185,28 +240,60 @@ impl Bluesky {
         self.login(http, service, handle, key).await
     }
 
-    async fn login(&self, http: &Http, service: &str, handle: &str, key: &str) -> Result<Session, FetchError> {
+    async fn login(
+        &self,
+        http: &Http,
+        service: &str,
+        handle: &str,
+        key: &str,
+    ) -> Result<Session, FetchError> {
         let password = self
             .keychain_passwords
             .get(handle)
             .map_err(keychain_problem)?
             .ok_or_else(|| auth_problem(format!("no app password is stored for {handle}: add it with `vigie source add --bluesky …`")))?;
-        let url = format!("{}/xrpc/com.atproto.server.createSession", service.trim_end_matches('/'));
+        let url = format!(
+            "{}/xrpc/com.atproto.server.createSession",
+            service.trim_end_matches('/')
+        );
         let body = json!({"identifier": handle, "password": password.expose()});
-        let resp = http.client().post(&url).json(&body).send().await.map_err(|e| http.transport_error(e))?;
+        let resp = http
+            .client()
+            .post(&url)
+            .json(&body)
+            .send()
+            .await
+            .map_err(|e| http.transport_error(e))?;
         let status = resp.status().as_u16();
         let bytes = http.read_capped(resp).await?;
         if status != 200 {
             let e: Option<XrpcError> = serde_json::from_slice(&bytes).ok();
-            let msg = e.and_then(|e| e.message.or(e.error)).unwrap_or_else(|| format!("HTTP {status}"));
-            return Err(FetchError { problem: Problem::Auth { detail: format!("{handle}: {msg}") }, status: Some(status) });
+            let msg = e
+                .and_then(|e| e.message.or(e.error))
+                .unwrap_or_else(|| format!("HTTP {status}"));
+            return Err(FetchError {
+                problem: Problem::Auth {
+                    detail: format!("{handle}: {msg}"),
+                },
+                status: Some(status),
+            });
         }
         self.stats.lock().expect("stats lock").logins += 1;
         self.store_session(handle, key, &bytes).await
     }
 
-    async fn refresh(&self, http: &Http, service: &str, handle: &str, key: &str, old: &Session) -> Result<Session, FetchError> {
-        let url = format!("{}/xrpc/com.atproto.server.refreshSession", service.trim_end_matches('/'));
+    async fn refresh(
+        &self,
+        http: &Http,
+        service: &str,
+        handle: &str,
+        key: &str,
+        old: &Session,
+    ) -> Result<Session, FetchError> {
+        let url = format!(
+            "{}/xrpc/com.atproto.server.refreshSession",
+            service.trim_end_matches('/')
+        );
         let resp = http
             .client()
             .post(&url)
@@ -225,11 +312,25 @@ impl Bluesky {
         self.store_session(handle, key, &bytes).await
     }
 
-    async fn store_session(&self, handle: &str, key: &str, bytes: &[u8]) -> Result<Session, FetchError> {
-        let r: SessionResponse = serde_json::from_slice(bytes).map_err(|e| auth_problem(format!("unexpected session answer: {e}")))?;
-        let s = Session { access: Sensitive::new(r.access_jwt), refresh: Sensitive::new(r.refresh_jwt) };
-        self.keychain_sessions.set(handle, &s.refresh).map_err(keychain_problem)?;
-        self.sessions.lock().await.insert(key.to_string(), s.clone());
+    async fn store_session(
+        &self,
+        handle: &str,
+        key: &str,
+        bytes: &[u8],
+    ) -> Result<Session, FetchError> {
+        let r: SessionResponse = serde_json::from_slice(bytes)
+            .map_err(|e| auth_problem(format!("unexpected session answer: {e}")))?;
+        let s = Session {
+            access: Sensitive::new(r.access_jwt),
+            refresh: Sensitive::new(r.refresh_jwt),
+        };
+        self.keychain_sessions
+            .set(handle, &s.refresh)
+            .map_err(keychain_problem)?;
+        self.sessions
+            .lock()
+            .await
+            .insert(key.to_string(), s.clone());
         Ok(s)
     }
 
@@ -240,8 +341,20 @@ impl Bluesky {
         }
     }
 
-    async fn xrpc_get(&self, http: &Http, url: &str, access: &Sensitive<String>, now: vigie_domain::Timestamp) -> Result<Call, FetchError> {
-        let resp = http.client().get(url).bearer_auth(access.expose()).send().await.map_err(|e| http.transport_error(e))?;
+    async fn xrpc_get(
+        &self,
+        http: &Http,
+        url: &str,
+        access: &Sensitive<String>,
+        now: vigie_domain::Timestamp,
+    ) -> Result<Call, FetchError> {
+        let resp = http
+            .client()
+            .get(url)
+            .bearer_auth(access.expose())
+            .send()
+            .await
+            .map_err(|e| http.transport_error(e))?;
         let status = resp.status().as_u16();
         let retry = resp
             .headers()
@@ -250,21 +363,40 @@ impl Bluesky {
             .and_then(|v| vigie_domain::schedule::parse_retry_after(v, now));
         let bytes = http.read_capped(resp).await?;
         match status {
-            200 => serde_json::from_slice(&bytes).map(Call::Ok).map_err(|e| FetchError {
-                problem: Problem::Malformed { detail: e.to_string() },
-                status: Some(200),
-            }),
+            200 => serde_json::from_slice(&bytes)
+                .map(Call::Ok)
+                .map_err(|e| FetchError {
+                    problem: Problem::Malformed {
+                        detail: e.to_string(),
+                    },
+                    status: Some(200),
+                }),
             400 | 401 => {
                 let e: Option<XrpcError> = serde_json::from_slice(&bytes).ok();
                 let code = e.as_ref().and_then(|e| e.error.clone()).unwrap_or_default();
-                if matches!(code.as_str(), "ExpiredToken" | "InvalidToken" | "AuthenticationRequired") || status == 401 {
+                if matches!(
+                    code.as_str(),
+                    "ExpiredToken" | "InvalidToken" | "AuthenticationRequired"
+                ) || status == 401
+                {
                     Ok(Call::Expired)
                 } else {
                     let msg = e.and_then(|e| e.message).unwrap_or(code);
-                    Err(FetchError { problem: Problem::Other { detail: format!("Bluesky refused the search: {msg}") }, status: Some(status) })
+                    Err(FetchError {
+                        problem: Problem::Other {
+                            detail: format!("Bluesky refused the search: {msg}"),
+                        },
+                        status: Some(status),
+                    })
                 }
             }
-            _ => Err(FetchError { problem: Problem::Http { status, retry_after_secs: retry }, status: Some(status) }),
+            _ => Err(FetchError {
+                problem: Problem::Http {
+                    status,
+                    retry_after_secs: retry,
+                },
+                status: Some(status),
+            }),
         }
     }
 }

@@ -5,7 +5,10 @@ use vigie_domain::health::Problem;
 
 /// Parses a feed body. Entries with no identifier get `guid: None` (feed-rs would invent one
 /// from the link and title; Vigie dedupes those by URL and content instead).
-pub fn parse_feed(body: &[u8], content_type: Option<&str>) -> Result<(Option<String>, Vec<RawEntry>), Problem> {
+pub fn parse_feed(
+    body: &[u8],
+    content_type: Option<&str>,
+) -> Result<(Option<String>, Vec<RawEntry>), Problem> {
     let head = String::from_utf8_lossy(&body[..body.len().min(512)]).to_ascii_lowercase();
     let looks_html = head.trim_start().starts_with("<!doctype html") || head.contains("<html");
     let parser = feed_rs::parser::Builder::new()
@@ -15,7 +18,8 @@ pub fn parse_feed(body: &[u8], content_type: Option<&str>) -> Result<(Option<Str
     let parsed = parser.parse(body).or_else(|e| {
         // Stray invalid bytes in a UTF-8 feed are common: read it with replacement characters
         // rather than losing every item. Feeds declaring another encoding are left as they are.
-        let declared_other = head.contains("encoding=") && !head.contains("utf-8") && !head.contains("utf8");
+        let declared_other =
+            head.contains("encoding=") && !head.contains("utf-8") && !head.contains("utf8");
         match std::str::from_utf8(body) {
             Err(_) if !declared_other => parser.parse(String::from_utf8_lossy(body).as_bytes()),
             _ => Err(e),
@@ -26,9 +30,13 @@ pub fn parse_feed(body: &[u8], content_type: Option<&str>) -> Result<(Option<Str
         Err(e) => {
             let html_type = content_type.is_some_and(|c| c.contains("text/html"));
             if looks_html || html_type {
-                return Err(Problem::NotAFeed { content_type: content_type.map(str::to_string) });
+                return Err(Problem::NotAFeed {
+                    content_type: content_type.map(str::to_string),
+                });
             }
-            return Err(Problem::Malformed { detail: e.to_string() });
+            return Err(Problem::Malformed {
+                detail: e.to_string(),
+            });
         }
     };
     let title = feed.title.map(|t| t.content);
@@ -40,10 +48,16 @@ pub fn parse_feed(body: &[u8], content_type: Option<&str>) -> Result<(Option<Str
             let (body, is_html) = match (e.content.and_then(|c| c.body), e.summary) {
                 (Some(b), _) => (Some(b), true),
                 (None, Some(s)) => {
-                    let html = s.content_type.to_string().contains("html") || s.content.contains('<');
+                    let html =
+                        s.content_type.to_string().contains("html") || s.content.contains('<');
                     (Some(s.content), html)
                 }
-                (None, None) => (e.media.first().and_then(|m| m.description.as_ref().map(|d| d.content.clone())), false),
+                (None, None) => (
+                    e.media
+                        .first()
+                        .and_then(|m| m.description.as_ref().map(|d| d.content.clone())),
+                    false,
+                ),
             };
             RawEntry {
                 guid: Some(e.id).filter(|g| !g.is_empty()),
@@ -51,7 +65,10 @@ pub fn parse_feed(body: &[u8], content_type: Option<&str>) -> Result<(Option<Str
                 title: e.title.map(|t| t.content),
                 body,
                 body_is_html: is_html,
-                author: e.authors.first().and_then(|a| a.name.clone().or_else(|| a.email.clone())),
+                author: e
+                    .authors
+                    .first()
+                    .and_then(|a| a.name.clone().or_else(|| a.email.clone())),
                 published_at: e.published.or(e.updated).map(|d| d.timestamp()),
                 lang: e.language.or_else(|| feed_lang.clone()),
             }
@@ -69,13 +86,22 @@ pub struct OpmlFeed {
 
 /// Reads every `outline` with an `xmlUrl`, at any depth (folders are flattened).
 pub fn parse_opml(text: &str) -> Result<Vec<OpmlFeed>, Problem> {
-    let doc = opml::OPML::from_str(text).map_err(|e| Problem::Malformed { detail: format!("this is not a valid OPML file: {e}") })?;
+    let doc = opml::OPML::from_str(text).map_err(|e| Problem::Malformed {
+        detail: format!("this is not a valid OPML file: {e}"),
+    })?;
     let mut out = Vec::new();
     fn walk(outlines: &[opml::Outline], out: &mut Vec<OpmlFeed>) {
         for o in outlines {
             if let Some(url) = &o.xml_url {
-                let title = o.title.clone().filter(|t| !t.is_empty()).unwrap_or_else(|| o.text.clone());
-                out.push(OpmlFeed { title: if title.is_empty() { url.clone() } else { title }, url: url.clone() });
+                let title = o
+                    .title
+                    .clone()
+                    .filter(|t| !t.is_empty())
+                    .unwrap_or_else(|| o.text.clone());
+                out.push(OpmlFeed {
+                    title: if title.is_empty() { url.clone() } else { title },
+                    url: url.clone(),
+                });
             }
             walk(&o.outlines, out);
         }
@@ -86,8 +112,13 @@ pub fn parse_opml(text: &str) -> Result<Vec<OpmlFeed>, Problem> {
 
 /// Writes an OPML 2.0 document listing `feeds`.
 pub fn write_opml(title: &str, feeds: &[OpmlFeed]) -> String {
-    let mut doc = opml::OPML::default();
-    doc.head = Some(opml::Head { title: Some(title.to_string()), ..Default::default() });
+    let mut doc = opml::OPML {
+        head: Some(opml::Head {
+            title: Some(title.to_string()),
+            ..Default::default()
+        }),
+        ..Default::default()
+    };
     for f in feeds {
         doc.body.outlines.push(opml::Outline {
             text: f.title.clone(),
@@ -108,13 +139,25 @@ mod tests {
     #[test]
     fn opml_round_trip_with_nesting_and_entities() {
         let feeds = vec![
-            OpmlFeed { title: "Le Monde & co".into(), url: "http://127.0.0.1/a.xml?x=1&y=2".into() },
-            OpmlFeed { title: "B \"quoted\"".into(), url: "http://127.0.0.1/b.xml".into() },
+            OpmlFeed {
+                title: "Le Monde & co".into(),
+                url: "http://127.0.0.1/a.xml?x=1&y=2".into(),
+            },
+            OpmlFeed {
+                title: "B \"quoted\"".into(),
+                url: "http://127.0.0.1/b.xml".into(),
+            },
         ];
         let doc = write_opml("Vigie", &feeds);
         assert_eq!(parse_opml(&doc).unwrap(), feeds);
         let nested = r#"<opml version="1.0"><body><outline text="Presse"><outline text="X" xmlUrl='http://h/x'/></outline></body></opml>"#;
-        assert_eq!(parse_opml(nested).unwrap(), vec![OpmlFeed { title: "X".into(), url: "http://h/x".into() }]);
+        assert_eq!(
+            parse_opml(nested).unwrap(),
+            vec![OpmlFeed {
+                title: "X".into(),
+                url: "http://h/x".into()
+            }]
+        );
         assert!(parse_opml("<html></html>").is_err());
     }
 }

@@ -3,7 +3,10 @@
 //! applies after decompression.
 
 use futures_util::StreamExt;
-use reqwest::header::{HeaderMap, HeaderValue, ETAG, IF_MODIFIED_SINCE, IF_NONE_MATCH, LAST_MODIFIED, LOCATION, RETRY_AFTER};
+use reqwest::header::{
+    HeaderMap, HeaderValue, ETAG, IF_MODIFIED_SINCE, IF_NONE_MATCH, LAST_MODIFIED, LOCATION,
+    RETRY_AFTER,
+};
 use reqwest::{Method, StatusCode};
 use std::time::Duration;
 use url::Url;
@@ -30,7 +33,12 @@ impl Default for FetchConfig {
             total_timeout: Duration::from_secs(30),
             max_redirects: 5,
             max_body_bytes: 10 * 1024 * 1024,
-            user_agent: concat!("Vigie/", env!("CARGO_PKG_VERSION"), " (brand listening; polls politely)").into(),
+            user_agent: concat!(
+                "Vigie/",
+                env!("CARGO_PKG_VERSION"),
+                " (brand listening; polls politely)"
+            )
+            .into(),
         }
     }
 }
@@ -70,7 +78,10 @@ pub struct FetchError {
 
 impl FetchError {
     fn new(problem: Problem) -> Self {
-        FetchError { problem, status: None }
+        FetchError {
+            problem,
+            status: None,
+        }
     }
 }
 
@@ -92,12 +103,16 @@ pub struct Http {
 fn check_scheme(url: &Url) -> Result<(), FetchError> {
     match url.scheme() {
         "http" | "https" => Ok(()),
-        other => Err(FetchError::new(Problem::UnsupportedScheme { scheme: other.into() })),
+        other => Err(FetchError::new(Problem::UnsupportedScheme {
+            scheme: other.into(),
+        })),
     }
 }
 
 fn header(h: &HeaderMap, name: reqwest::header::HeaderName) -> Option<String> {
-    h.get(name).and_then(|v| v.to_str().ok()).map(str::to_string)
+    h.get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string)
 }
 
 impl Http {
@@ -129,12 +144,19 @@ impl Http {
         headers: HeaderMap,
         now: Timestamp,
     ) -> Result<FetchOutcome, FetchError> {
-        let mut current = Url::parse(url).map_err(|e| FetchError::new(Problem::Other { detail: format!("invalid address {url:?}: {e}") }))?;
+        let mut current = Url::parse(url).map_err(|e| {
+            FetchError::new(Problem::Other {
+                detail: format!("invalid address {url:?}: {e}"),
+            })
+        })?;
         check_scheme(&current)?;
         let mut visited = vec![current.to_string()];
         let mut all_permanent = true;
         loop {
-            let mut req = self.client.request(Method::GET, current.clone()).headers(headers.clone());
+            let mut req = self
+                .client
+                .request(Method::GET, current.clone())
+                .headers(headers.clone());
             if let Some(e) = &cond.etag {
                 if let Ok(v) = HeaderValue::from_str(e) {
                     req = req.header(IF_NONE_MATCH, v);
@@ -149,16 +171,37 @@ impl Http {
             let status = resp.status();
             if status.is_redirection() && status != StatusCode::NOT_MODIFIED {
                 let Some(loc) = header(resp.headers(), LOCATION) else {
-                    return Err(FetchError { problem: Problem::Http { status: status.as_u16(), retry_after_secs: None }, status: Some(status.as_u16()) });
+                    return Err(FetchError {
+                        problem: Problem::Http {
+                            status: status.as_u16(),
+                            retry_after_secs: None,
+                        },
+                        status: Some(status.as_u16()),
+                    });
                 };
-                let next = current.join(&loc).map_err(|e| FetchError::new(Problem::Other { detail: format!("bad redirect to {loc:?}: {e}") }))?;
+                let next = current.join(&loc).map_err(|e| {
+                    FetchError::new(Problem::Other {
+                        detail: format!("bad redirect to {loc:?}: {e}"),
+                    })
+                })?;
                 check_scheme(&next)?;
-                all_permanent &= matches!(status, StatusCode::MOVED_PERMANENTLY | StatusCode::PERMANENT_REDIRECT);
+                all_permanent &= matches!(
+                    status,
+                    StatusCode::MOVED_PERMANENTLY | StatusCode::PERMANENT_REDIRECT
+                );
                 if visited.contains(&next.to_string()) {
-                    return Err(FetchError { problem: Problem::RedirectLoop, status: Some(status.as_u16()) });
+                    return Err(FetchError {
+                        problem: Problem::RedirectLoop,
+                        status: Some(status.as_u16()),
+                    });
                 }
                 if visited.len() > self.cfg.max_redirects {
-                    return Err(FetchError { problem: Problem::TooManyRedirects { max: self.cfg.max_redirects }, status: Some(status.as_u16()) });
+                    return Err(FetchError {
+                        problem: Problem::TooManyRedirects {
+                            max: self.cfg.max_redirects,
+                        },
+                        status: Some(status.as_u16()),
+                    });
                 }
                 visited.push(next.to_string());
                 current = next;
@@ -168,9 +211,13 @@ impl Http {
                 return Ok(FetchOutcome::NotModified { status: 304 });
             }
             if !status.is_success() {
-                let retry = header(resp.headers(), RETRY_AFTER).and_then(|v| parse_retry_after(&v, now));
+                let retry =
+                    header(resp.headers(), RETRY_AFTER).and_then(|v| parse_retry_after(&v, now));
                 return Err(FetchError {
-                    problem: Problem::Http { status: status.as_u16(), retry_after_secs: retry },
+                    problem: Problem::Http {
+                        status: status.as_u16(),
+                        retry_after_secs: retry,
+                    },
                     status: Some(status.as_u16()),
                 });
             }
@@ -210,7 +257,9 @@ impl Http {
 
     pub(crate) fn transport_error(&self, e: reqwest::Error) -> FetchError {
         if e.is_timeout() {
-            return FetchError::new(Problem::Timeout { secs: self.cfg.total_timeout.as_secs().max(1) });
+            return FetchError::new(Problem::Timeout {
+                secs: self.cfg.total_timeout.as_secs().max(1),
+            });
         }
         if e.is_connect() {
             let mut detail = e.to_string();
@@ -222,8 +271,12 @@ impl Http {
             return FetchError::new(Problem::Connect { detail });
         }
         if e.is_decode() || e.is_body() {
-            return FetchError::new(Problem::Malformed { detail: format!("the response could not be decoded: {e}") });
+            return FetchError::new(Problem::Malformed {
+                detail: format!("the response could not be decoded: {e}"),
+            });
         }
-        FetchError::new(Problem::Other { detail: e.to_string() })
+        FetchError::new(Problem::Other {
+            detail: e.to_string(),
+        })
     }
 }

@@ -1,7 +1,29 @@
 //! Ingest: normalised entries → matched against every watch → stored in one transaction.
 
+use crate::normalize::{normalize_with_tokens, RawEntry};
 use vigie_domain::text::MatchText;
-use vigie_domain::{NewMention, Query, Watch};
+use vigie_domain::{NewMention, Query, Timestamp, Watch};
+
+/// Normalises a source's raw entries and matches them against every watch: the CPU part of
+/// ingest, done outside the store lock. The store then writes the batch in one transaction.
+pub fn prepare(
+    source_id: i64,
+    entries: Vec<RawEntry>,
+    matcher: &Matcher,
+    now: Timestamp,
+) -> Vec<(NewMention, Vec<i64>)> {
+    entries
+        .into_iter()
+        .filter_map(|e| normalize_with_tokens(source_id, e, now))
+        .map(|(m, mut tokens)| {
+            if let Some(a) = &m.author {
+                tokens.extend(vigie_domain::text::tokens(a));
+            }
+            let ids = matcher.matching_text(&m, &MatchText::from_tokens(tokens));
+            (m, ids)
+        })
+        .collect()
+}
 
 /// The enabled watches, compiled once per poll cycle.
 pub struct Matcher {
@@ -16,7 +38,11 @@ impl Matcher {
             watches: watches
                 .iter()
                 .filter(|w| w.enabled)
-                .filter_map(|w| Query::parse(&w.query).ok().map(|q| (w.id, q, w.languages.clone())))
+                .filter_map(|w| {
+                    Query::parse(&w.query)
+                        .ok()
+                        .map(|q| (w.id, q, w.languages.clone()))
+                })
                 .collect(),
         }
     }
@@ -32,14 +58,24 @@ impl Matcher {
     /// Ids of the watches this mention matches. A watch limited to some languages skips
     /// mentions known to be in another language (unknown language always passes).
     pub fn matching(&self, m: &NewMention) -> Vec<i64> {
-        let text = MatchText::new(&format!("{}\n{}\n{}", m.title, m.text, m.author.as_deref().unwrap_or("")));
+        let text = MatchText::new(&format!(
+            "{}\n{}\n{}",
+            m.title,
+            m.text,
+            m.author.as_deref().unwrap_or("")
+        ));
+        self.matching_text(m, &text)
+    }
+
+    /// Like [`Matcher::matching`], with the mention's text already prepared.
+    pub fn matching_text(&self, m: &NewMention, text: &MatchText) -> Vec<i64> {
         self.watches
             .iter()
             .filter(|(_, _, langs)| match (&m.lang, langs.is_empty()) {
                 (_, true) | (None, _) => true,
                 (Some(l), false) => langs.iter().any(|x| x == l),
             })
-            .filter(|(_, q, _)| q.matches(&text))
+            .filter(|(_, q, _)| q.matches(text))
             .map(|(id, _, _)| *id)
             .collect()
     }

@@ -38,8 +38,18 @@ pub struct TagPage {
     pub cursor: Option<String>,
 }
 
-pub async fn fetch_tag(http: &Http, instance: &str, tag: &str, cursor: Option<&str>, now: Timestamp) -> Result<TagPage, FetchError> {
-    let base = format!("{}/api/v1/timelines/tag/{}", instance.trim_end_matches('/'), urlencode(tag.trim_start_matches('#')));
+pub async fn fetch_tag(
+    http: &Http,
+    instance: &str,
+    tag: &str,
+    cursor: Option<&str>,
+    now: Timestamp,
+) -> Result<TagPage, FetchError> {
+    let base = format!(
+        "{}/api/v1/timelines/tag/{}",
+        instance.trim_end_matches('/'),
+        urlencode(tag.trim_start_matches('#'))
+    );
     let mut newest = cursor.map(str::to_string);
     let mut entries = Vec::new();
     for _ in 0..MAX_PAGES {
@@ -47,12 +57,17 @@ pub async fn fetch_tag(http: &Http, instance: &str, tag: &str, cursor: Option<&s
             Some(min) => format!("{base}?limit={PAGE}&min_id={min}"),
             None => format!("{base}?limit={PAGE}"),
         };
-        let body = match http.get(&url, &Conditional::default(), HeaderMap::new(), now).await? {
+        let body = match http
+            .get(&url, &Conditional::default(), HeaderMap::new(), now)
+            .await?
+        {
             FetchOutcome::Fetched(f) => f.body,
             FetchOutcome::NotModified { .. } => break,
         };
         let statuses: Vec<Status> = serde_json::from_slice(&body).map_err(|e| FetchError {
-            problem: Problem::Malformed { detail: format!("the Mastodon server did not send a list of statuses: {e}") },
+            problem: Problem::Malformed {
+                detail: format!("the Mastodon server did not send a list of statuses: {e}"),
+            },
             status: Some(200),
         })?;
         let count = statuses.len();
@@ -68,17 +83,30 @@ pub async fn fetch_tag(http: &Http, instance: &str, tag: &str, cursor: Option<&s
             break;
         }
     }
-    Ok(TagPage { entries, cursor: newest })
+    Ok(TagPage {
+        entries,
+        cursor: newest,
+    })
 }
 
 fn status_entry(s: Status) -> RawEntry {
-    let author = s.account.map(|a| match (a.display_name.filter(|d| !d.is_empty()), a.acct) {
-        (Some(d), Some(acct)) => format!("{d} (@{acct})"),
-        (None, Some(acct)) => format!("@{acct}"),
-        (Some(d), None) => d,
-        (None, None) => String::new(),
-    });
-    let body = if s.spoiler_text.is_empty() { s.content } else { format!("<p>{}</p>{}", html_escape::encode_text(&s.spoiler_text), s.content) };
+    let author = s.account.map(
+        |a| match (a.display_name.filter(|d| !d.is_empty()), a.acct) {
+            (Some(d), Some(acct)) => format!("{d} (@{acct})"),
+            (None, Some(acct)) => format!("@{acct}"),
+            (Some(d), None) => d,
+            (None, None) => String::new(),
+        },
+    );
+    let body = if s.spoiler_text.is_empty() {
+        s.content
+    } else {
+        format!(
+            "<p>{}</p>{}",
+            html_escape::encode_text(&s.spoiler_text),
+            s.content
+        )
+    };
     RawEntry {
         guid: Some(s.uri.clone().unwrap_or_else(|| s.id.clone())),
         url: s.url.or(s.uri),
@@ -86,7 +114,11 @@ fn status_entry(s: Status) -> RawEntry {
         body: Some(body),
         body_is_html: true,
         author,
-        published_at: s.created_at.as_deref().and_then(|d| chrono::DateTime::parse_from_rfc3339(d).ok()).map(|d| d.timestamp()),
+        published_at: s
+            .created_at
+            .as_deref()
+            .and_then(|d| chrono::DateTime::parse_from_rfc3339(d).ok())
+            .map(|d| d.timestamp()),
         lang: s.language,
     }
 }

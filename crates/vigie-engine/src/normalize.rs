@@ -3,6 +3,7 @@
 
 use sha2::{Digest, Sha256};
 use std::collections::HashSet;
+use std::sync::LazyLock;
 use url::Url;
 use vigie_domain::{NewMention, Timestamp};
 
@@ -11,32 +12,85 @@ const FUTURE_SLACK_SECS: i64 = 300;
 const MAX_TEXT_CHARS: usize = 20_000;
 
 /// Query parameters that only track clicks: removed from canonical URLs.
-const TRACKING: &[&str] = &["fbclid", "gclid", "dclid", "msclkid", "mc_cid", "mc_eid", "igshid", "ref_src", "ocid", "cmpid", "xtor"];
+const TRACKING: &[&str] = &[
+    "fbclid", "gclid", "dclid", "msclkid", "mc_cid", "mc_eid", "igshid", "ref_src", "ocid",
+    "cmpid", "xtor",
+];
 
 /// HTML safe to show in the app: a small allow-list of tags, links forced to open outside
 /// with `rel="noopener noreferrer nofollow"`, no scripts, styles, event handlers or iframes.
 pub fn sanitize_html(html: &str) -> String {
+    DISPLAY_POLICY.clean(html).to_string()
+}
+
+// The two sanitising policies are immutable constants, built once: building an ammonia
+// policy allocates a dozen hash sets, which cost more than cleaning a short post.
+static DISPLAY_POLICY: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
     let tags: HashSet<&str> = [
-        "a", "b", "blockquote", "br", "code", "em", "i", "li", "ol", "p", "pre", "strong", "ul", "h1", "h2", "h3", "h4",
+        "a",
+        "b",
+        "blockquote",
+        "br",
+        "code",
+        "em",
+        "i",
+        "li",
+        "ol",
+        "p",
+        "pre",
+        "strong",
+        "ul",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
     ]
     .into_iter()
     .collect();
-    ammonia::Builder::default()
-        .tags(tags)
+    let mut b = ammonia::Builder::default();
+    b.tags(tags)
         .url_schemes(["http", "https"].into_iter().collect())
-        .link_rel(Some("noopener noreferrer nofollow"))
-        .clean(html)
-        .to_string()
-}
+        .link_rel(Some("noopener noreferrer nofollow"));
+    b
+});
+
+static TEXT_POLICY: LazyLock<ammonia::Builder<'static>> = LazyLock::new(ammonia::Builder::empty);
 
 /// Plain text from HTML: tags removed (script/style contents dropped), entities decoded,
 /// whitespace collapsed.
 pub fn html_to_text(html: &str) -> String {
-    // A space at every tag boundary keeps "<p>a</p><p>b</p>" from becoming "ab".
-    let spaced = html.replace('<', " <");
-    let stripped = ammonia::Builder::empty().clean(&spaced).to_string();
-    let decoded = html_escape::decode_html_entities(&stripped);
-    collapse(&decoded)
+    if !html.contains('<') && !html.contains('&') {
+        return collapse(html);
+    }
+    text_of_sanitized(&sanitize_text_only(html))
+}
+
+/// Removes every tag but keeps the text; script, style and similar contents are dropped.
+fn sanitize_text_only(html: &str) -> String {
+    TEXT_POLICY.clean(html).to_string()
+}
+
+/// Plain text of HTML that ammonia produced: well-formed tags, quoted attributes, so a
+/// small scanner suffices. Each tag becomes a space ("<p>a</p><p>b</p>" → "a b").
+fn text_of_sanitized(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut in_tag = false;
+    let mut quote: Option<char> = None;
+    for c in html.chars() {
+        match (in_tag, quote, c) {
+            (false, _, '<') => {
+                in_tag = true;
+                out.push(' ');
+            }
+            (false, _, c) => out.push(c),
+            (true, Some(q), c) if c == q => quote = None,
+            (true, Some(_), _) => {}
+            (true, None, '"' | '\'') => quote = Some(c),
+            (true, None, '>') => in_tag = false,
+            (true, None, _) => {}
+        }
+    }
+    collapse(&html_escape::decode_html_entities(&out))
 }
 
 fn collapse(s: &str) -> String {
@@ -81,7 +135,11 @@ pub fn canonical_url(raw: &str) -> Option<String> {
     } else {
         url.query_pairs_mut().clear().extend_pairs(kept);
     }
-    let _ = url.set_host(url.host_str().map(|h| h.trim_start_matches("www.").to_lowercase()).as_deref());
+    let _ = url.set_host(
+        url.host_str()
+            .map(|h| h.trim_start_matches("www.").to_lowercase())
+            .as_deref(),
+    );
     if url.path().len() > 1 && url.path().ends_with('/') {
         let trimmed = url.path().trim_end_matches('/').to_string();
         url.set_path(&trimmed);
@@ -91,8 +149,14 @@ pub fn canonical_url(raw: &str) -> Option<String> {
 
 /// Same words in the same order → same hash, whatever the markup, case or accents.
 pub fn content_hash(title: &str, text: &str) -> String {
+    let tokens = vigie_domain::text::tokens(&format!("{title}\n{text}"));
+    hash_tokens(&tokens)
+}
+
+/// The content hash of already-folded tokens.
+pub fn hash_tokens(tokens: &[String]) -> String {
     let mut h = Sha256::new();
-    for t in vigie_domain::text::tokens(title).iter().chain(vigie_domain::text::tokens(text).iter()) {
+    for t in tokens {
         h.update(t.as_bytes());
         h.update(b" ");
     }
@@ -115,34 +179,62 @@ pub struct RawEntry {
 
 /// Normalises a raw entry. Returns None for an entry with no text at all.
 pub fn normalize(source_id: i64, e: RawEntry, now: Timestamp) -> Option<NewMention> {
+    normalize_with_tokens(source_id, e, now).map(|(m, _)| m)
+}
+
+/// Normalises and also returns the folded tokens of title + text (hashed for dedupe, and
+/// reused for watch matching so each mention is tokenised once).
+pub fn normalize_with_tokens(
+    source_id: i64,
+    e: RawEntry,
+    now: Timestamp,
+) -> Option<(NewMention, Vec<String>)> {
     let title = e.title.as_deref().map(html_to_text).unwrap_or_default();
     let (text, html) = match e.body.as_deref() {
-        Some(b) if e.body_is_html || b.contains('<') => (html_to_text(b), Some(sanitize_html(b))),
+        Some(b) if b.contains('<') => {
+            // One sanitising pass gives the HTML to keep; its text comes from that output.
+            let safe = sanitize_html(b);
+            (text_of_sanitized(&safe), Some(safe))
+        }
+        Some(b) if e.body_is_html => (html_to_text(b), None),
         Some(b) => (collapse(b), None),
         None => (String::new(), None),
     };
     if title.is_empty() && text.is_empty() {
         return None;
     }
-    let title = if title.is_empty() { text.chars().take(120).collect() } else { title };
+    let title = if title.is_empty() {
+        text.chars().take(120).collect()
+    } else {
+        title
+    };
     let published_at = match e.published_at {
         Some(t) if t <= now + FUTURE_SLACK_SECS && t > 0 => t,
         _ => now,
     };
-    let url = e.url.filter(|u| u.starts_with("http://") || u.starts_with("https://"));
-    Some(NewMention {
+    let url = e
+        .url
+        .filter(|u| u.starts_with("http://") || u.starts_with("https://"));
+    let tokens = vigie_domain::text::tokens(&format!("{title}\n{text}"));
+    let m = NewMention {
         source_id,
-        guid: e.guid.map(|g| g.trim().to_string()).filter(|g| !g.is_empty()),
+        guid: e
+            .guid
+            .map(|g| g.trim().to_string())
+            .filter(|g| !g.is_empty()),
         canonical_url: url.as_deref().and_then(canonical_url),
-        content_hash: content_hash(&title, &text),
+        content_hash: hash_tokens(&tokens),
         url,
         title,
         text,
         html: html.filter(|h| !h.trim().is_empty()),
         author: e.author.map(|a| collapse(&a)).filter(|a| !a.is_empty()),
         published_at,
-        lang: e.lang.map(|l| l.chars().take(2).collect::<String>().to_lowercase()),
-    })
+        lang: e
+            .lang
+            .map(|l| l.chars().take(2).collect::<String>().to_lowercase()),
+    };
+    Some((m, tokens))
 }
 
 #[cfg(test)]
@@ -153,10 +245,27 @@ mod tests {
     fn html_is_sanitised_and_text_is_plain() {
         let evil = r#"<p onclick="x()">Hi <b>there</b><script>alert(1)</script><img src=x onerror=alert(1)><a href="javascript:alert(1)">j</a><a href="https://e.org">ok</a></p>"#;
         let safe = sanitize_html(evil);
-        assert!(!safe.contains("script") && !safe.contains("onerror") && !safe.contains("onclick") && !safe.contains("javascript"), "{safe}");
-        assert!(safe.contains(r#"rel="noopener noreferrer nofollow""#), "{safe}");
+        assert!(
+            !safe.contains("script")
+                && !safe.contains("onerror")
+                && !safe.contains("onclick")
+                && !safe.contains("javascript"),
+            "{safe}"
+        );
+        assert!(
+            safe.contains(r#"rel="noopener noreferrer nofollow""#),
+            "{safe}"
+        );
         assert_eq!(html_to_text(evil), "Hi there j ok");
-        assert_eq!(html_to_text("caf&eacute; &amp; cr&#232;me &lt;3"), "café & crème <3");
+        assert_eq!(text_of_sanitized(&safe), "Hi there j ok");
+        assert_eq!(
+            text_of_sanitized(r#"<a title="1 > 0" href="https://e.org">x</a> &amp; y"#),
+            "x & y"
+        );
+        assert_eq!(
+            html_to_text("caf&eacute; &amp; cr&#232;me &lt;3"),
+            "café & crème <3"
+        );
     }
 
     #[test]
@@ -175,17 +284,32 @@ mod tests {
 
     #[test]
     fn hash_ignores_markup_case_and_accents() {
-        assert_eq!(content_hash("Société", "Rappel, produit !"), content_hash("societe", "rappel PRODUIT"));
+        assert_eq!(
+            content_hash("Société", "Rappel, produit !"),
+            content_hash("societe", "rappel PRODUIT")
+        );
         assert_ne!(content_hash("a", "b c"), content_hash("a", "c b"));
     }
 
     #[test]
     fn future_and_missing_dates_become_fetch_time() {
         let now = 1_700_000_000;
-        let mk = |p| RawEntry { title: Some("t".into()), published_at: p, ..Default::default() };
-        assert_eq!(normalize(1, mk(Some(now + 86_400)), now).unwrap().published_at, now);
+        let mk = |p| RawEntry {
+            title: Some("t".into()),
+            published_at: p,
+            ..Default::default()
+        };
+        assert_eq!(
+            normalize(1, mk(Some(now + 86_400)), now)
+                .unwrap()
+                .published_at,
+            now
+        );
         assert_eq!(normalize(1, mk(None), now).unwrap().published_at, now);
-        assert_eq!(normalize(1, mk(Some(now - 60)), now).unwrap().published_at, now - 60);
+        assert_eq!(
+            normalize(1, mk(Some(now - 60)), now).unwrap().published_at,
+            now - 60
+        );
         assert!(normalize(1, RawEntry::default(), now).is_none());
     }
 }

@@ -6,9 +6,10 @@
 use crate::bluesky::Bluesky;
 use crate::feed::parse_feed;
 use crate::fetch::{Conditional, FetchError, FetchOutcome, Http};
+use crate::ingest::prepare;
 use crate::ingest::Matcher;
 use crate::mastodon::fetch_tag;
-use crate::normalize::{normalize, RawEntry};
+use crate::normalize::RawEntry;
 use reqwest::header::HeaderMap;
 use serde::Serialize;
 use std::collections::HashMap;
@@ -16,7 +17,7 @@ use std::sync::{Arc, Mutex};
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 use vigie_domain::schedule::{next_after_error, next_after_success, Policy};
-use vigie_domain::{PollState, Source, SourceKind, Timestamp};
+use vigie_domain::{NewMention, PollState, Source, SourceKind, Timestamp};
 use vigie_store::{NewEvent, PollSuccess, Store, StoreError};
 
 /// Poller settings.
@@ -33,7 +34,12 @@ pub struct PollerConfig {
 
 impl Default for PollerConfig {
     fn default() -> Self {
-        PollerConfig { policy: Policy::default(), batch_size: 2000, max_concurrency: 32, per_host: 4 }
+        PollerConfig {
+            policy: Policy::default(),
+            batch_size: 2000,
+            max_concurrency: 32,
+            per_host: 4,
+        }
     }
 }
 
@@ -50,10 +56,37 @@ pub struct PollReport {
     pub errors: Vec<(i64, String)>,
 }
 
-/// What fetching one source produced, before it touches the store.
+/// What fetching one source brought back.
+enum Fetch {
+    NotModified {
+        status: u16,
+    },
+    Entries {
+        entries: Vec<RawEntry>,
+        status: u16,
+        etag: Option<String>,
+        last_modified: Option<String>,
+        cursor: Option<String>,
+        moved_to: Option<String>,
+        title: Option<String>,
+    },
+    Failed(FetchError),
+}
+
+/// A source's result ready for the store.
 enum Outcome {
-    NotModified { status: u16 },
-    Entries { entries: Vec<RawEntry>, status: u16, etag: Option<String>, last_modified: Option<String>, cursor: Option<String>, moved_to: Option<String>, title: Option<String> },
+    NotModified {
+        status: u16,
+    },
+    Entries {
+        entries: Vec<(NewMention, Vec<i64>)>,
+        status: u16,
+        etag: Option<String>,
+        last_modified: Option<String>,
+        cursor: Option<String>,
+        moved_to: Option<String>,
+        title: Option<String>,
+    },
     Failed(FetchError),
 }
 
@@ -66,12 +99,29 @@ pub struct Poller {
 }
 
 fn host_of(url: &str) -> String {
-    url::Url::parse(url).ok().and_then(|u| u.host_str().map(|h| format!("{h}:{}", u.port_or_known_default().unwrap_or(0)))).unwrap_or_default()
+    url::Url::parse(url)
+        .ok()
+        .and_then(|u| {
+            u.host_str()
+                .map(|h| format!("{h}:{}", u.port_or_known_default().unwrap_or(0)))
+        })
+        .unwrap_or_default()
 }
 
 impl Poller {
-    pub fn new(store: Arc<Mutex<Store>>, http: Http, bluesky: Arc<Bluesky>, cfg: PollerConfig) -> Self {
-        Poller { store, http, bluesky, cfg, hosts: Mutex::default() }
+    pub fn new(
+        store: Arc<Mutex<Store>>,
+        http: Http,
+        bluesky: Arc<Bluesky>,
+        cfg: PollerConfig,
+    ) -> Self {
+        Poller {
+            store,
+            http,
+            bluesky,
+            cfg,
+            hosts: Mutex::default(),
+        }
     }
 
     pub fn store(&self) -> &Arc<Mutex<Store>> {
@@ -84,38 +134,69 @@ impl Poller {
 
     fn host_permit(&self, host: &str) -> Arc<Semaphore> {
         let mut hosts = self.hosts.lock().expect("hosts lock");
-        hosts.entry(host.to_string()).or_insert_with(|| Arc::new(Semaphore::new(self.cfg.per_host.max(1)))).clone()
+        hosts
+            .entry(host.to_string())
+            .or_insert_with(|| Arc::new(Semaphore::new(self.cfg.per_host.max(1))))
+            .clone()
     }
 
-    fn with_store<T>(&self, f: impl FnOnce(&mut Store) -> Result<T, StoreError>) -> Result<T, StoreError> {
+    fn with_store<T>(
+        &self,
+        f: impl FnOnce(&mut Store) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
         let mut s = self.store.lock().unwrap_or_else(|p| p.into_inner());
         f(&mut s)
     }
 
     /// One cycle: polls every source due at `now` (up to the batch size).
     pub async fn poll_once(self: &Arc<Self>, now: Timestamp) -> Result<PollReport, StoreError> {
-        let (due, watches) = self.with_store(|s| Ok((s.due_sources(now, self.cfg.batch_size)?, s.watches()?)))?;
+        let (due, watches) =
+            self.with_store(|s| Ok((s.due_sources(now, self.cfg.batch_size)?, s.watches()?)))?;
         let matcher = Arc::new(Matcher::new(&watches));
         let global = Arc::new(Semaphore::new(self.cfg.max_concurrency.max(1)));
         let mut tasks = JoinSet::new();
         for (source, state) in due {
             let me = Arc::clone(self);
             let global = Arc::clone(&global);
+            let matcher = Arc::clone(&matcher);
             let per_host = self.host_permit(&host_of(&source.kind.endpoint()));
             tasks.spawn(async move {
                 let _g = global.acquire_owned().await.expect("semaphore open");
                 let _h = per_host.acquire_owned().await.expect("semaphore open");
                 let outcome = me.fetch_source(&source, &state, now).await;
+                // Normalising and matching are CPU work: done here, in parallel, not under the store lock.
+                let outcome = match outcome {
+                    Fetch::Entries {
+                        entries,
+                        status,
+                        etag,
+                        last_modified,
+                        cursor,
+                        moved_to,
+                        title,
+                    } => Outcome::Entries {
+                        entries: prepare(source.id, entries, &matcher, now),
+                        status,
+                        etag,
+                        last_modified,
+                        cursor,
+                        moved_to,
+                        title,
+                    },
+                    Fetch::NotModified { status } => Outcome::NotModified { status },
+                    Fetch::Failed(e) => Outcome::Failed(e),
+                };
                 (source, state, outcome)
             });
         }
         let mut report = PollReport::default();
         while let Some(joined) = tasks.join_next().await {
-            let Ok((source, state, outcome)) = joined else { continue };
+            let Ok((source, state, outcome)) = joined else {
+                continue;
+            };
             report.checked += 1;
             let me = Arc::clone(self);
-            let matcher = Arc::clone(&matcher);
-            let one = tokio::task::spawn_blocking(move || me.settle(&source, &state, outcome, &matcher, now))
+            let one = tokio::task::spawn_blocking(move || me.settle(&source, &state, outcome, now))
                 .await
                 .expect("settle does not panic")?;
             report.not_modified += usize::from(one.not_modified);
@@ -130,98 +211,182 @@ impl Poller {
         Ok(report)
     }
 
-    async fn fetch_source(&self, source: &Source, state: &PollState, now: Timestamp) -> Outcome {
+    async fn fetch_source(&self, source: &Source, state: &PollState, now: Timestamp) -> Fetch {
         match &source.kind {
             SourceKind::Feed { url } => {
-                let cond = Conditional { etag: state.etag.clone(), last_modified: state.last_modified.clone() };
+                let cond = Conditional {
+                    etag: state.etag.clone(),
+                    last_modified: state.last_modified.clone(),
+                };
                 match self.http.get(url, &cond, HeaderMap::new(), now).await {
-                    Ok(FetchOutcome::NotModified { status }) => Outcome::NotModified { status },
-                    Ok(FetchOutcome::Fetched(f)) => match parse_feed(&f.body, f.content_type.as_deref()) {
-                        Ok((title, entries)) => Outcome::Entries {
-                            entries,
-                            status: f.status,
-                            etag: f.etag,
-                            last_modified: f.last_modified,
-                            cursor: None,
-                            moved_to: f.moved_to,
-                            title,
-                        },
-                        Err(problem) => Outcome::Failed(FetchError { problem, status: Some(f.status) }),
-                    },
-                    Err(e) => Outcome::Failed(e),
+                    Ok(FetchOutcome::NotModified { status }) => Fetch::NotModified { status },
+                    Ok(FetchOutcome::Fetched(f)) => {
+                        match parse_feed(&f.body, f.content_type.as_deref()) {
+                            Ok((title, entries)) => Fetch::Entries {
+                                entries,
+                                status: f.status,
+                                etag: f.etag,
+                                last_modified: f.last_modified,
+                                cursor: None,
+                                moved_to: f.moved_to,
+                                title,
+                            },
+                            Err(problem) => Fetch::Failed(FetchError {
+                                problem,
+                                status: Some(f.status),
+                            }),
+                        }
+                    }
+                    Err(e) => Fetch::Failed(e),
                 }
             }
-            SourceKind::MastodonTag { instance, tag } => match fetch_tag(&self.http, instance, tag, state.cursor.as_deref(), now).await {
-                Ok(page) => Outcome::Entries { entries: page.entries, status: 200, etag: None, last_modified: None, cursor: page.cursor, moved_to: None, title: None },
-                Err(e) => Outcome::Failed(e),
-            },
-            SourceKind::BlueskySearch { service, handle, query } => {
-                match self.bluesky.search(&self.http, service, handle, query, state.cursor.as_deref(), now).await {
-                    Ok((entries, cursor)) => Outcome::Entries { entries, status: 200, etag: None, last_modified: None, cursor, moved_to: None, title: None },
-                    Err(e) => Outcome::Failed(e),
+            SourceKind::MastodonTag { instance, tag } => {
+                match fetch_tag(&self.http, instance, tag, state.cursor.as_deref(), now).await {
+                    Ok(page) => Fetch::Entries {
+                        entries: page.entries,
+                        status: 200,
+                        etag: None,
+                        last_modified: None,
+                        cursor: page.cursor,
+                        moved_to: None,
+                        title: None,
+                    },
+                    Err(e) => Fetch::Failed(e),
+                }
+            }
+            SourceKind::BlueskySearch {
+                service,
+                handle,
+                query,
+            } => {
+                match self
+                    .bluesky
+                    .search(
+                        &self.http,
+                        service,
+                        handle,
+                        query,
+                        state.cursor.as_deref(),
+                        now,
+                    )
+                    .await
+                {
+                    Ok((entries, cursor)) => Fetch::Entries {
+                        entries,
+                        status: 200,
+                        etag: None,
+                        last_modified: None,
+                        cursor,
+                        moved_to: None,
+                        title: None,
+                    },
+                    Err(e) => Fetch::Failed(e),
                 }
             }
         }
     }
 
     /// Writes one source's outcome: mentions (one transaction), poll state, health events.
-    fn settle(&self, source: &Source, state: &PollState, outcome: Outcome, matcher: &Matcher, now: Timestamp) -> Result<Settled, StoreError> {
+    fn settle(
+        &self,
+        source: &Source,
+        state: &PollState,
+        outcome: Outcome,
+        now: Timestamp,
+    ) -> Result<Settled, StoreError> {
         let unit: f64 = rand::random();
         let policy = &self.cfg.policy;
-        let mut out = Settled { source_id: source.id, ..Default::default() };
+        let mut out = Settled {
+            source_id: source.id,
+            ..Default::default()
+        };
         let mut s = self.store.lock().unwrap_or_else(|p| p.into_inner());
         let recovered = state.error_count > 0;
         match outcome {
             Outcome::NotModified { status } => {
                 out.not_modified = true;
-                s.record_success(source.id, &PollSuccess {
-                    checked_at: now,
-                    next_check_at: next_after_success(now, source.interval_secs, policy, unit),
-                    status: Some(status.into()),
-                    etag: state.etag.clone(),
-                    last_modified: state.last_modified.clone(),
-                    cursor: None,
-                })?;
+                s.record_success(
+                    source.id,
+                    &PollSuccess {
+                        checked_at: now,
+                        next_check_at: next_after_success(now, source.interval_secs, policy, unit),
+                        status: Some(status.into()),
+                        etag: state.etag.clone(),
+                        last_modified: state.last_modified.clone(),
+                        cursor: None,
+                    },
+                )?;
             }
-            Outcome::Entries { entries, status, etag, last_modified, cursor, moved_to, title } => {
+            Outcome::Entries {
+                entries,
+                status,
+                etag,
+                last_modified,
+                cursor,
+                moved_to,
+                title,
+            } => {
                 if let Some(t) = title.filter(|t| !t.trim().is_empty()) {
                     s.name_source_if_untitled(source.id, &t)?;
                 }
-                let batch: Vec<_> = entries.into_iter().filter_map(|e| normalize(source.id, e, now)).collect();
-                let ingested = s.ingest(&matcher.match_batch(batch), now)?;
+                let ingested = s.ingest(&entries, now)?;
                 out.inserted = ingested.inserted;
                 out.duplicates = ingested.duplicates;
                 out.new_ids = ingested.new_ids;
                 if let Some(new_url) = moved_to {
-                    let kind = SourceKind::Feed { url: new_url.clone() };
+                    let kind = SourceKind::Feed {
+                        url: new_url.clone(),
+                    };
                     if s.move_source(source.id, &kind).is_ok() {
-                        s.append_event(&NewEvent { at: now, kind: "source_moved", watch_id: None, source_id: Some(source.id), data: serde_json::json!({"to": new_url}) })?;
+                        s.append_event(&NewEvent {
+                            at: now,
+                            kind: "source_moved",
+                            watch_id: None,
+                            source_id: Some(source.id),
+                            data: serde_json::json!({"to": new_url}),
+                        })?;
                     }
                 }
-                s.record_success(source.id, &PollSuccess {
-                    checked_at: now,
-                    next_check_at: next_after_success(now, source.interval_secs, policy, unit),
-                    status: Some(status.into()),
-                    etag,
-                    last_modified,
-                    cursor,
-                })?;
+                s.record_success(
+                    source.id,
+                    &PollSuccess {
+                        checked_at: now,
+                        next_check_at: next_after_success(now, source.interval_secs, policy, unit),
+                        status: Some(status.into()),
+                        etag,
+                        last_modified,
+                        cursor,
+                    },
+                )?;
             }
             Outcome::Failed(e) => {
                 let msg = e.problem.message();
                 let retry = e.problem.retry_after_secs();
-                let count = s.record_failure(source.id, now, e.status.map(i64::from), &msg, |n| {
-                    next_after_error(now, source.interval_secs, n, retry, policy, unit)
-                })?;
+                let count =
+                    s.record_failure(source.id, now, e.status.map(i64::from), &msg, |n| {
+                        next_after_error(now, source.interval_secs, n, retry, policy, unit)
+                    })?;
                 if count == 1 {
-                    s.append_event(&NewEvent { at: now, kind: "source_failing", watch_id: None, source_id: Some(source.id), data: serde_json::json!({"error": msg, "problem": e.problem}) })?;
+                    s.append_event(&NewEvent {
+                        at: now,
+                        kind: "source_failing",
+                        watch_id: None,
+                        source_id: Some(source.id),
+                        data: serde_json::json!({"error": msg, "problem": e.problem}),
+                    })?;
                 }
                 out.error = Some(msg);
                 return Ok(out);
             }
         }
         if recovered {
-            s.append_event(&NewEvent { at: now, kind: "source_recovered", watch_id: None, source_id: Some(source.id), data: serde_json::json!({"after_errors": state.error_count}) })?;
+            s.append_event(&NewEvent {
+                at: now,
+                kind: "source_recovered",
+                watch_id: None,
+                source_id: Some(source.id),
+                data: serde_json::json!({"after_errors": state.error_count}),
+            })?;
         }
         Ok(out)
     }
@@ -250,10 +415,20 @@ pub fn health_line(state: &PollState, now: Timestamp) -> String {
     };
     let next = {
         let d = state.next_check_at - now;
-        if d <= 0 { "now".to_string() } else if d < 5400 { format!("in {} min", (d + 59) / 60) } else { format!("in {} h", (d + 1799) / 3600) }
+        if d <= 0 {
+            "now".to_string()
+        } else if d < 5400 {
+            format!("in {} min", (d + 59) / 60)
+        } else {
+            format!("in {} h", (d + 1799) / 3600)
+        }
     };
     match (&state.last_error, state.last_success_at) {
-        (Some(e), Some(ok)) => format!("failing ({} errors in a row): {e} Last success {}; next check {next}.", state.error_count, ago(ok)),
+        (Some(e), Some(ok)) => format!(
+            "failing ({} errors in a row): {e} Last success {}; next check {next}.",
+            state.error_count,
+            ago(ok)
+        ),
         (Some(e), None) => format!("never worked: {e} Next check {next}."),
         (None, Some(ok)) => format!("ok, last success {}; next check {next}.", ago(ok)),
         (None, None) => format!("not checked yet; next check {next}."),

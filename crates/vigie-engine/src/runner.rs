@@ -31,7 +31,12 @@ pub struct Engine {
 
 impl Engine {
     /// Starts the loop. Each cycle's report (or error, in plain words) goes to `reports`.
-    pub fn start(poller: Arc<Poller>, clock: Arc<dyn Clock>, tick: Duration, reports: mpsc::UnboundedSender<Result<PollReport, String>>) -> Engine {
+    pub fn start(
+        poller: Arc<Poller>,
+        clock: Arc<dyn Clock>,
+        tick: Duration,
+        reports: mpsc::UnboundedSender<Result<PollReport, String>>,
+    ) -> Engine {
         let token = CancellationToken::new();
         let wake = Arc::new(Notify::new());
         let (t, w) = (token.clone(), Arc::clone(&wake));
@@ -55,7 +60,11 @@ impl Engine {
                 }
             }
         });
-        Engine { token, wake, task: Some(task) }
+        Engine {
+            token,
+            wake,
+            task: Some(task),
+        }
     }
 
     /// Runs a cycle now (the sources made due by "check now" are picked up by it).

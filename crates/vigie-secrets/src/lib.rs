@@ -103,7 +103,9 @@ impl Keychain {
                 let r = keyring::Entry::new(&service, &user).and_then(op);
                 let _ = tx.send(r);
             })
-            .map_err(|e| SecretsError::Unavailable { detail: e.to_string() })?;
+            .map_err(|e| SecretsError::Unavailable {
+                detail: e.to_string(),
+            })?;
         match rx.recv_timeout(self.timeout) {
             Ok(r) => r.map_err(|e| map_error(key, e)),
             Err(_) => Err(SecretsError::Timeout(self.timeout)),
@@ -142,16 +144,24 @@ const NO_ENTRY: &str = "no entry";
 fn map_error(key: &str, e: keyring::Error) -> SecretsError {
     use keyring::Error as E;
     match e {
-        E::NoEntry => SecretsError::Rejected { key: key.into(), detail: NO_ENTRY.into() },
+        E::NoEntry => SecretsError::Rejected {
+            key: key.into(),
+            detail: NO_ENTRY.into(),
+        },
         E::NoStorageAccess(_) => SecretsError::Locked,
-        E::PlatformFailure(p) => SecretsError::Unavailable { detail: p.to_string() },
+        E::PlatformFailure(p) => SecretsError::Unavailable {
+            detail: p.to_string(),
+        },
         E::NoDefaultStore => SecretsError::Unavailable {
             detail: match keyring::Entry::store_status() {
                 Err(inner) => inner.to_string(),
                 Ok(()) => "no default store".into(),
             },
         },
-        other => SecretsError::Rejected { key: key.into(), detail: other.to_string() },
+        other => SecretsError::Rejected {
+            key: key.into(),
+            detail: other.to_string(),
+        },
     }
 }
 

@@ -7,7 +7,8 @@ use vigie_secrets::{Keychain, SecretsError, Sensitive};
 #[test]
 fn locked_keychain_is_a_clear_error() {
     // Lock every collection through the Secret Service, then try to read.
-    let kc = Keychain::new(&format!("locked-{}", std::process::id())).with_timeout(std::time::Duration::from_secs(3));
+    let kc = Keychain::new(&format!("locked-{}", std::process::id()))
+        .with_timeout(std::time::Duration::from_secs(3));
     kc.set("k", &Sensitive::new("v".into())).unwrap();
     let lock = Command::new("python3")
         .args(["-c", LOCK_SCRIPT])
@@ -18,7 +19,10 @@ fn locked_keychain_is_a_clear_error() {
     // Unlock again for the other tests (same daemon).
     let unlock = Command::new("sh").args(["-c", "echo -n \"${VIGIE_KEYRING_PASSWORD:-vigie}\" | gnome-keyring-daemon --unlock --replace --components=secrets >/dev/null 2>&1"]).status();
     let err = err.expect_err("reading from a locked keyring must fail");
-    assert!(matches!(err, SecretsError::Locked | SecretsError::Timeout(_)), "{err:?}");
+    assert!(
+        matches!(err, SecretsError::Locked | SecretsError::Timeout(_)),
+        "{err:?}"
+    );
     assert!(err.to_string().contains("locked"), "{err}");
     let _ = unlock;
 }

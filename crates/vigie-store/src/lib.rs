@@ -12,8 +12,8 @@ mod watches;
 
 pub use events::{Event, NewEvent};
 pub use mentions::{IngestOutcome, MentionFilter};
-pub use sources::PollSuccess;
 pub use migrations::SCHEMA_VERSION;
+pub use sources::PollSuccess;
 
 use rusqlite::{Connection, ErrorCode, OpenFlags};
 use std::path::{Path, PathBuf};
@@ -27,7 +27,11 @@ pub enum StoreError {
         "this database ({path}) was written by a newer Vigie (schema {found}, this Vigie knows up to {supported}): \
          update Vigie, or point VIGIE_DATA_DIR at another folder. Nothing was changed."
     )]
-    NewerSchema { path: PathBuf, found: i64, supported: i64 },
+    NewerSchema {
+        path: PathBuf,
+        found: i64,
+        supported: i64,
+    },
     #[error(
         "the database {path} is busy: another Vigie process is writing to it. Close the other Vigie \
          (or wait for it to finish) and try again. Nothing was lost."
@@ -43,7 +47,10 @@ pub enum StoreError {
     #[error("no data folder: set VIGIE_DATA_DIR or HOME")]
     NoDataDir,
     #[error("could not create the data folder {path}: {source}")]
-    CreateDir { path: PathBuf, source: std::io::Error },
+    CreateDir {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("{what} {key:?} does not exist")]
     NotFound { what: &'static str, key: String },
     #[error("{what} {key:?} already exists")]
@@ -51,7 +58,10 @@ pub enum StoreError {
     #[error("invalid {what}: {message}")]
     Invalid { what: &'static str, message: String },
     #[error("database error in {path}: {source}")]
-    Sqlite { path: PathBuf, source: rusqlite::Error },
+    Sqlite {
+        path: PathBuf,
+        source: rusqlite::Error,
+    },
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
@@ -62,7 +72,9 @@ pub fn default_data_dir() -> Result<PathBuf> {
     if let Some(dir) = std::env::var_os("VIGIE_DATA_DIR").filter(|d| !d.is_empty()) {
         return Ok(PathBuf::from(dir));
     }
-    dirs::data_dir().map(|d| d.join("vigie")).ok_or(StoreError::NoDataDir)
+    dirs::data_dir()
+        .map(|d| d.join("vigie"))
+        .ok_or(StoreError::NoDataDir)
 }
 
 /// An open Vigie database. One per thread of work; SQLite's WAL lets several coexist.
@@ -119,11 +131,19 @@ impl Store {
             .conn
             .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
             .map_err(|e| self.err(e))?;
-        if !mode.eq_ignore_ascii_case("wal") && !self.path.as_os_str().is_empty() && mode != "memory" {
-            return Err(StoreError::ReadOnly { path: self.path.clone() });
+        if !mode.eq_ignore_ascii_case("wal")
+            && !self.path.as_os_str().is_empty()
+            && mode != "memory"
+        {
+            return Err(StoreError::ReadOnly {
+                path: self.path.clone(),
+            });
         }
         self.conn
-            .execute_batch("PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;")
+            .execute_batch(
+                "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; \
+                 PRAGMA cache_size = -32000; PRAGMA temp_store = MEMORY;",
+            )
             .map_err(|e| self.err(e))?;
         Ok(())
     }
@@ -148,7 +168,9 @@ impl Store {
             .map_err(|e| map_err(&path, e))?;
         let out = f(&tx).map_err(|e| match e {
             // Errors raised with `?` inside the closure carry no path yet.
-            StoreError::Sqlite { path: p, source } if p.as_os_str().is_empty() => map_err(&path, source),
+            StoreError::Sqlite { path: p, source } if p.as_os_str().is_empty() => {
+                map_err(&path, source)
+            }
             other => other,
         })?;
         tx.commit().map_err(|e| map_err(&path, e))?;

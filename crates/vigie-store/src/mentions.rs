@@ -59,9 +59,13 @@ fn fts_query(search: &str) -> Option<String> {
         .split_whitespace()
         .flat_map(|w| {
             let prefix = w.ends_with('*');
-            vigie_domain::text::tokens(w)
-                .into_iter()
-                .map(move |t| if prefix { format!("\"{t}\"*") } else { format!("\"{t}\"") })
+            vigie_domain::text::tokens(w).into_iter().map(move |t| {
+                if prefix {
+                    format!("\"{t}\"*")
+                } else {
+                    format!("\"{t}\"")
+                }
+            })
         })
         .collect();
     (!words.is_empty()).then(|| words.join(" "))
@@ -70,7 +74,11 @@ fn fts_query(search: &str) -> Option<String> {
 impl Store {
     /// Stores a batch in ONE transaction. Each item is deduplicated by the source's GUID, then
     /// the canonical URL, then the content hash; new items get their watch matches.
-    pub fn ingest(&mut self, batch: &[(NewMention, Vec<i64>)], now: Timestamp) -> Result<IngestOutcome> {
+    pub fn ingest(
+        &mut self,
+        batch: &[(NewMention, Vec<i64>)],
+        now: Timestamp,
+    ) -> Result<IngestOutcome> {
         self.write(|tx| {
             let mut out = IngestOutcome::default();
             let mut by_guid = tx.prepare_cached("SELECT id FROM mentions WHERE source_id = ?1 AND guid = ?2")?;
@@ -132,9 +140,14 @@ impl Store {
         }
         if let Some(q) = f.search.as_deref() {
             let Some(q) = fts_query(q) else {
-                return Err(StoreError::Invalid { what: "search", message: "type at least one word".into() });
+                return Err(StoreError::Invalid {
+                    what: "search",
+                    message: "type at least one word".into(),
+                });
             };
-            sql.push_str(" AND m.id IN (SELECT rowid FROM mentions_fts WHERE mentions_fts MATCH ?)");
+            sql.push_str(
+                " AND m.id IN (SELECT rowid FROM mentions_fts WHERE mentions_fts MATCH ?)",
+            );
             args.push(Box::new(q));
         }
         if let Some(t) = f.since {
@@ -159,17 +172,27 @@ impl Store {
         let rows = stmt
             .query_map(params_from_iter(args.iter().map(|a| a.as_ref())), from_row)
             .map_err(|e| self.err(e))?;
-        rows.collect::<rusqlite::Result<Vec<_>>>().map_err(|e| self.err(e))
+        rows.collect::<rusqlite::Result<Vec<_>>>()
+            .map_err(|e| self.err(e))
     }
 
     pub fn mention_count(&self) -> Result<i64> {
-        self.conn().query_row("SELECT count(*) FROM mentions", [], |r| r.get(0)).map_err(|e| self.err(e))
+        self.conn()
+            .query_row("SELECT count(*) FROM mentions", [], |r| r.get(0))
+            .map_err(|e| self.err(e))
     }
 
     pub fn set_triage(&mut self, id: i64, triage: Triage) -> Result<()> {
         self.write(|tx| {
-            if tx.execute("UPDATE mentions SET triage = ?2 WHERE id = ?1", params![id, triage.as_str()])? == 0 {
-                return Err(StoreError::NotFound { what: "mention", key: id.to_string() });
+            if tx.execute(
+                "UPDATE mentions SET triage = ?2 WHERE id = ?1",
+                params![id, triage.as_str()],
+            )? == 0
+            {
+                return Err(StoreError::NotFound {
+                    what: "mention",
+                    key: id.to_string(),
+                });
             }
             Ok(())
         })
@@ -180,9 +203,15 @@ impl Store {
 mod tests {
     #[test]
     fn fts_query_quotes_every_word() {
-        assert_eq!(super::fts_query("Société l'usine").as_deref(), Some("\"societe\" \"usine\""));
+        assert_eq!(
+            super::fts_query("Société l'usine").as_deref(),
+            Some("\"societe\" \"usine\"")
+        );
         assert_eq!(super::fts_query("boyc*").as_deref(), Some("\"boyc\"*"));
-        assert_eq!(super::fts_query("\" OR NEAR(").as_deref(), Some("\"or\" \"near\""));
+        assert_eq!(
+            super::fts_query("\" OR NEAR(").as_deref(),
+            Some("\"or\" \"near\"")
+        );
         assert_eq!(super::fts_query("!!"), None);
     }
 }

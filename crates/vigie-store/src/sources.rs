@@ -45,7 +45,11 @@ fn identity(kind: &SourceKind) -> String {
             instance.trim_end_matches('/').to_lowercase(),
             tag.trim_start_matches('#').to_lowercase()
         ),
-        SourceKind::BlueskySearch { service, handle, query } => format!(
+        SourceKind::BlueskySearch {
+            service,
+            handle,
+            query,
+        } => format!(
             "bluesky_search {} {} {}",
             service.trim_end_matches('/').to_lowercase(),
             handle.to_lowercase(),
@@ -67,9 +71,18 @@ pub struct PollSuccess {
 
 impl Store {
     /// Adds a source, due for a first check at `now`.
-    pub fn add_source(&mut self, title: &str, kind: &SourceKind, interval_secs: i64, now: Timestamp) -> Result<Source> {
+    pub fn add_source(
+        &mut self,
+        title: &str,
+        kind: &SourceKind,
+        interval_secs: i64,
+        now: Timestamp,
+    ) -> Result<Source> {
         if interval_secs <= 0 {
-            return Err(StoreError::Invalid { what: "interval", message: "must be at least 1 second".into() });
+            return Err(StoreError::Invalid {
+                what: "interval",
+                message: "must be at least 1 second".into(),
+            });
         }
         let ident = identity(kind);
         let spec = serde_json::to_string(kind).expect("SourceKind serialises");
@@ -109,7 +122,10 @@ impl Store {
         self.sources()?
             .into_iter()
             .find(|(s, _)| s.kind.endpoint() == key || s.kind.describe() == key || s.title == key)
-            .ok_or(StoreError::NotFound { what: "source", key: key.into() })
+            .ok_or(StoreError::NotFound {
+                what: "source",
+                key: key.into(),
+            })
     }
 
     pub fn sources(&self) -> Result<Vec<(Source, PollState)>> {
@@ -127,16 +143,24 @@ impl Store {
         )
     }
 
-    fn query_sources(&self, sql: &str, p: impl rusqlite::Params) -> Result<Vec<(Source, PollState)>> {
+    fn query_sources(
+        &self,
+        sql: &str,
+        p: impl rusqlite::Params,
+    ) -> Result<Vec<(Source, PollState)>> {
         let mut stmt = self.conn().prepare(sql).map_err(|e| self.err(e))?;
         let rows = stmt.query_map(p, from_row).map_err(|e| self.err(e))?;
-        rows.collect::<rusqlite::Result<Vec<_>>>().map_err(|e| self.err(e))
+        rows.collect::<rusqlite::Result<Vec<_>>>()
+            .map_err(|e| self.err(e))
     }
 
     pub fn remove_source(&mut self, id: i64) -> Result<()> {
         self.write(|tx| {
             if tx.execute("DELETE FROM sources WHERE id = ?1", [id])? == 0 {
-                return Err(StoreError::NotFound { what: "source", key: id.to_string() });
+                return Err(StoreError::NotFound {
+                    what: "source",
+                    key: id.to_string(),
+                });
             }
             Ok(())
         })
@@ -145,8 +169,15 @@ impl Store {
     /// "Check now": the source becomes due immediately and goes through the same queue.
     pub fn check_now(&mut self, id: i64, now: Timestamp) -> Result<()> {
         self.write(|tx| {
-            if tx.execute("UPDATE poll_state SET next_check_at = ?2 WHERE source_id = ?1", params![id, now])? == 0 {
-                return Err(StoreError::NotFound { what: "source", key: id.to_string() });
+            if tx.execute(
+                "UPDATE poll_state SET next_check_at = ?2 WHERE source_id = ?1",
+                params![id, now],
+            )? == 0
+            {
+                return Err(StoreError::NotFound {
+                    what: "source",
+                    key: id.to_string(),
+                });
             }
             Ok(())
         })
@@ -157,12 +188,23 @@ impl Store {
         let spec = serde_json::to_string(kind).expect("SourceKind serialises");
         let ident = identity(kind);
         self.write(|tx| {
-            let clash: Option<i64> =
-                tx.query_row("SELECT id FROM sources WHERE identity = ?1 AND id != ?2", params![ident, id], |r| r.get(0)).optional()?;
+            let clash: Option<i64> = tx
+                .query_row(
+                    "SELECT id FROM sources WHERE identity = ?1 AND id != ?2",
+                    params![ident, id],
+                    |r| r.get(0),
+                )
+                .optional()?;
             if clash.is_some() {
-                return Err(StoreError::Duplicate { what: "source", key: kind.describe() });
+                return Err(StoreError::Duplicate {
+                    what: "source",
+                    key: kind.describe(),
+                });
             }
-            tx.execute("UPDATE sources SET spec = ?2, identity = ?3 WHERE id = ?1", params![id, spec, ident])?;
+            tx.execute(
+                "UPDATE sources SET spec = ?2, identity = ?3 WHERE id = ?1",
+                params![id, spec, ident],
+            )?;
             Ok(())
         })
     }
@@ -170,14 +212,20 @@ impl Store {
     /// Names a source that has no title yet (the first poll uses the feed's own title).
     pub fn name_source_if_untitled(&mut self, id: i64, title: &str) -> Result<()> {
         self.write(|tx| {
-            tx.execute("UPDATE sources SET title = ?2 WHERE id = ?1 AND title = ''", params![id, title.trim()])?;
+            tx.execute(
+                "UPDATE sources SET title = ?2 WHERE id = ?1 AND title = ''",
+                params![id, title.trim()],
+            )?;
             Ok(())
         })
     }
 
     pub fn set_source_enabled(&mut self, id: i64, enabled: bool) -> Result<()> {
         self.write(|tx| {
-            tx.execute("UPDATE sources SET enabled = ?2 WHERE id = ?1", params![id, enabled])?;
+            tx.execute(
+                "UPDATE sources SET enabled = ?2 WHERE id = ?1",
+                params![id, enabled],
+            )?;
             Ok(())
         })
     }

@@ -13,7 +13,11 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<Watch> {
         id: r.get(0)?,
         name: r.get(1)?,
         query: r.get(2)?,
-        languages: langs.split(',').filter(|s| !s.is_empty()).map(str::to_string).collect(),
+        languages: langs
+            .split(',')
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+            .collect(),
         sensitivity: sens.parse().unwrap_or(Sensitivity::Medium),
         enabled: r.get(5)?,
         created_at: r.get(6)?,
@@ -23,9 +27,15 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<Watch> {
 
 fn validate(w: &NewWatch) -> Result<()> {
     if w.name.trim().is_empty() {
-        return Err(StoreError::Invalid { what: "watch", message: "the name is empty".into() });
+        return Err(StoreError::Invalid {
+            what: "watch",
+            message: "the name is empty".into(),
+        });
     }
-    Query::parse(&w.query).map_err(|e| StoreError::Invalid { what: "query", message: e.to_string() })?;
+    Query::parse(&w.query).map_err(|e| StoreError::Invalid {
+        what: "query",
+        message: e.to_string(),
+    })?;
     Ok(())
 }
 
@@ -50,23 +60,37 @@ impl Store {
 
     pub fn watch(&self, id: i64) -> Result<Watch> {
         self.conn()
-            .query_row(&format!("SELECT {COLUMNS} FROM watches WHERE id = ?1"), [id], from_row)
+            .query_row(
+                &format!("SELECT {COLUMNS} FROM watches WHERE id = ?1"),
+                [id],
+                from_row,
+            )
             .optional()
             .map_err(|e| self.err(e))?
-            .ok_or(StoreError::NotFound { what: "watch", key: id.to_string() })
+            .ok_or(StoreError::NotFound {
+                what: "watch",
+                key: id.to_string(),
+            })
     }
 
     /// Finds a watch by id ("3") or exact name ("Danone").
     pub fn find_watch(&self, key: &str) -> Result<Watch> {
         let by_name = self
             .conn()
-            .query_row(&format!("SELECT {COLUMNS} FROM watches WHERE name = ?1"), [key], from_row)
+            .query_row(
+                &format!("SELECT {COLUMNS} FROM watches WHERE name = ?1"),
+                [key],
+                from_row,
+            )
             .optional()
             .map_err(|e| self.err(e))?;
         match (by_name, key.parse::<i64>()) {
             (Some(w), _) => Ok(w),
             (None, Ok(id)) => self.watch(id),
-            (None, Err(_)) => Err(StoreError::NotFound { what: "watch", key: key.into() }),
+            (None, Err(_)) => Err(StoreError::NotFound {
+                what: "watch",
+                key: key.into(),
+            }),
         }
     }
 
@@ -76,7 +100,8 @@ impl Store {
             .prepare(&format!("SELECT {COLUMNS} FROM watches ORDER BY name"))
             .map_err(|e| self.err(e))?;
         let rows = stmt.query_map([], from_row).map_err(|e| self.err(e))?;
-        rows.collect::<rusqlite::Result<Vec<_>>>().map_err(|e| self.err(e))
+        rows.collect::<rusqlite::Result<Vec<_>>>()
+            .map_err(|e| self.err(e))
     }
 
     pub fn update_watch(&mut self, id: i64, w: &NewWatch, now: Timestamp) -> Result<Watch> {
@@ -106,7 +131,10 @@ impl Store {
         self.write(|tx| {
             let n = tx.execute("DELETE FROM watches WHERE id = ?1", [id])?;
             if n == 0 {
-                return Err(StoreError::NotFound { what: "watch", key: id.to_string() });
+                return Err(StoreError::NotFound {
+                    what: "watch",
+                    key: id.to_string(),
+                });
             }
             Ok(())
         })

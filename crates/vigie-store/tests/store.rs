@@ -54,10 +54,14 @@ fn refuses_a_database_from_a_newer_vigie() {
     let dir = tempfile::tempdir().unwrap();
     drop(Store::open_in(dir.path()).unwrap());
     let conn = rusqlite::Connection::open(dir.path().join("vigie.db")).unwrap();
-    conn.pragma_update(None, "user_version", SCHEMA_VERSION + 1).unwrap();
+    conn.pragma_update(None, "user_version", SCHEMA_VERSION + 1)
+        .unwrap();
     drop(conn);
     let err = Store::open_in(dir.path()).unwrap_err();
-    assert!(matches!(err, StoreError::NewerSchema { found, .. } if found == SCHEMA_VERSION + 1), "{err}");
+    assert!(
+        matches!(err, StoreError::NewerSchema { found, .. } if found == SCHEMA_VERSION + 1),
+        "{err}"
+    );
     assert!(err.to_string().contains("newer Vigie"), "{err}");
 }
 
@@ -65,48 +69,103 @@ fn refuses_a_database_from_a_newer_vigie() {
 fn watches_crud_and_bad_query() {
     let dir = tempfile::tempdir().unwrap();
     let mut s = Store::open_in(dir.path()).unwrap();
-    let w = s.add_watch(&watch("Danone", "danone OR evian"), NOW).unwrap();
+    let w = s
+        .add_watch(&watch("Danone", "danone OR evian"), NOW)
+        .unwrap();
     assert_eq!(s.find_watch("Danone").unwrap().id, w.id);
     assert_eq!(s.find_watch(&w.id.to_string()).unwrap().name, "Danone");
-    assert!(matches!(s.add_watch(&watch("Danone", "x"), NOW), Err(StoreError::Duplicate { .. })));
+    assert!(matches!(
+        s.add_watch(&watch("Danone", "x"), NOW),
+        Err(StoreError::Duplicate { .. })
+    ));
     let bad = s.add_watch(&watch("Bad", "danone AND"), NOW).unwrap_err();
     assert!(bad.to_string().contains("position 11"), "{bad}");
     let mut edited = watch("Danone SA", "danone");
     edited.sensitivity = Sensitivity::Low;
     let w2 = s.update_watch(w.id, &edited, NOW + 1).unwrap();
-    assert_eq!((w2.name.as_str(), w2.sensitivity, w2.updated_at), ("Danone SA", Sensitivity::Low, NOW + 1));
+    assert_eq!(
+        (w2.name.as_str(), w2.sensitivity, w2.updated_at),
+        ("Danone SA", Sensitivity::Low, NOW + 1)
+    );
     s.remove_watch(w.id).unwrap();
     assert!(s.watches().unwrap().is_empty());
-    assert!(matches!(s.remove_watch(w.id), Err(StoreError::NotFound { .. })));
+    assert!(matches!(
+        s.remove_watch(w.id),
+        Err(StoreError::NotFound { .. })
+    ));
 }
 
 #[test]
 fn due_batch_success_failure_and_check_now() {
     let dir = tempfile::tempdir().unwrap();
     let mut s = Store::open_in(dir.path()).unwrap();
-    let a = s.add_source("A", &feed("http://127.0.0.1/a.xml"), 600, NOW).unwrap();
-    let b = s.add_source("B", &feed("http://127.0.0.1/b.xml"), 600, NOW + 10).unwrap();
-    assert!(matches!(s.add_source("A2", &feed("http://127.0.0.1/a.xml"), 600, NOW), Err(StoreError::Duplicate { .. })));
-    let due: Vec<i64> = s.due_sources(NOW, 10).unwrap().iter().map(|(s, _)| s.id).collect();
+    let a = s
+        .add_source("A", &feed("http://127.0.0.1/a.xml"), 600, NOW)
+        .unwrap();
+    let b = s
+        .add_source("B", &feed("http://127.0.0.1/b.xml"), 600, NOW + 10)
+        .unwrap();
+    assert!(matches!(
+        s.add_source("A2", &feed("http://127.0.0.1/a.xml"), 600, NOW),
+        Err(StoreError::Duplicate { .. })
+    ));
+    let due: Vec<i64> = s
+        .due_sources(NOW, 10)
+        .unwrap()
+        .iter()
+        .map(|(s, _)| s.id)
+        .collect();
     assert_eq!(due, vec![a.id]);
-    s.record_success(a.id, &PollSuccess {
-        checked_at: NOW, next_check_at: NOW + 600, status: Some(200),
-        etag: Some("\"v1\"".into()), last_modified: None, cursor: None,
-    }).unwrap();
-    let n = s.record_failure(b.id, NOW + 10, Some(503), "down", |count| NOW + 10 + 100 * count).unwrap();
+    s.record_success(
+        a.id,
+        &PollSuccess {
+            checked_at: NOW,
+            next_check_at: NOW + 600,
+            status: Some(200),
+            etag: Some("\"v1\"".into()),
+            last_modified: None,
+            cursor: None,
+        },
+    )
+    .unwrap();
+    let n = s
+        .record_failure(b.id, NOW + 10, Some(503), "down", |count| {
+            NOW + 10 + 100 * count
+        })
+        .unwrap();
     assert_eq!(n, 1);
-    let n = s.record_failure(b.id, NOW + 20, Some(503), "down", |count| NOW + 20 + 100 * count).unwrap();
+    let n = s
+        .record_failure(b.id, NOW + 20, Some(503), "down", |count| {
+            NOW + 20 + 100 * count
+        })
+        .unwrap();
     assert_eq!(n, 2);
     let (_, st) = s.source(b.id).unwrap();
-    assert_eq!((st.error_count, st.next_check_at, st.last_error.as_deref()), (2, NOW + 220, Some("down")));
+    assert_eq!(
+        (st.error_count, st.next_check_at, st.last_error.as_deref()),
+        (2, NOW + 220, Some("down"))
+    );
     let (_, sa) = s.source(a.id).unwrap();
     assert_eq!(sa.etag.as_deref(), Some("\"v1\""));
     assert!(s.due_sources(NOW + 100, 10).unwrap().is_empty());
     s.check_now(a.id, NOW + 100).unwrap();
-    let due: Vec<i64> = s.due_sources(NOW + 100, 10).unwrap().iter().map(|(s, _)| s.id).collect();
+    let due: Vec<i64> = s
+        .due_sources(NOW + 100, 10)
+        .unwrap()
+        .iter()
+        .map(|(s, _)| s.id)
+        .collect();
     assert_eq!(due, vec![a.id]);
     // Success resets the error count.
-    s.record_success(b.id, &PollSuccess { checked_at: NOW + 300, next_check_at: NOW + 900, ..Default::default() }).unwrap();
+    s.record_success(
+        b.id,
+        &PollSuccess {
+            checked_at: NOW + 300,
+            next_check_at: NOW + 900,
+            ..Default::default()
+        },
+    )
+    .unwrap();
     assert_eq!(s.source(b.id).unwrap().1.error_count, 0);
 }
 
@@ -115,32 +174,93 @@ fn ingest_dedupes_by_guid_then_url_then_hash_and_indexes() {
     let dir = tempfile::tempdir().unwrap();
     let mut s = Store::open_in(dir.path()).unwrap();
     let w = s.add_watch(&watch("Danone", "danone"), NOW).unwrap();
-    let src1 = s.add_source("1", &feed("http://127.0.0.1/1"), 600, NOW).unwrap().id;
-    let src2 = s.add_source("2", &feed("http://127.0.0.1/2"), 600, NOW).unwrap().id;
+    let src1 = s
+        .add_source("1", &feed("http://127.0.0.1/1"), 600, NOW)
+        .unwrap()
+        .id;
+    let src2 = s
+        .add_source("2", &feed("http://127.0.0.1/2"), 600, NOW)
+        .unwrap()
+        .id;
     let batch = vec![
-        (mention(src1, Some("g1"), Some("http://x/1"), "Rappel chez Danone à l'usine"), vec![w.id]),
-        (mention(src1, Some("g1"), Some("http://x/other"), "same guid, other text"), vec![]),
-        (mention(src2, Some("zz"), Some("http://x/1"), "same url, other source"), vec![]),
-        (mention(src2, None, None, "Rappel chez Danone à l'usine"), vec![]),
-        (mention(src2, None, None, "Une société sans rapport"), vec![]),
+        (
+            mention(
+                src1,
+                Some("g1"),
+                Some("http://x/1"),
+                "Rappel chez Danone à l'usine",
+            ),
+            vec![w.id],
+        ),
+        (
+            mention(
+                src1,
+                Some("g1"),
+                Some("http://x/other"),
+                "same guid, other text",
+            ),
+            vec![],
+        ),
+        (
+            mention(
+                src2,
+                Some("zz"),
+                Some("http://x/1"),
+                "same url, other source",
+            ),
+            vec![],
+        ),
+        (
+            mention(src2, None, None, "Rappel chez Danone à l'usine"),
+            vec![],
+        ),
+        (
+            mention(src2, None, None, "Une société sans rapport"),
+            vec![],
+        ),
     ];
     let out = s.ingest(&batch, NOW).unwrap();
     assert_eq!((out.inserted, out.duplicates, out.matches), (2, 3, 1));
     // Same batch again: all duplicates.
     let again = s.ingest(&batch, NOW).unwrap();
     assert_eq!((again.inserted, again.duplicates), (0, 5));
-    let by_watch = s.mentions(&MentionFilter { watch_id: Some(w.id), ..Default::default() }).unwrap();
+    let by_watch = s
+        .mentions(&MentionFilter {
+            watch_id: Some(w.id),
+            ..Default::default()
+        })
+        .unwrap();
     assert_eq!(by_watch.len(), 1);
     assert_eq!(by_watch[0].watch_ids, vec![w.id]);
     // Full-text search is accent-insensitive and ignores elisions.
-    let found = s.mentions(&MentionFilter { search: Some("SOCIETE".into()), ..Default::default() }).unwrap();
+    let found = s
+        .mentions(&MentionFilter {
+            search: Some("SOCIETE".into()),
+            ..Default::default()
+        })
+        .unwrap();
     assert_eq!(found.len(), 1);
-    let found = s.mentions(&MentionFilter { search: Some("l'usine".into()), ..Default::default() }).unwrap();
+    let found = s
+        .mentions(&MentionFilter {
+            search: Some("l'usine".into()),
+            ..Default::default()
+        })
+        .unwrap();
     assert_eq!(found.len(), 1);
-    let none = s.mentions(&MentionFilter { since: Some(NOW), ..Default::default() }).unwrap();
+    let none = s
+        .mentions(&MentionFilter {
+            since: Some(NOW),
+            ..Default::default()
+        })
+        .unwrap();
     assert!(none.is_empty());
     s.set_triage(found[0].id, Triage::Flagged).unwrap();
-    let flagged = s.mentions(&MentionFilter { triage: Some(Triage::Flagged), ..Default::default() }).unwrap();
+    let flagged = s
+        .mentions(&MentionFilter {
+            triage: Some(Triage::Flagged),
+            ..Default::default()
+        })
+        .unwrap();
     assert_eq!(flagged.len(), 1);
 }
 
@@ -148,11 +268,19 @@ fn ingest_dedupes_by_guid_then_url_then_hash_and_indexes() {
 fn events_are_append_only() {
     let dir = tempfile::tempdir().unwrap();
     let mut s = Store::open_in(dir.path()).unwrap();
-    s.append_event(&NewEvent { at: NOW, kind: "test", watch_id: None, source_id: None, data: serde_json::json!({"a": 1}) })
-        .unwrap();
+    s.append_event(&NewEvent {
+        at: NOW,
+        kind: "test",
+        watch_id: None,
+        source_id: None,
+        data: serde_json::json!({"a": 1}),
+    })
+    .unwrap();
     assert_eq!(s.events(Some("test"), 10).unwrap()[0].data["a"], 1);
     let conn = rusqlite::Connection::open(dir.path().join("vigie.db")).unwrap();
-    let upd = conn.execute("UPDATE events SET kind = 'x'", []).unwrap_err();
+    let upd = conn
+        .execute("UPDATE events SET kind = 'x'", [])
+        .unwrap_err();
     assert!(upd.to_string().contains("append-only"), "{upd}");
     let del = conn.execute("DELETE FROM events", []).unwrap_err();
     assert!(del.to_string().contains("append-only"), "{del}");
@@ -165,25 +293,43 @@ fn a_locked_database_gives_a_clear_error_and_loses_nothing() {
     s.add_watch(&watch("Kept", "kept"), NOW).unwrap();
     let path = dir.path().join("vigie.db");
     let mut other = rusqlite::Connection::open(&path).unwrap();
-    let tx = other.transaction_with_behavior(rusqlite::TransactionBehavior::Exclusive).unwrap();
+    let tx = other
+        .transaction_with_behavior(rusqlite::TransactionBehavior::Exclusive)
+        .unwrap();
     let mut s2 = Store::open_with_timeout(&path, Duration::from_millis(100)).unwrap();
     let err = s2.add_watch(&watch("New", "new"), NOW).unwrap_err();
     assert!(matches!(err, StoreError::Busy { .. }), "{err:?}");
     assert!(err.to_string().contains("another Vigie process"), "{err}");
     drop(tx);
-    assert_eq!(s2.watches().unwrap().len(), 1, "the existing watch is intact");
+    assert_eq!(
+        s2.watches().unwrap().len(),
+        1,
+        "the existing watch is intact"
+    );
     s2.add_watch(&watch("New", "new"), NOW).unwrap();
     assert_eq!(s.watches().unwrap().len(), 2);
 }
 
 /// Makes `path` read-only even for root (immutable attribute), or by permissions otherwise.
 fn make_read_only(path: &std::path::Path, on: bool) -> bool {
-    let root = Command::new("id").arg("-u").output().map(|o| o.stdout.starts_with(b"0")).unwrap_or(false);
+    let root = Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| o.stdout.starts_with(b"0"))
+        .unwrap_or(false);
     if root {
-        Command::new("chattr").arg(if on { "+i" } else { "-i" }).arg(path).status().is_ok_and(|s| s.success())
+        Command::new("chattr")
+            .arg(if on { "+i" } else { "-i" })
+            .arg(path)
+            .status()
+            .is_ok_and(|s| s.success())
     } else {
         use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(path, std::fs::Permissions::from_mode(if on { 0o444 } else { 0o644 })).is_ok()
+        std::fs::set_permissions(
+            path,
+            std::fs::Permissions::from_mode(if on { 0o444 } else { 0o644 }),
+        )
+        .is_ok()
     }
 }
 
@@ -194,8 +340,12 @@ fn a_read_only_database_gives_a_clear_error_and_loses_nothing() {
     s.add_watch(&watch("Kept", "kept"), NOW).unwrap();
     drop(s);
     let path = dir.path().join("vigie.db");
-    assert!(make_read_only(&path, true), "could not make the file read-only");
-    let result = Store::open_in(dir.path()).and_then(|mut s| s.add_watch(&watch("New", "new"), NOW));
+    assert!(
+        make_read_only(&path, true),
+        "could not make the file read-only"
+    );
+    let result =
+        Store::open_in(dir.path()).and_then(|mut s| s.add_watch(&watch("New", "new"), NOW));
     make_read_only(&path, false);
     let err = result.unwrap_err();
     assert!(matches!(err, StoreError::ReadOnly { .. }), "{err:?}");

@@ -14,7 +14,8 @@ pub struct BlueskyNet {
 impl BlueskyNet {
     /// Starts the network (≈ 10 s). Panics with the setup hint when it is not installed.
     pub fn start() -> BlueskyNet {
-        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/servers/bluesky/start.sh");
+        let script =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/servers/bluesky/start.sh");
         let mut child = Command::new("bash")
             .arg(&script)
             .stdin(Stdio::piped())
@@ -24,14 +25,27 @@ impl BlueskyNet {
             .expect("bash runs");
         let stdin = child.stdin.take();
         let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-        let info: serde_json::Value = serde_json::from_str(line.trim()).unwrap_or_else(|e| panic!("bad ready line {line:?}: {e}"));
-        assert_eq!(info["ready"], true, "the Bluesky test network did not start: {info} (run tests/servers/bluesky/setup.sh)");
-        BlueskyNet { child, _stdin: stdin, info }
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let info: serde_json::Value = serde_json::from_str(line.trim())
+            .unwrap_or_else(|e| panic!("bad ready line {line:?}: {e}"));
+        assert_eq!(
+            info["ready"], true,
+            "the Bluesky test network did not start: {info} (run tests/servers/bluesky/setup.sh)"
+        );
+        BlueskyNet {
+            child,
+            _stdin: stdin,
+            info,
+        }
     }
 
     pub fn field(&self, name: &str) -> String {
-        self.info[name].as_str().unwrap_or_else(|| panic!("no {name} in {}", self.info)).to_string()
+        self.info[name]
+            .as_str()
+            .unwrap_or_else(|| panic!("no {name} in {}", self.info))
+            .to_string()
     }
 
     /// Creates posts as the test account and waits until the AppView has indexed them.
@@ -50,7 +64,10 @@ impl BlueskyNet {
 impl Drop for BlueskyNet {
     fn drop(&mut self) {
         // SIGTERM lets it stop PostgreSQL and Redis and remove its temp dir.
-        let _ = Command::new("kill").arg("-TERM").arg(self.child.id().to_string()).status();
+        let _ = Command::new("kill")
+            .arg("-TERM")
+            .arg(self.child.id().to_string())
+            .status();
         let _ = self.child.wait();
     }
 }

@@ -14,13 +14,20 @@ pub use bluesky::BlueskyNet;
 pub use snac::Snac;
 
 pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 pub fn wait_for_port(port: u16, what: &str) {
     let start = Instant::now();
     while TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(start.elapsed() < Duration::from_secs(20), "{what} did not start listening on {port}");
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "{what} did not start listening on {port}"
+        );
         std::thread::sleep(Duration::from_millis(10));
     }
 }
@@ -96,16 +103,32 @@ http {{
         );
         std::fs::write(dir.path().join("nginx.conf"), conf).unwrap();
         let child = Command::new("nginx")
-            .args(["-p", dir.path().to_str().unwrap(), "-c", "nginx.conf", "-e", "stderr"])
+            .args([
+                "-p",
+                dir.path().to_str().unwrap(),
+                "-c",
+                "nginx.conf",
+                "-e",
+                "stderr",
+            ])
             .stdout(Stdio::null())
             .spawn()
             .expect("nginx is installed (scripts/install-deps.sh)");
         wait_for_port(port, "nginx");
-        Nginx { child, port, root, _dir: dir }
+        Nginx {
+            child,
+            port,
+            root,
+            _dir: dir,
+        }
     }
 
     pub fn url(&self, path: &str) -> String {
-        format!("http://127.0.0.1:{}/{}", self.port, path.trim_start_matches('/'))
+        format!(
+            "http://127.0.0.1:{}/{}",
+            self.port,
+            path.trim_start_matches('/')
+        )
     }
 
     /// Writes a file into the served folder (changing its ETag and Last-Modified).
@@ -131,7 +154,9 @@ impl Silent {
     pub fn start() -> Silent {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();
-        Silent { port, _listener: listener }
+        Silent {
+            port,
+            _listener: listener,
+        }
     }
 }
-

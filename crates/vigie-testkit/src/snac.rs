@@ -20,7 +20,13 @@ impl Drop for Snac {
 
 fn run_with_stdin(args: &[&str], input: &str) -> String {
     use std::io::Write;
-    let mut c = Command::new("snac").args(args).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("snac is installed (scripts/install-deps.sh)");
+    let mut c = Command::new("snac")
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("snac is installed (scripts/install-deps.sh)");
     c.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
     let out = c.wait_with_output().unwrap();
     String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr)
@@ -32,17 +38,38 @@ impl Snac {
         let base: PathBuf = dir.path().join("snac");
         let port = free_port();
         let b = base.to_str().unwrap();
-        run_with_stdin(&["init", b], &format!("127.0.0.1\n{port}\nlocalhost:{port}\n\n\n"));
+        run_with_stdin(
+            &["init", b],
+            &format!("127.0.0.1\n{port}\nlocalhost:{port}\n\n\n"),
+        );
         let conf = base.join("server.json");
-        let mut v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&conf).unwrap()).unwrap();
+        let mut v: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&conf).unwrap()).unwrap();
         v["protocol"] = "http".into();
         std::fs::write(&conf, v.to_string()).unwrap();
         let out = run_with_stdin(&["adduser", b], "alice\n");
-        let password = out.split("User password is ").nth(1).expect("adduser prints the password").split_whitespace().next().unwrap().to_string();
-        let child = Command::new("snac").args(["httpd", b]).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
+        let password = out
+            .split("User password is ")
+            .nth(1)
+            .expect("adduser prints the password")
+            .split_whitespace()
+            .next()
+            .unwrap()
+            .to_string();
+        let child = Command::new("snac")
+            .args(["httpd", b])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
         wait_for_port(port, "snac");
         let token = oauth_token(port, &password).await;
-        Snac { child, port, token, _dir: dir }
+        Snac {
+            child,
+            port,
+            token,
+            _dir: dir,
+        }
     }
 
     pub fn url(&self) -> String {
@@ -66,12 +93,43 @@ async fn oauth_token(port: u16, password: &str) -> String {
     let c = reqwest::Client::new();
     let base = format!("http://127.0.0.1:{port}");
     let oob = "urn:ietf:wg:oauth:2.0:oob";
-    let app: serde_json::Value = c.post(format!("{base}/api/v1/apps")).form(&[("client_name", "vigie-test"), ("redirect_uris", oob), ("scopes", "read write")]).send().await.unwrap().json().await.unwrap();
+    let app: serde_json::Value = c
+        .post(format!("{base}/api/v1/apps"))
+        .form(&[
+            ("client_name", "vigie-test"),
+            ("redirect_uris", oob),
+            ("scopes", "read write"),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     let cid = app["client_id"].as_str().unwrap();
-    let code = c.post(format!("{base}/oauth/x-snac-login")).form(&[("login", "alice"), ("passwd", password), ("redir", oob), ("cid", cid)]).send().await.unwrap().text().await.unwrap();
+    let code = c
+        .post(format!("{base}/oauth/x-snac-login"))
+        .form(&[
+            ("login", "alice"),
+            ("passwd", password),
+            ("redir", oob),
+            ("cid", cid),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     let tok: serde_json::Value = c
         .post(format!("{base}/oauth/token"))
-        .form(&[("grant_type", "authorization_code"), ("code", code.trim()), ("client_id", cid), ("client_secret", app["client_secret"].as_str().unwrap()), ("redirect_uri", oob)])
+        .form(&[
+            ("grant_type", "authorization_code"),
+            ("code", code.trim()),
+            ("client_id", cid),
+            ("client_secret", app["client_secret"].as_str().unwrap()),
+            ("redirect_uri", oob),
+        ])
         .send()
         .await
         .unwrap()
@@ -80,4 +138,3 @@ async fn oauth_token(port: u16, password: &str) -> String {
         .unwrap();
     tok["access_token"].as_str().expect("a token").to_string()
 }
-

@@ -6,14 +6,27 @@ use vigie_domain::{NewWatch, Sensitivity, SourceKind};
 use vigie_store::MentionFilter;
 
 fn add_feed(p: &vigie_engine::Poller, url: &str) -> i64 {
-    with_store(p, |s| s.add_source("", &SourceKind::Feed { url: url.into() }, 600, NOW).unwrap().id)
+    with_store(p, |s| {
+        s.add_source("", &SourceKind::Feed { url: url.into() }, 600, NOW)
+            .unwrap()
+            .id
+    })
 }
 
 fn add_watch(p: &vigie_engine::Poller, name: &str, q: &str) -> i64 {
     with_store(p, |s| {
-        s.add_watch(&NewWatch { name: name.into(), query: q.into(), languages: vec![], sensitivity: Sensitivity::High, enabled: true }, NOW)
-            .unwrap()
-            .id
+        s.add_watch(
+            &NewWatch {
+                name: name.into(),
+                query: q.into(),
+                languages: vec![],
+                sensitivity: Sensitivity::High,
+                enabled: true,
+            },
+            NOW,
+        )
+        .unwrap()
+        .id
     })
 }
 
@@ -38,20 +51,52 @@ async fn every_feed_format_is_read_normalised_matched_and_deduplicated() {
     assert_eq!(r.errors, vec![], "no source should fail");
     // rss2: 3, atom: 2 (one has the same link as an rss2 item → duplicate), json: 2, rdf: 1, 0.91: 1
     assert_eq!((r.new_mentions, r.duplicates), (8, 1), "{r:?}");
-    let matched = with_store(&p, |s| s.mentions(&MentionFilter { watch_id: Some(w), limit: 100, ..Default::default() }).unwrap());
-    assert_eq!(matched.len(), 6, "mentions of danone: {:?}", matched.iter().map(|m| &m.title).collect::<Vec<_>>());
-    let rappel = matched.iter().find(|m| m.guid.as_deref() == Some("jdl-1001")).unwrap();
-    assert_eq!(rappel.text, "La société a lancé un rappel.", "markup removed, script dropped");
+    let matched = with_store(&p, |s| {
+        s.mentions(&MentionFilter {
+            watch_id: Some(w),
+            limit: 100,
+            ..Default::default()
+        })
+        .unwrap()
+    });
+    assert_eq!(
+        matched.len(),
+        6,
+        "mentions of danone: {:?}",
+        matched.iter().map(|m| &m.title).collect::<Vec<_>>()
+    );
+    let rappel = matched
+        .iter()
+        .find(|m| m.guid.as_deref() == Some("jdl-1001"))
+        .unwrap();
+    assert_eq!(
+        rappel.text, "La société a lancé un rappel.",
+        "markup removed, script dropped"
+    );
     assert!(!rappel.html.as_deref().unwrap().contains("script"));
     assert_eq!(rappel.lang.as_deref(), Some("fr"));
     // Google Alerts redirect unwrapped into the canonical URL, so a real URL is stored.
-    let alert = matched.iter().find(|m| m.title.contains("recalls")).unwrap();
+    let alert = matched
+        .iter()
+        .find(|m| m.title.contains("recalls"))
+        .unwrap();
     assert_eq!(alert.title, "Danone recalls yoghurts in the UK");
     // JSON Feed author.
-    assert!(matched.iter().any(|m| m.author.as_deref() == Some("Camille")));
+    assert!(matched
+        .iter()
+        .any(|m| m.author.as_deref() == Some("Camille")));
     // Titles from the feeds name the untitled sources.
-    let titles: Vec<String> = with_store(&p, |s| s.sources().unwrap().into_iter().map(|(s, _)| s.title).collect());
-    assert!(titles.contains(&"Le Journal de Lyon".to_string()), "{titles:?}");
+    let titles: Vec<String> = with_store(&p, |s| {
+        s.sources()
+            .unwrap()
+            .into_iter()
+            .map(|(s, _)| s.title)
+            .collect()
+    });
+    assert!(
+        titles.contains(&"Le Journal de Lyon".to_string()),
+        "{titles:?}"
+    );
 }
 
 #[tokio::test]
@@ -64,11 +109,18 @@ async fn etag_and_last_modified_give_304_and_gzip_is_decoded() {
     let first = p.poll_once(NOW).await.unwrap();
     assert_eq!(first.new_mentions, 3, "{first:?}");
     let s1 = state(&p, with_etag);
-    assert!(s1.etag.is_some(), "nginx sent an ETag (even gzipped, as a weak one)");
+    assert!(
+        s1.etag.is_some(),
+        "nginx sent an ETag (even gzipped, as a weak one)"
+    );
     let s2 = state(&p, lm_only);
     assert!(s2.etag.is_none() && s2.last_modified.is_some(), "{s2:?}");
     let second = p.poll_once(NOW + 3600).await.unwrap();
-    assert_eq!((second.checked, second.not_modified, second.new_mentions), (2, 2, 0), "{second:?}");
+    assert_eq!(
+        (second.checked, second.not_modified, second.new_mentions),
+        (2, 2, 0),
+        "{second:?}"
+    );
     assert_eq!(state(&p, with_etag).last_status, Some(304));
     assert_eq!(state(&p, lm_only).last_status, Some(304));
     // The feed changes: a full fetch again, the new item only.
@@ -94,46 +146,91 @@ async fn http_statuses_become_plain_words_and_a_schedule() {
     assert_eq!(r.checked, 7);
     // 301: followed, and the source now points at the new address.
     let (src, st) = with_store(&p, |s| s.source(moved).unwrap());
-    assert_eq!(src.kind, SourceKind::Feed { url: nginx.url("rss2.xml") });
+    assert_eq!(
+        src.kind,
+        SourceKind::Feed {
+            url: nginx.url("rss2.xml")
+        }
+    );
     assert!(st.last_error.is_none());
-    assert_eq!(with_store(&p, |s| s.events(Some("source_moved"), 5).unwrap()).len(), 1);
+    assert_eq!(
+        with_store(&p, |s| s.events(Some("source_moved"), 5).unwrap()).len(),
+        1
+    );
     // 410
     let st = state(&p, gone);
-    assert!(st.last_error.as_deref().unwrap().contains("410 Gone: the feed was removed"), "{st:?}");
+    assert!(
+        st.last_error
+            .as_deref()
+            .unwrap()
+            .contains("410 Gone: the feed was removed"),
+        "{st:?}"
+    );
     assert_eq!((st.error_count, st.last_status), (1, Some(410)));
-    assert!(st.next_check_at >= NOW + 540, "backs off at least one interval (with jitter)");
+    assert!(
+        st.next_check_at >= NOW + 540,
+        "backs off at least one interval (with jitter)"
+    );
     // 429 + Retry-After: 120 → next check exactly 120 s later.
     let st = state(&p, busy);
     assert_eq!(st.next_check_at, NOW + 120, "{st:?}");
     assert!(st.last_error.as_deref().unwrap().contains("2 min"));
     // 503 + Retry-After as an HTTP date in the past → retried as soon as allowed, not later than backoff.
     let st = state(&p, down);
-    assert!(st.last_error.as_deref().unwrap().contains("503 Service Unavailable"), "{st:?}");
-    assert!(state(&p, lp).last_error.as_deref().unwrap().contains("loop"));
-    assert!(state(&p, ftp).last_error.as_deref().unwrap().contains("only http and https"));
-    assert!(state(&p, missing).last_error.as_deref().unwrap().contains("404"));
+    assert!(
+        st.last_error
+            .as_deref()
+            .unwrap()
+            .contains("503 Service Unavailable"),
+        "{st:?}"
+    );
+    assert!(state(&p, lp)
+        .last_error
+        .as_deref()
+        .unwrap()
+        .contains("loop"));
+    assert!(state(&p, ftp)
+        .last_error
+        .as_deref()
+        .unwrap()
+        .contains("only http and https"));
+    assert!(state(&p, missing)
+        .last_error
+        .as_deref()
+        .unwrap()
+        .contains("404"));
     // Repeated failures back off exponentially.
     let before = state(&p, gone).next_check_at;
     with_store(&p, |s| s.check_now(gone, before).unwrap());
     p.poll_once(before).await.unwrap();
     let st = state(&p, gone);
     assert_eq!(st.error_count, 2);
-    assert!(st.next_check_at - before >= 1080, "second error waits about twice the interval: {}", st.next_check_at - before);
-    assert_eq!(with_store(&p, |s| s.events(Some("source_failing"), 50).unwrap()).len(), 6, "one event per source going bad, not per error");
+    assert!(
+        st.next_check_at - before >= 1080,
+        "second error waits about twice the interval: {}",
+        st.next_check_at - before
+    );
+    assert_eq!(
+        with_store(&p, |s| s.events(Some("source_failing"), 50).unwrap()).len(),
+        6,
+        "one event per source going bad, not per error"
+    );
 }
 
 #[tokio::test]
 async fn bad_input_gets_a_clear_error_and_loses_nothing() {
     let nginx = Nginx::start();
     // A 50 MB feed and a gzip bomb (≈ 50 KB that inflates to 64 MB).
-    let mut big = String::from("<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>big</title>");
+    let mut big =
+        String::from("<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>big</title>");
     while big.len() < 50_000_000 {
         big.push_str("<item><title>padding padding padding padding</title><description>lorem ipsum dolor sit amet</description></item>");
     }
     big.push_str("</channel></rss>");
     nginx.put("big.xml", &big);
     let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
-    gz.write_all(b"<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>").unwrap();
+    gz.write_all(b"<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>")
+        .unwrap();
     let zeros = vec![b'a'; 1 << 20];
     for _ in 0..64 {
         gz.write_all(&zeros).unwrap();
@@ -151,7 +248,11 @@ async fn bad_input_gets_a_clear_error_and_loses_nothing() {
         ("html page", nginx.url("page.html"), "web page"),
         ("50 MB", nginx.url("big.xml"), "larger than 10 MB"),
         ("gzip bomb", nginx.url("bomb.xml"), "larger than 10 MB"),
-        ("never answers", format!("http://127.0.0.1:{}/feed.xml", silent.port), "did not answer within 2 s"),
+        (
+            "never answers",
+            format!("http://127.0.0.1:{}/feed.xml", silent.port),
+            "did not answer within 2 s",
+        ),
     ];
     let ids: Vec<i64> = cases.iter().map(|(_, url, _)| add_feed(&p, url)).collect();
     let utf8 = add_feed(&p, &nginx.url("invalid-utf8.xml"));
@@ -164,13 +265,34 @@ async fn bad_input_gets_a_clear_error_and_loses_nothing() {
     }
     // Invalid UTF-8: read with replacement characters instead of losing the item.
     assert!(state(&p, utf8).last_error.is_none());
-    let bad = with_store(&p, |s| s.mentions(&MentionFilter { source_id: Some(utf8), limit: 5, ..Default::default() }).unwrap());
+    let bad = with_store(&p, |s| {
+        s.mentions(&MentionFilter {
+            source_id: Some(utf8),
+            limit: 5,
+            ..Default::default()
+        })
+        .unwrap()
+    });
     assert_eq!(bad.len(), 1);
-    assert!(bad[0].title.contains('\u{FFFD}') && bad[0].title.contains("Danone"), "{:?}", bad[0].title);
+    assert!(
+        bad[0].title.contains('\u{FFFD}') && bad[0].title.contains("Danone"),
+        "{:?}",
+        bad[0].title
+    );
     // Entity-expansion bomb: entities are not expanded (nothing huge in memory or stored).
     assert!(state(&p, bomb).last_error.is_none());
-    let all = with_store(&p, |s| s.mentions(&MentionFilter { limit: 1000, ..Default::default() }).unwrap());
-    assert!(all.iter().all(|m| m.title.len() < 1_000 && m.text.len() < 1_000), "no entity expansion stored");
+    let all = with_store(&p, |s| {
+        s.mentions(&MentionFilter {
+            limit: 1000,
+            ..Default::default()
+        })
+        .unwrap()
+    });
+    assert!(
+        all.iter()
+            .all(|m| m.title.len() < 1_000 && m.text.len() < 1_000),
+        "no entity expansion stored"
+    );
     assert!(r.failed >= 5, "{r:?}");
     // Nothing already stored was lost, and the good source is still fine.
     assert!(count(&p) >= 3);
@@ -185,19 +307,40 @@ async fn items_without_guid_or_date_and_future_dates_are_kept_sane_and_xss_is_in
     add_feed(&p, &nginx.url("edge.xml"));
     let r = p.poll_once(NOW).await.unwrap();
     assert_eq!(r.new_mentions, 3, "{r:?}");
-    let all = with_store(&p, |s| s.mentions(&MentionFilter { limit: 10, ..Default::default() }).unwrap());
+    let all = with_store(&p, |s| {
+        s.mentions(&MentionFilter {
+            limit: 10,
+            ..Default::default()
+        })
+        .unwrap()
+    });
     let no_guid = all.iter().find(|m| m.title == "No guid, no date").unwrap();
     assert_eq!((no_guid.guid.as_deref(), no_guid.published_at), (None, NOW));
-    let future = all.iter().find(|m| m.title == "Dated in the future").unwrap();
-    assert_eq!(future.published_at, NOW, "a date in 2035 becomes the fetch time");
-    let xss = all.iter().find(|m| m.guid.as_deref() == Some("edge-3")).unwrap();
+    let future = all
+        .iter()
+        .find(|m| m.title == "Dated in the future")
+        .unwrap();
+    assert_eq!(
+        future.published_at, NOW,
+        "a date in 2035 becomes the fetch time"
+    );
+    let xss = all
+        .iter()
+        .find(|m| m.guid.as_deref() == Some("edge-3"))
+        .unwrap();
     assert_eq!(xss.url, None, "javascript: links are dropped");
     let html = xss.html.as_deref().unwrap();
-    assert!(!html.contains("onerror") && !html.contains("javascript:"), "{html}");
+    assert!(
+        !html.contains("onerror") && !html.contains("javascript:"),
+        "{html}"
+    );
     // Polling again (feed unchanged but no validators used by the test server for this path
     // after a content change) never duplicates items without a GUID.
     with_store(&p, |s| s.check_now(1, NOW + 10).unwrap());
-    nginx.put("edge.xml", std::fs::read_to_string(fixtures().join("edge.xml")).unwrap() + "\n");
+    nginx.put(
+        "edge.xml",
+        std::fs::read_to_string(fixtures().join("edge.xml")).unwrap() + "\n",
+    );
     let again = p.poll_once(NOW + 10).await.unwrap();
     assert_eq!((again.new_mentions, again.duplicates), (0, 3), "{again:?}");
 }
@@ -219,13 +362,28 @@ async fn data_survives_a_restart_without_duplicates() {
     assert_eq!(count(&p), 4);
     assert_eq!(with_store(&p, |s| s.watches().unwrap().len()), 1);
     let srcs = with_store(&p, |s| s.sources().unwrap());
-    assert!(srcs.iter().all(|(_, st)| st.etag.is_some() && st.last_success_at == Some(NOW)));
+    assert!(srcs
+        .iter()
+        .all(|(_, st)| st.etag.is_some() && st.last_success_at == Some(NOW)));
     // Force full fetches (forget validators by touching the files) and poll again: no duplicate.
-    nginx.put("rss2.xml", std::fs::read(fixtures().join("rss2.xml")).unwrap());
-    nginx.put("atom.xml", std::fs::read(fixtures().join("atom.xml")).unwrap());
+    nginx.put(
+        "rss2.xml",
+        std::fs::read(fixtures().join("rss2.xml")).unwrap(),
+    );
+    nginx.put(
+        "atom.xml",
+        std::fs::read(fixtures().join("atom.xml")).unwrap(),
+    );
     let r = p.poll_once(NOW + 86_400).await.unwrap();
     assert_eq!(r.new_mentions, 0, "{r:?}");
     assert_eq!(count(&p), 4);
-    let danone = with_store(&p, |s| s.mentions(&MentionFilter { search: Some("danone".into()), limit: 10, ..Default::default() }).unwrap());
+    let danone = with_store(&p, |s| {
+        s.mentions(&MentionFilter {
+            search: Some("danone".into()),
+            limit: 10,
+            ..Default::default()
+        })
+        .unwrap()
+    });
     assert_eq!(danone.len(), 3);
 }

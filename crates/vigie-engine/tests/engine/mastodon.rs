@@ -7,29 +7,67 @@ use vigie_store::MentionFilter;
 #[tokio::test]
 async fn tag_timeline_is_polled_with_min_id_paging_and_no_duplicates() {
     let snac = Snac::start().await;
-    snac.post("Le #danone rappel continue, scandale à l'usine").await;
+    snac.post("Le #danone rappel continue, scandale à l'usine")
+        .await;
     snac.post("Encore un post sur #Danone").await;
     snac.post("Rien à voir #meteo").await;
     let dir = tempfile::tempdir().unwrap();
     let p = poller(dir.path(), fast_fetch());
-    let id = with_store(&p, |s| s.add_source("", &SourceKind::MastodonTag { instance: snac.url(), tag: "danone".into() }, 300, NOW).unwrap().id);
+    let id = with_store(&p, |s| {
+        s.add_source(
+            "",
+            &SourceKind::MastodonTag {
+                instance: snac.url(),
+                tag: "danone".into(),
+            },
+            300,
+            NOW,
+        )
+        .unwrap()
+        .id
+    });
     let r = p.poll_once(NOW).await.unwrap();
     assert_eq!((r.new_mentions, r.errors.len()), (2, 0), "{r:?}");
     let (_, st) = with_store(&p, |s| s.source(id).unwrap());
-    let cursor = st.cursor.clone().expect("the newest status id is remembered");
+    let cursor = st
+        .cursor
+        .clone()
+        .expect("the newest status id is remembered");
     // New posts: only they come back (min_id paging), nothing twice.
     snac.post("Troisième #danone, avec un lien").await;
     with_store(&p, |s| s.check_now(id, NOW + 1).unwrap());
     let r2 = p.poll_once(NOW + 1).await.unwrap();
     assert_eq!((r2.new_mentions, r2.duplicates), (1, 0), "{r2:?}");
     let st2 = with_store(&p, |s| s.source(id).unwrap().1);
-    assert_ne!(st2.cursor.as_deref(), Some(cursor.as_str()), "the cursor moved forward");
-    let all = with_store(&p, |s| s.mentions(&MentionFilter { source_id: Some(id), limit: 10, ..Default::default() }).unwrap());
+    assert_ne!(
+        st2.cursor.as_deref(),
+        Some(cursor.as_str()),
+        "the cursor moved forward"
+    );
+    let all = with_store(&p, |s| {
+        s.mentions(&MentionFilter {
+            source_id: Some(id),
+            limit: 10,
+            ..Default::default()
+        })
+        .unwrap()
+    });
     assert_eq!(all.len(), 3);
     let m = all.iter().find(|m| m.text.contains("scandale")).unwrap();
-    assert!(m.author.as_deref().unwrap().contains("@alice"), "{:?}", m.author);
-    assert!(m.url.as_deref().unwrap().starts_with("http://localhost:"), "{:?}", m.url);
-    assert!(m.html.as_deref().unwrap().contains("<a "), "links kept, sanitised");
+    assert!(
+        m.author.as_deref().unwrap().contains("@alice"),
+        "{:?}",
+        m.author
+    );
+    assert!(
+        m.url.as_deref().unwrap().starts_with("http://localhost:"),
+        "{:?}",
+        m.url
+    );
+    assert!(
+        m.html.as_deref().unwrap().contains("<a "),
+        "links kept, sanitised"
+    );
     // Nothing new: an empty page, no error.
     with_store(&p, |s| s.check_now(id, NOW + 2).unwrap());
     let r3 = p.poll_once(NOW + 2).await.unwrap();
@@ -41,8 +79,23 @@ async fn a_dead_mastodon_instance_is_a_clear_error() {
     let dir = tempfile::tempdir().unwrap();
     let p = poller(dir.path(), fast_fetch());
     let port = free_port();
-    let id = with_store(&p, |s| s.add_source("", &SourceKind::MastodonTag { instance: format!("http://127.0.0.1:{port}"), tag: "x".into() }, 300, NOW).unwrap().id);
+    let id = with_store(&p, |s| {
+        s.add_source(
+            "",
+            &SourceKind::MastodonTag {
+                instance: format!("http://127.0.0.1:{port}"),
+                tag: "x".into(),
+            },
+            300,
+            NOW,
+        )
+        .unwrap()
+        .id
+    });
     p.poll_once(NOW).await.unwrap();
     let st = with_store(&p, |s| s.source(id).unwrap().1);
-    assert!(st.last_error.unwrap().contains("could not reach the server"));
+    assert!(st
+        .last_error
+        .unwrap()
+        .contains("could not reach the server"));
 }

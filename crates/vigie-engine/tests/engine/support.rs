@@ -1,6 +1,5 @@
 //! Test helpers for the engine (servers come from vigie-testkit).
 
-pub use vigie_testkit::*;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -9,19 +8,36 @@ use vigie_engine::fetch::{FetchConfig, Http};
 use vigie_engine::{Poller, PollerConfig};
 use vigie_secrets::Keychain;
 use vigie_store::Store;
+pub use vigie_testkit::*;
 
 pub const NOW: i64 = 1_795_000_000;
 
 pub fn fast_fetch() -> FetchConfig {
-    FetchConfig { connect_timeout: Duration::from_secs(2), total_timeout: Duration::from_secs(2), ..FetchConfig::default() }
+    FetchConfig {
+        connect_timeout: Duration::from_secs(2),
+        total_timeout: Duration::from_secs(2),
+        ..FetchConfig::default()
+    }
 }
 
 /// A poller over a fresh store in `dir`, with a keychain namespace unique to the test.
 pub fn poller(dir: &Path, fetch: FetchConfig) -> Arc<Poller> {
     let store = Store::open_in(dir).unwrap();
-    let ns = format!("test-{}-{}", std::process::id(), dir.file_name().unwrap().to_string_lossy());
-    let bluesky = Bluesky::new(Keychain::new(&format!("{ns}-pw")), Keychain::new(&format!("{ns}-session")));
-    Arc::new(Poller::new(Arc::new(Mutex::new(store)), Http::new(fetch), Arc::new(bluesky), PollerConfig::default()))
+    let ns = format!(
+        "test-{}-{}",
+        std::process::id(),
+        dir.file_name().unwrap().to_string_lossy()
+    );
+    let bluesky = Bluesky::new(
+        Keychain::new(&format!("{ns}-pw")),
+        Keychain::new(&format!("{ns}-session")),
+    );
+    Arc::new(Poller::new(
+        Arc::new(Mutex::new(store)),
+        Http::new(fetch),
+        Arc::new(bluesky),
+        PollerConfig::default(),
+    ))
 }
 
 pub fn with_store<T>(p: &Poller, f: impl FnOnce(&mut Store) -> T) -> T {
