@@ -30,7 +30,51 @@ pub fn run(cmd: &BenchCmd, json: bool) -> Result<()> {
             json,
         ),
         BenchCmd::PollCycle { base, feeds } => poll_cycle(base, *feeds, json),
+        BenchCmd::Tonality { file, lang } => tonality(file, lang.as_deref()),
+        BenchCmd::Nab { dir, out } => nab(dir, out, json),
     }
+}
+
+fn tonality(file: &Path, lang: Option<&str>) -> Result<()> {
+    let hint = match lang {
+        None => None,
+        Some("fr") => Some(vigie_tonality::Lang::Fr),
+        Some("en") => Some(vigie_tonality::Lang::En),
+        Some(other) => anyhow::bail!("--lang {other:?}: use fr or en"),
+    };
+    let input = std::io::BufReader::new(
+        std::fs::File::open(file).with_context(|| format!("opening {}", file.display()))?,
+    );
+    let stdout = std::io::stdout();
+    let stats = vigie_tonality::run_bench(input, std::io::BufWriter::new(stdout.lock()), hint)?;
+    eprintln!(
+        "{} posts in {:.3} s = {:.0} posts/s",
+        stats.rows,
+        stats.elapsed.as_secs_f64(),
+        stats.posts_per_sec
+    );
+    Ok(())
+}
+
+fn nab(dir: &Path, out: &Path, json: bool) -> Result<()> {
+    let stats = vigie_signals::replay_nab_dir(dir, out)
+        .with_context(|| format!("replaying {}", dir.display()))?;
+    if json {
+        println!(
+            "{}",
+            serde_json::json!({"files": stats.files, "points": stats.points, "alerts": stats.alerts, "points_per_sec": stats.points_per_sec()})
+        );
+    } else {
+        println!(
+            "{} series, {} points, {} alerts, {:.1} M points/s; CSVs in {}",
+            stats.files,
+            stats.points,
+            stats.alerts,
+            stats.points_per_sec() / 1e6,
+            out.display()
+        );
+    }
+    Ok(())
 }
 
 /// Peak resident memory of this process (VmHWM), in MiB.
@@ -253,6 +297,8 @@ fn bench_watches(n: usize) -> Vec<NewWatch> {
             languages: vec![],
             sensitivity: Sensitivity::Medium,
             enabled: true,
+            sensitive_words: vec![],
+            thresholds: None,
         });
     }
     out
@@ -292,7 +338,10 @@ fn ingest(
                 .id,
         );
     }
-    let matcher = Matcher::new(&store.watches()?);
+    let matcher = Matcher::new(
+        &store.watches()?,
+        std::sync::Arc::new(vigie_tonality::Analyzer::new()),
+    );
     // The engine's shape: parsing, normalising and matching run beside the single store
     // writer (here one producer thread and the writer, as on a 2-core laptop).
     let start = Instant::now();

@@ -42,6 +42,20 @@ pub enum Command {
     },
     /// Lists stored mentions, newest first.
     Mentions(MentionsArgs),
+    /// Each watch's crisis level and why.
+    Levels,
+    /// Weak signals and level changes, newest first.
+    Signals {
+        #[arg(long)]
+        watch: Option<String>,
+        #[arg(long, default_value_t = 50)]
+        limit: usize,
+    },
+    /// Replays a watch's stored history through fresh detectors: when alerts would have fired.
+    Backtest {
+        #[arg(long)]
+        watch: String,
+    },
     /// Benchmarks (figures go to docs/BENCHMARKS.md).
     #[command(subcommand)]
     Bench(BenchCmd),
@@ -63,6 +77,12 @@ pub enum WatchCmd {
         /// Create it disabled.
         #[arg(long)]
         disabled: bool,
+        /// Sensitive words (comma-separated) that raise the weight of a mention.
+        #[arg(long, value_delimiter = ',')]
+        sensitive_words: Vec<String>,
+        /// Level thresholds, e.g. watch=2,alert=4,crisis=7 (also min_per_hour, calm_down).
+        #[arg(long)]
+        thresholds: Option<String>,
     },
     /// Lists watches.
     List,
@@ -81,6 +101,11 @@ pub enum WatchCmd {
         enable: bool,
         #[arg(long)]
         disable: bool,
+        #[arg(long, value_delimiter = ',')]
+        sensitive_words: Option<Vec<String>>,
+        /// watch=2,alert=4,crisis=7 … or "default".
+        #[arg(long)]
+        thresholds: Option<String>,
     },
     /// Removes a watch (its mentions stay).
     Rm { watch: String },
@@ -137,12 +162,24 @@ pub struct MentionsArgs {
     /// Newer than: 30m, 2h, 7d, 2026-11-01 or an RFC 3339 time.
     #[arg(long)]
     pub since: Option<String>,
+    /// Only this tonality: negative, neutral or positive.
+    #[arg(long)]
+    pub tonality: Option<String>,
     #[arg(long, default_value_t = 50)]
     pub limit: usize,
 }
 
 #[derive(Subcommand, Debug)]
 pub enum BenchCmd {
+    /// Tonality: reads `label<TAB>text` rows, writes one predicted label per line; posts/s on stderr.
+    Tonality {
+        file: PathBuf,
+        /// fr or en; default: detected per row.
+        #[arg(long)]
+        lang: Option<String>,
+    },
+    /// Replays the NAB Twitter series in DIR through the app's detector; writes timestamp,alert CSVs to OUT.
+    Nab { dir: PathBuf, out: PathBuf },
     /// Full ingest pipeline over a generated corpus (parse, normalise, dedupe, match, store, index).
     Ingest {
         #[arg(long, default_value_t = 2000)]

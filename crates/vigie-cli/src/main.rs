@@ -6,6 +6,7 @@ mod bench;
 mod cli;
 mod output;
 mod run;
+mod signals;
 mod since;
 
 use clap::Parser;

@@ -5,12 +5,14 @@ use crate::output::{table, time};
 use anyhow::{bail, Context, Result};
 use std::io::BufRead;
 use std::sync::{Arc, Mutex};
-use vigie_domain::{NewWatch, Sensitivity, SourceKind};
+use vigie_domain::{NewWatch, Sensitivity, SourceKind, Thresholds};
 use vigie_engine::bluesky::Bluesky;
 use vigie_engine::feed::{parse_opml, write_opml, OpmlFeed};
 use vigie_engine::fetch::{FetchConfig, Http};
 use vigie_engine::poller::health_line;
-use vigie_engine::{Clock, Engine, PollReport, Poller, PollerConfig, SystemClock};
+use vigie_engine::{
+    Clock, CycleReport, Engine, PollReport, Poller, PollerConfig, SignalPass, SystemClock,
+};
 use vigie_secrets::Sensitive;
 use vigie_store::{MentionFilter, Store};
 
@@ -20,7 +22,7 @@ pub struct Ctx {
     pub now: i64,
 }
 
-fn print_json<T: serde::Serialize>(v: &T) -> Result<()> {
+pub fn print_json<T: serde::Serialize>(v: &T) -> Result<()> {
     println!("{}", serde_json::to_string_pretty(v)?);
     Ok(())
 }
@@ -43,13 +45,42 @@ pub fn dispatch(cli: Cli) -> Result<()> {
         Command::Watch(w) => watch(&mut ctx, w),
         Command::Source(s) => source(ctx, s),
         Command::Poll { once: _ } => {
-            let report = poll_cycle(ctx.store, ctx.now)?;
-            print_report(ctx.json, &report)
+            let report = cycle(ctx.store, ctx.now)?;
+            print_cycle(ctx.json, &report)
         }
         Command::Run { tick } => run_forever(ctx.store, tick),
         Command::Mentions(m) => mentions(&ctx, m),
+        Command::Levels => crate::signals::levels(&ctx),
+        Command::Signals { watch, limit } => crate::signals::signals(&ctx, watch.as_deref(), limit),
+        Command::Backtest { watch } => crate::signals::backtest(&ctx, &watch),
         Command::Bench(_) => unreachable!("handled above"),
     }
+}
+
+/// "watch=2,alert=4,crisis=7" (any subset; the rest keep their defaults).
+fn parse_thresholds(s: &str) -> Result<Thresholds> {
+    let mut t = Thresholds::default();
+    for part in s.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        let (k, v) = part
+            .split_once('=')
+            .with_context(|| format!("thresholds: expected name=value, got {part:?}"))?;
+        let v: u32 = v
+            .trim()
+            .parse()
+            .with_context(|| format!("thresholds: {v:?} is not a whole number"))?;
+        match k.trim() {
+            "watch" => t.watch = v,
+            "alert" => t.alert = v,
+            "crisis" => t.crisis = v,
+            "min_per_hour" => t.min_mentions_per_hour = v,
+            "calm_down" => t.calm_down_buckets = v,
+            other => bail!(
+                "thresholds: unknown {other:?} (use watch, alert, crisis, min_per_hour, calm_down)"
+            ),
+        }
+    }
+    t.validate().map_err(anyhow::Error::msg)?;
+    Ok(t)
 }
 
 fn parse_sensitivity(s: &str) -> Result<Sensitivity> {
@@ -64,6 +95,8 @@ fn watch(ctx: &mut Ctx, cmd: WatchCmd) -> Result<()> {
             lang,
             sensitivity,
             disabled,
+            sensitive_words,
+            thresholds,
         } => {
             let w = ctx.store.add_watch(
                 &NewWatch {
@@ -72,6 +105,8 @@ fn watch(ctx: &mut Ctx, cmd: WatchCmd) -> Result<()> {
                     languages: lang,
                     sensitivity: parse_sensitivity(&sensitivity)?,
                     enabled: !disabled,
+                    sensitive_words,
+                    thresholds: thresholds.as_deref().map(parse_thresholds).transpose()?,
                 },
                 ctx.now,
             )?;
@@ -114,9 +149,17 @@ fn watch(ctx: &mut Ctx, cmd: WatchCmd) -> Result<()> {
             sensitivity,
             enable,
             disable,
+            sensitive_words,
+            thresholds,
         } => {
             let w = ctx.store.find_watch(&watch)?;
             let new = NewWatch {
+                sensitive_words: sensitive_words.unwrap_or(w.sensitive_words),
+                thresholds: match thresholds.as_deref() {
+                    Some("default") => None,
+                    Some(t) => Some(parse_thresholds(t)?),
+                    None => w.thresholds,
+                },
                 name: name.unwrap_or(w.name),
                 query: query.unwrap_or(w.query),
                 languages: lang.unwrap_or(w.languages),
@@ -344,9 +387,27 @@ fn poller(store: Store) -> Arc<Poller> {
 }
 
 fn poll_cycle(store: Store, now: i64) -> Result<PollReport> {
+    Ok(cycle(store, now)?.poll)
+}
+
+/// One poll cycle followed by the signal pass (desktop notifications included).
+fn cycle(store: Store, now: i64) -> Result<CycleReport> {
     let rt = runtime()?;
     let p = poller(store);
-    Ok(rt.block_on(p.poll_once(now))?)
+    let pass = crate::signals::signal_pass();
+    rt.block_on(SignalPass::cycle(Some(&pass), &p, now))
+        .map_err(anyhow::Error::msg)
+}
+
+fn print_cycle(json: bool, r: &CycleReport) -> Result<()> {
+    if json {
+        return print_json(r);
+    }
+    print_report(false, &r.poll)?;
+    if let Some(s) = &r.signals {
+        crate::signals::print_signal_report(s);
+    }
+    Ok(())
 }
 
 fn print_report(json: bool, r: &PollReport) -> Result<()> {
@@ -369,6 +430,7 @@ fn run_forever(store: Store, tick: u64) -> Result<()> {
         let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
         let engine = Engine::start(
             poller(store),
+            Some(crate::signals::signal_pass()),
             Arc::new(SystemClock),
             std::time::Duration::from_secs(tick.max(1)),
             tx,
@@ -378,7 +440,7 @@ fn run_forever(store: Store, tick: u64) -> Result<()> {
             tokio::select! {
                 _ = tokio::signal::ctrl_c() => break,
                 r = rx.recv() => match r {
-                    Some(Ok(rep)) if rep.checked > 0 => print_report(false, &rep)?,
+                    Some(Ok(rep)) if rep.poll.checked > 0 || rep.signals.as_ref().is_some_and(|s| !s.changes.is_empty()) => print_cycle(false, &rep)?,
                     Some(Ok(_)) => {}
                     Some(Err(e)) => eprintln!("vigie: poll failed: {e}"),
                     None => break,
@@ -403,10 +465,16 @@ fn mentions(ctx: &Ctx, m: MentionsArgs) -> Result<()> {
         .as_deref()
         .map(|s| crate::since::parse_since(s, ctx.now))
         .transpose()?;
+    let tonality = m
+        .tonality
+        .as_deref()
+        .map(str::parse::<vigie_domain::ToneLabel>)
+        .transpose()?;
     let list = ctx.store.mentions(&MentionFilter {
         watch_id,
         search: m.search,
         since,
+        tonality,
         limit: m.limit,
         ..Default::default()
     })?;
@@ -420,11 +488,21 @@ fn mentions(ctx: &Ctx, m: MentionsArgs) -> Result<()> {
                 x.id.to_string(),
                 time(x.published_at),
                 x.author.clone().unwrap_or_default(),
+                x.tonality.map_or("-".to_string(), |t| {
+                    format!(
+                        "{}{}",
+                        t.label.as_str(),
+                        if t.anger { " (anger)" } else { "" }
+                    )
+                }),
                 x.title.clone(),
                 x.url.clone().unwrap_or_default(),
             ]
         })
         .collect::<Vec<_>>();
-    table(&["id", "published", "author", "title", "url"], &rows);
+    table(
+        &["id", "published", "author", "tone", "title", "url"],
+        &rows,
+    );
     Ok(())
 }

@@ -119,7 +119,7 @@ fn sources_poll_and_mentions_with_filters() {
     assert!(err.contains("already exists"), "{err}");
     let err = fails(d.path(), &["source", "add", "file:///etc/passwd"]);
     assert!(err.contains("only http and https"), "{err}");
-    let report = json(d.path(), &["poll", "--once"]);
+    let report = json(d.path(), &["poll", "--once"])["poll"].clone();
     assert_eq!(
         (
             report["checked"].as_i64(),
@@ -243,4 +243,147 @@ fn a_database_from_a_newer_vigie_is_refused_with_a_clear_message() {
     drop(conn);
     let err = fails(d.path(), &["watch", "list"]);
     assert!(err.contains("newer Vigie") && err.contains("999"), "{err}");
+}
+
+#[test]
+fn bench_tonality_and_nab_run_the_app_code() {
+    let d = tempfile::tempdir().unwrap();
+    // Our own sentences (the research dev sets are never copied into the repo).
+    let tsv = d.path().join("t.tsv");
+    std::fs::write(&tsv, "negative\tC'est une honte, je n'achèterai plus jamais 😡\npositive\tJ'adore ce produit, trop bien !\nneutral\tLe magasin ouvre à 9 h.\nnegative\tWorst service ever, total scam\n").unwrap();
+    let o = vigie(d.path(), &["bench", "tonality", tsv.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let labels: Vec<String> = String::from_utf8(o.stdout)
+        .unwrap()
+        .lines()
+        .map(str::to_string)
+        .collect();
+    assert_eq!(labels, vec!["negative", "positive", "neutral", "negative"]);
+    assert!(String::from_utf8_lossy(&o.stderr).contains("posts/s"));
+
+    let nab_in = d.path().join("nab");
+    std::fs::create_dir_all(&nab_in).unwrap();
+    let mut csv = String::from("timestamp,value\n");
+    let start = chrono::NaiveDate::from_ymd_opt(2015, 3, 2)
+        .unwrap()
+        .and_hms_opt(0, 0, 0)
+        .unwrap();
+    for i in 0..(4 * 288) {
+        let t = start + chrono::Duration::minutes(5 * i);
+        let v = if (3 * 288 + 100..3 * 288 + 104).contains(&i) {
+            400
+        } else {
+            10 + (i % 3)
+        };
+        csv.push_str(&format!("{},{v}\n", t.format("%Y-%m-%d %H:%M:%S")));
+    }
+    std::fs::write(nab_in.join("Twitter_volume_TEST.csv"), csv).unwrap();
+    let out = d.path().join("out");
+    let r = json(
+        d.path(),
+        &[
+            "bench",
+            "nab",
+            nab_in.to_str().unwrap(),
+            out.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(
+        (r["files"].as_u64(), r["points"].as_u64()),
+        (Some(1), Some(4 * 288))
+    );
+    let written = std::fs::read_to_string(out.join("Twitter_volume_TEST.csv")).unwrap();
+    let alerts: Vec<&str> = written.lines().filter(|l| l.ends_with(",1")).collect();
+    assert_eq!(alerts.len(), 1, "one pulse for the spike: {alerts:?}");
+    assert!(alerts[0].starts_with("2015-03-05 08:20"), "{alerts:?}");
+}
+
+/// A feed whose items are dated relative to now: a quiet past, then an angry burst.
+fn spike_feed(now: chrono::DateTime<chrono::Utc>) -> String {
+    let mut items = String::new();
+    for i in 0..40 {
+        let t = now - chrono::Duration::minutes(25) + chrono::Duration::seconds(i * 30);
+        items.push_str(&format!(
+            "<item><title>Scandale Danone : boycott, quelle honte !!! ({i})</title><guid>spike-{i}</guid><author>user{i}@example.org</author><pubDate>{}</pubDate><description>Arnaque totale, je suis furieux 😡</description></item>",
+            t.to_rfc2822()
+        ));
+    }
+    format!("<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>Spike</title><language>fr</language>{items}</channel></rss>")
+}
+
+#[test]
+fn levels_signals_and_backtest_after_a_spike() {
+    let nginx = Nginx::start();
+    nginx.put("spike.xml", spike_feed(chrono::Utc::now()));
+    let d = tempfile::tempdir().unwrap();
+    ok(
+        d.path(),
+        &[
+            "watch",
+            "add",
+            "Danone",
+            "-q",
+            "danone",
+            "--sensitivity",
+            "high",
+            "--sensitive-words",
+            "boycott,rappel produit",
+            "--thresholds",
+            "watch=2,alert=4,crisis=7",
+        ],
+    );
+    let w = json(d.path(), &["watch", "list"]);
+    assert_eq!(
+        w[0]["sensitive_words"],
+        serde_json::json!(["boycott", "rappel produit"])
+    );
+    assert_eq!(w[0]["thresholds"]["crisis"], 7);
+    let err = fails(
+        d.path(),
+        &["watch", "edit", "Danone", "--thresholds", "watch=5,alert=4"],
+    );
+    assert!(err.contains("thresholds must rise"), "{err}");
+    ok(d.path(), &["source", "add", &nginx.url("spike.xml")]);
+    let cycle = json(d.path(), &["poll", "--once"]);
+    assert_eq!(cycle["poll"]["new_mentions"], 40);
+    let changes = cycle["signals"]["changes"].as_array().unwrap();
+    assert!(!changes.is_empty(), "{cycle}");
+    let levels = json(d.path(), &["levels"]);
+    let level = levels["levels"][0]["level"].as_str().unwrap();
+    assert!(matches!(level, "alert" | "crisis"), "{levels}");
+    assert!(
+        levels["levels"][0]["explanation_fr"]
+            .as_str()
+            .unwrap()
+            .contains("mots : boycott"),
+        "{levels}"
+    );
+    let negative = json(d.path(), &["mentions", "--tonality", "negative"]);
+    assert_eq!(
+        negative.as_array().unwrap().len(),
+        40,
+        "the burst is negative"
+    );
+    assert!(negative[0]["tonality"]["anger"].as_bool().unwrap());
+    let signals = json(d.path(), &["signals", "--watch", "Danone"]);
+    assert!(
+        signals
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["kind"] == "level_changed"),
+        "{signals}"
+    );
+    let bt = json(d.path(), &["backtest", "--watch", "Danone"]);
+    assert!(bt["buckets"].as_u64().unwrap() >= 5);
+    assert!(
+        bt["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["kind"] == "level_changed"),
+        "{bt}"
+    );
+    let human = ok(d.path(), &["levels"]);
+    assert!(human.contains("Danone"), "{human}");
 }

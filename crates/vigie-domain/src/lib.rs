@@ -2,10 +2,12 @@
 //! included), so it is table-tested and reused by the engine, the CLI and the desktop shell.
 
 pub mod health;
+pub mod level;
 pub mod model;
 pub mod query;
 pub mod schedule;
 pub mod text;
 
+pub use level::{Level, Thresholds};
 pub use model::*;
 pub use query::{Query, QueryError};

@@ -65,6 +65,10 @@ pub struct Watch {
     pub languages: Vec<String>,
     pub sensitivity: Sensitivity,
     pub enabled: bool,
+    /// Words that raise the weight of a mention when they appear (folded when matched).
+    pub sensitive_words: Vec<String>,
+    /// Level thresholds; None = the defaults.
+    pub thresholds: Option<crate::Thresholds>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
 }
@@ -76,6 +80,10 @@ pub struct NewWatch {
     pub languages: Vec<String>,
     pub sensitivity: Sensitivity,
     pub enabled: bool,
+    #[serde(default)]
+    pub sensitive_words: Vec<String>,
+    #[serde(default)]
+    pub thresholds: Option<crate::Thresholds>,
 }
 
 /// Where mentions come from. All kinds go through the same poller.
@@ -194,7 +202,7 @@ impl FromStr for Triage {
 }
 
 /// A normalised entry, ready to be deduplicated and stored.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct NewMention {
     pub source_id: i64,
     /// The source's own identifier (RSS guid, Atom id, status id, post URI), if it gave one.
@@ -212,9 +220,53 @@ pub struct NewMention {
     pub canonical_url: Option<String>,
     /// Hash of the normalised title and text: the last dedupe key.
     pub content_hash: String,
+    /// Tonality, when the language is French or English.
+    pub tonality: Option<Tonality>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// The tone of a mention: score in [-1, 1], label, and an anger/outrage flag.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Tonality {
+    pub score: f32,
+    pub label: ToneLabel,
+    pub anger: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ToneLabel {
+    Negative,
+    Neutral,
+    Positive,
+}
+
+impl ToneLabel {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ToneLabel::Negative => "negative",
+            ToneLabel::Neutral => "neutral",
+            ToneLabel::Positive => "positive",
+        }
+    }
+}
+
+impl FromStr for ToneLabel {
+    type Err = ParseEnumError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "negative" => Ok(ToneLabel::Negative),
+            "neutral" => Ok(ToneLabel::Neutral),
+            "positive" => Ok(ToneLabel::Positive),
+            _ => Err(ParseEnumError {
+                what: "tonality",
+                value: s.into(),
+                expected: "negative, neutral, positive",
+            }),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Mention {
     pub id: i64,
     pub source_id: Option<i64>,
@@ -228,5 +280,6 @@ pub struct Mention {
     pub fetched_at: Timestamp,
     pub lang: Option<String>,
     pub triage: Triage,
+    pub tonality: Option<Tonality>,
     pub watch_ids: Vec<i64>,
 }

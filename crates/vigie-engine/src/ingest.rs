@@ -1,8 +1,10 @@
 //! Ingest: normalised entries → matched against every watch → stored in one transaction.
 
 use crate::normalize::{normalize_with_tokens, RawEntry};
+use std::sync::Arc;
 use vigie_domain::text::MatchText;
-use vigie_domain::{NewMention, Query, Timestamp, Watch};
+use vigie_domain::{NewMention, Query, Timestamp, Tonality, ToneLabel, Watch};
+use vigie_tonality::{detect_language, Analyzer, Lang};
 
 /// Normalises a source's raw entries and matches them against every watch: the CPU part of
 /// ingest, done outside the store lock. The store then writes the batch in one transaction.
@@ -15,7 +17,8 @@ pub fn prepare(
     entries
         .into_iter()
         .filter_map(|e| normalize_with_tokens(source_id, e, now))
-        .map(|(m, mut tokens)| {
+        .map(|(mut m, mut tokens)| {
+            matcher.tone(&mut m);
             if let Some(a) = &m.author {
                 tokens.extend(vigie_domain::text::tokens(a));
             }
@@ -25,16 +28,18 @@ pub fn prepare(
         .collect()
 }
 
-/// The enabled watches, compiled once per poll cycle.
+/// The enabled watches, compiled once per poll cycle, and the tonality analyser.
 pub struct Matcher {
     watches: Vec<(i64, Query, Vec<String>)>,
+    tonality: Arc<Analyzer>,
 }
 
 impl Matcher {
     /// Compiles the enabled watches. A watch whose stored query no longer parses is skipped
     /// (the store refuses bad queries, so this only happens with a hand-edited database).
-    pub fn new(watches: &[Watch]) -> Self {
+    pub fn new(watches: &[Watch], tonality: Arc<Analyzer>) -> Self {
         Matcher {
+            tonality,
             watches: watches
                 .iter()
                 .filter(|w| w.enabled)
@@ -45,6 +50,37 @@ impl Matcher {
                 })
                 .collect(),
         }
+    }
+
+    /// Sets the mention's language (detected when the source did not say) and its tonality
+    /// (French and English only).
+    pub fn tone(&self, m: &mut NewMention) {
+        let text = format!("{}. {}", m.title, m.text);
+        let lang = match m.lang.as_deref() {
+            Some("fr") => Some(Lang::Fr),
+            Some("en") => Some(Lang::En),
+            Some(_) => None,
+            None => {
+                let detected = detect_language(&text);
+                m.lang = detected.map(|l| match l {
+                    Lang::Fr => "fr".to_string(),
+                    Lang::En => "en".to_string(),
+                });
+                detected
+            }
+        };
+        m.tonality = lang.map(|l| {
+            let t = self.tonality.analyze(&text, l);
+            Tonality {
+                score: t.score,
+                label: match t.label {
+                    vigie_tonality::Label::Negative => ToneLabel::Negative,
+                    vigie_tonality::Label::Neutral => ToneLabel::Neutral,
+                    vigie_tonality::Label::Positive => ToneLabel::Positive,
+                },
+                anger: t.anger,
+            }
+        });
     }
 
     pub fn len(&self) -> usize {

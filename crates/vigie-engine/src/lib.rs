@@ -8,8 +8,10 @@ pub mod fetch;
 pub mod ingest;
 pub mod mastodon;
 pub mod normalize;
+pub mod notify;
 pub mod poller;
 mod runner;
+pub mod signals;
 
 pub use poller::{PollReport, Poller, PollerConfig};
-pub use runner::{Clock, Engine, SystemClock};
+pub use runner::{Clock, CycleReport, Engine, SignalPass, SystemClock};

@@ -62,7 +62,8 @@ pub fn html_to_text(html: &str) -> String {
     if !html.contains('<') && !html.contains('&') {
         return collapse(html);
     }
-    text_of_sanitized(&sanitize_text_only(html))
+    // A space at every tag boundary keeps "<p>a</p><p>b</p>" from becoming "ab".
+    text_of_sanitized(&sanitize_text_only(&html.replace('<', " <")))
 }
 
 /// Removes every tag but keeps the text; script, style and similar contents are dropped.
@@ -224,6 +225,7 @@ pub fn normalize_with_tokens(
             .filter(|g| !g.is_empty()),
         canonical_url: url.as_deref().and_then(canonical_url),
         content_hash: hash_tokens(&tokens),
+        tonality: None,
         url,
         title,
         text,

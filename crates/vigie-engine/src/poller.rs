@@ -92,6 +92,7 @@ enum Outcome {
 
 pub struct Poller {
     store: Arc<Mutex<Store>>,
+    tonality: Arc<vigie_tonality::Analyzer>,
     http: Http,
     bluesky: Arc<Bluesky>,
     cfg: PollerConfig,
@@ -117,6 +118,7 @@ impl Poller {
     ) -> Self {
         Poller {
             store,
+            tonality: Arc::new(vigie_tonality::Analyzer::new()),
             http,
             bluesky,
             cfg,
@@ -126,6 +128,10 @@ impl Poller {
 
     pub fn store(&self) -> &Arc<Mutex<Store>> {
         &self.store
+    }
+
+    pub fn tonality(&self) -> &Arc<vigie_tonality::Analyzer> {
+        &self.tonality
     }
 
     pub fn bluesky(&self) -> &Arc<Bluesky> {
@@ -152,7 +158,7 @@ impl Poller {
     pub async fn poll_once(self: &Arc<Self>, now: Timestamp) -> Result<PollReport, StoreError> {
         let (due, watches) =
             self.with_store(|s| Ok((s.due_sources(now, self.cfg.batch_size)?, s.watches()?)))?;
-        let matcher = Arc::new(Matcher::new(&watches));
+        let matcher = Arc::new(Matcher::new(&watches, Arc::clone(&self.tonality)));
         let global = Arc::new(Semaphore::new(self.cfg.max_concurrency.max(1)));
         let mut tasks = JoinSet::new();
         for (source, state) in due {

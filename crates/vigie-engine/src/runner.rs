@@ -1,6 +1,8 @@
 //! The background loop: owned, stoppable, woken by a tick or by "check now".
 
+use crate::notify::Notifier;
 use crate::poller::{PollReport, Poller};
+use crate::signals::{update_signals, SignalConfig, SignalReport};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{mpsc, Notify};
@@ -22,6 +24,46 @@ impl Clock for SystemClock {
     }
 }
 
+/// What one cycle did: the poll, then the signal pass.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct CycleReport {
+    pub poll: PollReport,
+    pub signals: Option<SignalReport>,
+}
+
+/// The signal pass run after each poll cycle, and where its notifications go.
+#[derive(Clone)]
+pub struct SignalPass {
+    pub notifier: Arc<dyn Notifier>,
+    pub config: SignalConfig,
+}
+
+impl SignalPass {
+    /// Polls once, then runs the signal pass over the same store.
+    pub async fn cycle(
+        pass: Option<&SignalPass>,
+        poller: &Arc<Poller>,
+        now: Timestamp,
+    ) -> Result<CycleReport, String> {
+        let poll = poller.poll_once(now).await.map_err(|e| e.to_string())?;
+        let signals = match pass {
+            None => None,
+            Some(p) => {
+                let (store, p) = (Arc::clone(poller.store()), p.clone());
+                let r = tokio::task::spawn_blocking(move || {
+                    let mut s = store.lock().unwrap_or_else(|e| e.into_inner());
+                    update_signals(&mut s, p.notifier.as_ref(), now, &p.config)
+                })
+                .await
+                .map_err(|e| e.to_string())?
+                .map_err(|e| e.to_string())?;
+                Some(r)
+            }
+        };
+        Ok(CycleReport { poll, signals })
+    }
+}
+
 /// A running poller. Dropping it without [`Engine::stop`] cancels the loop too.
 pub struct Engine {
     token: CancellationToken,
@@ -33,9 +75,10 @@ impl Engine {
     /// Starts the loop. Each cycle's report (or error, in plain words) goes to `reports`.
     pub fn start(
         poller: Arc<Poller>,
+        signals: Option<SignalPass>,
         clock: Arc<dyn Clock>,
         tick: Duration,
-        reports: mpsc::UnboundedSender<Result<PollReport, String>>,
+        reports: mpsc::UnboundedSender<Result<CycleReport, String>>,
     ) -> Engine {
         let token = CancellationToken::new();
         let wake = Arc::new(Notify::new());
@@ -53,9 +96,9 @@ impl Engine {
                 // source's writes are one transaction, so nothing is half-stored.
                 let cycle = tokio::select! {
                     _ = t.cancelled() => break,
-                    r = poller.poll_once(clock.now()) => r,
+                    r = SignalPass::cycle(signals.as_ref(), &poller, clock.now()) => r,
                 };
-                if reports.send(cycle.map_err(|e| e.to_string())).is_err() {
+                if reports.send(cycle).is_err() {
                     break;
                 }
             }

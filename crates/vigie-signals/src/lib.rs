@@ -13,3 +13,9 @@ pub mod nab;
 pub use bucket::{bucketize, Bucket, Bucketizer};
 pub use detector::{Detector, DetectorConfig, Observation};
 pub use nab::{replay_nab_dir, NabReplayStats};
+pub mod level;
+pub use level::{
+    explain, level_label, Evidence, Lang, Level, LevelChange, LevelState, Reason, Thresholds,
+};
+pub mod watch;
+pub use watch::{BucketCounts, Step, WatchSignals, WeakSignal};

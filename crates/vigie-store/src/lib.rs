@@ -7,12 +7,14 @@
 mod events;
 mod mentions;
 mod migrations;
+mod signals;
 mod sources;
 mod watches;
 
 pub use events::{Event, NewEvent};
-pub use mentions::{IngestOutcome, MentionFilter};
+pub use mentions::{IngestOutcome, MentionFacts, MentionFilter};
 pub use migrations::SCHEMA_VERSION;
+pub use signals::WatchLevel;
 pub use sources::PollSuccess;
 
 use rusqlite::{Connection, ErrorCode, OpenFlags};

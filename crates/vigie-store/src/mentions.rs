@@ -2,7 +2,7 @@
 
 use crate::{Result, Store, StoreError};
 use rusqlite::{params, params_from_iter, OptionalExtension, Row, ToSql};
-use vigie_domain::{Mention, NewMention, Timestamp, Triage};
+use vigie_domain::{Mention, NewMention, Timestamp, Tonality, ToneLabel, Triage};
 
 /// What one ingest batch did.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
@@ -13,6 +13,18 @@ pub struct IngestOutcome {
     pub new_ids: Vec<i64>,
     /// (mention id, watch id) matches created.
     pub matches: usize,
+}
+
+/// A watch's mention as the signal pass sees it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MentionFacts {
+    pub published_at: Timestamp,
+    /// The author, or the source when there is no author: a "voice".
+    pub voice: String,
+    pub negative: bool,
+    pub anger: bool,
+    /// Title and text, for sensitive words.
+    pub text: String,
 }
 
 /// Which mentions to list (newest first).
@@ -26,6 +38,7 @@ pub struct MentionFilter {
     pub until: Option<Timestamp>,
     pub triage: Option<Triage>,
     pub lang: Option<String>,
+    pub tonality: Option<ToneLabel>,
     pub limit: usize,
 }
 
@@ -45,6 +58,17 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<Mention> {
         fetched_at: r.get(9)?,
         lang: r.get(10)?,
         triage: triage.parse().unwrap_or(Triage::New),
+        tonality: match (
+            r.get::<_, Option<f64>>(13)?,
+            r.get::<_, Option<String>>(14)?,
+        ) {
+            (Some(score), Some(label)) => label.parse().ok().map(|label| Tonality {
+                score: score as f32,
+                label,
+                anger: r.get(15).unwrap_or(false),
+            }),
+            _ => None,
+        },
         watch_ids: watches
             .unwrap_or_default()
             .split(',')
@@ -86,8 +110,8 @@ impl Store {
             let mut by_hash = tx.prepare_cached("SELECT id FROM mentions WHERE content_hash = ?1")?;
             let mut insert = tx.prepare_cached(
                 "INSERT INTO mentions (source_id, guid, url, canonical_url, content_hash, title, text, html, author,
-                    published_at, fetched_at, lang)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                    published_at, fetched_at, lang, tonality, tonality_label, anger)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
             )?;
             let mut link = tx.prepare_cached("INSERT OR IGNORE INTO matches (mention_id, watch_id) VALUES (?1, ?2)")?;
             for (m, watch_ids) in batch {
@@ -109,7 +133,8 @@ impl Store {
                 }
                 insert.execute(params![
                     m.source_id, m.guid, m.url, m.canonical_url, m.content_hash, m.title, m.text, m.html,
-                    m.author, m.published_at, now, m.lang
+                    m.author, m.published_at, now, m.lang,
+                    m.tonality.map(|t| f64::from(t.score)), m.tonality.map(|t| t.label.as_str()), m.tonality.is_some_and(|t| t.anger)
                 ])?;
                 let id = tx.last_insert_rowid();
                 for w in watch_ids {
@@ -126,7 +151,8 @@ impl Store {
         let mut sql = String::from(
             "SELECT m.id, m.source_id, m.guid, m.url, m.title, m.text, m.html, m.author, m.published_at,
                     m.fetched_at, m.lang, m.triage,
-                    (SELECT group_concat(watch_id) FROM matches x WHERE x.mention_id = m.id)
+                    (SELECT group_concat(watch_id) FROM matches x WHERE x.mention_id = m.id),
+                    m.tonality, m.tonality_label, m.anger
              FROM mentions m WHERE 1",
         );
         let mut args: Vec<Box<dyn ToSql>> = Vec::new();
@@ -162,6 +188,10 @@ impl Store {
             sql.push_str(" AND m.triage = ?");
             args.push(Box::new(t.as_str()));
         }
+        if let Some(t) = f.tonality {
+            sql.push_str(" AND m.tonality_label = ?");
+            args.push(Box::new(t.as_str()));
+        }
         if let Some(l) = &f.lang {
             sql.push_str(" AND m.lang = ?");
             args.push(Box::new(l.clone()));
@@ -173,6 +203,48 @@ impl Store {
             .query_map(params_from_iter(args.iter().map(|a| a.as_ref())), from_row)
             .map_err(|e| self.err(e))?;
         rows.collect::<rusqlite::Result<Vec<_>>>()
+            .map_err(|e| self.err(e))
+    }
+
+    /// What the signal pass needs of a watch's mentions published in `[from, to)`, oldest first.
+    pub fn watch_mention_facts(
+        &self,
+        watch_id: i64,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> Result<Vec<MentionFacts>> {
+        let mut stmt = self
+            .conn()
+            .prepare_cached(
+                "SELECT m.published_at, coalesce(m.author, 'source:' || m.source_id), m.tonality_label, m.anger, m.title || ' ' || m.text
+                 FROM matches x JOIN mentions m ON m.id = x.mention_id
+                 WHERE x.watch_id = ?1 AND m.published_at >= ?2 AND m.published_at < ?3
+                 ORDER BY m.published_at, m.id",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map(params![watch_id, from, to], |r| {
+                Ok(MentionFacts {
+                    published_at: r.get(0)?,
+                    voice: r.get(1)?,
+                    negative: r.get::<_, Option<String>>(2)?.as_deref() == Some("negative"),
+                    anger: r.get(3)?,
+                    text: r.get(4)?,
+                })
+            })
+            .map_err(|e| self.err(e))?;
+        rows.collect::<rusqlite::Result<Vec<_>>>()
+            .map_err(|e| self.err(e))
+    }
+
+    /// The earliest publication time among a watch's mentions.
+    pub fn first_mention_at(&self, watch_id: i64) -> Result<Option<Timestamp>> {
+        self.conn()
+            .query_row(
+                "SELECT min(m.published_at) FROM matches x JOIN mentions m ON m.id = x.mention_id WHERE x.watch_id = ?1",
+                [watch_id],
+                |r| r.get(0),
+            )
             .map_err(|e| self.err(e))
     }
 

@@ -102,6 +102,34 @@ const MIGRATIONS: &[&str] = &[
         SELECT RAISE(ABORT, 'the event log is append-only');
     END;
     "#,
+    // 2: tonality per mention; sensitive words and level thresholds per watch; per-watch
+    // signal state (detectors + level, JSON); small key/value health records.
+    r#"
+    ALTER TABLE mentions ADD COLUMN tonality REAL;
+    ALTER TABLE mentions ADD COLUMN tonality_label TEXT CHECK (tonality_label IN ('negative', 'neutral', 'positive'));
+    ALTER TABLE mentions ADD COLUMN anger INTEGER NOT NULL DEFAULT 0;
+    CREATE INDEX matches_mention ON matches(mention_id);
+
+    ALTER TABLE watches ADD COLUMN sensitive_words TEXT NOT NULL DEFAULT '';
+    ALTER TABLE watches ADD COLUMN thresholds TEXT;
+
+    CREATE TABLE watch_signals (
+        watch_id   INTEGER PRIMARY KEY REFERENCES watches(id) ON DELETE CASCADE,
+        level      TEXT NOT NULL DEFAULT 'calm' CHECK (level IN ('calm', 'watch', 'alert', 'crisis')),
+        level_since INTEGER,
+        explanation_fr TEXT NOT NULL DEFAULT '',
+        explanation_en TEXT NOT NULL DEFAULT '',
+        last_bucket INTEGER,
+        state      TEXT NOT NULL,
+        updated_at INTEGER NOT NULL
+    );
+
+    CREATE TABLE app_health (
+        key   TEXT PRIMARY KEY,
+        value TEXT NOT NULL,
+        at    INTEGER NOT NULL
+    );
+    "#,
 ];
 
 /// The schema version this build writes.

@@ -4,7 +4,7 @@ use crate::{Result, Store, StoreError};
 use rusqlite::{params, OptionalExtension, Row};
 use vigie_domain::{NewWatch, Query, Sensitivity, Timestamp, Watch};
 
-const COLUMNS: &str = "id, name, query, languages, sensitivity, enabled, created_at, updated_at";
+const COLUMNS: &str = "id, name, query, languages, sensitivity, enabled, created_at, updated_at, sensitive_words, thresholds";
 
 fn from_row(r: &Row<'_>) -> rusqlite::Result<Watch> {
     let langs: String = r.get(3)?;
@@ -22,6 +22,15 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<Watch> {
         enabled: r.get(5)?,
         created_at: r.get(6)?,
         updated_at: r.get(7)?,
+        sensitive_words: r
+            .get::<_, String>(8)?
+            .split('\n')
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+            .collect(),
+        thresholds: r
+            .get::<_, Option<String>>(9)?
+            .and_then(|t| serde_json::from_str(&t).ok()),
     })
 }
 
@@ -36,7 +45,27 @@ fn validate(w: &NewWatch) -> Result<()> {
         what: "query",
         message: e.to_string(),
     })?;
+    if let Some(t) = &w.thresholds {
+        t.validate().map_err(|message| StoreError::Invalid {
+            what: "thresholds",
+            message,
+        })?;
+    }
     Ok(())
+}
+
+fn words(w: &NewWatch) -> String {
+    w.sensitive_words
+        .iter()
+        .map(|s| s.trim())
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn thresholds(w: &NewWatch) -> Option<String> {
+    w.thresholds
+        .map(|t| serde_json::to_string(&t).expect("thresholds serialise"))
 }
 
 impl Store {
@@ -49,9 +78,9 @@ impl Store {
                 return Err(StoreError::Duplicate { what: "watch", key: name.clone() });
             }
             tx.execute(
-                "INSERT INTO watches (name, query, languages, sensitivity, enabled, created_at, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
-                params![name, w.query, w.languages.join(","), w.sensitivity.as_str(), w.enabled, now],
+                "INSERT INTO watches (name, query, languages, sensitivity, enabled, created_at, updated_at, sensitive_words, thresholds)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7, ?8)",
+                params![name, w.query, w.languages.join(","), w.sensitivity.as_str(), w.enabled, now, words(w), thresholds(w)],
             )?;
             Ok(tx.last_insert_rowid())
         })?;
@@ -114,9 +143,10 @@ impl Store {
                 return Err(StoreError::Duplicate { what: "watch", key: w.name.clone() });
             }
             let n = tx.execute(
-                "UPDATE watches SET name = ?2, query = ?3, languages = ?4, sensitivity = ?5, enabled = ?6, updated_at = ?7
+                "UPDATE watches SET name = ?2, query = ?3, languages = ?4, sensitivity = ?5, enabled = ?6, updated_at = ?7,
+                    sensitive_words = ?8, thresholds = ?9
                  WHERE id = ?1",
-                params![id, w.name.trim(), w.query, w.languages.join(","), w.sensitivity.as_str(), w.enabled, now],
+                params![id, w.name.trim(), w.query, w.languages.join(","), w.sensitivity.as_str(), w.enabled, now, words(w), thresholds(w)],
             )?;
             if n == 0 {
                 return Err(StoreError::NotFound { what: "watch", key: id.to_string() });

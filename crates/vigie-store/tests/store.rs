@@ -14,6 +14,8 @@ fn watch(name: &str, query: &str) -> NewWatch {
         languages: vec!["fr".into()],
         sensitivity: Sensitivity::High,
         enabled: true,
+        sensitive_words: vec![],
+        thresholds: None,
     }
 }
 
@@ -30,6 +32,7 @@ fn mention(source_id: i64, guid: Option<&str>, url: Option<&str>, text: &str) ->
         published_at: NOW - 60,
         lang: Some("fr".into()),
         content_hash: format!("h:{text}"),
+        tonality: None,
     }
 }
 

@@ -22,6 +22,8 @@ fn add_watch(p: &vigie_engine::Poller, name: &str, q: &str) -> i64 {
                 languages: vec![],
                 sensitivity: Sensitivity::High,
                 enabled: true,
+                sensitive_words: vec![],
+                thresholds: None,
             },
             NOW,
         )

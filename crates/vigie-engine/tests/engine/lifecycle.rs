@@ -34,6 +34,7 @@ async fn engine_polls_wakes_on_check_now_and_stops() {
     // A one-hour tick: only the first immediate tick and explicit wakes cause cycles.
     let engine = Engine::start(
         Arc::clone(&p),
+        None,
         Arc::new(Fixed(NOW)),
         Duration::from_secs(3600),
         tx,
@@ -42,7 +43,8 @@ async fn engine_polls_wakes_on_check_now_and_stops() {
         .await
         .unwrap()
         .unwrap()
-        .unwrap();
+        .unwrap()
+        .poll;
     assert_eq!(first.new_mentions, 3);
     // "Check now": the source becomes due and a wake runs a cycle through the same queue.
     with_store(&p, |s| s.check_now(id, NOW).unwrap());
@@ -51,7 +53,8 @@ async fn engine_polls_wakes_on_check_now_and_stops() {
         .await
         .unwrap()
         .unwrap()
-        .unwrap();
+        .unwrap()
+        .poll;
     assert_eq!((second.checked, second.not_modified), (1, 1));
     tokio::time::timeout(Duration::from_secs(5), engine.stop())
         .await
@@ -85,6 +88,7 @@ async fn stopping_mid_cycle_abandons_slow_fetches() {
     let (tx, _rx) = tokio::sync::mpsc::unbounded_channel();
     let engine = Engine::start(
         Arc::clone(&p),
+        None,
         Arc::new(Fixed(NOW)),
         Duration::from_secs(3600),
         tx,

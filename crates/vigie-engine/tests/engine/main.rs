@@ -5,4 +5,5 @@ mod bluesky;
 mod feeds;
 mod lifecycle;
 mod mastodon;
+mod signals;
 mod support;

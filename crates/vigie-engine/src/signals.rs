@@ -1,0 +1,307 @@
+//! The signal pass: after each poll cycle, every enabled watch's closed 5-minute buckets go
+//! through its detectors and level machine (vigie-signals); weak signals and level changes
+//! become events (with explanations in French and English) and desktop notifications,
+//! one per episode.
+//!
+//! Buckets are by publication time. A bucket is processed once it is closed and `lag_secs`
+//! old, so items that arrive a little late still count; older stragglers are kept and
+//! searchable but do not re-open processed buckets (a backtest replays everything).
+
+use crate::notify::{Notice, Notifier};
+use serde::{Deserialize, Serialize};
+use std::collections::HashSet;
+use vigie_domain::text::MatchText;
+use vigie_domain::{Level, Timestamp, Watch};
+use vigie_signals::level::{explain, level_label};
+use vigie_signals::{BucketCounts, Lang, Step, WatchSignals};
+use vigie_store::{MentionFacts, NewEvent, Store, StoreError, WatchLevel};
+
+pub const BUCKET: i64 = 300;
+
+#[derive(Debug, Clone)]
+pub struct SignalConfig {
+    /// Local time offset used in explanations ("un mardi 14 h habituel").
+    pub tz_offset_secs: i64,
+    /// Language of notifications.
+    pub lang: Lang,
+    /// How long after its end a bucket is processed.
+    pub lag_secs: i64,
+    /// How far back a new watch learns its baseline from stored mentions.
+    pub backfill_secs: i64,
+    /// At most this many buckets per watch and pass (the rest next pass).
+    pub max_buckets: i64,
+    /// A weak signal at the same level notifies again only after this long.
+    pub renotify_secs: i64,
+    /// Authors and outlets seen within this window are not "new".
+    pub voices_memory_secs: i64,
+}
+
+impl Default for SignalConfig {
+    fn default() -> Self {
+        SignalConfig {
+            tz_offset_secs: 0,
+            lang: Lang::Fr,
+            lag_secs: 300,
+            backfill_secs: 14 * 86_400,
+            max_buckets: 14 * 288,
+            renotify_secs: 1800,
+            voices_memory_secs: 30 * 86_400,
+        }
+    }
+}
+
+/// What is persisted per watch, besides the level row.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+struct Persisted {
+    signals: WatchSignals,
+    notified_at: Option<Timestamp>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+pub struct SignalReport {
+    pub watches: usize,
+    pub buckets: usize,
+    pub weak_signals: usize,
+    /// (watch id, from, to, explanation in the configured language)
+    pub changes: Vec<(i64, Level, Level, String)>,
+    pub notified: usize,
+    pub notify_error: Option<String>,
+}
+
+fn align(t: Timestamp) -> Timestamp {
+    t.div_euclid(BUCKET) * BUCKET
+}
+
+/// Turns a watch's mentions in `[start, end)` into closed buckets (empty ones included)
+/// and runs them through `signals`. `known` holds the voices already seen; it is updated.
+pub fn replay(
+    signals: &mut WatchSignals,
+    watch: &Watch,
+    facts: &[MentionFacts],
+    known: &mut HashSet<String>,
+    start: Timestamp,
+    end: Timestamp,
+) -> Vec<Step> {
+    let words: Vec<(String, Vec<String>)> = watch
+        .sensitive_words
+        .iter()
+        .map(|w| (w.clone(), vigie_domain::text::tokens(w)))
+        .filter(|(_, t)| !t.is_empty())
+        .collect();
+    let thresholds = watch.thresholds.unwrap_or_default();
+    let mut steps = Vec::new();
+    let mut i = 0;
+    let mut b = align(start);
+    while b < end {
+        let mut counts = BucketCounts {
+            start: b,
+            ..Default::default()
+        };
+        while i < facts.len() && facts[i].published_at < b + BUCKET {
+            let f = &facts[i];
+            i += 1;
+            if f.published_at < b {
+                continue;
+            }
+            counts.mentions += 1;
+            counts.negative += u32::from(f.negative);
+            counts.anger += u32::from(f.anger);
+            if known.insert(f.voice.clone()) {
+                counts.new_voices += 1;
+            }
+            if !words.is_empty() {
+                let text = MatchText::new(&f.text);
+                for (w, toks) in &words {
+                    if text.has_phrase(toks) && !counts.sensitive_words.contains(w) {
+                        counts.sensitive_words.push(w.clone());
+                    }
+                }
+            }
+        }
+        steps.push(signals.step(counts, watch.sensitivity, &thresholds));
+        b += BUCKET;
+    }
+    steps
+}
+
+/// Runs the signal pass for every enabled watch.
+pub fn update_signals(
+    store: &mut Store,
+    notifier: &dyn Notifier,
+    now: Timestamp,
+    cfg: &SignalConfig,
+) -> Result<SignalReport, StoreError> {
+    let mut report = SignalReport::default();
+    let end = align(now - cfg.lag_secs);
+    for watch in store.watches()?.into_iter().filter(|w| w.enabled) {
+        let mut st: Persisted = store
+            .signal_state(watch.id)?
+            .and_then(|s| serde_json::from_str(&s).ok())
+            .unwrap_or_default();
+        let start = match st.signals.last_bucket {
+            Some(b) => b + BUCKET,
+            None => match store.first_mention_at(watch.id)? {
+                Some(first) => align(first).max(end - cfg.backfill_secs),
+                None => end - BUCKET,
+            },
+        }
+        .max(end - cfg.max_buckets * BUCKET);
+        if start >= end {
+            continue;
+        }
+        report.watches += 1;
+        let mut known: HashSet<String> = store
+            .watch_mention_facts(watch.id, start - cfg.voices_memory_secs, start)?
+            .into_iter()
+            .map(|f| f.voice)
+            .collect();
+        let facts = store.watch_mention_facts(watch.id, start, end)?;
+        let initial_level = st.signals.level.level;
+        let steps = replay(&mut st.signals, &watch, &facts, &mut known, start, end);
+        report.buckets += steps.len();
+        let live_from = end - 3 * BUCKET; // older weak signals are catch-up: recorded, not notified
+        let mut events = Vec::new();
+        let mut last_change = None;
+        let mut live_weak = false;
+        for s in &steps {
+            for w in &s.weak_signals {
+                report.weak_signals += 1;
+                live_weak |= s.evidence.at >= live_from;
+                events.push(NewEvent {
+                    at: s.evidence.at,
+                    kind: "weak_signal",
+                    watch_id: Some(watch.id),
+                    source_id: None,
+                    data: serde_json::json!({ "series": w.series, "observed": w.observation.value, "expected": w.observation.expected, "ratio": w.observation.ratio }),
+                });
+            }
+            if let Some(c) = &s.change {
+                let fr = explain(&c.reasons, Lang::Fr, cfg.tz_offset_secs);
+                let en = explain(&c.reasons, Lang::En, cfg.tz_offset_secs);
+                let why = if cfg.lang == Lang::Fr {
+                    fr.clone()
+                } else {
+                    en.clone()
+                };
+                report.changes.push((watch.id, c.from, c.to, why.clone()));
+                events.push(NewEvent {
+                    at: c.at,
+                    kind: "level_changed",
+                    watch_id: Some(watch.id),
+                    source_id: None,
+                    data: serde_json::json!({ "from": c.from, "to": c.to, "points": c.points, "reasons": c.reasons, "explanation_fr": fr, "explanation_en": en }),
+                });
+                last_change = Some(why);
+            }
+        }
+        // One notice per episode: the level this pass ends on differs from where it started
+        // (ups and downs that cancel out during a catch-up say nothing new), or a live weak
+        // signal when nothing was said recently.
+        let final_level = st.signals.level.level;
+        let notice = if final_level != initial_level {
+            last_change.map(|why| level_notice(&watch, initial_level, final_level, &why, cfg.lang))
+        } else if live_weak && st.notified_at.is_none_or(|t| now - t >= cfg.renotify_secs) {
+            let reasons = &st.signals.level.last_reasons;
+            let why = if reasons.is_empty() {
+                String::new()
+            } else {
+                explain(reasons, cfg.lang, cfg.tz_offset_secs)
+            };
+            Some(weak_notice(&watch, final_level, &why, cfg.lang))
+        } else {
+            None
+        };
+        if let Some(n) = notice {
+            match notifier.notify(&n) {
+                Ok(()) => {
+                    report.notified += 1;
+                    st.notified_at = Some(now);
+                    store.set_health("notifications", None, now)?;
+                }
+                Err(e) => {
+                    report.notify_error = Some(e.clone());
+                    store.set_health("notifications", Some(&e), now)?;
+                }
+            }
+        }
+        let lvl = &st.signals.level;
+        let (fr, en) = if lvl.last_reasons.is_empty() {
+            (String::new(), String::new())
+        } else {
+            (
+                explain(&lvl.last_reasons, Lang::Fr, cfg.tz_offset_secs),
+                explain(&lvl.last_reasons, Lang::En, cfg.tz_offset_secs),
+            )
+        };
+        let row = WatchLevel {
+            watch_id: watch.id,
+            level: lvl.level,
+            since: Some(lvl.since),
+            explanation_fr: fr,
+            explanation_en: en,
+            last_bucket: st.signals.last_bucket,
+        };
+        let json = serde_json::to_string(&st).expect("signal state serialises");
+        store.save_signal_state(&row, &json, &events, now)?;
+    }
+    Ok(report)
+}
+
+fn level_notice(watch: &Watch, from: Level, to: Level, why: &str, lang: Lang) -> Notice {
+    let summary = match (lang, to > from) {
+        (Lang::Fr, true) => format!("{} : niveau {}", watch.name, level_label(to, lang)),
+        (Lang::Fr, false) => format!(
+            "{} : retour au niveau {}",
+            watch.name,
+            level_label(to, lang)
+        ),
+        (Lang::En, true) => format!("{}: {} level", watch.name, level_label(to, lang)),
+        (Lang::En, false) => format!("{}: back to {}", watch.name, level_label(to, lang)),
+    };
+    Notice {
+        watch_id: watch.id,
+        level: to,
+        summary,
+        body: why.to_string(),
+    }
+}
+
+fn weak_notice(watch: &Watch, level: Level, why: &str, lang: Lang) -> Notice {
+    let summary = match lang {
+        Lang::Fr => format!("{} : signal faible", watch.name),
+        Lang::En => format!("{}: weak signal", watch.name),
+    };
+    let body = if why.is_empty() {
+        match lang {
+            Lang::Fr => "Le volume de mentions sort de l'habitude.".to_string(),
+            Lang::En => "Mention volume is out of the ordinary.".to_string(),
+        }
+    } else {
+        why.to_string()
+    };
+    Notice {
+        watch_id: watch.id,
+        level,
+        summary,
+        body,
+    }
+}
+
+/// Replays all stored history of a watch through fresh detectors (nothing is written):
+/// when alerts and level changes would have fired.
+pub fn backtest(store: &Store, watch: &Watch, now: Timestamp) -> Result<Vec<Step>, StoreError> {
+    let Some(first) = store.first_mention_at(watch.id)? else {
+        return Ok(Vec::new());
+    };
+    let (start, end) = (align(first), align(now) + BUCKET);
+    let facts = store.watch_mention_facts(watch.id, start, end)?;
+    let mut signals = WatchSignals::default();
+    Ok(replay(
+        &mut signals,
+        watch,
+        &facts,
+        &mut HashSet::new(),
+        start,
+        end,
+    ))
+}

@@ -1,0 +1,376 @@
+//! The signal pass on real stored mentions: tonality at ingest, levels with explanations,
+//! events, and desktop notifications received by a listener owning
+//! org.freedesktop.Notifications on the real session bus.
+
+use crate::support::*;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use vigie_domain::{Level, NewWatch, Sensitivity, SourceKind};
+use vigie_engine::ingest::{prepare, Matcher};
+use vigie_engine::normalize::RawEntry;
+use vigie_engine::notify::{DesktopNotifier, MemoryNotifier};
+use vigie_engine::signals::{update_signals, SignalConfig};
+use vigie_signals::Lang;
+use vigie_store::Store;
+
+type Received = Arc<Mutex<Vec<(String, String, String, Vec<String>, u8)>>>;
+
+struct Notifications(Received);
+
+#[zbus::interface(name = "org.freedesktop.Notifications")]
+impl Notifications {
+    #[allow(clippy::too_many_arguments)]
+    fn notify(
+        &self,
+        app_name: String,
+        _replaces_id: u32,
+        _app_icon: String,
+        summary: String,
+        body: String,
+        actions: Vec<String>,
+        hints: HashMap<String, zbus::zvariant::OwnedValue>,
+        _expire_timeout: i32,
+    ) -> u32 {
+        let urgency = hints
+            .get("urgency")
+            .and_then(|v| u8::try_from(v).ok())
+            .unwrap_or(255);
+        let mut r = self.0.lock().unwrap();
+        r.push((app_name, summary, body, actions, urgency));
+        r.len() as u32
+    }
+    fn get_capabilities(&self) -> Vec<String> {
+        vec!["body".into(), "actions".into()]
+    }
+    fn get_server_information(&self) -> (String, String, String, String) {
+        (
+            "vigie-test-listener".into(),
+            "vigie".into(),
+            "1.0".into(),
+            "1.2".into(),
+        )
+    }
+    fn close_notification(&self, _id: u32) {}
+}
+
+const DAY: i64 = 86_400;
+
+fn entry(guid: String, text: &str, author: &str, at: i64) -> RawEntry {
+    RawEntry {
+        guid: Some(guid),
+        title: Some(text.into()),
+        body: Some(text.into()),
+        author: Some(author.into()),
+        published_at: Some(at),
+        ..Default::default()
+    }
+}
+
+/// Three quiet days (a few neutral French mentions per hour), then a burst of angry ones.
+fn seed(store: &mut Store, watch: i64, source: i64, now: i64) {
+    let matcher = Matcher::new(
+        &store.watches().unwrap(),
+        Arc::new(vigie_tonality::Analyzer::new()),
+    );
+    let start = now - 3 * DAY;
+    let mut raw = Vec::new();
+    let mut t = start;
+    let mut i = 0;
+    while t < now - 3600 {
+        raw.push(entry(
+            format!("calm-{i}"),
+            &format!("Danone publie son rapport annuel numéro {i}"),
+            &format!("media{}", i % 4),
+            t,
+        ));
+        t += 1200;
+        i += 1;
+    }
+    for k in 0..60 {
+        raw.push(entry(
+            format!("storm-{k}"),
+            &format!("Scandale Danone : boycott ! C'est une honte, arnaque totale 😡 ({k})"),
+            &format!("angry{k}"),
+            now - 1800 + k * 20,
+        ));
+    }
+    let batch = prepare(source, raw, &matcher, now);
+    assert!(
+        batch.iter().all(|(_, w)| w == &vec![watch]),
+        "every mention matches the watch"
+    );
+    let storm = batch
+        .iter()
+        .find(|(m, _)| m.guid.as_deref() == Some("storm-1"))
+        .unwrap();
+    let tone = storm.0.tonality.expect("French tonality");
+    assert_eq!(
+        (tone.label.as_str(), tone.anger, storm.0.lang.as_deref()),
+        ("negative", true, Some("fr"))
+    );
+    store.ingest(&batch, now).unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_burst_raises_the_level_explains_it_and_notifies_once_over_dbus() {
+    let now = (NOW / 300) * 300 + 600;
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open_in(dir.path()).unwrap();
+    let watch = store
+        .add_watch(
+            &NewWatch {
+                name: "Danone".into(),
+                query: "danone".into(),
+                languages: vec![],
+                sensitivity: Sensitivity::High,
+                enabled: true,
+                sensitive_words: vec!["boycott".into(), "rappel produit".into()],
+                thresholds: None,
+            },
+            NOW - 4 * DAY,
+        )
+        .unwrap();
+    let source = store
+        .add_source(
+            "x",
+            &SourceKind::Feed {
+                url: "http://127.0.0.1:1/x".into(),
+            },
+            600,
+            NOW,
+        )
+        .unwrap();
+    seed(&mut store, watch.id, source.id, now);
+    let cfg = SignalConfig {
+        lang: Lang::Fr,
+        tz_offset_secs: 0,
+        ..SignalConfig::default()
+    };
+    let store = Arc::new(Mutex::new(store));
+    // Our listener owns org.freedesktop.Notifications on the private session bus (so no
+    // daemon gets D-Bus-activated instead).
+    let received: Received = Arc::default();
+    let _conn = zbus::connection::Builder::session()
+        .unwrap()
+        .name("org.freedesktop.Notifications")
+        .unwrap()
+        .serve_at("/org/freedesktop/Notifications", Notifications(Arc::clone(&received)))
+        .unwrap()
+        .build()
+        .await
+        .expect("own org.freedesktop.Notifications on the session bus (run inside scripts/with-desktop-session.sh)");
+
+    // 1. Catching up on a burst that is still going on: the level ends at crisis, and the
+    //    user is told once, with the explanation.
+    let (s, c) = (Arc::clone(&store), cfg.clone());
+    let report = tokio::task::spawn_blocking(move || {
+        update_signals(&mut s.lock().unwrap(), &DesktopNotifier, now, &c)
+    })
+    .await
+    .unwrap()
+    .unwrap();
+    let (_, _, to, why) = report.changes.last().cloned().expect("a level change");
+    assert_eq!(to, Level::Crisis, "{report:?}");
+    assert!(why.contains("mots : boycott"), "{why}");
+    assert!(why.contains("messages en colère"), "{why}");
+    assert!(why.contains("nouveaux médias ou auteurs"), "{why}");
+    assert_eq!(
+        (report.notify_error.as_deref(), report.notified),
+        (None, 1),
+        "{report:?}"
+    );
+    let first = received.lock().unwrap()[0].clone();
+    assert_eq!(first.0, "Vigie");
+    assert_eq!(first.1, "Danone : niveau crise");
+    assert!(first.2.contains("mots : boycott"), "body: {}", first.2);
+    assert!(
+        first
+            .3
+            .iter()
+            .any(|a| a == &format!("open-watch:{}", watch.id)),
+        "an action to open the watch: {:?}",
+        first.3
+    );
+    assert_eq!(first.4, 2, "critical urgency for a crisis");
+    let levels = store.lock().unwrap().levels().unwrap();
+    assert_eq!(levels[0].level, Level::Crisis);
+    assert!(
+        levels[0].explanation_en.contains("words: boycott"),
+        "{:?}",
+        levels[0]
+    );
+    let events = store
+        .lock()
+        .unwrap()
+        .events(Some("level_changed"), 10)
+        .unwrap();
+    // The storm builds up (e.g. calm → watch → alert → crisis): every change goes up, none flaps.
+    let tos: Vec<String> = events
+        .iter()
+        .rev()
+        .map(|e| e.data["to"].as_str().unwrap().to_string())
+        .collect();
+    let ranks: Vec<usize> = tos
+        .iter()
+        .map(|t| {
+            ["calm", "watch", "alert", "crisis"]
+                .iter()
+                .position(|x| x == t)
+                .unwrap()
+        })
+        .collect();
+    assert!(
+        ranks.windows(2).all(|w| w[0] < w[1]) && tos.last().map(String::as_str) == Some("crisis"),
+        "{tos:?}"
+    );
+    assert!(events[0].data["explanation_fr"]
+        .as_str()
+        .unwrap()
+        .contains("boycott"));
+
+    // 2. Another watch whose burst happens later: its own notice.
+    let later = now + 3600;
+    {
+        let mut s = store.lock().unwrap();
+        let w2 = s
+            .add_watch(
+                &NewWatch {
+                    name: "Evian".into(),
+                    query: "evian".into(),
+                    languages: vec![],
+                    sensitivity: Sensitivity::Medium,
+                    enabled: true,
+                    sensitive_words: vec!["boycott".into()],
+                    thresholds: None,
+                },
+                NOW,
+            )
+            .unwrap();
+        let matcher = Matcher::new(
+            &s.watches().unwrap(),
+            Arc::new(vigie_tonality::Analyzer::new()),
+        );
+        let raw: Vec<RawEntry> = (0..40)
+            .map(|k| {
+                entry(
+                    format!("evian-{k}"),
+                    &format!("Evian scandale, boycott immédiat, quelle honte !!! ({k})"),
+                    &format!("user{k}"),
+                    later - 1500 + k * 30,
+                )
+            })
+            .collect();
+        let batch = prepare(source.id, raw, &matcher, later);
+        assert!(batch.iter().all(|(_, w)| w.contains(&w2.id)));
+        s.ingest(&batch, later).unwrap();
+    }
+    let (s, c) = (Arc::clone(&store), cfg.clone());
+    let report = tokio::task::spawn_blocking(move || {
+        update_signals(&mut s.lock().unwrap(), &DesktopNotifier, later, &c)
+    })
+    .await
+    .unwrap()
+    .unwrap();
+    assert_eq!(report.notify_error, None, "{report:?}");
+    assert_eq!(report.notified, 1, "only Evian changed: {report:?}");
+    let got = received.lock().unwrap().clone();
+    let evian = got
+        .iter()
+        .find(|n| n.1.starts_with("Evian"))
+        .expect("the Evian notice reached the D-Bus service");
+    assert_eq!(evian.0, "Vigie");
+    assert!(evian.1.contains("niveau"), "summary: {}", evian.1);
+    assert!(evian.2.contains("mots : boycott"), "body: {}", evian.2);
+    assert!(
+        evian.3.iter().any(|a| a.starts_with("open-watch:")),
+        "an action to open the watch: {:?}",
+        evian.3
+    );
+    assert!(evian.4 >= 1, "urgency set: {}", evian.4);
+    assert!(
+        store
+            .lock()
+            .unwrap()
+            .health()
+            .unwrap()
+            .iter()
+            .all(|(k, _, _)| k != "notifications"),
+        "no health problem recorded"
+    );
+
+    // 3. The next passes in the same episode do not notify again.
+    let before = received.lock().unwrap().len();
+    for step in 1..=3 {
+        let (s, c) = (Arc::clone(&store), cfg.clone());
+        let t = later + step * 300;
+        tokio::task::spawn_blocking(move || {
+            update_signals(&mut s.lock().unwrap(), &DesktopNotifier, t, &c)
+        })
+        .await
+        .unwrap()
+        .unwrap();
+    }
+    assert_eq!(
+        received.lock().unwrap().len(),
+        before,
+        "one notification per episode, not per pass"
+    );
+}
+
+#[test]
+fn calm_history_stays_calm_and_backfill_never_notifies() {
+    let now = (NOW / 300) * 300;
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open_in(dir.path()).unwrap();
+    let w = store
+        .add_watch(
+            &NewWatch {
+                name: "Calme".into(),
+                query: "danone".into(),
+                languages: vec![],
+                sensitivity: Sensitivity::High,
+                enabled: true,
+                sensitive_words: vec![],
+                thresholds: None,
+            },
+            NOW,
+        )
+        .unwrap();
+    let src = store
+        .add_source(
+            "x",
+            &SourceKind::Feed {
+                url: "http://127.0.0.1:1/y".into(),
+            },
+            600,
+            NOW,
+        )
+        .unwrap();
+    let matcher = Matcher::new(
+        &store.watches().unwrap(),
+        Arc::new(vigie_tonality::Analyzer::new()),
+    );
+    let raw: Vec<RawEntry> = (0..(3 * 72))
+        .map(|i| {
+            entry(
+                format!("c{i}"),
+                "Danone publie ses résultats",
+                "journal",
+                now - 3 * DAY + i * 1200,
+            )
+        })
+        .collect();
+    store
+        .ingest(&prepare(src.id, raw, &matcher, now), now)
+        .unwrap();
+    let notes = MemoryNotifier::default();
+    let r = update_signals(&mut store, &notes, now, &SignalConfig::default()).unwrap();
+    assert!(r.buckets > 800, "three days learnt: {r:?}");
+    assert_eq!((r.changes.len(), r.weak_signals), (0, 0), "{r:?}");
+    assert!(notes.0.lock().unwrap().is_empty());
+    assert_eq!(store.levels().unwrap()[0].level, Level::Calm);
+    // The state persisted: the next pass only processes new buckets.
+    let r2 = update_signals(&mut store, &notes, now + 600, &SignalConfig::default()).unwrap();
+    assert_eq!(r2.buckets, 2);
+    let _ = w;
+}

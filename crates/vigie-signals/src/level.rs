@@ -1,0 +1,435 @@
+//! Crisis levels: calm → watch → alert → crisis, computed from a watch's signals with
+//! hysteresis, and explained in words a person understands (French and English).
+//!
+//! Each closed 5-minute bucket gives [`Evidence`]: the detectors' observations and counts
+//! over the last hour or two. Evidence becomes **points** (volume vs the usual, negative
+//! volume, negative share, acceleration, anger, sensitive words, new voices, weak-signal
+//! pulses, the watch's sensitivity). Points reaching a level's threshold raise the level at
+//! once; the level goes down one step only after the points stayed below that level's
+//! threshold for `calm_down_buckets` buckets in a row, so it does not flap.
+
+use crate::detector::Observation;
+use serde::{Deserialize, Serialize};
+
+pub use vigie_domain::{Level, Sensitivity, Thresholds};
+
+/// A level's name in French or English.
+pub fn level_label(level: Level, lang: Lang) -> &'static str {
+    match (level, lang) {
+        (Level::Calm, Lang::Fr) => "calme",
+        (Level::Watch, Lang::Fr) => "vigilance",
+        (Level::Alert, Lang::Fr) => "alerte",
+        (Level::Crisis, Lang::Fr) => "crise",
+        (l, Lang::En) => l.as_str(),
+    }
+}
+
+/// The language of an explanation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Lang {
+    Fr,
+    En,
+}
+
+/// What one closed bucket says about a watch.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Evidence {
+    /// Bucket start (unix seconds, UTC).
+    pub at: i64,
+    pub volume: Option<Observation>,
+    pub negative: Option<Observation>,
+    pub new_voices: Option<Observation>,
+    /// Counts over the last hour.
+    pub mentions_1h: u32,
+    pub negative_1h: u32,
+    pub anger_1h: u32,
+    /// Mentions in the last 30 minutes, and in the 30 minutes before.
+    pub last_30m: u32,
+    pub prev_30m: u32,
+    /// Authors or outlets never seen on this watch before, over the last 2 hours.
+    pub new_voices_2h: u32,
+    /// Sensitive words of the watch found in the last 2 hours.
+    pub sensitive_words: Vec<String>,
+}
+
+/// One reason behind a level, kept structured so it can be shown in either language.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "reason", rename_all = "snake_case")]
+pub enum Reason {
+    /// Mentions ×ratio against the usual for this weekday and hour.
+    Volume {
+        ratio: f64,
+        observed: f64,
+        expected: f64,
+        weekday: u8,
+        hour: u8,
+    },
+    NegativeVolume {
+        ratio: f64,
+        observed: f64,
+        expected: f64,
+        weekday: u8,
+        hour: u8,
+    },
+    NegativeShare {
+        percent: u32,
+        mentions: u32,
+    },
+    Acceleration {
+        last_30m: u32,
+        prev_30m: u32,
+    },
+    Anger {
+        mentions: u32,
+    },
+    SensitiveWords {
+        words: Vec<String>,
+    },
+    NewVoices {
+        count: u32,
+    },
+    WeakSignal {
+        series: String,
+    },
+    Sensitivity {
+        high: bool,
+    },
+}
+
+const WEEKDAYS_FR: [&str; 7] = [
+    "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche",
+];
+const WEEKDAYS_EN: [&str; 7] = [
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+    "Sunday",
+];
+
+fn ratio_words(r: f64) -> String {
+    if r >= 10.0 {
+        format!("{r:.0}")
+    } else {
+        format!("{r:.1}").replace(".0", "")
+    }
+}
+
+impl Reason {
+    /// The reason in words. `tz_offset_secs` turns the detector's UTC hour into local time.
+    pub fn explain(&self, lang: Lang, tz_offset_secs: i64) -> String {
+        let local = |weekday: u8, hour: u8| {
+            let mins = i64::from(weekday) * 1440 + i64::from(hour) * 60 + tz_offset_secs / 60;
+            let mins = mins.rem_euclid(7 * 1440);
+            ((mins / 1440) as usize, (mins % 1440) / 60)
+        };
+        match (self, lang) {
+            (
+                Reason::Volume {
+                    ratio,
+                    weekday,
+                    hour,
+                    ..
+                },
+                Lang::Fr,
+            ) => {
+                let (d, h) = local(*weekday, *hour);
+                format!(
+                    "Mentions ×{} par rapport à un {} {h} h habituel",
+                    ratio_words(*ratio),
+                    WEEKDAYS_FR[d]
+                )
+            }
+            (
+                Reason::Volume {
+                    ratio,
+                    weekday,
+                    hour,
+                    ..
+                },
+                Lang::En,
+            ) => {
+                let (d, h) = local(*weekday, *hour);
+                format!(
+                    "mentions ×{} vs a usual {} {h}:00",
+                    ratio_words(*ratio),
+                    WEEKDAYS_EN[d]
+                )
+            }
+            (
+                Reason::NegativeVolume {
+                    ratio,
+                    weekday,
+                    hour,
+                    ..
+                },
+                Lang::Fr,
+            ) => {
+                let (d, h) = local(*weekday, *hour);
+                format!(
+                    "Mentions négatives ×{} par rapport à un {} {h} h habituel",
+                    ratio_words(*ratio),
+                    WEEKDAYS_FR[d]
+                )
+            }
+            (
+                Reason::NegativeVolume {
+                    ratio,
+                    weekday,
+                    hour,
+                    ..
+                },
+                Lang::En,
+            ) => {
+                let (d, h) = local(*weekday, *hour);
+                format!(
+                    "negative mentions ×{} vs a usual {} {h}:00",
+                    ratio_words(*ratio),
+                    WEEKDAYS_EN[d]
+                )
+            }
+            (Reason::NegativeShare { percent, mentions }, Lang::Fr) => {
+                format!("{percent} % de mentions négatives sur {mentions} en 1 h")
+            }
+            (Reason::NegativeShare { percent, mentions }, Lang::En) => {
+                format!("{percent}% negative out of {mentions} mentions in 1 h")
+            }
+            (Reason::Acceleration { last_30m, prev_30m }, Lang::Fr) => {
+                format!("accélération : {last_30m} mentions en 30 min contre {prev_30m} avant")
+            }
+            (Reason::Acceleration { last_30m, prev_30m }, Lang::En) => {
+                format!("accelerating: {last_30m} mentions in 30 min vs {prev_30m} before")
+            }
+            (Reason::Anger { mentions }, Lang::Fr) => {
+                format!("{mentions} messages en colère en 1 h")
+            }
+            (Reason::Anger { mentions }, Lang::En) => format!("{mentions} angry posts in 1 h"),
+            (Reason::SensitiveWords { words }, Lang::Fr) => format!("mots : {}", words.join(", ")),
+            (Reason::SensitiveWords { words }, Lang::En) => format!("words: {}", words.join(", ")),
+            (Reason::NewVoices { count }, Lang::Fr) => {
+                format!("{count} nouveaux médias ou auteurs en 2 h")
+            }
+            (Reason::NewVoices { count }, Lang::En) => {
+                format!("{count} new outlets or authors in 2 h")
+            }
+            (Reason::WeakSignal { series }, Lang::Fr) => {
+                format!("signal faible détecté ({})", series_fr(series))
+            }
+            (Reason::WeakSignal { series }, Lang::En) => {
+                format!("weak signal detected ({})", series.replace('_', " "))
+            }
+            (Reason::Sensitivity { high: true }, Lang::Fr) => "sujet sensible".into(),
+            (Reason::Sensitivity { high: true }, Lang::En) => "sensitive topic".into(),
+            (Reason::Sensitivity { high: false }, Lang::Fr) => "sujet peu sensible".into(),
+            (Reason::Sensitivity { high: false }, Lang::En) => "low-sensitivity topic".into(),
+        }
+    }
+}
+
+fn series_fr(series: &str) -> &str {
+    match series {
+        "volume" => "volume",
+        "negative" => "mentions négatives",
+        "new_voices" => "nouvelles voix",
+        other => other,
+    }
+}
+
+/// All reasons joined into one sentence.
+pub fn explain(reasons: &[Reason], lang: Lang, tz_offset_secs: i64) -> String {
+    let parts: Vec<String> = reasons
+        .iter()
+        .map(|r| r.explain(lang, tz_offset_secs))
+        .collect();
+    let mut s = parts.join(if lang == Lang::Fr { " ; " } else { "; " });
+    if let Some(first) = s.get(0..1) {
+        let upper = first.to_uppercase();
+        s.replace_range(0..1, &upper);
+    }
+    s
+}
+
+/// Points and the reasons that earned them.
+pub fn score(e: &Evidence, sensitivity: Sensitivity, t: &Thresholds) -> (u32, Vec<Reason>) {
+    let mut points = 0u32;
+    let mut reasons = Vec::new();
+    let busy = e.mentions_1h >= t.min_mentions_per_hour;
+    let step = |ratio: f64, steps: [f64; 3]| steps.iter().filter(|&&s| ratio >= s).count() as u32;
+    if let Some(v) = e.volume.as_ref().filter(|_| busy) {
+        let p = step(v.ratio, [2.0, 4.0, 8.0]);
+        if p > 0 {
+            points += p;
+            reasons.push(Reason::Volume {
+                ratio: v.ratio,
+                observed: v.value,
+                expected: v.expected,
+                weekday: v.weekday,
+                hour: v.hour,
+            });
+        }
+    }
+    if let Some(n) = e
+        .negative
+        .as_ref()
+        .filter(|_| e.negative_1h >= t.min_mentions_per_hour / 2)
+    {
+        let p = step(n.ratio, [2.0, 4.0, 6.0]);
+        if p > 0 {
+            points += p;
+            reasons.push(Reason::NegativeVolume {
+                ratio: n.ratio,
+                observed: n.value,
+                expected: n.expected,
+                weekday: n.weekday,
+                hour: n.hour,
+            });
+        }
+    }
+    if busy {
+        let share = f64::from(e.negative_1h) / f64::from(e.mentions_1h.max(1));
+        let p = u32::from(share >= 0.4) + u32::from(share >= 0.6);
+        if p > 0 {
+            points += p;
+            reasons.push(Reason::NegativeShare {
+                percent: (share * 100.0).round() as u32,
+                mentions: e.mentions_1h,
+            });
+        }
+        if e.last_30m >= t.min_mentions_per_hour
+            && f64::from(e.last_30m) >= 2.0 * f64::from(e.prev_30m.max(1))
+        {
+            points += 1;
+            reasons.push(Reason::Acceleration {
+                last_30m: e.last_30m,
+                prev_30m: e.prev_30m,
+            });
+        }
+    }
+    if e.anger_1h >= 3 {
+        points += 1 + u32::from(e.anger_1h >= 10);
+        reasons.push(Reason::Anger {
+            mentions: e.anger_1h,
+        });
+    }
+    if !e.sensitive_words.is_empty() {
+        points += 1 + u32::from(e.sensitive_words.len() >= 3);
+        reasons.push(Reason::SensitiveWords {
+            words: e.sensitive_words.clone(),
+        });
+    }
+    // Everyone is new while a watch is young: new voices count once its history is learnt.
+    let voices_known = e.new_voices.as_ref().is_none_or(|o| !o.warming_up);
+    if e.new_voices_2h >= 3 && voices_known {
+        points += 1;
+        reasons.push(Reason::NewVoices {
+            count: e.new_voices_2h,
+        });
+    }
+    for (name, obs) in [
+        ("volume", &e.volume),
+        ("negative", &e.negative),
+        ("new_voices", &e.new_voices),
+    ] {
+        if obs.as_ref().is_some_and(|o| o.alert) {
+            points += 1;
+            reasons.push(Reason::WeakSignal {
+                series: name.into(),
+            });
+            break;
+        }
+    }
+    if points > 0 {
+        match sensitivity {
+            Sensitivity::High => {
+                points += 1;
+                reasons.push(Reason::Sensitivity { high: true });
+            }
+            Sensitivity::Low => points -= 1,
+            Sensitivity::Medium => {}
+        }
+    }
+    (points, reasons)
+}
+
+fn level_for(points: u32, t: &Thresholds) -> Level {
+    if points >= t.crisis {
+        Level::Crisis
+    } else if points >= t.alert {
+        Level::Alert
+    } else if points >= t.watch {
+        Level::Watch
+    } else {
+        Level::Calm
+    }
+}
+
+/// The level machine's memory (persisted with the watch's detectors).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct LevelState {
+    pub level: Level,
+    /// Buckets in a row whose points were below the current level.
+    pub below_for: u32,
+    pub since: i64,
+    pub last_points: u32,
+    pub last_reasons: Vec<Reason>,
+}
+
+/// A level change, with what explains it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LevelChange {
+    pub at: i64,
+    pub from: Level,
+    pub to: Level,
+    pub points: u32,
+    pub reasons: Vec<Reason>,
+}
+
+impl LevelState {
+    /// Takes one bucket's evidence; returns a change when the level moves.
+    pub fn step(
+        &mut self,
+        e: &Evidence,
+        sensitivity: Sensitivity,
+        t: &Thresholds,
+    ) -> Option<LevelChange> {
+        let (points, reasons) = score(e, sensitivity, t);
+        self.last_points = points;
+        if !reasons.is_empty() {
+            self.last_reasons = reasons.clone();
+        }
+        let target = level_for(points, t);
+        let from = self.level;
+        if target > self.level {
+            self.level = target;
+            self.below_for = 0;
+        } else if target < self.level {
+            self.below_for += 1;
+            if self.below_for >= t.calm_down_buckets {
+                self.level = self.level.down();
+                self.below_for = 0;
+            }
+        } else {
+            self.below_for = 0;
+        }
+        (self.level != from).then(|| {
+            self.since = e.at;
+            if self.level == Level::Calm {
+                self.last_reasons.clear();
+            }
+            LevelChange {
+                at: e.at,
+                from,
+                to: self.level,
+                points,
+                reasons,
+            }
+        })
+    }
+}
+
+#[cfg(test)]
+#[path = "level_tests.rs"]
+mod tests;

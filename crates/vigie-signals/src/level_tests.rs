@@ -1,0 +1,155 @@
+use super::*;
+
+fn obs(ratio: f64, alert: bool) -> Observation {
+    Observation {
+        ts_unix: 0,
+        value: ratio * 10.0,
+        expected: 10.0,
+        ratio,
+        z: 0.0,
+        score: 0.0,
+        alert,
+        warming_up: false,
+        refractory: false,
+        stale: false,
+        hour: 13,
+        weekday: 1,
+    }
+}
+
+fn calm(at: i64) -> Evidence {
+    Evidence {
+        at,
+        volume: Some(obs(1.0, false)),
+        negative: Some(obs(1.0, false)),
+        mentions_1h: 20,
+        negative_1h: 2,
+        last_30m: 10,
+        prev_30m: 10,
+        ..Default::default()
+    }
+}
+
+fn storm(at: i64) -> Evidence {
+    Evidence {
+        at,
+        volume: Some(obs(5.0, true)),
+        negative: Some(obs(6.0, false)),
+        mentions_1h: 120,
+        negative_1h: 80,
+        anger_1h: 12,
+        last_30m: 90,
+        prev_30m: 30,
+        new_voices_2h: 3,
+        sensitive_words: vec!["boycott".into(), "scandale".into()],
+        ..Default::default()
+    }
+}
+
+#[test]
+fn calm_evidence_stays_calm() {
+    let mut s = LevelState::default();
+    for i in 0..100 {
+        assert_eq!(
+            s.step(&calm(i * 300), Sensitivity::High, &Thresholds::default()),
+            None
+        );
+    }
+    assert_eq!(s.level, Level::Calm);
+}
+
+#[test]
+fn a_storm_raises_straight_to_crisis_with_reasons() {
+    let mut s = LevelState::default();
+    let c = s
+        .step(&storm(0), Sensitivity::Medium, &Thresholds::default())
+        .expect("a change");
+    assert_eq!((c.from, c.to), (Level::Calm, Level::Crisis));
+    let fr = explain(&c.reasons, Lang::Fr, 0);
+    assert!(
+        fr.contains("Mentions ×5 par rapport à un mardi 13 h habituel"),
+        "{fr}"
+    );
+    assert!(
+        fr.contains("Mentions négatives ×6") || fr.contains("mentions négatives ×6"),
+        "{fr}"
+    );
+    assert!(fr.contains("3 nouveaux médias ou auteurs en 2 h"), "{fr}");
+    assert!(fr.contains("mots : boycott, scandale"), "{fr}");
+    let en = explain(&c.reasons, Lang::En, 3600);
+    assert!(
+        en.starts_with("Mentions ×5 vs a usual Tuesday 14:00"),
+        "local time applied: {en}"
+    );
+}
+
+#[test]
+fn hysteresis_goes_down_one_step_after_a_calm_streak() {
+    let t = Thresholds {
+        calm_down_buckets: 3,
+        ..Thresholds::default()
+    };
+    let mut s = LevelState::default();
+    s.step(&storm(0), Sensitivity::Medium, &t);
+    assert_eq!(s.level, Level::Crisis);
+    // Alternating calm/storm never lowers the level (no flapping).
+    for i in 1..20 {
+        let e = if i % 2 == 0 {
+            storm(i * 300)
+        } else {
+            calm(i * 300)
+        };
+        s.step(&e, Sensitivity::Medium, &t);
+        assert_eq!(s.level, Level::Crisis);
+    }
+    let mut changes = vec![];
+    for i in 20..40 {
+        if let Some(c) = s.step(&calm(i * 300), Sensitivity::Medium, &t) {
+            changes.push((c.from, c.to));
+        }
+    }
+    assert_eq!(
+        changes,
+        vec![
+            (Level::Crisis, Level::Alert),
+            (Level::Alert, Level::Watch),
+            (Level::Watch, Level::Calm)
+        ]
+    );
+}
+
+#[test]
+fn sensitivity_and_thresholds_change_the_outcome() {
+    let mild = Evidence {
+        at: 0,
+        volume: Some(obs(2.5, false)),
+        mentions_1h: 10,
+        ..Default::default()
+    };
+    let (p_med, _) = score(&mild, Sensitivity::Medium, &Thresholds::default());
+    let (p_high, r) = score(&mild, Sensitivity::High, &Thresholds::default());
+    let (p_low, _) = score(&mild, Sensitivity::Low, &Thresholds::default());
+    assert_eq!((p_low, p_med, p_high), (0, 1, 2));
+    assert!(r.contains(&Reason::Sensitivity { high: true }));
+    let strict = Thresholds {
+        watch: 1,
+        ..Thresholds::default()
+    };
+    let mut s = LevelState::default();
+    assert_eq!(
+        s.step(&mild, Sensitivity::Medium, &strict).map(|c| c.to),
+        Some(Level::Watch)
+    );
+}
+
+#[test]
+fn low_volume_ratios_earn_nothing() {
+    // Three mentions instead of one: ×3, but below the minimum volume.
+    let e = Evidence {
+        at: 0,
+        volume: Some(obs(3.0, false)),
+        mentions_1h: 3,
+        ..Default::default()
+    };
+    assert_eq!(score(&e, Sensitivity::High, &Thresholds::default()).0, 0);
+}
