@@ -8,6 +8,7 @@ export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}"
 cargo build --release -p vigie-cli >&2
 VIGIE="$CARGO_TARGET_DIR/release/vigie"
 work=$(mktemp -d /tmp/vigie-bench.XXXXXX)
+chmod 755 "$work"   # nginx workers may run as another user
 trap 'kill $(cat "$work/nginx.pid" 2>/dev/null) 2>/dev/null || true; rm -rf "$work"' EXIT
 
 echo "== ingest: full pipeline (parse, normalise, dedupe, match 50 watches, store, index)"
@@ -38,3 +39,21 @@ CONF
 nginx -p "$work" -c nginx.conf
 until (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null; do sleep 0.05; done
 "$VIGIE" --json bench poll-cycle "http://127.0.0.1:$port" --feeds "${POLL_FEEDS:-1000}"
+
+SHARED="${VIGIE_SHARED:-$PWD/../shared/bench}"
+if [ -d "$SHARED" ]; then
+  echo "== tonality: macro-F1 on the dev sets in $SHARED/tonality (loaded from there, never copied)"
+  for set in umsab-fr-train umsab-fr-val umsab-en-train umsab-en-val tweeteval-en-val; do
+    f="$SHARED/tonality/$set.tsv"; [ -f "$f" ] || continue
+    case $set in *-fr-*) lang=fr ;; *) lang=en ;; esac
+    speed=$("$VIGIE" bench tonality "$f" --lang "$lang" 2>&1 >"$work/$set.pred")
+    score=$(python3 "$SHARED/tonality_score.py" "$f" "$work/$set.pred" 2>&1 | tail -1)
+    echo "$set ($lang): $score | $speed"
+  done
+  echo "== tonality speed on one core, with the language given"
+  for i in 1 2 3 4 5 6 7 8; do cat "$SHARED/tonality/tweeteval-en-val.tsv"; done > "$work/speed.tsv"
+  taskset -c 0 "$VIGIE" bench tonality "$work/speed.tsv" --lang en 2>&1 >/dev/null
+  echo "== NAB: the app's detector on $SHARED/nab-tweets"
+  "$VIGIE" bench nab "$SHARED/nab-tweets" "$work/nab"
+  python3 "$SHARED/nab_score.py" "$SHARED/nab-tweets/windows.json" "$work/nab" --profile standard --profile reward_low_FP_rate --profile reward_low_FN_rate 2>&1 | tail -12
+fi

@@ -28,6 +28,10 @@ pub fn prepare(
         .collect()
 }
 
+/// Characters of a mention read for its tonality, and for its language.
+const TONE_CHARS: usize = 1_000;
+const LANG_CHARS: usize = 300;
+
 /// The enabled watches, compiled once per poll cycle, and the tonality analyser.
 pub struct Matcher {
     watches: Vec<(i64, Query, Vec<String>)>,
@@ -55,13 +59,16 @@ impl Matcher {
     /// Sets the mention's language (detected when the source did not say) and its tonality
     /// (French and English only).
     pub fn tone(&self, m: &mut NewMention) {
-        let text = format!("{}. {}", m.title, m.text);
+        // The title and the lead carry the tone of an article; bounding the text keeps
+        // long pages from costing a hundred times a post.
+        let text: String = format!("{}. {}", m.title, m.text).chars().take(TONE_CHARS).collect();
         let lang = match m.lang.as_deref() {
             Some("fr") => Some(Lang::Fr),
             Some("en") => Some(Lang::En),
             Some(_) => None,
             None => {
-                let detected = detect_language(&text);
+                let head: String = text.chars().take(LANG_CHARS).collect();
+                let detected = detect_language(&head);
                 m.lang = detected.map(|l| match l {
                     Lang::Fr => "fr".to_string(),
                     Lang::En => "en".to_string(),

@@ -108,7 +108,6 @@ const MIGRATIONS: &[&str] = &[
     ALTER TABLE mentions ADD COLUMN tonality REAL;
     ALTER TABLE mentions ADD COLUMN tonality_label TEXT CHECK (tonality_label IN ('negative', 'neutral', 'positive'));
     ALTER TABLE mentions ADD COLUMN anger INTEGER NOT NULL DEFAULT 0;
-    CREATE INDEX matches_mention ON matches(mention_id);
 
     ALTER TABLE watches ADD COLUMN sensitive_words TEXT NOT NULL DEFAULT '';
     ALTER TABLE watches ADD COLUMN thresholds TEXT;
