@@ -61,7 +61,10 @@ impl Matcher {
     pub fn tone(&self, m: &mut NewMention) {
         // The title and the lead carry the tone of an article; bounding the text keeps
         // long pages from costing a hundred times a post.
-        let text: String = format!("{}. {}", m.title, m.text).chars().take(TONE_CHARS).collect();
+        let text: String = format!("{}. {}", m.title, m.text)
+            .chars()
+            .take(TONE_CHARS)
+            .collect();
         let lang = match m.lang.as_deref() {
             Some("fr") => Some(Lang::Fr),
             Some("en") => Some(Lang::En),
