@@ -77,6 +77,38 @@ pub fn parse_feed(
     Ok((title, entries))
 }
 
+/// Feed addresses a web page announces (`<link rel="alternate" type="application/rss+xml" …>`),
+/// resolved against the page's URL, best first (RSS/Atom before JSON Feed).
+pub fn discover_feeds(html: &str, page_url: &str) -> Vec<String> {
+    let Ok(base) = url::Url::parse(page_url) else {
+        return Vec::new();
+    };
+    let doc = scraper::Html::parse_document(html);
+    let sel = scraper::Selector::parse("link[rel~=alternate][href]").expect("static selector");
+    let mut found: Vec<(u8, String)> = doc
+        .select(&sel)
+        .filter_map(|el| {
+            let ty = el.value().attr("type").unwrap_or("").to_ascii_lowercase();
+            let rank = match ty.as_str() {
+                "application/rss+xml" | "application/atom+xml" => 0,
+                "application/feed+json" | "application/json" => 1,
+                "application/xml" | "text/xml" => 2,
+                _ => return None,
+            };
+            let href = base.join(el.value().attr("href")?).ok()?;
+            matches!(href.scheme(), "http" | "https").then(|| (rank, href.to_string()))
+        })
+        .collect();
+    found.sort_by_key(|(rank, _)| *rank);
+    let mut out: Vec<String> = Vec::new();
+    for (_, u) in found {
+        if !out.contains(&u) {
+            out.push(u);
+        }
+    }
+    out
+}
+
 /// One feed listed in an OPML file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OpmlFeed {
@@ -135,6 +167,25 @@ pub fn write_opml(title: &str, feeds: &[OpmlFeed]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn autodiscovery_finds_and_ranks_feed_links() {
+        let html = r#"<html><head>
+            <link rel="alternate" type="application/feed+json" href="/feed.json">
+            <link rel="stylesheet" href="/s.css">
+            <link rel="alternate" type="application/rss+xml" title="RSS" href="rss.xml">
+            <link rel="alternate" type="application/atom+xml" href="javascript:alert(1)">
+            <link rel="alternate" hreflang="en" href="/en/">
+        </head><body></body></html>"#;
+        assert_eq!(
+            discover_feeds(html, "http://127.0.0.1:8080/blog/"),
+            vec![
+                "http://127.0.0.1:8080/blog/rss.xml".to_string(),
+                "http://127.0.0.1:8080/feed.json".to_string()
+            ]
+        );
+        assert!(discover_feeds("<p>nothing</p>", "http://127.0.0.1/").is_empty());
+    }
 
     #[test]
     fn opml_round_trip_with_nesting_and_entities() {

@@ -2,6 +2,7 @@
 //! fetchers (feeds, Mastodon, Bluesky) bring entries, ingest normalises, dedupes, matches
 //! every watch and stores them. Every background task is owned by an [`Engine`] that stops it.
 
+pub mod app;
 pub mod bluesky;
 pub mod feed;
 pub mod fetch;

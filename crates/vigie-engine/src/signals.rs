@@ -133,6 +133,7 @@ pub fn update_signals(
 ) -> Result<SignalReport, StoreError> {
     let mut report = SignalReport::default();
     let end = align(now - cfg.lag_secs);
+    let prefs = NotifyPrefs::read(store)?;
     for watch in store.watches()?.into_iter().filter(|w| w.enabled) {
         let mut st: Persisted = store
             .signal_state(watch.id)?
@@ -198,9 +199,19 @@ pub fn update_signals(
         // (ups and downs that cancel out during a catch-up say nothing new), or a live weak
         // signal when nothing was said recently.
         let final_level = st.signals.level.level;
-        let notice = if final_level != initial_level {
-            last_change.map(|why| level_notice(&watch, initial_level, final_level, &why, cfg.lang))
-        } else if live_weak && st.notified_at.is_none_or(|t| now - t >= cfg.renotify_secs) {
+        let notice = if !prefs.levels && !prefs.weak_signals {
+            None
+        } else if final_level != initial_level {
+            if !prefs.levels {
+                None
+            } else {
+                last_change
+                    .map(|why| level_notice(&watch, initial_level, final_level, &why, cfg.lang))
+            }
+        } else if prefs.weak_signals
+            && live_weak
+            && st.notified_at.is_none_or(|t| now - t >= cfg.renotify_secs)
+        {
             let reasons = &st.signals.level.last_reasons;
             let why = if reasons.is_empty() {
                 String::new()
@@ -245,6 +256,31 @@ pub fn update_signals(
         store.save_signal_state(&row, &json, &events, now)?;
     }
     Ok(report)
+}
+
+/// The user's notification preferences (the settings saved by the app, key "ui").
+struct NotifyPrefs {
+    levels: bool,
+    weak_signals: bool,
+}
+
+impl NotifyPrefs {
+    fn read(store: &Store) -> Result<NotifyPrefs, StoreError> {
+        let v: serde_json::Value = store
+            .setting("ui")?
+            .and_then(|s| serde_json::from_str(&s).ok())
+            .unwrap_or_default();
+        Ok(NotifyPrefs {
+            levels: v
+                .get("notify_levels")
+                .and_then(|b| b.as_bool())
+                .unwrap_or(true),
+            weak_signals: v
+                .get("notify_weak_signals")
+                .and_then(|b| b.as_bool())
+                .unwrap_or(true),
+        })
+    }
 }
 
 fn level_notice(watch: &Watch, from: Level, to: Level, why: &str, lang: Lang) -> Notice {

@@ -129,6 +129,13 @@ const MIGRATIONS: &[&str] = &[
         at    INTEGER NOT NULL
     );
     "#,
+    // 3: user settings (language, theme, poll interval, notification preferences).
+    r#"
+    CREATE TABLE settings (
+        key   TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    );
+    "#,
 ];
 
 /// The schema version this build writes.

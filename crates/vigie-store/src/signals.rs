@@ -106,4 +106,51 @@ impl Store {
         rows.collect::<rusqlite::Result<Vec<_>>>()
             .map_err(|e: rusqlite::Error| self.err(e))
     }
+
+    /// Mentions and negative mentions of a watch per `step`-second bucket over `[from, to)`.
+    pub fn watch_counts(
+        &self,
+        watch_id: i64,
+        from: Timestamp,
+        to: Timestamp,
+        step: i64,
+    ) -> Result<Vec<(Timestamp, u32, u32)>> {
+        let mut stmt = self
+            .conn()
+            .prepare_cached(
+                "SELECT (m.published_at / ?4) * ?4 AS b, count(*), sum(m.tonality_label = 'negative')
+                 FROM matches x JOIN mentions m ON m.id = x.mention_id
+                 WHERE x.watch_id = ?1 AND m.published_at >= ?2 AND m.published_at < ?3
+                 GROUP BY b ORDER BY b",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map(params![watch_id, from, to, step.max(1)], |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get::<_, Option<u32>>(2)?.unwrap_or(0),
+                ))
+            })
+            .map_err(|e| self.err(e))?;
+        rows.collect::<rusqlite::Result<Vec<_>>>()
+            .map_err(|e| self.err(e))
+    }
+
+    /// A stored setting (JSON text), if any.
+    pub fn setting(&self, key: &str) -> Result<Option<String>> {
+        self.conn()
+            .query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| {
+                r.get(0)
+            })
+            .optional()
+            .map_err(|e| self.err(e))
+    }
+
+    pub fn set_setting(&mut self, key: &str, value: &str) -> Result<()> {
+        self.write(|tx| {
+            tx.execute("INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = ?2", params![key, value])?;
+            Ok(())
+        })
+    }
 }

@@ -1,6 +1,7 @@
 //! Engine integration tests against real servers on 127.0.0.1.
 //! nginx: fixture feeds and HTTP behaviours; snac2: Mastodon API; the Bluesky PDS + AppView.
 
+mod app;
 mod bluesky;
 mod feeds;
 mod lifecycle;

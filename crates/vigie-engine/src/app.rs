@@ -1,0 +1,560 @@
+//! The application facade: one function per thing a front end can ask (the desktop shell's
+//! commands and the CLI call these). It owns the store, the poller and the running engine.
+//! Errors come out as [`AppError`] `{code, message}`, ready for the IPC boundary.
+
+use crate::bluesky::Bluesky;
+use crate::feed::{discover_feeds, parse_feed, parse_opml, write_opml, OpmlFeed};
+use crate::fetch::{Conditional, FetchConfig, FetchOutcome, Http};
+use crate::notify::Notifier;
+use crate::poller::health_line;
+use crate::signals::SignalConfig;
+use crate::{Clock, CycleReport, Engine, Poller, PollerConfig, SignalPass};
+use serde::{Deserialize, Serialize};
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::sync::mpsc;
+use vigie_domain::text::MatchText;
+use vigie_domain::{
+    Mention, NewWatch, PollState, Query, Source, SourceKind, Timestamp, ToneLabel, Triage, Watch,
+};
+use vigie_secrets::Sensitive;
+use vigie_store::{Event, MentionFilter, Store, StoreError, WatchLevel};
+
+/// An error as the user sees it: a stable code and a sentence.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
+#[error("{message}")]
+pub struct AppError {
+    pub code: &'static str,
+    pub message: String,
+}
+
+impl AppError {
+    pub fn new(code: &'static str, message: impl Into<String>) -> Self {
+        AppError {
+            code,
+            message: message.into(),
+        }
+    }
+}
+
+impl From<StoreError> for AppError {
+    fn from(e: StoreError) -> Self {
+        let code = match &e {
+            StoreError::NotFound { .. } => "not_found",
+            StoreError::Duplicate { .. } => "duplicate",
+            StoreError::Invalid { .. } => "invalid",
+            StoreError::Busy { .. } => "busy",
+            StoreError::ReadOnly { .. } | StoreError::DiskFull { .. } => "storage",
+            StoreError::NewerSchema { .. } => "newer_schema",
+            _ => "internal",
+        };
+        AppError::new(code, e.to_string())
+    }
+}
+
+pub type AppResult<T> = Result<T, AppError>;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DashboardRow {
+    pub watch: Watch,
+    pub level: WatchLevel,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SourceRow {
+    pub source: Source,
+    pub state: PollState,
+    pub health: String,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Series {
+    pub start: Timestamp,
+    pub step: i64,
+    pub volume: Vec<u32>,
+    pub negative: Vec<u32>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(untagged)]
+pub enum QueryCheck {
+    Ok {
+        ok: bool,
+        terms: Vec<String>,
+    },
+    Err {
+        ok: bool,
+        position: usize,
+        message: String,
+    },
+}
+
+/// What the mention stream asks for (camelCase from the UI).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct StreamFilter {
+    pub watch_id: Option<i64>,
+    pub source_id: Option<i64>,
+    pub search: Option<String>,
+    pub lang: Option<String>,
+    pub tonality: Option<ToneLabel>,
+    pub triage: Option<Triage>,
+    pub since: Option<Timestamp>,
+    pub until: Option<Timestamp>,
+    pub limit: Option<usize>,
+}
+
+/// A source to add, as the UI describes it.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum SourceSpec {
+    Feed {
+        url: String,
+        title: Option<String>,
+    },
+    MastodonTag {
+        instance: String,
+        tag: String,
+    },
+    BlueskySearch {
+        service: String,
+        handle: String,
+        query: String,
+        #[serde(rename = "appPassword")]
+        app_password: Option<String>,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Settings {
+    pub language: String,
+    pub theme: String,
+    pub poll_interval_secs: i64,
+    pub notify_levels: bool,
+    pub notify_weak_signals: bool,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            language: "fr".into(),
+            theme: "system".into(),
+            poll_interval_secs: 900,
+            notify_levels: true,
+            notify_weak_signals: true,
+        }
+    }
+}
+
+pub struct App {
+    store: Arc<Mutex<Store>>,
+    poller: Arc<Poller>,
+    signals: SignalPass,
+    clock: Arc<dyn Clock>,
+    engine: Mutex<Option<Engine>>,
+}
+
+fn check_web_url(url: &str) -> AppResult<url::Url> {
+    let u = url::Url::parse(url.trim())
+        .map_err(|e| AppError::new("invalid", format!("{url:?} is not a valid address ({e})")))?;
+    if !matches!(u.scheme(), "http" | "https") {
+        return Err(AppError::new(
+            "invalid",
+            format!(
+                "only http and https addresses can be used, not {:?}",
+                u.scheme()
+            ),
+        ));
+    }
+    Ok(u)
+}
+
+/// Validates a link before the shell hands it to the system browser.
+pub fn external_url(url: &str) -> AppResult<String> {
+    Ok(check_web_url(url)?.to_string())
+}
+
+impl App {
+    /// Opens the store in `data_dir` and prepares the engine (not started).
+    pub fn open(
+        data_dir: &Path,
+        notifier: Arc<dyn Notifier>,
+        config: SignalConfig,
+        clock: Arc<dyn Clock>,
+        fetch: FetchConfig,
+    ) -> AppResult<App> {
+        let store = Arc::new(Mutex::new(Store::open_in(data_dir)?));
+        let poller = Arc::new(Poller::new(
+            Arc::clone(&store),
+            Http::new(fetch),
+            Arc::new(Bluesky::default()),
+            PollerConfig::default(),
+        ));
+        Ok(App {
+            store,
+            poller,
+            signals: SignalPass { notifier, config },
+            clock,
+            engine: Mutex::new(None),
+        })
+    }
+
+    fn db<T>(&self, f: impl FnOnce(&mut Store) -> Result<T, StoreError>) -> AppResult<T> {
+        let mut s = self.store.lock().unwrap_or_else(|p| p.into_inner());
+        Ok(f(&mut s)?)
+    }
+
+    fn now(&self) -> Timestamp {
+        self.clock.now()
+    }
+
+    /// Starts listening. Each cycle's report goes to `reports`.
+    pub fn start(
+        &self,
+        tick: Duration,
+        reports: mpsc::UnboundedSender<Result<CycleReport, String>>,
+    ) {
+        let mut e = self.engine.lock().unwrap_or_else(|p| p.into_inner());
+        if e.is_none() {
+            *e = Some(Engine::start(
+                Arc::clone(&self.poller),
+                Some(self.signals.clone()),
+                Arc::clone(&self.clock),
+                tick,
+                reports,
+            ));
+        }
+    }
+
+    /// Stops listening and waits for the loop to end.
+    pub async fn stop(&self) {
+        let engine = self.engine.lock().unwrap_or_else(|p| p.into_inner()).take();
+        if let Some(e) = engine {
+            e.stop().await;
+        }
+    }
+
+    fn wake(&self) {
+        if let Some(e) = self
+            .engine
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .as_ref()
+        {
+            e.wake();
+        }
+    }
+
+    pub fn dashboard(&self) -> AppResult<Vec<DashboardRow>> {
+        self.db(|s| {
+            let levels = s.levels()?;
+            Ok(s.watches()?
+                .into_iter()
+                .map(|w| {
+                    let level = levels
+                        .iter()
+                        .find(|l| l.watch_id == w.id)
+                        .cloned()
+                        .unwrap_or(WatchLevel {
+                            watch_id: w.id,
+                            level: Default::default(),
+                            since: None,
+                            explanation_fr: String::new(),
+                            explanation_en: String::new(),
+                            last_bucket: None,
+                        });
+                    DashboardRow { watch: w, level }
+                })
+                .collect())
+        })
+    }
+
+    /// Volume and negative mentions of a watch over the last 24 h (5-minute steps) or 7 days (hourly).
+    pub fn watch_series(&self, watch_id: i64, range: &str) -> AppResult<Series> {
+        let (span, step) = match range {
+            "24h" => (86_400, 300),
+            "7d" => (7 * 86_400, 3600),
+            other => {
+                return Err(AppError::new(
+                    "invalid",
+                    format!("unknown range {other:?}: use 24h or 7d"),
+                ))
+            }
+        };
+        let end = (self.now() / step + 1) * step;
+        let start = end - span;
+        let rows = self.db(|s| s.watch_counts(watch_id, start, end, step))?;
+        let n = (span / step) as usize;
+        let (mut volume, mut negative) = (vec![0; n], vec![0; n]);
+        for (b, v, neg) in rows {
+            let i = ((b - start) / step) as usize;
+            if i < n {
+                volume[i] = v;
+                negative[i] = neg;
+            }
+        }
+        Ok(Series {
+            start,
+            step,
+            volume,
+            negative,
+        })
+    }
+
+    pub fn list_watches(&self) -> AppResult<Vec<Watch>> {
+        self.db(|s| s.watches())
+    }
+
+    pub fn save_watch(&self, id: Option<i64>, w: &NewWatch) -> AppResult<Watch> {
+        let now = self.now();
+        self.db(|s| match id {
+            Some(id) => s.update_watch(id, w, now),
+            None => s.add_watch(w, now),
+        })
+    }
+
+    pub fn remove_watch(&self, id: i64) -> AppResult<()> {
+        self.db(|s| s.remove_watch(id))
+    }
+
+    pub fn check_query(query: &str) -> QueryCheck {
+        match Query::parse(query) {
+            Ok(q) => QueryCheck::Ok {
+                ok: true,
+                terms: q.terms(),
+            },
+            Err(e) => QueryCheck::Err {
+                ok: false,
+                position: e.position,
+                message: e.message,
+            },
+        }
+    }
+
+    /// Stored mentions the query would match (newest first), for the watch editor.
+    pub fn preview_query(&self, query: &str, limit: usize) -> AppResult<Vec<Mention>> {
+        let q = Query::parse(query).map_err(|e| AppError::new("invalid", e.to_string()))?;
+        let recent = self.db(|s| {
+            s.mentions(&MentionFilter {
+                limit: 5000,
+                ..Default::default()
+            })
+        })?;
+        Ok(recent
+            .into_iter()
+            .filter(|m| {
+                q.matches(&MatchText::new(&format!(
+                    "{}\n{}\n{}",
+                    m.title,
+                    m.text,
+                    m.author.as_deref().unwrap_or("")
+                )))
+            })
+            .take(limit.clamp(1, 200))
+            .collect())
+    }
+
+    pub fn list_mentions(&self, f: &StreamFilter) -> AppResult<Vec<Mention>> {
+        let filter = MentionFilter {
+            watch_id: f.watch_id,
+            source_id: f.source_id,
+            search: f.search.clone().filter(|s| !s.trim().is_empty()),
+            since: f.since,
+            until: f.until,
+            triage: f.triage,
+            lang: f.lang.clone(),
+            tonality: f.tonality,
+            limit: f.limit.unwrap_or(200).clamp(1, 1000),
+        };
+        self.db(|s| s.mentions(&filter))
+    }
+
+    pub fn set_triage(&self, id: i64, triage: Triage) -> AppResult<()> {
+        self.db(|s| s.set_triage(id, triage))
+    }
+
+    pub fn list_sources(&self) -> AppResult<Vec<SourceRow>> {
+        let now = self.now();
+        self.db(|s| {
+            Ok(s.sources()?
+                .into_iter()
+                .map(|(source, state)| SourceRow {
+                    health: health_line(&state, now),
+                    source,
+                    state,
+                })
+                .collect())
+        })
+    }
+
+    /// Adds a source. A feed URL that turns out to be a web page is replaced by the feed it
+    /// announces (autodiscovery); a Bluesky app password goes to the OS keychain.
+    pub async fn add_source(&self, spec: SourceSpec) -> AppResult<Source> {
+        let now = self.now();
+        let (title, kind) = match spec {
+            SourceSpec::Feed { url, title } => {
+                check_web_url(&url)?;
+                (
+                    title.unwrap_or_default(),
+                    SourceKind::Feed {
+                        url: self.resolve_feed(&url).await?,
+                    },
+                )
+            }
+            SourceSpec::MastodonTag { instance, tag } => {
+                check_web_url(&instance)?;
+                let tag = tag.trim().trim_start_matches('#').to_string();
+                if tag.is_empty() {
+                    return Err(AppError::new("invalid", "give a hashtag to follow"));
+                }
+                (
+                    String::new(),
+                    SourceKind::MastodonTag {
+                        instance: instance.trim().trim_end_matches('/').into(),
+                        tag,
+                    },
+                )
+            }
+            SourceSpec::BlueskySearch {
+                service,
+                handle,
+                query,
+                app_password,
+            } => {
+                check_web_url(&service)?;
+                if let Some(pw) = app_password.filter(|p| !p.is_empty()) {
+                    self.poller
+                        .bluesky()
+                        .set_app_password(&handle, &Sensitive::new(pw))
+                        .map_err(|e| AppError::new("keychain", e.to_string()))?;
+                }
+                (
+                    String::new(),
+                    SourceKind::BlueskySearch {
+                        service: service.trim().trim_end_matches('/').into(),
+                        handle,
+                        query,
+                    },
+                )
+            }
+        };
+        let interval = self.settings()?.poll_interval_secs.max(60);
+        let s = self.db(|s| s.add_source(&title, &kind, interval, now))?;
+        self.wake();
+        Ok(s)
+    }
+
+    async fn resolve_feed(&self, url: &str) -> AppResult<String> {
+        let http = Http::new(FetchConfig {
+            total_timeout: Duration::from_secs(15),
+            ..FetchConfig::default()
+        });
+        let fetched = match http
+            .get(url, &Conditional::default(), Default::default(), self.now())
+            .await
+        {
+            Ok(FetchOutcome::Fetched(f)) => f,
+            // Unreachable now: keep the address, the poller will report its health.
+            Ok(FetchOutcome::NotModified { .. }) | Err(_) => return Ok(url.to_string()),
+        };
+        if parse_feed(&fetched.body, fetched.content_type.as_deref()).is_ok() {
+            return Ok(url.to_string());
+        }
+        let html = String::from_utf8_lossy(&fetched.body);
+        discover_feeds(&html, &fetched.final_url)
+            .into_iter()
+            .next()
+            .ok_or_else(|| AppError::new("not_a_feed", "this page is not a feed and announces none: look for an RSS or Atom link on the site"))
+    }
+
+    pub fn remove_source(&self, id: i64) -> AppResult<()> {
+        self.db(|s| s.remove_source(id))
+    }
+
+    /// "Check now": the source becomes due and the engine wakes up.
+    pub fn check_source(&self, id: i64) -> AppResult<()> {
+        let now = self.now();
+        self.db(|s| s.check_now(id, now))?;
+        self.wake();
+        Ok(())
+    }
+
+    pub fn import_opml(&self, text: &str) -> AppResult<(usize, usize)> {
+        let feeds = parse_opml(text).map_err(|p| AppError::new("invalid", p.message()))?;
+        let (now, interval) = (self.now(), self.settings()?.poll_interval_secs.max(60));
+        let r = self.db(|s| {
+            let (mut added, mut present) = (0, 0);
+            for f in &feeds {
+                match s.add_source(
+                    &f.title,
+                    &SourceKind::Feed { url: f.url.clone() },
+                    interval,
+                    now,
+                ) {
+                    Ok(_) => added += 1,
+                    Err(StoreError::Duplicate { .. }) => present += 1,
+                    Err(e) => return Err(e),
+                }
+            }
+            Ok((added, present))
+        })?;
+        self.wake();
+        Ok(r)
+    }
+
+    pub fn export_opml(&self) -> AppResult<String> {
+        let feeds: Vec<OpmlFeed> = self
+            .db(|s| s.sources())?
+            .into_iter()
+            .filter_map(|(s, _)| match s.kind {
+                SourceKind::Feed { url } => Some(OpmlFeed {
+                    title: if s.title.is_empty() {
+                        url.clone()
+                    } else {
+                        s.title
+                    },
+                    url,
+                }),
+                _ => None,
+            })
+            .collect();
+        Ok(write_opml("Vigie sources", &feeds))
+    }
+
+    /// Level changes and weak signals, newest first.
+    pub fn alerts(&self, limit: usize) -> AppResult<Vec<Event>> {
+        let mut all = self.db(|s| s.events(None, 5000))?;
+        all.retain(|e| matches!(e.kind.as_str(), "level_changed" | "weak_signal"));
+        all.truncate(limit.clamp(1, 1000));
+        Ok(all)
+    }
+
+    pub fn settings(&self) -> AppResult<Settings> {
+        Ok(self
+            .db(|s| s.setting("ui"))?
+            .and_then(|v| serde_json::from_str(&v).ok())
+            .unwrap_or_default())
+    }
+
+    pub fn save_settings(&self, settings: &Settings) -> AppResult<Settings> {
+        if !matches!(settings.language.as_str(), "fr" | "en") {
+            return Err(AppError::new("invalid", "language must be fr or en"));
+        }
+        if !(60..=86_400).contains(&settings.poll_interval_secs) {
+            return Err(AppError::new(
+                "invalid",
+                "the poll interval must be between 1 minute and 1 day",
+            ));
+        }
+        let json = serde_json::to_string(settings).expect("settings serialise");
+        self.db(|s| s.set_setting("ui", &json))?;
+        Ok(settings.clone())
+    }
+
+    /// The store, for front ends that need a query not covered here (read-mostly).
+    pub fn store(&self) -> &Arc<Mutex<Store>> {
+        &self.store
+    }
+}

@@ -1,0 +1,182 @@
+//! The application facade the desktop shell calls, against nginx and a real store.
+
+use crate::support::*;
+use std::sync::Arc;
+use vigie_domain::{NewWatch, Sensitivity, Triage};
+use vigie_engine::app::{external_url, App, QueryCheck, Settings, SourceSpec, StreamFilter};
+use vigie_engine::notify::MemoryNotifier;
+use vigie_engine::signals::SignalConfig;
+use vigie_engine::Clock;
+
+struct Fixed(i64);
+impl Clock for Fixed {
+    fn now(&self) -> i64 {
+        self.0
+    }
+}
+
+fn app(dir: &std::path::Path, now: i64) -> App {
+    App::open(
+        dir,
+        Arc::new(MemoryNotifier::default()),
+        SignalConfig::default(),
+        Arc::new(Fixed(now)),
+        fast_fetch(),
+    )
+    .unwrap()
+}
+
+#[tokio::test]
+async fn the_shell_facade_end_to_end() {
+    let nginx = Nginx::start();
+    let dir = tempfile::tempdir().unwrap();
+    // The fixture items are dated 2026-11-20 08:00–10:00 UTC; "now" is that evening.
+    let now = 1_795_197_600; // 2026-11-20 18:00 UTC
+    let app = app(dir.path(), now);
+    assert!(app.list_watches().unwrap().is_empty());
+
+    // Query checking for the editor.
+    assert_eq!(
+        App::check_query("danone OR"),
+        QueryCheck::Err {
+            ok: false,
+            position: 10,
+            message: "expected a word, a \"phrase\" or '(' after OR, found the end of the query"
+                .into()
+        }
+    );
+    assert!(matches!(
+        App::check_query("danone -bourse"),
+        QueryCheck::Ok { ok: true, .. }
+    ));
+
+    let w = app
+        .save_watch(
+            None,
+            &NewWatch {
+                name: "Danone".into(),
+                query: "danone".into(),
+                languages: vec![],
+                sensitivity: Sensitivity::High,
+                enabled: true,
+                sensitive_words: vec!["boycott".into()],
+                thresholds: None,
+            },
+        )
+        .unwrap();
+
+    // A web page URL: autodiscovery finds its feed.
+    let s = app
+        .add_source(SourceSpec::Feed {
+            url: nginx.url("page.html"),
+            title: None,
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        s.kind,
+        vigie_domain::SourceKind::Feed {
+            url: nginx.url("rss2.xml")
+        }
+    );
+    let err = app
+        .add_source(SourceSpec::Feed {
+            url: nginx.url("rss2.xml"),
+            title: None,
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(err.code, "duplicate", "{err:?}");
+    let err = app
+        .add_source(SourceSpec::Feed {
+            url: "javascript:alert(1)".into(),
+            title: None,
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(err.code, "invalid");
+    let err = app
+        .add_source(SourceSpec::MastodonTag {
+            instance: nginx.url(""),
+            tag: "#".into(),
+        })
+        .await
+        .unwrap_err();
+    assert!(err.message.contains("hashtag"), "{err:?}");
+
+    // Poll through the same engine the app runs.
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    app.start(std::time::Duration::from_secs(3600), tx);
+    let cycle = rx.recv().await.unwrap().unwrap();
+    assert_eq!(cycle.poll.new_mentions, 3, "{cycle:?}");
+    assert!(cycle.signals.is_some());
+
+    let rows = app.dashboard().unwrap();
+    assert_eq!(rows[0].watch.id, w.id);
+    let series = app.watch_series(w.id, "24h").unwrap();
+    assert_eq!((series.step, series.volume.len()), (300, 288));
+    assert_eq!(
+        series.volume.iter().sum::<u32>(),
+        2,
+        "the two Danone items of the fixture"
+    );
+    let week = app.watch_series(w.id, "7d").unwrap();
+    assert_eq!(
+        (
+            week.step,
+            week.volume.len(),
+            week.volume.iter().sum::<u32>()
+        ),
+        (3600, 168, 2)
+    );
+    assert_eq!(app.watch_series(w.id, "1y").unwrap_err().code, "invalid");
+
+    // Mention stream with the UI's camelCase filter.
+    let f: StreamFilter =
+        serde_json::from_value(serde_json::json!({"watchId": w.id, "limit": 10})).unwrap();
+    let ms = app.list_mentions(&f).unwrap();
+    assert_eq!(ms.len(), 2);
+    let f: StreamFilter = serde_json::from_value(serde_json::json!({"search": "meteo"})).unwrap();
+    assert_eq!(app.list_mentions(&f).unwrap().len(), 1);
+    app.set_triage(ms[0].id, Triage::Flagged).unwrap();
+    let f: StreamFilter = serde_json::from_value(serde_json::json!({"triage": "flagged"})).unwrap();
+    assert_eq!(app.list_mentions(&f).unwrap()[0].id, ms[0].id);
+    assert_eq!(app.preview_query("boycott", 10).unwrap().len(), 1);
+    assert_eq!(app.preview_query("(", 10).unwrap_err().code, "invalid");
+
+    // Sources, health, OPML.
+    let sources = app.list_sources().unwrap();
+    assert!(sources[0].health.starts_with("ok"), "{}", sources[0].health);
+    let opml = app.export_opml().unwrap();
+    assert!(opml.contains("rss2.xml"));
+    let dir2 = tempfile::tempdir().unwrap();
+    let other = self::app(dir2.path(), now);
+    assert_eq!(other.import_opml(&opml).unwrap(), (1, 0));
+    assert_eq!(other.import_opml(&opml).unwrap(), (0, 1));
+
+    // Settings are validated and persisted.
+    let mut st = app.settings().unwrap();
+    assert_eq!(st, Settings::default());
+    st.language = "en".into();
+    st.poll_interval_secs = 300;
+    app.save_settings(&st).unwrap();
+    assert_eq!(app.settings().unwrap().language, "en");
+    st.poll_interval_secs = 5;
+    assert_eq!(app.save_settings(&st).unwrap_err().code, "invalid");
+
+    assert!(app
+        .alerts(10)
+        .unwrap()
+        .iter()
+        .all(|e| e.kind == "level_changed" || e.kind == "weak_signal"));
+    assert_eq!(
+        external_url("https://example.org/a").unwrap(),
+        "https://example.org/a"
+    );
+    assert!(external_url("file:///etc/passwd").is_err());
+    app.remove_source(s.id).unwrap();
+    app.remove_watch(w.id).unwrap();
+    tokio::time::timeout(std::time::Duration::from_secs(5), app.stop())
+        .await
+        .unwrap();
+}
