@@ -1,0 +1,229 @@
+// The application shell: sidebar navigation, hash router, toasts, live region, settings.
+
+import { h, clear } from "./dom";
+import { icon } from "./icons";
+import { t, setLanguage, detectLanguage, type Key } from "./i18n";
+import * as ipc from "./ipc";
+import type { DashboardRow, Settings } from "./types";
+import { compareLevels, levelStyle } from "./logic/levels";
+import { renderDashboard } from "./views/dashboard";
+import { renderMentions } from "./views/mentions";
+import { renderWatches } from "./views/watches";
+import { renderSources } from "./views/sources";
+import { renderAlerts } from "./views/alerts";
+import { renderSettings } from "./views/settings";
+import { renderOnboarding } from "./views/onboarding";
+
+export interface Ctx {
+  settings: Settings;
+  rows: DashboardRow[];
+  backend: ipc.Backend["name"];
+  refreshDashboard(): Promise<DashboardRow[]>;
+  navigate(hash: string): void;
+  toast(message: string, kind?: "ok" | "error"): void;
+  /** Reads a message out to screen readers (aria-live polite). */
+  announce(message: string): void;
+  applySettings(s: Settings): void;
+  errorText(e: unknown): string;
+}
+
+export type Cleanup = () => void;
+export type View = (
+  root: HTMLElement,
+  ctx: Ctx,
+  params: URLSearchParams,
+  path: string[],
+) => Cleanup | void;
+
+const NAV: { id: string; key: Key; icon: string }[] = [
+  { id: "dashboard", key: "nav.dashboard", icon: "dashboard" },
+  { id: "mentions", key: "nav.mentions", icon: "mentions" },
+  { id: "watches", key: "nav.watches", icon: "watches" },
+  { id: "sources", key: "nav.sources", icon: "sources" },
+  { id: "alerts", key: "nav.alerts", icon: "alerts" },
+  { id: "settings", key: "nav.settings", icon: "settings" },
+];
+
+const VIEWS: Record<string, View> = {
+  dashboard: renderDashboard,
+  mentions: renderMentions,
+  watches: renderWatches,
+  sources: renderSources,
+  alerts: renderAlerts,
+  settings: renderSettings,
+  welcome: renderOnboarding,
+};
+
+const DEFAULT_SETTINGS: Settings = {
+  language: "en",
+  theme: "system",
+  poll_interval_secs: 600,
+  notify_levels: true,
+  notify_weak_signals: true,
+};
+
+export function parseHash(hash: string): { path: string[]; params: URLSearchParams } {
+  const raw = hash.replace(/^#\/?/, "");
+  const [p, q] = raw.split("?", 2);
+  const path = p.split("/").filter(Boolean);
+  return { path: path.length ? path : ["dashboard"], params: new URLSearchParams(q ?? "") };
+}
+
+export function applyTheme(theme: Settings["theme"]): void {
+  const root = document.documentElement;
+  if (theme === "light" || theme === "dark") root.setAttribute("data-theme", theme);
+  else root.removeAttribute("data-theme");
+}
+
+export async function startApp(mount: HTMLElement): Promise<void> {
+  setLanguage(detectLanguage(navigator.language));
+  const live = h("div", { class: "sr-only", "aria-live": "polite", role: "status", testid: "live-region" });
+  const toasts = h("div", { class: "toasts", "aria-live": "assertive" });
+  const main = h("main", { id: "main", class: "main", tabindex: "-1" });
+  const navList = h("ul", { class: "nav-list" });
+  const sideFooter = h("div", { class: "sidebar-footer" });
+  let cleanup: Cleanup | void;
+  let newCount = 0;
+
+  const ctx: Ctx = {
+    settings: { ...DEFAULT_SETTINGS, language: detectLanguage(navigator.language) },
+    rows: [],
+    backend: await ipc.backendName().catch(() => "tauri" as const),
+    async refreshDashboard() {
+      ctx.rows = await ipc.dashboard();
+      renderFooter();
+      return ctx.rows;
+    },
+    navigate(hash) {
+      if (location.hash === hash) route();
+      else location.hash = hash;
+    },
+    toast(message, kind = "ok") {
+      const el = h("div", { class: `toast toast-${kind}`, role: kind === "error" ? "alert" : "status" }, message);
+      toasts.appendChild(el);
+      setTimeout(() => el.remove(), kind === "error" ? 7000 : 3500);
+    },
+    announce(message) {
+      live.textContent = "";
+      setTimeout(() => (live.textContent = message), 30);
+    },
+    applySettings(s) {
+      ctx.settings = s;
+      setLanguage(s.language);
+      applyTheme(s.theme);
+      buildChrome();
+      route();
+    },
+    errorText(e) {
+      const err = ipc.toIpcError(e);
+      return err.message || t("error.generic");
+    },
+  };
+
+  function renderNav(active: string) {
+    clear(navList);
+    for (const item of NAV) {
+      const badge =
+        item.id === "mentions" && newCount > 0
+          ? h("span", { class: "nav-badge", testid: "nav-new-count", "aria-label": t("nav.newCount", { n: newCount }) }, String(newCount > 99 ? "99+" : newCount))
+          : null;
+      const a = h(
+        "a",
+        {
+          href: `#/${item.id}`,
+          class: `nav-item${active === item.id ? " active" : ""}`,
+          testid: `nav-${item.id}`,
+          "aria-current": active === item.id ? "page" : undefined,
+        },
+        icon(item.icon),
+        h("span", { class: "nav-label" }, t(item.key)),
+        badge,
+      );
+      navList.appendChild(h("li", null, a));
+    }
+  }
+
+  function renderFooter() {
+    clear(sideFooter);
+    if (ctx.rows.length) {
+      const worst = [...ctx.rows].sort((a, b) => compareLevels(a.level.level, b.level.level))[0];
+      const st = levelStyle(worst.level.level);
+      sideFooter.appendChild(
+        h("div", { class: "footer-level" }, h("span", { class: "footer-caption" }, t("nav.highestLevel")),
+          h("span", { class: `level-badge ${st.className}`, testid: "nav-highest-level" }, h("span", { class: "level-dot" }), st.label)),
+      );
+    }
+    if (ctx.backend === "mock") {
+      sideFooter.appendChild(h("div", { class: "mock-pill", testid: "mock-banner", title: t("mock.title") }, t("mock.label")));
+    }
+  }
+
+  function buildChrome() {
+    document.documentElement.lang = ctx.settings.language;
+    clear(mount);
+    const sidebar = h(
+      "nav",
+      { class: "sidebar", "aria-label": t("nav.label") },
+      h("div", { class: "brand" }, h("span", { class: "brand-mark", "aria-hidden": "true" }), h("span", { class: "brand-name" }, "Vigie")),
+      navList,
+      sideFooter,
+    );
+    mount.append(
+      h("a", { class: "skip-link", href: "#main", onclick: (e: Event) => { e.preventDefault(); main.focus(); } }, t("nav.skip")),
+      h("div", { class: "layout" }, sidebar, main),
+      toasts,
+      live,
+    );
+    renderFooter();
+  }
+
+  function route() {
+    const { path, params } = parseHash(location.hash);
+    let name = path[0];
+    if (!VIEWS[name]) name = "dashboard";
+    if (name === "mentions") {
+      newCount = 0;
+    }
+    renderNav(name);
+    if (cleanup) cleanup();
+    cleanup = undefined;
+    clear(main);
+    const view = h("div", { class: `view view-${name}` });
+    main.appendChild(view);
+    cleanup = VIEWS[name](view, ctx, params, path.slice(1));
+  }
+
+  try {
+    ctx.settings = await ipc.getSettings();
+  } catch {
+    // keep the defaults detected from the system language
+  }
+  setLanguage(ctx.settings.language);
+  applyTheme(ctx.settings.theme);
+  buildChrome();
+
+  try {
+    await ctx.refreshDashboard();
+  } catch (e) {
+    ctx.toast(ctx.errorText(e), "error");
+  }
+  if (ctx.rows.length === 0 && !location.hash.startsWith("#/welcome")) {
+    location.hash = "#/welcome";
+  }
+
+  window.addEventListener("hashchange", route);
+  route();
+
+  ipc
+    .onNewMentions((p) => {
+      if (parseHash(location.hash).path[0] !== "mentions") {
+        newCount += p.count;
+        renderNav(parseHash(location.hash).path[0]);
+        ctx.announce(t("mentions.liveCount", { n: p.count }));
+      }
+    })
+    .catch(() => undefined);
+  ipc
+    .onOpenWatch((p) => ctx.navigate(`#/mentions?watch=${encodeURIComponent(String(p.watchId))}`))
+    .catch(() => undefined);
+}

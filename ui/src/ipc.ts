@@ -1,0 +1,160 @@
+// The only module that talks to the desktop shell. Every call is typed after docs/IPC.md and
+// every failure is turned into an `IpcError { code, message }` that is safe to show.
+//
+// Inside Tauri (`window.__TAURI_INTERNALS__` present) calls go to the shell. In a plain browser
+// (`npm run dev`) they go to the clearly named MOCK backend in ./mock.ts, loaded on demand, so
+// the UI can be viewed and screenshotted without the shell. The real app never uses the mock.
+
+import { invoke as tauriInvoke } from "@tauri-apps/api/core";
+import { listen as tauriListen } from "@tauri-apps/api/event";
+import type {
+  DashboardRow,
+  Mention,
+  MentionFilter,
+  NewMentionsPayload,
+  NewWatch,
+  OpmlImport,
+  QueryCheck,
+  Range,
+  Series,
+  Settings,
+  Source,
+  SourceRow,
+  SourceSpec,
+  Triage,
+  VigieEvent,
+  Watch,
+  WatchLevel,
+} from "./types";
+
+export interface IpcError {
+  code: string;
+  message: string;
+}
+
+export type Unlisten = () => void;
+
+/** What ipc.ts needs from a backend: the shell, the mock, or a test double. */
+export interface Backend {
+  readonly name: "tauri" | "mock" | "test";
+  invoke<T>(cmd: string, args?: Record<string, unknown>): Promise<T>;
+  listen<T>(event: string, handler: (payload: T) => void): Promise<Unlisten>;
+}
+
+export function isTauri(): boolean {
+  return typeof window !== "undefined" && "__TAURI_INTERNALS__" in window;
+}
+
+/** Maps anything thrown by a backend to `{ code, message }`. */
+export function toIpcError(e: unknown): IpcError {
+  if (e && typeof e === "object") {
+    const o = e as Record<string, unknown>;
+    if (typeof o.code === "string" && typeof o.message === "string") {
+      return { code: o.code, message: o.message };
+    }
+    if (typeof o.message === "string") {
+      return { code: typeof o.code === "string" ? o.code : "error", message: o.message };
+    }
+  }
+  if (typeof e === "string" && e.length > 0) {
+    return { code: "error", message: e };
+  }
+  return { code: "unknown", message: "Unexpected error" };
+}
+
+export function isIpcError(e: unknown): e is IpcError {
+  return (
+    !!e &&
+    typeof e === "object" &&
+    typeof (e as IpcError).code === "string" &&
+    typeof (e as IpcError).message === "string"
+  );
+}
+
+const tauriBackend: Backend = {
+  name: "tauri",
+  invoke: <T>(cmd: string, args?: Record<string, unknown>) => tauriInvoke<T>(cmd, args),
+  listen: async <T>(event: string, handler: (payload: T) => void) => {
+    const un = await tauriListen<T>(event, (ev) => handler(ev.payload));
+    return () => un();
+  },
+};
+
+let current: Promise<Backend> | null = null;
+
+function backend(): Promise<Backend> {
+  if (!current) {
+    current = isTauri()
+      ? Promise.resolve(tauriBackend)
+      : import("./mock").then((m) => m.createMockBackend() as Backend);
+  }
+  return current;
+}
+
+/** For tests: replace the backend (pass null to go back to auto-detection). */
+export function setBackend(b: Backend | null): void {
+  current = b ? Promise.resolve(b) : null;
+}
+
+export async function backendName(): Promise<Backend["name"]> {
+  return (await backend()).name;
+}
+
+async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> {
+  let b: Backend;
+  try {
+    b = await backend();
+  } catch (e) {
+    throw toIpcError(e);
+  }
+  try {
+    return await b.invoke<T>(cmd, args);
+  } catch (e) {
+    throw toIpcError(e);
+  }
+}
+
+async function on<T>(event: string, handler: (payload: T) => void): Promise<Unlisten> {
+  try {
+    return await (await backend()).listen<T>(event, handler);
+  } catch (e) {
+    throw toIpcError(e);
+  }
+}
+
+// ---- commands ---------------------------------------------------------------------------
+
+export const dashboard = () => call<DashboardRow[]>("dashboard");
+export const watchSeries = (watchId: number, range: Range) =>
+  call<Series>("watch_series", { watchId, range });
+export const listWatches = () => call<Watch[]>("list_watches");
+export const saveWatch = (id: number | null, watch: NewWatch) =>
+  call<Watch>("save_watch", { id, watch });
+export const removeWatch = (id: number) => call<void>("remove_watch", { id });
+export const checkQuery = (query: string) => call<QueryCheck>("check_query", { query });
+export const previewQuery = (query: string, limit: number) =>
+  call<Mention[]>("preview_query", { query, limit });
+export const listMentions = (filter: MentionFilter) =>
+  call<Mention[]>("list_mentions", { filter });
+export const setTriage = (id: number, triage: Triage) => call<void>("set_triage", { id, triage });
+export const listSources = () => call<SourceRow[]>("list_sources");
+export const addSource = (spec: SourceSpec) => call<Source>("add_source", { spec });
+export const removeSource = (id: number) => call<void>("remove_source", { id });
+export const checkSource = (id: number) => call<void>("check_source", { id });
+export const importOpml = (text: string) => call<OpmlImport>("import_opml", { text });
+export const exportOpml = () => call<string>("export_opml");
+export const alerts = (limit: number) => call<VigieEvent[]>("alerts", { limit });
+export const getSettings = () => call<Settings>("get_settings");
+export const saveSettings = (settings: Settings) => call<Settings>("save_settings", { settings });
+export const openExternal = (url: string) => call<void>("open_external", { url });
+
+// ---- events -----------------------------------------------------------------------------
+
+export const onNewMentions = (h: (p: NewMentionsPayload) => void) =>
+  on<NewMentionsPayload>("mentions://new", h);
+export const onWatchLevel = (watchId: number, h: (p: WatchLevel) => void) =>
+  on<WatchLevel>(`watch://${watchId}/level`, h);
+export const onSourceHealth = (sourceId: number, h: (p: SourceRow) => void) =>
+  on<SourceRow>(`source://${sourceId}/health`, h);
+export const onOpenWatch = (h: (p: { watchId: number }) => void) =>
+  on<{ watchId: number }>("notification://open-watch", h);

@@ -1,0 +1,99 @@
+// Alerts centre: level changes and weak signals, newest first, with explanations and times.
+
+import { h, clear } from "../dom";
+import { t, getLanguage } from "../i18n";
+import * as ipc from "../ipc";
+import type { Ctx, Cleanup } from "../app";
+import type { Level, VigieEvent } from "../types";
+import { LEVELS } from "../types";
+import { dateTime, number, relativeTime } from "../logic/format";
+import { button, emptyState, errorBox, levelBadge, loading, pageHeader, segmented } from "./common";
+
+type Kind = "all" | "level_changed" | "weak_signal";
+
+const asLevel = (v: unknown): Level | null => ((LEVELS as readonly unknown[]).includes(v) ? (v as Level) : null);
+
+/** The sentence shown under an alert, in the UI language. */
+export function alertExplanation(e: VigieEvent, lang = getLanguage()): string {
+  const d = e.data ?? {};
+  if (e.kind === "level_changed") {
+    const s = lang === "fr" ? d.explanation_fr : d.explanation_en;
+    return typeof s === "string" && s ? s : String(d.explanation_en ?? d.explanation_fr ?? "");
+  }
+  if (e.kind === "weak_signal") {
+    const series = typeof d.series === "string" ? d.series : "volume";
+    const known = ["volume", "negative", "new_voices"].includes(series) ? series : "volume";
+    return t("alerts.weakExplain", {
+      series: t(`series.${known}` as "series.volume"),
+      observed: number(Number(d.observed ?? 0), 0),
+      expected: number(Number(d.expected ?? 0), 1),
+    });
+  }
+  return "";
+}
+
+export function renderAlerts(root: HTMLElement, ctx: Ctx): Cleanup {
+  let disposed = false;
+  let kind: Kind = "all";
+  let events: VigieEvent[] = [];
+  const list = h("ol", { class: "alert-list", testid: "alert-list" }, loading());
+
+  root.append(
+    pageHeader(t("alerts.title"), t("alerts.subtitle"),
+      segmented<Kind>(t("alerts.filter"), [
+        { value: "all", label: t("alerts.all"), testid: "alerts-all" },
+        { value: "level_changed", label: t("alerts.levels"), testid: "alerts-levels" },
+        { value: "weak_signal", label: t("alerts.weak"), testid: "alerts-weak" },
+      ], kind, (v) => { kind = v; draw(); }),
+      button(t("common.refresh"), () => load(), { icon: "refresh" })),
+    h("div", { class: "card" }, list),
+  );
+
+  const watchName = (id: number | null) => ctx.rows.find((r) => r.watch.id === id)?.watch.name ?? (id === null ? "" : `#${id}`);
+
+  function item(e: VigieEvent): HTMLElement {
+    const isLevel = e.kind === "level_changed";
+    const from = asLevel(e.data?.from);
+    const to = asLevel(e.data?.to);
+    const head = isLevel
+      ? h("div", { class: "alert-what" }, from ? levelBadge(from, "alert-from") : null, h("span", { class: "arrow", "aria-hidden": "true" }, "→"),
+          h("span", { class: "sr-only" }, t("alerts.to")), to ? levelBadge(to, "alert-to") : null)
+      : h("div", { class: "alert-what" }, h("span", { class: "chip chip-signal" }, t("alerts.weakSignal")));
+    return h(
+      "li",
+      { class: `alert-item ${isLevel ? "is-level" : "is-weak"}${to ? ` level-${to}` : ""}`, testid: "alert-item", "data-kind": e.kind },
+      h("div", { class: "alert-time" },
+        h("time", { datetime: new Date(e.at * 1000).toISOString(), title: dateTime(e.at) }, relativeTime(e.at)),
+        h("span", { class: "muted small" }, dateTime(e.at))),
+      h("div", { class: "alert-body" },
+        h("div", { class: "alert-head" },
+          e.watch_id !== null ? h("a", { class: "strong-link", href: `#/mentions?watch=${e.watch_id}` }, watchName(e.watch_id)) : null,
+          head),
+        h("p", { class: "alert-explanation", testid: "alert-explanation" }, alertExplanation(e))),
+    );
+  }
+
+  function draw() {
+    clear(list);
+    const shown = events.filter((e) => kind === "all" || e.kind === kind);
+    if (!shown.length) {
+      list.appendChild(h("li", null, emptyState(t("alerts.emptyTitle"), t("alerts.emptyBody"))));
+      return;
+    }
+    for (const e of shown) list.appendChild(item(e));
+  }
+
+  function load() {
+    Promise.all([ipc.alerts(200), ctx.rows.length ? Promise.resolve(ctx.rows) : ctx.refreshDashboard().catch(() => [])])
+      .then(([evs]) => {
+        if (disposed) return;
+        events = evs.filter((e) => e.kind === "level_changed" || e.kind === "weak_signal");
+        draw();
+      })
+      .catch((e) => !disposed && list.replaceChildren(h("li", null, errorBox(ctx.errorText(e)))));
+  }
+  load();
+  return () => {
+    disposed = true;
+  };
+}

@@ -1,0 +1,172 @@
+// Dashboard: every watch with its level, the explanation and volume / negative share over 24 h or 7 d.
+
+import { h, clear } from "../dom";
+import { t, tn, getLanguage } from "../i18n";
+import * as ipc from "../ipc";
+import type { Ctx, Cleanup } from "../app";
+import type { DashboardRow, Range, WatchLevel } from "../types";
+import { LEVELS } from "../types";
+import { compareLevels, levelStyle } from "../logic/levels";
+import { seriesToChart, seriesTotals } from "../logic/series";
+import { relativeTime, number, nowSecs, shortTime } from "../logic/format";
+import { createChart, type ChartHandle } from "../chart";
+import { button, emptyState, errorBox, levelBadge, loading, segmented } from "./common";
+
+let range: Range = "24h";
+
+export function explanationFor(level: WatchLevel, lang = getLanguage()): string {
+  const text = (lang === "fr" ? level.explanation_fr : level.explanation_en) || level.explanation_en || level.explanation_fr;
+  return text.trim();
+}
+
+export function renderDashboard(root: HTMLElement, ctx: Ctx): Cleanup {
+  const charts: ChartHandle[] = [];
+  const unlisten: ipc.Unlisten[] = [];
+  let disposed = false;
+  const summary = h("div", { class: "level-summary", testid: "level-summary" });
+  const grid = h("div", { class: "watch-grid" });
+  const subtitle = h("p", { class: "subtitle" });
+
+  const rangeControl = segmented<Range>(
+    t("dashboard.range"),
+    [
+      { value: "24h", label: t("range.24h"), testid: "range-24h" },
+      { value: "7d", label: t("range.7d"), testid: "range-7d" },
+    ],
+    range,
+    (v) => {
+      range = v;
+      draw(ctx.rows);
+    },
+  );
+
+  root.append(
+    h(
+      "header",
+      { class: "page-header" },
+      h("div", { class: "page-titles" }, h("h1", null, t("dashboard.title")), subtitle),
+      h(
+        "div",
+        { class: "page-actions" },
+        rangeControl,
+        button(t("watches.new"), () => ctx.navigate("#/watches/new"), { kind: "primary", icon: "plus", testid: "dashboard-new-watch" }),
+      ),
+    ),
+    summary,
+    grid,
+  );
+
+  function drawSummary(rows: DashboardRow[]) {
+    clear(summary);
+    for (const l of LEVELS) {
+      const n = rows.filter((r) => r.level.level === l && r.watch.enabled).length;
+      const st = levelStyle(l);
+      summary.appendChild(
+        h("div", { class: `summary-tile ${st.className}${n ? " has" : ""}`, testid: `summary-${l}` },
+          h("span", { class: "summary-count" }, String(n)),
+          h("span", { class: "summary-label" }, h("span", { class: "level-dot", "aria-hidden": "true" }), st.label)),
+      );
+    }
+  }
+
+  function card(row: DashboardRow): HTMLElement {
+    const { watch, level } = row;
+    const explanation = explanationFor(level);
+    const chartBox = h("div", { class: "chart", testid: "watch-chart", "aria-label": t("chart.aria", { name: watch.name }), role: "img" });
+    const stats = h("div", { class: "card-stats" }, h("span", { class: "muted" }, t("common.loading")));
+    const badgeSlot = h("span", { class: "badge-slot" }, levelBadge(level.level));
+    const since = h("span", { class: "muted small" }, level.since ? t("dashboard.since", { when: shortTime(level.since) }) : "");
+    const explain = h("p", { class: "explanation", testid: "watch-explanation" }, explanation || t("dashboard.noExplanation"));
+    const el = h(
+      "article",
+      { class: `watch-card ${levelStyle(level.level).className}${watch.enabled ? "" : " disabled"}`, testid: "watch-card", "data-watch-id": String(watch.id) },
+      h(
+        "div",
+        { class: "card-head" },
+        h("div", { class: "card-title" },
+          h("h2", null, h("a", { href: `#/mentions?watch=${watch.id}`, testid: "watch-card-name" }, watch.name)),
+          watch.enabled ? null : h("span", { class: "tag" }, t("watches.disabled"))),
+        h("div", { class: "card-level" }, badgeSlot, since),
+      ),
+      explain,
+      stats,
+      chartBox,
+      h(
+        "div",
+        { class: "card-foot" },
+        h("code", { class: "query-code", title: watch.query }, watch.query),
+        h("div", { class: "card-links" },
+          h("a", { href: `#/mentions?watch=${watch.id}`, class: "link" }, t("dashboard.viewMentions")),
+          h("a", { href: `#/watches/${watch.id}`, class: "link" }, t("common.edit"))),
+      ),
+    );
+
+    ipc
+      .watchSeries(watch.id, range)
+      .then((s) => {
+        if (disposed) return;
+        const tot = seriesTotals(s);
+        clear(stats);
+        stats.append(
+          stat(t("dashboard.statMentions"), number(tot.volume)),
+          stat(t("dashboard.statNegative"), tot.share === null ? "–" : `${number(tot.share, 1)} %`),
+          stat(t("dashboard.statPeak", { step: s.step >= 3600 ? t("range.perHour") : t("range.per5min") }), number(tot.peak)),
+        );
+        charts.push(createChart(chartBox, seriesToChart(s)));
+      })
+      .catch((e) => {
+        if (!disposed) chartBox.replaceChildren(errorBox(ctx.errorText(e)));
+      });
+
+    ipc
+      .onWatchLevel(watch.id, (wl) => {
+        row.level = wl;
+        badgeSlot.replaceChildren(levelBadge(wl.level));
+        explain.textContent = explanationFor(wl) || t("dashboard.noExplanation");
+        since.textContent = wl.since ? t("dashboard.since", { when: shortTime(wl.since) }) : "";
+        el.className = `watch-card ${levelStyle(wl.level).className}${watch.enabled ? "" : " disabled"}`;
+        drawSummary(ctx.rows);
+        ctx.announce(t("dashboard.levelChanged", { name: watch.name, level: levelStyle(wl.level).label }));
+      })
+      .then((u) => (disposed ? u() : unlisten.push(u)))
+      .catch(() => undefined);
+    return el;
+  }
+
+  function draw(rows: DashboardRow[]) {
+    charts.splice(0).forEach((c) => c.destroy());
+    unlisten.splice(0).forEach((u) => u());
+    clear(grid);
+    subtitle.textContent = `${tn("dashboard.watchCount", rows.length)} · ${t("dashboard.updated", { when: relativeTime(nowSecs()) })}`;
+    drawSummary(rows);
+    if (!rows.length) {
+      grid.appendChild(
+        emptyState(t("dashboard.emptyTitle"), t("dashboard.emptyBody"),
+          button(t("onboarding.start"), () => ctx.navigate("#/welcome"), { kind: "primary" })),
+      );
+      return;
+    }
+    const sorted = [...rows].sort(
+      (a, b) => Number(b.watch.enabled) - Number(a.watch.enabled) || compareLevels(a.level.level, b.level.level) || a.watch.name.localeCompare(b.watch.name),
+    );
+    for (const r of sorted) grid.appendChild(card(r));
+  }
+
+  grid.appendChild(loading());
+  ctx
+    .refreshDashboard()
+    .then((rows) => !disposed && draw(rows))
+    .catch((e) => {
+      if (!disposed) grid.replaceChildren(errorBox(ctx.errorText(e)));
+    });
+
+  return () => {
+    disposed = true;
+    charts.forEach((c) => c.destroy());
+    unlisten.forEach((u) => u());
+  };
+}
+
+function stat(label: string, value: string): HTMLElement {
+  return h("div", { class: "stat" }, h("span", { class: "stat-value" }, value), h("span", { class: "stat-label" }, label));
+}

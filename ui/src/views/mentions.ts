@@ -1,0 +1,248 @@
+// Mention stream: newest first, live updates, filters, full-text search, triage, keyboard.
+
+import { h, append, clear, debounce, isTypingTarget } from "../dom";
+import { icon } from "../icons";
+import { t, tn } from "../i18n";
+import * as ipc from "../ipc";
+import type { Ctx, Cleanup } from "../app";
+import type { Mention, SourceRow, Triage } from "../types";
+import { LEVELS, TONES, TRIAGES } from "../types";
+import { activeFilterCount, EMPTY_FILTERS, filterByLevel, filtersFromParams, filtersToParams, toMentionFilter, type FilterState } from "../logic/filters";
+import { reduceKey, reselect } from "../logic/keyboard";
+import { nowSecs } from "../logic/format";
+import { levelStyle } from "../logic/levels";
+import { button, emptyState, errorBox, loading, select } from "./common";
+import { mentionRow } from "./mentionRow";
+
+export const LANGS = ["fr", "en", "es", "de", "it", "nl", "pt"];
+
+export function renderMentions(root: HTMLElement, ctx: Ctx, params: URLSearchParams): Cleanup {
+  let filters: FilterState = filtersFromParams(params);
+  let mentions: Mention[] = [];
+  let sources: SourceRow[] = [];
+  let selected = -1;
+  let fresh = new Set<number>();
+  let disposed = false;
+  let unlisten: ipc.Unlisten | null = null;
+  let seq = 0;
+
+  const list = h("ol", { class: "mention-list", testid: "mention-list", "aria-label": t("mentions.title") });
+  const status = h("p", { class: "subtitle", testid: "mention-count" });
+  const liveBox = h("div", { class: "live-pill", "aria-live": "polite", role: "status", testid: "live-count" });
+  const filterBar = h("div", { class: "filter-bar", role: "search" });
+  const search = h("input", {
+    type: "search",
+    class: "search-input",
+    testid: "mention-search",
+    placeholder: t("mentions.searchPlaceholder"),
+    "aria-label": t("mentions.search"),
+    value: filters.search,
+  });
+
+  const runSearch = debounce(() => {
+    filters.search = search.value;
+    reload();
+  }, 300);
+  search.addEventListener("input", () => runSearch());
+  search.addEventListener("keydown", (e) => {
+    if (e.key === "Enter") {
+      runSearch.cancel();
+      filters.search = search.value;
+      reload();
+    } else if (e.key === "Escape") {
+      search.blur();
+      focusSelected();
+    }
+  });
+
+  root.append(
+    h("header", { class: "page-header" },
+      h("div", { class: "page-titles" }, h("h1", null, t("mentions.title")), status),
+      h("div", { class: "page-actions" }, liveBox,
+        button(t("common.refresh"), () => reload(), { icon: "refresh", testid: "mentions-refresh" }))),
+    filterBar,
+    list,
+    h("p", { class: "kbd-help", testid: "keyboard-help" }, t("mentions.keyboardHelp")),
+  );
+
+  const watchName = (id: number) => ctx.rows.find((r) => r.watch.id === id)?.watch.name ?? null;
+  const sourceName = (id: number | null) => (id === null ? null : sources.find((s) => s.source.id === id)?.source.title ?? null);
+
+  function buildFilters() {
+    clear(filterBar);
+    const sel = (key: keyof FilterState, label: string, opts: { value: string; label: string }[]) => {
+      const s = select([{ value: "", label }, ...opts], filters[key], { "aria-label": label, testid: `filter-${key}`, class: filters[key] ? "is-set" : "" });
+      s.addEventListener("change", () => {
+        filters[key] = s.value;
+        s.classList.toggle("is-set", !!s.value);
+        reload();
+      });
+      return s;
+    };
+    append(filterBar, [
+      h("div", { class: "search-wrap" }, icon("search", 16), search),
+      sel("watch", t("filters.watch"), ctx.rows.map((r) => ({ value: String(r.watch.id), label: r.watch.name }))),
+      sel("source", t("filters.source"), sources.map((s) => ({ value: String(s.source.id), label: s.source.title }))),
+      sel("lang", t("filters.lang"), LANGS.map((l) => ({ value: l, label: l.toUpperCase() }))),
+      sel("tonality", t("filters.tonality"), TONES.map((x) => ({ value: x, label: t(`tone.${x}` as const) }))),
+      sel("level", t("filters.level"), LEVELS.map((x) => ({ value: x, label: levelStyle(x).label }))),
+      sel("triage", t("filters.triage"), TRIAGES.map((x) => ({ value: x, label: t(`triage.${x}` as const) }))),
+      sel("period", t("filters.period"), ["24h", "7d", "30d"].map((x) => ({ value: x, label: t(`period.${x}` as "period.24h") }))),
+      activeFilterCount(filters)
+        ? button(t("filters.reset"), () => {
+            filters = { ...EMPTY_FILTERS };
+            search.value = "";
+            buildFilters();
+            reload();
+          }, { kind: "ghost", small: true, testid: "filters-reset" })
+        : null,
+    ]);
+  }
+
+  function rowOpts(m: Mention, i: number) {
+    return {
+      selected: i === selected,
+      fresh: fresh.has(m.id),
+      watchName,
+      sourceName,
+      onTriage: (mm: Mention, tr: Triage) => triage(mm, tr),
+      onOpen: (mm: Mention) => open(mm),
+      onSelect: (mm: Mention) => select_(mentions.indexOf(mm), false),
+    };
+  }
+
+  function draw() {
+    clear(list);
+    const n = mentions.length;
+    status.textContent = tn("mentions.count", n) + (activeFilterCount(filters) ? ` · ${tn("filters.active", activeFilterCount(filters))}` : "");
+    if (!n) {
+      list.appendChild(h("li", { class: "empty-li" }, emptyState(t("mentions.emptyTitle"), activeFilterCount(filters) ? t("mentions.emptyFiltered") : t("mentions.emptyBody"))));
+      return;
+    }
+    mentions.forEach((m, i) => list.appendChild(mentionRow(m, rowOpts(m, i))));
+  }
+
+  function redrawRow(i: number) {
+    const old = list.children[i];
+    if (!old || !mentions[i]) return;
+    const row = mentionRow(mentions[i], rowOpts(mentions[i], i));
+    old.replaceWith(row);
+  }
+
+  function focusSelected() {
+    const el = list.children[selected] as HTMLElement | undefined;
+    if (el && el.classList.contains("mention-row")) {
+      el.focus({ preventScroll: true });
+      el.scrollIntoView?.({ block: "nearest" });
+    }
+  }
+
+  function select_(i: number, focus = true) {
+    if (i < 0 || i >= mentions.length) return;
+    const prev = selected;
+    selected = i;
+    if (prev >= 0) redrawRow(prev);
+    redrawRow(i);
+    if (focus) focusSelected();
+    else (list.children[i] as HTMLElement | undefined)?.focus({ preventScroll: true });
+  }
+
+  async function triage(m: Mention, tr: Triage) {
+    const i = mentions.indexOf(m);
+    const before = m.triage;
+    if (before === tr) return;
+    m.triage = tr;
+    redrawRow(i);
+    if (i === selected) focusSelected();
+    try {
+      await ipc.setTriage(m.id, tr);
+      ctx.announce(t("mentions.triaged", { state: t(`triage.${tr}` as const) }));
+    } catch (e) {
+      m.triage = before;
+      redrawRow(mentions.indexOf(m));
+      ctx.toast(ctx.errorText(e), "error");
+    }
+  }
+
+  function open(m: Mention) {
+    if (!m.url) return;
+    ipc.openExternal(m.url).catch((e) => ctx.toast(ctx.errorText(e), "error"));
+  }
+
+  async function reload(opts: { live?: number[] } = {}) {
+    const my = ++seq;
+    const prevId = selected >= 0 ? mentions[selected]?.id ?? null : null;
+    if (!mentions.length && !opts.live) list.replaceChildren(h("li", { class: "empty-li" }, loading()));
+    history.replaceState(null, "", `#/mentions${filtersToParams(filters) ? `?${filtersToParams(filters)}` : ""}`);
+    try {
+      const got = await ipc.listMentions(toMentionFilter(filters, nowSecs()));
+      if (disposed || my !== seq) return;
+      mentions = filterByLevel(got, ctx.rows, filters.level);
+      fresh = new Set(opts.live ?? []);
+      selected = reselect(prevId, mentions.map((m) => m.id), selected);
+      const hadFocus = list.contains(document.activeElement);
+      draw();
+      if (hadFocus) focusSelected();
+    } catch (e) {
+      if (!disposed && my === seq) list.replaceChildren(h("li", { class: "empty-li" }, errorBox(ctx.errorText(e))));
+    }
+  }
+
+  function onKey(e: KeyboardEvent) {
+    if (e.ctrlKey || e.metaKey || e.altKey) return;
+    if (isTypingTarget(e.target)) return;
+    if ((e.target as HTMLElement | null)?.closest?.("select, .filter-bar")) return;
+    const { state, effect } = reduceKey({ selected, count: mentions.length }, e.key);
+    switch (effect.type) {
+      case "none":
+        return;
+      case "focusSearch":
+        e.preventDefault();
+        search.focus();
+        search.select();
+        return;
+      case "select":
+        e.preventDefault();
+        select_(state.selected);
+        return;
+      case "triage":
+        e.preventDefault();
+        triage(mentions[effect.index], effect.triage);
+        return;
+      case "open":
+        if ((e.target as HTMLElement | null)?.tagName === "BUTTON") return;
+        e.preventDefault();
+        open(mentions[effect.index]);
+        return;
+    }
+  }
+  document.addEventListener("keydown", onKey);
+
+  let liveTotal = 0;
+  ipc
+    .onNewMentions((p) => {
+      liveTotal += p.count;
+      liveBox.textContent = tn("mentions.newLive", liveTotal);
+      liveBox.classList.add("show");
+      reload({ live: p.ids });
+    })
+    .then((u) => (disposed ? u() : (unlisten = u)))
+    .catch(() => undefined);
+
+  buildFilters();
+  Promise.all([
+    ipc.listSources().then((s) => (sources = s)).catch(() => []),
+    ctx.rows.length ? Promise.resolve() : ctx.refreshDashboard().catch(() => undefined),
+  ]).then(() => {
+    if (disposed) return;
+    buildFilters();
+    reload();
+  });
+
+  return () => {
+    disposed = true;
+    runSearch.cancel();
+    document.removeEventListener("keydown", onKey);
+    unlisten?.();
+  };
+}

@@ -1,0 +1,64 @@
+// Settings: language, theme, poll interval, notifications.
+
+import { h, field } from "../dom";
+import { t } from "../i18n";
+import * as ipc from "../ipc";
+import type { Ctx, Cleanup } from "../app";
+import type { Settings } from "../types";
+import { applyTheme } from "../app";
+import { button, pageHeader, select } from "./common";
+
+export function renderSettings(root: HTMLElement, ctx: Ctx): Cleanup {
+  const s = ctx.settings;
+  const language = select([{ value: "fr", label: "Français" }, { value: "en", label: "English" }], s.language, { testid: "settings-language", class: "input" });
+  const theme = select(
+    (["system", "light", "dark"] as const).map((v) => ({ value: v, label: t(`theme.${v}` as const) })),
+    s.theme,
+    { testid: "settings-theme", class: "input" },
+  );
+  theme.addEventListener("change", () => applyTheme(theme.value as Settings["theme"]));
+  const poll = h("input", { type: "number", class: "input num", min: "1", max: "1440", step: "1", value: String(Math.max(1, Math.round(s.poll_interval_secs / 60))), testid: "settings-poll" });
+  const pollErr = h("p", { class: "field-error", role: "alert" });
+  const notifyLevels = h("input", { type: "checkbox", checked: s.notify_levels, testid: "settings-notify-levels" });
+  const notifyWeak = h("input", { type: "checkbox", checked: s.notify_weak_signals, testid: "settings-notify-weak" });
+
+  const form = h("form", { class: "card settings-form", novalidate: true },
+    h("h2", null, t("settings.appearance")),
+    h("div", { class: "two-col" }, field(t("settings.language"), language), field(t("settings.theme"), theme)),
+    h("h2", null, t("settings.listening")),
+    field(t("settings.poll"), poll, { hint: t("settings.pollHint"), error: pollErr }),
+    h("h2", null, t("settings.notifications")),
+    h("label", { class: "check" }, notifyLevels, h("span", null, t("settings.notifyLevels"))),
+    h("label", { class: "check" }, notifyWeak, h("span", null, t("settings.notifyWeak"))),
+    h("div", { class: "form-actions" }, button(t("common.save"), () => undefined, { kind: "primary", type: "submit", testid: "settings-save" })),
+  );
+
+  form.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const minutes = Number(poll.value);
+    if (!Number.isFinite(minutes) || minutes < 1 || minutes > 1440) {
+      pollErr.textContent = t("settings.pollInvalid");
+      poll.setAttribute("aria-invalid", "true");
+      return;
+    }
+    pollErr.textContent = "";
+    poll.removeAttribute("aria-invalid");
+    const next: Settings = {
+      language: language.value === "fr" ? "fr" : "en",
+      theme: theme.value as Settings["theme"],
+      poll_interval_secs: Math.round(minutes * 60),
+      notify_levels: notifyLevels.checked,
+      notify_weak_signals: notifyWeak.checked,
+    };
+    try {
+      const saved = await ipc.saveSettings(next);
+      ctx.applySettings(saved);
+      ctx.toast(t("settings.saved"));
+    } catch (err) {
+      ctx.toast(ctx.errorText(err), "error");
+    }
+  });
+
+  root.append(pageHeader(t("settings.title"), t("settings.subtitle")), form);
+  return () => applyTheme(ctx.settings.theme);
+}

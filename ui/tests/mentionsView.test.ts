@@ -1,0 +1,75 @@
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { renderMentions } from "../src/views/mentions";
+import { setBackend } from "../src/ipc";
+import { flush, mention, testBackend, testCtx } from "./helpers";
+
+function key(k: string, target: EventTarget = document.body) {
+  target.dispatchEvent(new KeyboardEvent("keydown", { key: k, bubbles: true }));
+}
+
+describe("mention stream", () => {
+  afterEach(() => setBackend(null));
+
+  async function setup() {
+    const t = testBackend({
+      list_sources: [],
+      list_mentions: [mention({ id: 1 }), mention({ id: 2 }), mention({ id: 3 })],
+      set_triage: null,
+      open_external: null,
+    });
+    setBackend(t.backend);
+    const root = document.createElement("div");
+    document.body.appendChild(root);
+    const cleanup = renderMentions(root, testCtx(), new URLSearchParams("triage=new"));
+    await vi.waitFor(() => expect(root.querySelectorAll('[data-testid="mention-row"]')).toHaveLength(3));
+    return { ...t, root, cleanup };
+  }
+
+  it("sends the route's filters to list_mentions", async () => {
+    const { calls, cleanup, root } = await setup();
+    expect(calls.find((c) => c.cmd === "list_mentions")?.args).toEqual({ filter: { triage: "new", limit: 200 } });
+    cleanup();
+    root.remove();
+  });
+
+  it("j j s marks the second mention seen; f flags it; o opens it outside the webview", async () => {
+    const { calls, cleanup, root } = await setup();
+    key("j");
+    key("j");
+    const rows = () => [...root.querySelectorAll<HTMLElement>('[data-testid="mention-row"]')];
+    expect(rows()[1].getAttribute("aria-current")).toBe("true");
+    expect(document.activeElement).toBe(rows()[1]);
+    key("s", rows()[1]);
+    await flush();
+    expect(calls.filter((c) => c.cmd === "set_triage").map((c) => c.args)).toEqual([{ id: 2, triage: "seen" }]);
+    expect(rows()[1].dataset.triage).toBe("seen");
+    key("f", rows()[1]);
+    key("o", rows()[1]);
+    await flush();
+    expect(calls.filter((c) => c.cmd === "set_triage").pop()?.args).toEqual({ id: 2, triage: "flagged" });
+    expect(calls.find((c) => c.cmd === "open_external")?.args).toEqual({ url: "https://news.example/a" });
+    cleanup();
+    root.remove();
+  });
+
+  it("/ focuses the search box and letters typed there are not shortcuts", async () => {
+    const { calls, cleanup, root } = await setup();
+    key("/");
+    const search = root.querySelector<HTMLInputElement>('[data-testid="mention-search"]')!;
+    expect(document.activeElement).toBe(search);
+    key("s", search);
+    await flush();
+    expect(calls.some((c) => c.cmd === "set_triage")).toBe(false);
+    cleanup();
+    root.remove();
+  });
+
+  it("a click on a triage button calls set_triage", async () => {
+    const { calls, cleanup, root } = await setup();
+    root.querySelectorAll<HTMLButtonElement>('[data-testid="triage-handled"]')[2].click();
+    await flush();
+    expect(calls.filter((c) => c.cmd === "set_triage").map((c) => c.args)).toEqual([{ id: 3, triage: "handled" }]);
+    cleanup();
+    root.remove();
+  });
+});
