@@ -240,6 +240,9 @@ fn source(mut ctx: Ctx, cmd: SourceCmd) -> Result<()> {
                 })
                 .collect::<Vec<_>>();
             table(&["id", "kind", "title", "where", "health"], &rows);
+            for (key, value, at) in ctx.store.health()? {
+                println!("\n{key} ({}): {value}", time(at));
+            }
             Ok(())
         }
         SourceCmd::Rm { source } => {

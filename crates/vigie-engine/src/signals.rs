@@ -230,7 +230,14 @@ pub fn update_signals(
                     store.set_health("notifications", None, now)?;
                 }
                 Err(e) => {
-                    report.notify_error = Some(e.clone());
+                    // Said once: repeated failures update the health record, not the log.
+                    let known = store
+                        .health()?
+                        .into_iter()
+                        .any(|(k, v, _)| k == "notifications" && v == e);
+                    if !known {
+                        report.notify_error = Some(e.clone());
+                    }
                     store.set_health("notifications", Some(&e), now)?;
                 }
             }

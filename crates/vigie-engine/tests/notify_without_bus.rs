@@ -78,4 +78,36 @@ fn without_a_session_bus_the_pass_goes_on_and_says_why() {
         "{health:?}"
     );
     assert!(store.levels().unwrap()[0].level > Level::Calm);
+    // More failures later: recorded in the health, not reported (logged) again.
+    let more: Vec<RawEntry> = (0..40)
+        .map(|k| RawEntry {
+            guid: Some(format!("h{k}")),
+            title: Some(format!("Danone : rappel, calme revenu ? {k}")),
+            author: Some(format!("other{k}")),
+            published_at: Some(now + 3 * 3600 + k * 20),
+            ..Default::default()
+        })
+        .collect();
+    store
+        .ingest(
+            &prepare(src.id, more, &matcher, now + 4 * 3600),
+            now + 4 * 3600,
+        )
+        .unwrap();
+    let again = update_signals(
+        &mut store,
+        &DesktopNotifier,
+        now + 4 * 3600,
+        &SignalConfig::default(),
+    )
+    .unwrap();
+    assert_eq!(again.notify_error, None, "logged once: {again:?}");
+    assert!(
+        store
+            .health()
+            .unwrap()
+            .iter()
+            .any(|(k, _, at)| k == "notifications" && *at == now + 4 * 3600),
+        "health updated"
+    );
 }

@@ -389,3 +389,69 @@ async fn data_survives_a_restart_without_duplicates() {
     });
     assert_eq!(danone.len(), 3);
 }
+
+/// A server that accepts connections, counts them, and never answers.
+fn counting_server() -> (u16, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let count = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let c = std::sync::Arc::clone(&count);
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for s in listener.incoming().flatten() {
+            c.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            held.push(s); // keep it open, say nothing
+        }
+    });
+    (port, count)
+}
+
+#[tokio::test]
+async fn requests_to_one_host_are_capped() {
+    let (port, accepted) = counting_server();
+    let dir = tempfile::tempdir().unwrap();
+    let p = {
+        let store = vigie_store::Store::open_in(dir.path()).unwrap();
+        std::sync::Arc::new(vigie_engine::Poller::new(
+            std::sync::Arc::new(std::sync::Mutex::new(store)),
+            vigie_engine::fetch::Http::new(vigie_engine::fetch::FetchConfig {
+                total_timeout: std::time::Duration::from_secs(3),
+                ..fast_fetch()
+            }),
+            std::sync::Arc::new(vigie_engine::bluesky::Bluesky::default()),
+            vigie_engine::PollerConfig {
+                per_host: 2,
+                ..Default::default()
+            },
+        ))
+    };
+    for i in 0..6 {
+        add_feed(&p, &format!("http://127.0.0.1:{port}/feed-{i}.xml"));
+    }
+    let poll = tokio::spawn({
+        let p = std::sync::Arc::clone(&p);
+        async move { p.poll_once(NOW).await.unwrap() }
+    });
+    // While the first two requests hang, the other four wait for the host's permits.
+    let start = std::time::Instant::now();
+    while accepted.load(std::sync::atomic::Ordering::SeqCst) < 2 {
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(2),
+            "the first requests never arrived"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    assert_eq!(
+        accepted.load(std::sync::atomic::Ordering::SeqCst),
+        2,
+        "at most 2 requests in flight to one host"
+    );
+    let r = poll.await.unwrap();
+    assert_eq!(
+        (r.checked, r.failed),
+        (6, 6),
+        "all eventually tried, all timed out"
+    );
+    assert_eq!(accepted.load(std::sync::atomic::Ordering::SeqCst), 6);
+}
