@@ -19,5 +19,7 @@ echo "== format"
 cargo fmt --all -- --check
 echo "== lint"
 cargo clippy --workspace --all-targets --locked -- -D warnings
+echo "== web UI (vitest, type check, build)"
+(cd ui && npm ci --no-audit --no-fund && npm test && npm run build)
 echo "== tests"
 scripts/with-desktop-session.sh cargo test --workspace --locked -- --test-threads="${VIGIE_TEST_THREADS:-2}"
