@@ -9,7 +9,21 @@ use whatlang::Lang as W;
 /// another language still comes out as "not French or English" (the point of the call).
 static COMMON: LazyLock<whatlang::Detector> = LazyLock::new(|| {
     whatlang::Detector::with_allowlist(vec![
-        W::Fra, W::Eng, W::Spa, W::Deu, W::Ita, W::Por, W::Nld, W::Pol, W::Tur, W::Ron, W::Swe, W::Ara, W::Rus, W::Cmn, W::Jpn,
+        W::Fra,
+        W::Eng,
+        W::Spa,
+        W::Deu,
+        W::Ita,
+        W::Por,
+        W::Nld,
+        W::Pol,
+        W::Tur,
+        W::Ron,
+        W::Swe,
+        W::Ara,
+        W::Rus,
+        W::Cmn,
+        W::Jpn,
     ])
 });
 
