@@ -265,3 +265,26 @@ fn french_news_and_complaint_words() {
         assert_eq!(label(text, Lang::Fr), *expected, "{text:?}");
     }
 }
+
+#[test]
+fn brand_crisis_vocabulary_is_bad_news() {
+    assert_eq!(
+        label(
+            "Rappel de yaourts Danone : l'usine de Rouen à l'arrêt",
+            Lang::Fr
+        ),
+        Label::Negative
+    );
+    assert_eq!(
+        label("Panne géante chez l'opérateur ce matin", Lang::Fr),
+        Label::Negative
+    );
+    assert_eq!(
+        label("Acme recalls its kettles after complaints", Lang::En),
+        Label::Negative
+    );
+    assert_eq!(
+        label("Major outage hits customers across the city", Lang::En),
+        Label::Negative
+    );
+}
