@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Sets up and starts Vigie on a Debian 12 / Ubuntu machine. For now this is the headless
-# engine (`vigie run`: polls every source until Ctrl-C); the desktop app comes next.
-#   scripts/run.sh                 start listening with the data in ~/.local/share/vigie
-#   VIGIE_DATA_DIR=/tmp/v scripts/run.sh
+# Sets up and starts the Vigie desktop app on a Debian 12 / Ubuntu machine: system packages
+# (WebKitGTK…), the web UI (npm), the app (cargo, release), then opens it.
+#   scripts/run.sh                         data in ~/.local/share/vigie
+#   VIGIE_DATA_DIR=/tmp/v scripts/run.sh   another data folder
+#   scripts/run.sh --headless              the engine only (`vigie run`, no window)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if ! command -v cargo >/dev/null 2>&1; then
@@ -10,15 +11,15 @@ if ! command -v cargo >/dev/null 2>&1; then
   exit 1
 fi
 bash scripts/install-deps.sh --app
-cargo build --release --locked -p vigie-cli
-VIGIE=target/release/vigie
-if [ "$($VIGIE --json watch list)" = "[]" ]; then
-  cat <<'HINT'
-No watch yet. In another terminal, for example:
-  target/release/vigie watch add "Ma marque" -q '"ma marque" OR mamarque*' --lang fr,en --sensitivity high
-  target/release/vigie source add 'https://www.google.com/alerts/feeds/…'      # any RSS/Atom/JSON feed
-  target/release/vigie source add --mastodon https://mastodon.social --tag mamarque
-then watch mentions arrive with: target/release/vigie mentions
-HINT
+if [ "${1:-}" = "--headless" ]; then
+  cargo build --release --locked -p vigie-cli
+  exec target/release/vigie run
 fi
-exec "$VIGIE" run
+if ! command -v npm >/dev/null 2>&1; then
+  echo "Node.js 20 or newer (with npm) is needed to build the interface: see README.md." >&2
+  exit 1
+fi
+(cd ui && npm ci --no-audit --no-fund && npm run build)
+cargo build --release --locked -p vigie-desktop
+target_dir=$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')
+exec "$target_dir/release/vigie-desktop"

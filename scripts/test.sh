@@ -15,11 +15,13 @@ echo "== system packages"
 bash scripts/install-deps.sh
 echo "== Bluesky test network (Node 22, @atproto/dev-env)"
 bash tests/servers/bluesky/setup.sh
+echo "== web UI (vitest, type check, build: the desktop app embeds ui/dist)"
+(cd ui && npm ci --no-audit --no-fund && npm test && npm run build)
 echo "== format"
 cargo fmt --all -- --check
 echo "== lint"
 cargo clippy --workspace --all-targets --locked -- -D warnings
-echo "== web UI (vitest, type check, build)"
-(cd ui && npm ci --no-audit --no-fund && npm test && npm run build)
 echo "== tests"
-scripts/with-desktop-session.sh cargo test --workspace --locked -- --test-threads="${VIGIE_TEST_THREADS:-2}"
+scripts/with-desktop-session.sh cargo test --workspace --exclude vigie-e2e --locked -- --test-threads="${VIGIE_TEST_THREADS:-2}"
+echo "== end to end: the real desktop app under Xvfb through WebDriver"
+VIGIE_E2E_BUILD_UI=0 bash scripts/e2e.sh

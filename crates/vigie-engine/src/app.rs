@@ -389,6 +389,14 @@ impl App {
         })
     }
 
+    /// The sources checked at or after `since` (the shell tells the UI their new health after
+    /// each cycle).
+    pub fn sources_checked_since(&self, since: Timestamp) -> AppResult<Vec<SourceRow>> {
+        let mut rows = self.list_sources()?;
+        rows.retain(|r| r.state.last_checked_at.is_some_and(|t| t >= since));
+        Ok(rows)
+    }
+
     /// Adds a source. A feed URL that turns out to be a web page is replaced by the feed it
     /// announces (autodiscovery); a Bluesky app password goes to the OS keychain.
     pub async fn add_source(&self, spec: SourceSpec) -> AppResult<Source> {
@@ -531,11 +539,18 @@ impl App {
         Ok(all)
     }
 
+    /// The saved settings; before any is saved, the UI language follows the system's.
     pub fn settings(&self) -> AppResult<Settings> {
         Ok(self
             .db(|s| s.setting("ui"))?
             .and_then(|v| serde_json::from_str(&v).ok())
-            .unwrap_or_default())
+            .unwrap_or_else(|| Settings {
+                language: match self.signals.config.lang {
+                    vigie_signals::Lang::Fr => "fr".into(),
+                    vigie_signals::Lang::En => "en".into(),
+                },
+                ..Settings::default()
+            }))
     }
 
     pub fn save_settings(&self, settings: &Settings) -> AppResult<Settings> {

@@ -147,6 +147,13 @@ async fn the_shell_facade_end_to_end() {
     // Sources, health, OPML.
     let sources = app.list_sources().unwrap();
     assert!(sources[0].health.starts_with("ok"), "{}", sources[0].health);
+    let checked = app.sources_checked_since(now).unwrap();
+    assert_eq!(checked.len(), 1, "the cycle checked the one source");
+    assert_eq!(checked[0].source.id, s.id);
+    assert!(
+        app.sources_checked_since(now + 1).unwrap().is_empty(),
+        "nothing was checked after the cycle"
+    );
     let opml = app.export_opml().unwrap();
     assert!(opml.contains("rss2.xml"));
     let dir2 = tempfile::tempdir().unwrap();
@@ -155,8 +162,21 @@ async fn the_shell_facade_end_to_end() {
     assert_eq!(other.import_opml(&opml).unwrap(), (0, 1));
 
     // Settings are validated and persisted.
+    // Before anything is saved, the UI language follows the system (SignalConfig::default is French).
     let mut st = app.settings().unwrap();
     assert_eq!(st, Settings::default());
+    let english = App::open(
+        tempfile::tempdir().unwrap().path(),
+        Arc::new(MemoryNotifier::default()),
+        SignalConfig {
+            lang: vigie_signals::Lang::En,
+            ..SignalConfig::default()
+        },
+        Arc::new(Fixed(now)),
+        fast_fetch(),
+    )
+    .unwrap();
+    assert_eq!(english.settings().unwrap().language, "en");
     st.language = "en".into();
     st.poll_interval_secs = 300;
     app.save_settings(&st).unwrap();

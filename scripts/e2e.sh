@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# End-to-end tests of the real desktop app on Debian 12 / Ubuntu: builds the web UI and the app,
+# installs tauri-driver if missing, then runs tests/e2e under Xvfb and a private D-Bus session.
+# Screenshots land in docs/screenshots/.
+#   scripts/e2e.sh
+# Needs the packages of scripts/install-deps.sh (WebKitGTK, xvfb, webkit2gtk-driver, nginx).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [ ! -d ui/dist ] || [ "${VIGIE_E2E_BUILD_UI:-1}" = 1 ]; then
+  (cd ui && npm ci --no-audit --no-fund && npm run build)
+fi
+command -v tauri-driver >/dev/null 2>&1 || cargo install tauri-driver --locked
+command -v WebKitWebDriver >/dev/null 2>&1 || {
+  echo "WebKitWebDriver is missing: apt-get install webkit2gtk-driver" >&2; exit 1; }
+
+cargo build -p vigie-desktop --locked
+target_dir=$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')
+export VIGIE_E2E_APP="$target_dir/debug/vigie-desktop"
+# A real locale for the webview (navigator.language); the C locale has no language tag.
+export LANG="${VIGIE_E2E_LANG:-fr_FR.UTF-8}"
+
+xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- \
+  cargo test -p vigie-e2e --locked -- --test-threads=1 --nocapture

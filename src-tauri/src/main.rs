@@ -1,0 +1,96 @@
+//! Vigie's desktop shell: one window over the web UI (`ui/dist`), a tray icon showing the
+//! highest level across watches, desktop notifications that open the right watch, and thin
+//! commands over [`vigie_engine::app::App`]. No business logic lives here.
+
+// No console window on Windows release builds.
+#![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
+
+mod commands;
+mod events;
+mod notifier;
+mod setup;
+mod tray;
+
+use tauri::{Manager, RunEvent, WindowEvent};
+
+/// WebKit hands the process locale to the page as `navigator.language`; the C/POSIX locale
+/// is not a language tag and makes `Intl` throw in the UI. Give such a session a real one
+/// (English), before any thread starts.
+fn ensure_language_tag() {
+    let is_c = |v: Option<String>| {
+        v.is_some_and(|v| v.is_empty() || v == "C" || v == "POSIX" || v.starts_with("C."))
+    };
+    let lc_all = std::env::var("LC_ALL").ok();
+    if is_c(lc_all.clone()) {
+        std::env::remove_var("LC_ALL");
+    }
+    let lang = std::env::var("LANG").ok();
+    if lang.is_none() || is_c(lang) {
+        std::env::set_var("LANG", "en_US.UTF-8");
+    }
+}
+
+fn main() {
+    ensure_language_tag();
+    let app = tauri::Builder::default()
+        // First: a second launch only brings the running window forward.
+        .plugin(tauri_plugin_single_instance::init(|app, _argv, _cwd| {
+            tray::show_main(app)
+        }))
+        .plugin(
+            tauri_plugin_window_state::Builder::default()
+                // Size, position and maximised state; never "hidden", or a Quit from the tray
+                // while the window was closed would start the next session invisible.
+                .with_state_flags(
+                    tauri_plugin_window_state::StateFlags::all()
+                        - tauri_plugin_window_state::StateFlags::VISIBLE,
+                )
+                .build(),
+        )
+        // Rust side only (open_external); the webview is granted no opener permission.
+        .plugin(tauri_plugin_opener::init())
+        .setup(|app| setup::setup(app))
+        .on_window_event(|window, event| {
+            // Closing the window hides it: the engine keeps listening, the tray brings it back.
+            if let WindowEvent::CloseRequested { api, .. } = event {
+                if window.label() == tray::MAIN_WINDOW {
+                    api.prevent_close();
+                    let _ = window.hide();
+                }
+            }
+        })
+        .invoke_handler(tauri::generate_handler![
+            commands::dashboard,
+            commands::watch_series,
+            commands::list_watches,
+            commands::save_watch,
+            commands::remove_watch,
+            commands::check_query,
+            commands::preview_query,
+            commands::list_mentions,
+            commands::set_triage,
+            commands::list_sources,
+            commands::add_source,
+            commands::remove_source,
+            commands::check_source,
+            commands::import_opml,
+            commands::export_opml,
+            commands::alerts,
+            commands::get_settings,
+            commands::save_settings,
+            commands::open_external,
+        ])
+        .build(tauri::generate_context!())
+        .unwrap_or_else(|e| {
+            eprintln!("vigie: the desktop app could not start: {e}");
+            std::process::exit(1);
+        });
+
+    app.run(|handle, event| {
+        if let RunEvent::Exit = event {
+            if let Some(shell) = handle.try_state::<setup::Shell>() {
+                shell.shutdown(handle);
+            }
+        }
+    });
+}

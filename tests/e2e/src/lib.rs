@@ -1,0 +1,133 @@
+//! Harness for the end-to-end tests: tauri-driver (WebDriver in front of WebKitWebDriver and
+//! the real `vigie-desktop` binary), a WebDriver session, and helpers over the UI's
+//! `data-testid` attributes (ui/README.md). Needs a display and a session bus: run through
+//! `scripts/e2e.sh`, which provides Xvfb, dbus-run-session and the built app.
+
+use fantoccini::elements::Element;
+use fantoccini::{Client, ClientBuilder, Locator};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// The app binary to drive, from `VIGIE_E2E_APP` (set by scripts/e2e.sh).
+pub fn app_binary() -> Option<PathBuf> {
+    std::env::var_os("VIGIE_E2E_APP")
+        .filter(|p| !p.is_empty())
+        .map(PathBuf::from)
+}
+
+/// A running tauri-driver, stopped with SIGTERM on drop (SIGKILL would leave
+/// WebKitWebDriver holding its port).
+pub struct TauriDriver {
+    child: Child,
+    pub port: u16,
+}
+
+impl TauriDriver {
+    /// Starts tauri-driver; the app it launches inherits `data_dir` as VIGIE_DATA_DIR.
+    pub fn start(data_dir: &Path) -> TauriDriver {
+        let port = vigie_testkit::free_port();
+        let native_port = vigie_testkit::free_port();
+        let child = Command::new(std::env::var("TAURI_DRIVER").unwrap_or("tauri-driver".into()))
+            .args(["--port", &port.to_string()])
+            .args(["--native-port", &native_port.to_string()])
+            .env("VIGIE_DATA_DIR", data_dir)
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("tauri-driver is installed (cargo install tauri-driver --locked)");
+        vigie_testkit::wait_for_port(port, "tauri-driver");
+        TauriDriver { child, port }
+    }
+}
+
+impl Drop for TauriDriver {
+    fn drop(&mut self) {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        let _ = self.child.wait();
+    }
+}
+
+/// A WebDriver session on the app.
+pub struct Ui {
+    pub client: Client,
+    screenshots: PathBuf,
+}
+
+pub fn css_id(testid: &str) -> String {
+    format!("[data-testid=\"{testid}\"]")
+}
+
+impl Ui {
+    pub async fn connect(driver: &TauriDriver, app: &Path) -> Ui {
+        let mut caps = serde_json::Map::new();
+        caps.insert(
+            "tauri:options".into(),
+            serde_json::json!({ "application": app }),
+        );
+        let client = ClientBuilder::native()
+            .capabilities(caps)
+            .connect(&format!("http://127.0.0.1:{}", driver.port))
+            .await
+            .expect("a WebDriver session on the app");
+        let screenshots = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/screenshots");
+        Ui {
+            client,
+            screenshots,
+        }
+    }
+
+    /// Waits (up to 20 s) for the element with this test id.
+    pub async fn el(&self, testid: &str) -> Element {
+        self.client
+            .wait()
+            .at_most(Duration::from_secs(20))
+            .for_element(Locator::Css(&css_id(testid)))
+            .await
+            .unwrap_or_else(|e| panic!("no element {testid} ({e})"))
+    }
+
+    pub async fn click(&self, testid: &str) {
+        self.el(testid).await.click().await.unwrap();
+    }
+
+    pub async fn fill(&self, testid: &str, text: &str) {
+        let el = self.el(testid).await;
+        // The query field may be a wrapper: type into its input if it has one.
+        let input = match el.find(Locator::Css("input, textarea")).await {
+            Ok(inner) => inner,
+            Err(_) => el,
+        };
+        input.clear().await.unwrap();
+        input.send_keys(text).await.unwrap();
+    }
+
+    pub async fn all(&self, testid: &str) -> Vec<Element> {
+        self.client
+            .find_all(Locator::Css(&css_id(testid)))
+            .await
+            .unwrap()
+    }
+
+    /// Polls `check` every 200 ms until it holds or `within` passes.
+    pub async fn until<F, Fut>(&self, what: &str, within: Duration, mut check: F)
+    where
+        F: FnMut() -> Fut,
+        Fut: std::future::Future<Output = bool>,
+    {
+        let start = Instant::now();
+        while !check().await {
+            assert!(start.elapsed() < within, "timed out waiting for {what}");
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+
+    /// Saves a screenshot as docs/screenshots/{name}.png.
+    pub async fn screenshot(&self, name: &str) {
+        let png = self.client.screenshot().await.unwrap();
+        std::fs::create_dir_all(&self.screenshots).unwrap();
+        std::fs::write(self.screenshots.join(format!("{name}.png")), png).unwrap();
+    }
+}

@@ -1,0 +1,100 @@
+//! The real app, end to end: first-run onboarding creates a watch and adds a feed served by
+//! nginx, the engine polls it, mentions appear, search and triage work. Screenshots go to
+//! docs/screenshots/. Run it with scripts/e2e.sh (it sets VIGIE_E2E_APP).
+
+use std::time::Duration;
+use vigie_e2e::{app_binary, TauriDriver, Ui};
+use vigie_testkit::Nginx;
+
+#[tokio::test]
+async fn listen_search_and_triage_in_the_real_app() {
+    // Not a silent skip: without the app this test fails and says how to run it.
+    let app = app_binary().expect(
+        "VIGIE_E2E_APP is not set: run scripts/e2e.sh (it builds the app and provides a display)",
+    );
+    let nginx = Nginx::start();
+    let data = tempfile::tempdir().unwrap();
+    let driver = TauriDriver::start(data.path());
+    let ui = Ui::connect(&driver, &app).await;
+
+    // First run: no watch yet, the onboarding asks for a brand.
+    ui.el("onboarding-step-1").await;
+    ui.fill("onboarding-brand", "Danone").await;
+    ui.fill("onboarding-query", "danone").await;
+    ui.screenshot("01-onboarding").await;
+    ui.click("onboarding-next").await;
+
+    // Step 2: a feed from nginx.
+    ui.el("onboarding-step-2").await;
+    ui.click("onboarding-kind-feed").await;
+    ui.fill("onboarding-source-url", &nginx.url("rss2.xml"))
+        .await;
+    ui.click("onboarding-add-source").await;
+    ui.el("onboarding-step-3").await;
+    ui.click("onboarding-finish").await;
+
+    // Adding a source wakes the engine: its mentions reach the stream.
+    ui.click("nav-mentions").await;
+    ui.until(
+        "three mentions from the feed",
+        Duration::from_secs(60),
+        || async {
+            if ui.all("mention-row").await.len() >= 3 {
+                return true;
+            }
+            if let Ok(r) = ui
+                .client
+                .find(fantoccini::Locator::Css(
+                    "[data-testid=\"mentions-refresh\"]",
+                ))
+                .await
+            {
+                let _ = r.click().await;
+            }
+            false
+        },
+    )
+    .await;
+    ui.screenshot("02-mentions").await;
+
+    // Full-text search, accent-insensitive.
+    ui.fill("mention-search", "meteo").await;
+    ui.until("one result for meteo", Duration::from_secs(10), || async {
+        ui.all("mention-row").await.len() == 1
+    })
+    .await;
+    let title = ui.el("mention-title").await.text().await.unwrap();
+    assert!(title.contains("Météo"), "{title}");
+    ui.screenshot("03-search").await;
+
+    // Triage: flag the result; the row says so.
+    let row = ui.el("mention-row").await;
+    row.find(fantoccini::Locator::Css("[data-testid=\"triage-flagged\"]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    ui.until("the mention flagged", Duration::from_secs(10), || async {
+        ui.el("mention-row")
+            .await
+            .attr("data-triage")
+            .await
+            .ok()
+            .flatten()
+            .as_deref()
+            == Some("flagged")
+    })
+    .await;
+
+    // The source list shows the feed's health; the dashboard shows the watch.
+    ui.click("nav-sources").await;
+    ui.el("source-health").await;
+    ui.screenshot("04-sources").await;
+    ui.click("nav-dashboard").await;
+    ui.el("watch-card").await;
+    ui.screenshot("05-dashboard").await;
+
+    ui.client.close().await.unwrap();
+    drop(driver);
+}
