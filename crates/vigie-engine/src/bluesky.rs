@@ -187,6 +187,7 @@ impl Bluesky {
                         p.author.handle
                     )),
                     title: None,
+                    title_is_html: false,
                     body: p
                         .record
                         .get("text")

@@ -62,6 +62,10 @@ pub fn parse_feed(
             RawEntry {
                 guid: Some(e.id).filter(|g| !g.is_empty()),
                 url: e.links.first().map(|l| l.href.clone()),
+                title_is_html: e
+                    .title
+                    .as_ref()
+                    .is_some_and(|t| t.content_type.to_string().contains("html")),
                 title: e.title.map(|t| t.content),
                 body,
                 body_is_html: is_html,

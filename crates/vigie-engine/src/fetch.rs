@@ -167,7 +167,18 @@ impl Http {
                     req = req.header(IF_MODIFIED_SINCE, v);
                 }
             }
-            let resp = req.send().await.map_err(|e| self.transport_error(e))?;
+            // A GET on a pooled connection the server has just closed fails before any answer
+            // ("incomplete message"): it is safe to send it once more on a fresh connection.
+            let retry = req.try_clone();
+            let resp = match req.send().await {
+                Ok(r) => r,
+                Err(e) if e.is_request() && !e.is_timeout() && retry.is_some() => retry
+                    .expect("checked")
+                    .send()
+                    .await
+                    .map_err(|e| self.transport_error(e))?,
+                Err(e) => return Err(self.transport_error(e)),
+            };
             let status = resp.status();
             if status.is_redirection() && status != StatusCode::NOT_MODIFIED {
                 let Some(loc) = header(resp.headers(), LOCATION) else {

@@ -111,6 +111,7 @@ fn status_entry(s: Status) -> RawEntry {
         guid: Some(s.uri.clone().unwrap_or_else(|| s.id.clone())),
         url: s.url.or(s.uri),
         title: None,
+        title_is_html: false,
         body: Some(body),
         body_is_html: true,
         author,

@@ -170,6 +170,8 @@ pub struct RawEntry {
     pub guid: Option<String>,
     pub url: Option<String>,
     pub title: Option<String>,
+    /// The title is HTML (Atom `type="html"`); otherwise it is plain text, shown as written.
+    pub title_is_html: bool,
     /// HTML or plain text.
     pub body: Option<String>,
     pub body_is_html: bool,
@@ -190,7 +192,11 @@ pub fn normalize_with_tokens(
     e: RawEntry,
     now: Timestamp,
 ) -> Option<(NewMention, Vec<String>)> {
-    let title = e.title.as_deref().map(html_to_text).unwrap_or_default();
+    let title = match e.title.as_deref() {
+        Some(t) if e.title_is_html => html_to_text(t),
+        Some(t) => collapse(&html_escape::decode_html_entities(t)),
+        None => String::new(),
+    };
     let (text, html) = match e.body.as_deref() {
         Some(b) if b.contains('<') => {
             // One sanitising pass gives the HTML to keep; its text comes from that output.

@@ -77,7 +77,7 @@ impl Snac {
     }
 
     pub async fn post(&self, text: &str) {
-        let r = reqwest::Client::new()
+        let r = client()
             .post(format!("{}/api/v1/statuses", self.url()))
             .bearer_auth(&self.token)
             .form(&[("status", text), ("visibility", "public")])
@@ -90,7 +90,7 @@ impl Snac {
 
 /// The snac OAuth dance: register an app, log in for a code, exchange it for a token.
 async fn oauth_token(port: u16, password: &str) -> String {
-    let c = reqwest::Client::new();
+    let c = client();
     let base = format!("http://127.0.0.1:{port}");
     let oob = "urn:ietf:wg:oauth:2.0:oob";
     let app: serde_json::Value = c
@@ -137,4 +137,13 @@ async fn oauth_token(port: u16, password: &str) -> String {
         .await
         .unwrap();
     tok["access_token"].as_str().expect("a token").to_string()
+}
+
+/// snac closes idle connections without warning: a fresh connection per request avoids
+/// reusing one it has just closed (hyper's "IncompleteMessage").
+fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .pool_max_idle_per_host(0)
+        .build()
+        .expect("client builds")
 }

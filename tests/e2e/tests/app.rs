@@ -95,6 +95,45 @@ async fn listen_search_and_triage_in_the_real_app() {
     ui.el("watch-card").await;
     ui.screenshot("05-dashboard").await;
 
+    // A hostile feed: its XSS payloads must render as inert text.
+    ui.click("nav-sources").await;
+    ui.click("source-tab-feed").await;
+    ui.fill("source-url", &nginx.url("edge.xml")).await;
+    ui.click("source-add").await;
+    ui.click("nav-mentions").await;
+    ui.fill("mention-search", "xss").await;
+    ui.until("the XSS item arrives", Duration::from_secs(60), || async {
+        if ui.all("mention-row").await.len() == 1 {
+            return true;
+        }
+        if let Ok(r) = ui
+            .client
+            .find(fantoccini::Locator::Css(
+                "[data-testid=\"mentions-refresh\"]",
+            ))
+            .await
+        {
+            let _ = r.click().await;
+        }
+        false
+    })
+    .await;
+    let title = ui.el("mention-title").await.text().await.unwrap();
+    assert!(
+        title.contains("<img src=x onerror=alert(1)>"),
+        "the payload is shown as text: {title}"
+    );
+    let injected = ui
+        .client
+        .execute(
+            "return document.querySelectorAll('img[onerror], [data-testid=\"mention-row\"] img, script:not([type=module]), a[href^=\"javascript:\"]').length",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(injected, serde_json::json!(0), "no element was injected");
+    ui.screenshot("06-xss-inert").await;
+
     ui.client.close().await.unwrap();
     drop(driver);
 }

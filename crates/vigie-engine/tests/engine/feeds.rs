@@ -331,6 +331,10 @@ async fn items_without_guid_or_date_and_future_dates_are_kept_sane_and_xss_is_in
         .find(|m| m.guid.as_deref() == Some("edge-3"))
         .unwrap();
     assert_eq!(xss.url, None, "javascript: links are dropped");
+    assert_eq!(
+        xss.title, "XSS attempt <img src=x onerror=alert(1)>",
+        "a plain-text title is kept as written (the UI shows it as text)"
+    );
     let html = xss.html.as_deref().unwrap();
     assert!(
         !html.contains("onerror") && !html.contains("javascript:"),
