@@ -85,7 +85,10 @@ export function renderSources(root: HTMLElement, ctx: Ctx): Cleanup {
     if (btn) btn.disabled = true;
     try {
       const src = await ipc.addSource(s);
-      ctx.toast(t("sources.added", { title: src.title }));
+      // A new feed has no title until its first poll: name it by its address meanwhile.
+      const kind = src.kind;
+      const where = kind.kind === "feed" ? kind.url : kind.kind === "mastodon_tag" ? `#${kind.tag}` : kind.query;
+      ctx.toast(t("sources.added", { title: src.title || where }));
       form.reset();
       refresh();
     } catch (e) {
