@@ -79,36 +79,65 @@ impl Ui {
         }
     }
 
-    /// Waits (up to 20 s) for the element with this test id.
+    /// Waits (up to 20 s) for the element with this test id. The UI re-renders views, so a
+    /// "stale element" answer is retried like a missing one.
     pub async fn el(&self, testid: &str) -> Element {
-        self.client
-            .wait()
-            .at_most(Duration::from_secs(20))
-            .for_element(Locator::Css(&css_id(testid)))
-            .await
-            .unwrap_or_else(|e| panic!("no element {testid} ({e})"))
+        let start = Instant::now();
+        loop {
+            match self.client.find(Locator::Css(&css_id(testid))).await {
+                Ok(e) => return e,
+                Err(e) if start.elapsed() > Duration::from_secs(20) => {
+                    panic!("no element {testid} ({e})")
+                }
+                Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
+            }
+        }
     }
 
+    /// Clicks the element, finding it again if the view re-rendered in between.
     pub async fn click(&self, testid: &str) {
-        self.el(testid).await.click().await.unwrap();
+        let start = Instant::now();
+        loop {
+            match self.el(testid).await.click().await {
+                Ok(_) => return,
+                Err(e) if start.elapsed() > Duration::from_secs(20) => {
+                    panic!("could not click {testid} ({e})")
+                }
+                Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
+            }
+        }
     }
 
+    /// Types into the element (or the input inside it), retrying on a re-render.
     pub async fn fill(&self, testid: &str, text: &str) {
-        let el = self.el(testid).await;
-        // The query field may be a wrapper: type into its input if it has one.
-        let input = match el.find(Locator::Css("input, textarea")).await {
-            Ok(inner) => inner,
-            Err(_) => el,
-        };
-        input.clear().await.unwrap();
-        input.send_keys(text).await.unwrap();
+        let start = Instant::now();
+        loop {
+            let el = self.el(testid).await;
+            // The query field may be a wrapper: type into its input if it has one.
+            let input = match el.find(Locator::Css("input, textarea")).await {
+                Ok(inner) => inner,
+                Err(_) => el,
+            };
+            let done = match input.clear().await {
+                Ok(()) => input.send_keys(text).await,
+                Err(e) => Err(e),
+            };
+            match done {
+                Ok(()) => return,
+                Err(e) if start.elapsed() > Duration::from_secs(20) => {
+                    panic!("could not fill {testid} ({e})")
+                }
+                Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
+            }
+        }
     }
 
+    /// Every element with this test id (none while the view is being re-rendered).
     pub async fn all(&self, testid: &str) -> Vec<Element> {
         self.client
             .find_all(Locator::Css(&css_id(testid)))
             .await
-            .unwrap()
+            .unwrap_or_default()
     }
 
     /// Polls `check` every 200 ms until it holds or `within` passes.

@@ -1,0 +1,116 @@
+//! The real app, end to end: a spike feed is served, the watch's level rises on the dashboard,
+//! and the desktop notification reaches the D-Bus notification service (witnessed with
+//! dbus-monitor). Run it with scripts/e2e.sh (it sets VIGIE_E2E_APP and a private bus).
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use vigie_e2e::{app_binary, TauriDriver, Ui};
+use vigie_testkit::Nginx;
+
+/// 40 angry French posts over the last 25 minutes (RFC 2822 dates, relative to now).
+fn spike_feed() -> String {
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    let mut items = String::new();
+    for i in 0..40 {
+        let t = now - 25 * 60 + i * 30;
+        let date = Command::new("date")
+            .args(["-u", "-R", "-d", &format!("@{t}")])
+            .output()
+            .unwrap();
+        let date = String::from_utf8(date.stdout).unwrap();
+        items.push_str(&format!(
+            "<item><title>Scandale Danone : boycott, quelle honte !!! ({i})</title><guid>spike-{i}</guid>\
+             <author>user{i}@example.org</author><pubDate>{}</pubDate>\
+             <description>Arnaque totale, je suis furieux</description></item>",
+            date.trim()
+        ));
+    }
+    format!("<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>Spike</title><language>fr</language>{items}</channel></rss>")
+}
+
+#[tokio::test]
+async fn a_spike_raises_the_level_and_notifies_over_dbus() {
+    let app = app_binary().expect("VIGIE_E2E_APP is not set: run scripts/e2e.sh");
+    // Witness every Notify call on the session bus.
+    let mut monitor = Command::new("dbus-monitor")
+        .args([
+            "--session",
+            "interface='org.freedesktop.Notifications',member='Notify'",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("dbus-monitor (dbus package) inside dbus-run-session");
+    let seen = Arc::new(Mutex::new(String::new()));
+    let out = monitor.stdout.take().unwrap();
+    let s = Arc::clone(&seen);
+    std::thread::spawn(move || {
+        for line in BufReader::new(out).lines().map_while(Result::ok) {
+            s.lock().unwrap().push_str(&line);
+            s.lock().unwrap().push('\n');
+        }
+    });
+
+    let nginx = Nginx::start();
+    nginx.put("spike.xml", spike_feed());
+    let data = tempfile::tempdir().unwrap();
+    let driver = TauriDriver::start(data.path());
+    let ui = Ui::connect(&driver, &app).await;
+
+    ui.el("onboarding-step-1").await;
+    ui.fill("onboarding-brand", "Danone").await;
+    ui.fill("onboarding-query", "danone").await;
+    ui.click("onboarding-next").await;
+    ui.el("onboarding-step-2").await;
+    ui.click("onboarding-kind-feed").await;
+    ui.fill("onboarding-source-url", &nginx.url("spike.xml"))
+        .await;
+    ui.click("onboarding-add-source").await;
+    ui.el("onboarding-step-3").await;
+    ui.click("onboarding-finish").await;
+
+    // The engine polls, the signal pass raises the level, the dashboard shows it.
+    ui.click("nav-dashboard").await;
+    ui.until(
+        "the level rises above calm",
+        Duration::from_secs(90),
+        || async {
+            for b in ui.all("level-badge").await {
+                if let Ok(Some(level)) = b.attr("data-level").await {
+                    if level == "alert" || level == "crisis" || level == "watch" {
+                        return true;
+                    }
+                }
+            }
+            false
+        },
+    )
+    .await;
+    ui.screenshot("07-level-raised").await;
+
+    // The notification reached the D-Bus notification service, with the explanation.
+    ui.until(
+        "a Notify call from Vigie",
+        Duration::from_secs(30),
+        || async {
+            let s = seen.lock().unwrap();
+            s.contains("\"Vigie\"") && s.contains("Danone")
+        },
+    )
+    .await;
+    let calls = seen.lock().unwrap().clone();
+    assert!(
+        calls.contains("open-watch:"),
+        "the notification carries the open-watch action:\n{calls}"
+    );
+
+    ui.client.close().await.unwrap();
+    drop(driver);
+    let _ = monitor.kill();
+    let _ = monitor.wait();
+}
