@@ -6,13 +6,11 @@
 
 use crate::events::{OpenWatch, OPEN_WATCH};
 use crate::tray;
-use notify_rust::{Hint, Notification, Urgency};
 use std::sync::Mutex;
 use std::time::Duration;
 use tauri::{AppHandle, Emitter};
 use tokio::task::JoinSet;
-use vigie_domain::Level;
-use vigie_engine::notify::{Notice, Notifier};
+use vigie_engine::notify::{desktop_notification, Notice, Notifier, NotifyError};
 use vigie_signals::Lang;
 
 /// After this, the notification is closed (the alert stays in the app) and its task ends.
@@ -58,29 +56,16 @@ pub fn open_watch(app: &AppHandle, watch_id: i64) {
 }
 
 impl Notifier for ShellNotifier {
-    fn notify(&self, n: &Notice) -> Result<(), String> {
-        let urgency = match n.level {
-            Level::Crisis | Level::Alert => Urgency::Critical,
-            Level::Watch => Urgency::Normal,
-            Level::Calm => Urgency::Low,
-        };
+    fn notify(&self, n: &Notice) -> Result<(), NotifyError> {
         let open = match self.lang {
             Lang::Fr => "Ouvrir",
             Lang::En => "Open",
         };
-        let handle = Notification::new()
-            .appname("Vigie")
-            .summary(&n.summary)
-            .body(&n.body)
-            .urgency(urgency)
+        let handle = desktop_notification(n, open)
             // "default" is a click on the notification itself.
             .action("default", open)
-            .action(&n.action(), open)
-            .hint(Hint::Category("im.received".into()))
             .show()
-            .map_err(|e| {
-                format!("desktop notifications are not available ({e}): Vigie keeps listening; levels and signals are still in the app")
-            })?;
+            .map_err(|e| NotifyError(e.to_string()))?;
         self.wait_for_click(handle, n.watch_id);
         Ok(())
     }

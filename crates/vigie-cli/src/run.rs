@@ -6,8 +6,8 @@ use anyhow::{bail, Context, Result};
 use std::io::BufRead;
 use std::sync::{Arc, Mutex};
 use vigie_domain::{NewWatch, Sensitivity, SourceKind, Thresholds};
+use vigie_engine::app::{import_opml_into, opml_of};
 use vigie_engine::bluesky::Bluesky;
-use vigie_engine::feed::{parse_opml, write_opml, OpmlFeed};
 use vigie_engine::fetch::{FetchConfig, Http};
 use vigie_engine::poller::health_line;
 use vigie_engine::{
@@ -268,20 +268,7 @@ fn source(mut ctx: Ctx, cmd: SourceCmd) -> Result<()> {
         SourceCmd::ImportOpml { file } => {
             let text = std::fs::read_to_string(&file)
                 .with_context(|| format!("reading {}", file.display()))?;
-            let feeds = parse_opml(&text).map_err(|p| anyhow::anyhow!(p.message()))?;
-            let (mut added, mut skipped) = (0, 0);
-            for f in &feeds {
-                match ctx.store.add_source(
-                    &f.title,
-                    &SourceKind::Feed { url: f.url.clone() },
-                    900,
-                    ctx.now,
-                ) {
-                    Ok(_) => added += 1,
-                    Err(vigie_store::StoreError::Duplicate { .. }) => skipped += 1,
-                    Err(e) => return Err(e.into()),
-                }
-            }
+            let (added, skipped) = import_opml_into(&mut ctx.store, &text, 900, ctx.now)?;
             if ctx.json {
                 print_json(&serde_json::json!({"added": added, "already_present": skipped}))
             } else {
@@ -290,23 +277,7 @@ fn source(mut ctx: Ctx, cmd: SourceCmd) -> Result<()> {
             }
         }
         SourceCmd::ExportOpml { file } => {
-            let feeds: Vec<OpmlFeed> = ctx
-                .store
-                .sources()?
-                .into_iter()
-                .filter_map(|(s, _)| match s.kind {
-                    SourceKind::Feed { url } => Some(OpmlFeed {
-                        title: if s.title.is_empty() {
-                            url.clone()
-                        } else {
-                            s.title
-                        },
-                        url,
-                    }),
-                    _ => None,
-                })
-                .collect();
-            let doc = write_opml("Vigie sources", &feeds);
+            let doc = opml_of(&ctx.store)?;
             match file {
                 Some(f) => {
                     std::fs::write(&f, doc).with_context(|| format!("writing {}", f.display()))?

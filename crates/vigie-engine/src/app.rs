@@ -176,6 +176,50 @@ pub fn external_url(url: &str) -> AppResult<String> {
     Ok(check_web_url(url)?.to_string())
 }
 
+/// Adds every feed of an OPML document as a source; returns (added, already present).
+pub fn import_opml_into(
+    store: &mut Store,
+    text: &str,
+    interval_secs: i64,
+    now: Timestamp,
+) -> AppResult<(usize, usize)> {
+    let feeds = parse_opml(text).map_err(|p| AppError::new("invalid", p.message()))?;
+    let (mut added, mut present) = (0, 0);
+    for f in &feeds {
+        match store.add_source(
+            &f.title,
+            &SourceKind::Feed { url: f.url.clone() },
+            interval_secs,
+            now,
+        ) {
+            Ok(_) => added += 1,
+            Err(StoreError::Duplicate { .. }) => present += 1,
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok((added, present))
+}
+
+/// The feed sources as an OPML document (untitled feeds are named by their address).
+pub fn opml_of(store: &Store) -> Result<String, StoreError> {
+    let feeds: Vec<OpmlFeed> = store
+        .sources()?
+        .into_iter()
+        .filter_map(|(s, _)| match s.kind {
+            SourceKind::Feed { url } => Some(OpmlFeed {
+                title: if s.title.is_empty() {
+                    url.clone()
+                } else {
+                    s.title
+                },
+                url,
+            }),
+            _ => None,
+        })
+        .collect();
+    Ok(write_opml("Vigie sources", &feeds))
+}
+
 impl App {
     /// Opens the store in `data_dir` and prepares the engine (not started).
     pub fn open(
@@ -490,45 +534,21 @@ impl App {
     }
 
     pub fn import_opml(&self, text: &str) -> AppResult<(usize, usize)> {
-        let feeds = parse_opml(text).map_err(|p| AppError::new("invalid", p.message()))?;
         let (now, interval) = (self.now(), self.settings()?.poll_interval_secs.max(60));
-        let r = self.db(|s| {
-            let (mut added, mut present) = (0, 0);
-            for f in &feeds {
-                match s.add_source(
-                    &f.title,
-                    &SourceKind::Feed { url: f.url.clone() },
-                    interval,
-                    now,
-                ) {
-                    Ok(_) => added += 1,
-                    Err(StoreError::Duplicate { .. }) => present += 1,
-                    Err(e) => return Err(e),
-                }
-            }
-            Ok((added, present))
-        })?;
+        let r = import_opml_into(
+            &mut self.store.lock().unwrap_or_else(|p| p.into_inner()),
+            text,
+            interval,
+            now,
+        )?;
         self.wake();
         Ok(r)
     }
 
     pub fn export_opml(&self) -> AppResult<String> {
-        let feeds: Vec<OpmlFeed> = self
-            .db(|s| s.sources())?
-            .into_iter()
-            .filter_map(|(s, _)| match s.kind {
-                SourceKind::Feed { url } => Some(OpmlFeed {
-                    title: if s.title.is_empty() {
-                        url.clone()
-                    } else {
-                        s.title
-                    },
-                    url,
-                }),
-                _ => None,
-            })
-            .collect();
-        Ok(write_opml("Vigie sources", &feeds))
+        Ok(opml_of(
+            &self.store.lock().unwrap_or_else(|p| p.into_inner()),
+        )?)
     }
 
     /// Level changes and weak signals, newest first.
@@ -566,10 +586,5 @@ impl App {
         let json = serde_json::to_string(settings).expect("settings serialise");
         self.db(|s| s.set_setting("ui", &json))?;
         Ok(settings.clone())
-    }
-
-    /// The store, for front ends that need a query not covered here (read-mostly).
-    pub fn store(&self) -> &Arc<Mutex<Store>> {
-        &self.store
     }
 }

@@ -93,27 +93,8 @@ impl Matcher {
         });
     }
 
-    pub fn len(&self) -> usize {
-        self.watches.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.watches.is_empty()
-    }
-
-    /// Ids of the watches this mention matches. A watch limited to some languages skips
-    /// mentions known to be in another language (unknown language always passes).
-    pub fn matching(&self, m: &NewMention) -> Vec<i64> {
-        let text = MatchText::new(&format!(
-            "{}\n{}\n{}",
-            m.title,
-            m.text,
-            m.author.as_deref().unwrap_or("")
-        ));
-        self.matching_text(m, &text)
-    }
-
-    /// Like [`Matcher::matching`], with the mention's text already prepared.
+    /// Ids of the watches this mention matches, its text already prepared. A watch limited
+    /// to some languages skips mentions known to be in another language (unknown passes).
     pub fn matching_text(&self, m: &NewMention, text: &MatchText) -> Vec<i64> {
         self.watches
             .iter()
@@ -123,16 +104,6 @@ impl Matcher {
             })
             .filter(|(_, q, _)| q.matches(text))
             .map(|(id, _, _)| *id)
-            .collect()
-    }
-
-    pub fn match_batch(&self, batch: Vec<NewMention>) -> Vec<(NewMention, Vec<i64>)> {
-        batch
-            .into_iter()
-            .map(|m| {
-                let ids = self.matching(&m);
-                (m, ids)
-            })
             .collect()
     }
 }

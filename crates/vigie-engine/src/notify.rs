@@ -20,8 +20,35 @@ impl Notice {
     }
 }
 
+/// A notice could not be shown (no session bus, no notification service…).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "desktop notifications are not available ({0}): Vigie keeps listening; levels and signals are still in `vigie levels` and the app"
+)]
+pub struct NotifyError(pub String);
+
 pub trait Notifier: Send + Sync {
-    fn notify(&self, notice: &Notice) -> Result<(), String>;
+    fn notify(&self, notice: &Notice) -> Result<(), NotifyError>;
+}
+
+/// The desktop notification for a notice: app name, summary, body, urgency by level, and
+/// the `open-watch:{id}` action labelled `open_label`. Front ends add what they need.
+pub fn desktop_notification(n: &Notice, open_label: &str) -> notify_rust::Notification {
+    use notify_rust::{Hint, Notification, Urgency};
+    let urgency = match n.level {
+        Level::Crisis | Level::Alert => Urgency::Critical,
+        Level::Watch => Urgency::Normal,
+        Level::Calm => Urgency::Low,
+    };
+    let mut notification = Notification::new();
+    notification
+        .appname("Vigie")
+        .summary(&n.summary)
+        .body(&n.body)
+        .urgency(urgency)
+        .action(&n.action(), open_label)
+        .hint(Hint::Category("im.received".into()));
+    notification
 }
 
 /// The desktop's notification service (org.freedesktop.Notifications on Linux).
@@ -29,27 +56,11 @@ pub trait Notifier: Send + Sync {
 pub struct DesktopNotifier;
 
 impl Notifier for DesktopNotifier {
-    fn notify(&self, n: &Notice) -> Result<(), String> {
-        use notify_rust::{Notification, Urgency};
-        let urgency = match n.level {
-            Level::Crisis | Level::Alert => Urgency::Critical,
-            Level::Watch => Urgency::Normal,
-            Level::Calm => Urgency::Low,
-        };
-        Notification::new()
-            .appname("Vigie")
-            .summary(&n.summary)
-            .body(&n.body)
-            .urgency(urgency)
-            .action(&n.action(), "Ouvrir / Open")
-            .hint(notify_rust::Hint::Category("im.received".into()))
+    fn notify(&self, n: &Notice) -> Result<(), NotifyError> {
+        desktop_notification(n, "Ouvrir / Open")
             .show()
             .map(|_| ())
-            .map_err(|e| {
-                format!(
-                    "desktop notifications are not available ({e}): Vigie keeps listening; levels and signals are still in `vigie levels` and the app"
-                )
-            })
+            .map_err(|e| NotifyError(e.to_string()))
     }
 }
 
@@ -58,7 +69,7 @@ impl Notifier for DesktopNotifier {
 pub struct MemoryNotifier(pub std::sync::Mutex<Vec<Notice>>);
 
 impl Notifier for MemoryNotifier {
-    fn notify(&self, n: &Notice) -> Result<(), String> {
+    fn notify(&self, n: &Notice) -> Result<(), NotifyError> {
         self.0.lock().expect("notices lock").push(n.clone());
         Ok(())
     }

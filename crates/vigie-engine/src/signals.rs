@@ -152,9 +152,8 @@ pub fn update_signals(
         }
         report.watches += 1;
         let mut known: HashSet<String> = store
-            .watch_mention_facts(watch.id, start - cfg.voices_memory_secs, start)?
+            .watch_voices(watch.id, start - cfg.voices_memory_secs, start)?
             .into_iter()
-            .map(|f| f.voice)
             .collect();
         let facts = store.watch_mention_facts(watch.id, start, end)?;
         let initial_level = st.signals.level.level;
@@ -230,6 +229,7 @@ pub fn update_signals(
                     store.set_health("notifications", None, now)?;
                 }
                 Err(e) => {
+                    let e = e.to_string();
                     // Said once: repeated failures update the health record, not the log.
                     let known = store
                         .health()?

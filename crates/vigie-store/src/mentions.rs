@@ -237,6 +237,29 @@ impl Store {
             .map_err(|e| self.err(e))
     }
 
+    /// The distinct voices (author, or source when there is none) of a watch's mentions
+    /// published in `[from, to)`.
+    pub fn watch_voices(
+        &self,
+        watch_id: i64,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> Result<Vec<String>> {
+        let mut stmt = self
+            .conn()
+            .prepare_cached(
+                "SELECT DISTINCT coalesce(m.author, 'source:' || m.source_id)
+                 FROM matches x JOIN mentions m ON m.id = x.mention_id
+                 WHERE x.watch_id = ?1 AND m.published_at >= ?2 AND m.published_at < ?3",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map(params![watch_id, from, to], |r| r.get(0))
+            .map_err(|e| self.err(e))?;
+        rows.collect::<rusqlite::Result<Vec<_>>>()
+            .map_err(|e| self.err(e))
+    }
+
     /// The earliest publication time among a watch's mentions.
     pub fn first_mention_at(&self, watch_id: i64) -> Result<Option<Timestamp>> {
         self.conn()
