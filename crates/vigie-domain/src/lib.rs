@@ -4,6 +4,7 @@
 pub mod health;
 pub mod level;
 pub mod model;
+pub mod publish;
 pub mod query;
 pub mod schedule;
 pub mod text;

@@ -78,6 +78,13 @@ impl Default for Bluesky {
     }
 }
 
+#[derive(Clone, Copy)]
+enum Payload<'a> {
+    None,
+    Json(&'a serde_json::Value),
+    Raw(&'a [u8], &'a str),
+}
+
 enum Call {
     Ok(serde_json::Value),
     Expired,
@@ -252,7 +259,7 @@ impl Bluesky {
             .keychain_passwords
             .get(handle)
             .map_err(keychain_problem)?
-            .ok_or_else(|| auth_problem(format!("no app password is stored for {handle}: add it with `vigie source add --bluesky …`")))?;
+            .ok_or_else(|| auth_problem(format!("no app password is stored for {handle}: connect the account again (Vigie keeps it only in the OS keychain)")))?;
         let url = format!(
             "{}/xrpc/com.atproto.server.createSession",
             service.trim_end_matches('/')
@@ -349,19 +356,135 @@ impl Bluesky {
         access: &Sensitive<String>,
         now: vigie_domain::Timestamp,
     ) -> Result<Call, FetchError> {
-        let resp = http
-            .client()
-            .get(url)
-            .bearer_auth(access.expose())
-            .send()
+        self.xrpc(http, reqwest::Method::GET, url, Payload::None, access, now)
             .await
-            .map_err(|e| http.transport_error(e))?;
+    }
+
+    /// Any XRPC call made as `handle`, with the same session handling as search: the access
+    /// token is refreshed once when it has expired. `body` makes it a POST (procedure).
+    pub async fn call(
+        &self,
+        http: &Http,
+        service: &str,
+        handle: &str,
+        nsid: &str,
+        query: &[(&str, &str)],
+        body: Option<&serde_json::Value>,
+        now: vigie_domain::Timestamp,
+    ) -> Result<serde_json::Value, FetchError> {
+        let mut url = format!("{}/xrpc/{nsid}", service.trim_end_matches('/'));
+        for (i, (k, v)) in query.iter().enumerate() {
+            url.push(if i == 0 { '?' } else { '&' });
+            url.push_str(&format!("{k}={}", crate::mastodon::urlencode(v)));
+        }
+        let payload = match body {
+            Some(b) => Payload::Json(b),
+            None => Payload::None,
+        };
+        self.call_with(http, service, handle, &url, payload, now)
+            .await
+    }
+
+    /// `com.atproto.repo.uploadBlob`: the raw bytes as the body.
+    pub async fn upload(
+        &self,
+        http: &Http,
+        service: &str,
+        handle: &str,
+        bytes: &[u8],
+        mime: &str,
+        now: vigie_domain::Timestamp,
+    ) -> Result<serde_json::Value, FetchError> {
+        let url = format!(
+            "{}/xrpc/com.atproto.repo.uploadBlob",
+            service.trim_end_matches('/')
+        );
+        self.call_with(http, service, handle, &url, Payload::Raw(bytes, mime), now)
+            .await
+    }
+
+    async fn call_with(
+        &self,
+        http: &Http,
+        service: &str,
+        handle: &str,
+        url: &str,
+        payload: Payload<'_>,
+        now: vigie_domain::Timestamp,
+    ) -> Result<serde_json::Value, FetchError> {
+        let method = if matches!(payload, Payload::None) {
+            reqwest::Method::GET
+        } else {
+            reqwest::Method::POST
+        };
+        let key = format!("{service}|{handle}");
+        let mut attempts = 0;
+        loop {
+            attempts += 1;
+            let session = self.session(http, service, handle, &key).await?;
+            match self
+                .xrpc(http, method.clone(), url, payload, &session.access, now)
+                .await?
+            {
+                Call::Ok(v) => return Ok(v),
+                Call::Expired if attempts == 1 => {
+                    self.refresh(http, service, handle, &key, &session).await?;
+                }
+                Call::Expired => {
+                    return Err(auth_problem(
+                        "the session expired and could not be renewed: reconnect this account",
+                    ))
+                }
+            }
+        }
+    }
+
+    /// Forgets the live session and the stored refresh token of `handle`.
+    pub async fn forget(&self, service: &str, handle: &str) {
+        self.sessions
+            .lock()
+            .await
+            .remove(&format!("{service}|{handle}"));
+        let _ = self.keychain_sessions.delete(handle);
+    }
+
+    async fn xrpc(
+        &self,
+        http: &Http,
+        method: reqwest::Method,
+        url: &str,
+        payload: Payload<'_>,
+        access: &Sensitive<String>,
+        now: vigie_domain::Timestamp,
+    ) -> Result<Call, FetchError> {
+        let mut req = http
+            .client()
+            .request(method, url)
+            .bearer_auth(access.expose());
+        match payload {
+            Payload::None => {}
+            Payload::Json(b) => req = req.json(b),
+            Payload::Raw(bytes, mime) => {
+                req = req
+                    .header(reqwest::header::CONTENT_TYPE, mime)
+                    .body(bytes.to_vec())
+            }
+        }
+        let resp = req.send().await.map_err(|e| http.transport_error(e))?;
         let status = resp.status().as_u16();
         let retry = resp
             .headers()
             .get(reqwest::header::RETRY_AFTER)
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| vigie_domain::schedule::parse_retry_after(v, now));
+            .and_then(|v| vigie_domain::schedule::parse_retry_after(v, now))
+            .or_else(|| {
+                // The PDS announces its rate-limit window as a reset time (epoch seconds).
+                resp.headers()
+                    .get("ratelimit-reset")
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(|v| v.parse::<i64>().ok())
+                    .map(|reset| (reset - now).max(1))
+            });
         let bytes = http.read_capped(resp).await?;
         match status {
             200 => serde_json::from_slice(&bytes)
@@ -382,10 +505,10 @@ impl Bluesky {
                 {
                     Ok(Call::Expired)
                 } else {
-                    let msg = e.and_then(|e| e.message).unwrap_or(code);
+                    let msg = e.and_then(|e| e.message).unwrap_or(code.clone());
                     Err(FetchError {
                         problem: Problem::Other {
-                            detail: format!("Bluesky refused the search: {msg}"),
+                            detail: format!("Bluesky refused the request ({code}): {msg}"),
                         },
                         status: Some(status),
                     })

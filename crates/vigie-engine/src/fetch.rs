@@ -128,6 +128,21 @@ impl Http {
         Http { client, cfg }
     }
 
+    /// A client that opens a fresh connection per request. Publishing uses it: a request is
+    /// never written onto a pooled connection the server has just closed, so a transport error
+    /// really means "the outcome is unknown", not "an idle socket died".
+    pub fn unpooled(cfg: FetchConfig) -> Self {
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .connect_timeout(cfg.connect_timeout)
+            .timeout(cfg.total_timeout)
+            .user_agent(cfg.user_agent.clone())
+            .pool_max_idle_per_host(0)
+            .build()
+            .expect("the HTTP client builds with static settings");
+        Http { client, cfg }
+    }
+
     pub fn config(&self) -> &FetchConfig {
         &self.cfg
     }

@@ -11,6 +11,7 @@ pub mod mastodon;
 pub mod normalize;
 pub mod notify;
 pub mod poller;
+pub mod publish;
 mod runner;
 pub mod signals;
 

@@ -7,6 +7,7 @@
 mod events;
 mod mentions;
 mod migrations;
+mod publish;
 mod signals;
 mod sources;
 mod watches;
@@ -14,6 +15,7 @@ mod watches;
 pub use events::{Event, NewEvent};
 pub use mentions::{IngestOutcome, MentionFacts, MentionFilter};
 pub use migrations::SCHEMA_VERSION;
+pub use publish::{KillSwitch, NewPost, Outcome, Post};
 pub use signals::WatchLevel;
 pub use sources::PollSuccess;
 

@@ -136,6 +136,56 @@ const MIGRATIONS: &[&str] = &[
         value TEXT NOT NULL
     );
     "#,
+    // 4: guarded publishing. Profiles (brand | personal) hold accounts; the outbox is the
+    // persistent queue of posts (queued → sending → sent | failed | cancelled). Credentials are
+    // never here: they live in the OS keychain under a namespace per profile.
+    r#"
+    CREATE TABLE profiles (
+        id         INTEGER PRIMARY KEY,
+        name       TEXT NOT NULL UNIQUE,
+        kind       TEXT NOT NULL CHECK (kind IN ('brand', 'personal')),
+        colour     TEXT NOT NULL,
+        allowed_handles TEXT NOT NULL DEFAULT '[]',
+        created_at INTEGER NOT NULL
+    );
+
+    CREATE TABLE accounts (
+        id           INTEGER PRIMARY KEY,
+        profile_id   INTEGER NOT NULL REFERENCES profiles(id) ON DELETE RESTRICT,
+        network      TEXT NOT NULL CHECK (network IN ('mastodon', 'bluesky')),
+        server       TEXT NOT NULL,
+        remote_id    TEXT NOT NULL,
+        handle       TEXT NOT NULL,
+        display_name TEXT NOT NULL DEFAULT '',
+        avatar_url   TEXT,
+        audience     INTEGER NOT NULL DEFAULT 0,
+        limits       TEXT NOT NULL,
+        connected_at INTEGER NOT NULL,
+        UNIQUE (network, server, remote_id)
+    );
+    CREATE UNIQUE INDEX accounts_handle ON accounts(network, handle);
+
+    CREATE TABLE outbox (
+        id           INTEGER PRIMARY KEY,
+        key          TEXT NOT NULL UNIQUE,
+        account_id   INTEGER NOT NULL REFERENCES accounts(id) ON DELETE RESTRICT,
+        content      TEXT NOT NULL,
+        content_hash TEXT NOT NULL,
+        state        TEXT NOT NULL CHECK (state IN ('queued', 'sending', 'sent', 'failed', 'cancelled')),
+        queued_at    INTEGER NOT NULL,
+        queued_micros INTEGER NOT NULL,
+        send_after   INTEGER NOT NULL,
+        attempts     INTEGER NOT NULL DEFAULT 0,
+        attempt_started_at INTEGER,
+        last_error   TEXT,
+        remote_id    TEXT,
+        remote_url   TEXT,
+        sent_at      INTEGER,
+        watch_id     INTEGER REFERENCES watches(id) ON DELETE SET NULL,
+        updated_at   INTEGER NOT NULL
+    );
+    CREATE INDEX outbox_due ON outbox(state, send_after);
+    "#,
 ];
 
 /// The schema version this build writes.

@@ -1,0 +1,360 @@
+//! The Mastodon API calls publishing needs: who a token belongs to, the instance's limits,
+//! posting with an `Idempotency-Key`, reading a status back, and finding our post among an
+//! account's statuses when an attempt's outcome is unknown.
+
+use super::{Attempt, SendFailure};
+use crate::fetch::{FetchError, Http};
+use crate::normalize;
+use serde::Deserialize;
+use vigie_domain::health::Problem;
+use vigie_domain::publish::{normalize_handle, same_words, Identity, Limits, Network};
+use vigie_domain::Timestamp;
+use vigie_secrets::Sensitive;
+
+#[derive(Deserialize)]
+struct AccountJson {
+    id: String,
+    acct: String,
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    display_name: String,
+    avatar: Option<String>,
+    #[serde(default)]
+    followers_count: i64,
+}
+
+#[derive(Deserialize)]
+pub(crate) struct StatusJson {
+    pub id: String,
+    pub url: Option<String>,
+    pub uri: Option<String>,
+    #[serde(default)]
+    pub content: String,
+    pub created_at: Option<String>,
+}
+
+fn base(server: &str) -> &str {
+    server.trim_end_matches('/')
+}
+
+fn retry_after(h: &reqwest::header::HeaderMap, now: Timestamp) -> Option<i64> {
+    h.get(reqwest::header::RETRY_AFTER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| vigie_domain::schedule::parse_retry_after(v, now))
+        .or_else(|| {
+            // Mastodon: X-RateLimit-Reset is an ISO 8601 time.
+            h.get("x-ratelimit-reset")
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| chrono::DateTime::parse_from_rfc3339(v).ok())
+                .map(|t| (t.timestamp() - now).max(1))
+        })
+}
+
+fn server_message(bytes: &[u8]) -> String {
+    #[derive(Deserialize)]
+    struct E {
+        error: Option<String>,
+    }
+    serde_json::from_slice::<E>(bytes)
+        .ok()
+        .and_then(|e| e.error)
+        .unwrap_or_else(|| {
+            String::from_utf8_lossy(&bytes[..bytes.len().min(200)])
+                .trim()
+                .to_string()
+        })
+}
+
+/// Maps a non-success answer to what the publisher does next.
+fn failure(status: u16, bytes: &[u8], retry: Option<i64>) -> SendFailure {
+    match status {
+        401 | 403 => SendFailure::Auth(format!(
+            "the server refused the token (HTTP {status}): it expired or was revoked. Reconnect this account."
+        )),
+        422 | 400 => SendFailure::Rejected(format!(
+            "the server refused the post: {}. Change it and try again.",
+            server_message(bytes)
+        )),
+        429 => SendFailure::RateLimited {
+            after_secs: retry.unwrap_or(60),
+        },
+        s if s >= 500 => SendFailure::Unknown(format!(
+            "the server failed (HTTP {s}) while handling the post"
+        )),
+        s => SendFailure::Rejected(format!(
+            "unexpected answer HTTP {s}: {}",
+            server_message(bytes)
+        )),
+    }
+}
+
+pub(crate) fn transport(e: FetchError) -> SendFailure {
+    match e.problem {
+        // Nothing reached the server.
+        Problem::Connect { detail } => {
+            SendFailure::NotSent(format!("the server could not be reached ({detail})"))
+        }
+        p => SendFailure::Unknown(p.message()),
+    }
+}
+
+/// Who the token belongs to (`verify_credentials`). snac answers 422 to a bad token.
+pub(crate) async fn verify(
+    http: &Http,
+    server: &str,
+    token: &Sensitive<String>,
+    now: Timestamp,
+) -> Result<Identity, SendFailure> {
+    let resp = http
+        .client()
+        .get(format!(
+            "{}/api/v1/accounts/verify_credentials",
+            base(server)
+        ))
+        .bearer_auth(token.expose())
+        .send()
+        .await
+        .map_err(|e| transport(http.transport_error(e)))?;
+    let status = resp.status().as_u16();
+    let retry = retry_after(resp.headers(), now);
+    let bytes = http.read_capped(resp).await.map_err(transport)?;
+    if status != 200 {
+        return Err(match status {
+            401 | 403 | 422 => SendFailure::Auth(format!(
+                "the server does not accept this token (HTTP {status}): it expired or was revoked. Reconnect this account."
+            )),
+            s => match failure(s, &bytes, retry) {
+                SendFailure::Unknown(m) => SendFailure::NotSent(m),
+                other => other,
+            },
+        });
+    }
+    let a: AccountJson = serde_json::from_slice(&bytes)
+        .map_err(|e| SendFailure::Rejected(format!("unexpected verify_credentials answer: {e}")))?;
+    let handle = if a.acct.is_empty() {
+        a.username
+    } else {
+        a.acct
+    };
+    Ok(Identity {
+        remote_id: a.id,
+        handle: normalize_handle(Network::Mastodon, &handle, server),
+        display_name: a.display_name,
+        avatar_url: a.avatar.filter(|s| !s.is_empty()),
+        audience: a.followers_count,
+    })
+}
+
+/// The instance's limits (`/api/v1/instance` configuration), defaults when it does not say.
+pub(crate) async fn limits(http: &Http, server: &str) -> Limits {
+    #[derive(Deserialize, Default)]
+    struct Statuses {
+        max_characters: Option<usize>,
+        characters_reserved_per_url: Option<usize>,
+        max_media_attachments: Option<usize>,
+    }
+    #[derive(Deserialize, Default)]
+    struct Media {
+        image_size_limit: Option<u64>,
+    }
+    #[derive(Deserialize, Default)]
+    struct Conf {
+        #[serde(default)]
+        statuses: Statuses,
+        #[serde(default)]
+        media_attachments: Media,
+    }
+    #[derive(Deserialize)]
+    struct Instance {
+        #[serde(default)]
+        configuration: Conf,
+    }
+    let d = Limits::MASTODON_DEFAULT;
+    let got: Option<Instance> = async {
+        let r = http
+            .client()
+            .get(format!("{}/api/v1/instance", base(server)))
+            .send()
+            .await
+            .ok()?;
+        if !r.status().is_success() {
+            return None;
+        }
+        serde_json::from_slice(&http.read_capped(r).await.ok()?).ok()
+    }
+    .await;
+    match got {
+        Some(i) => Limits {
+            max_chars: i
+                .configuration
+                .statuses
+                .max_characters
+                .unwrap_or(d.max_chars),
+            url_chars: i
+                .configuration
+                .statuses
+                .characters_reserved_per_url
+                .unwrap_or(d.url_chars),
+            max_images: i
+                .configuration
+                .statuses
+                .max_media_attachments
+                .unwrap_or(d.max_images),
+            max_image_bytes: i
+                .configuration
+                .media_attachments
+                .image_size_limit
+                .unwrap_or(d.max_image_bytes),
+        },
+        None => d,
+    }
+}
+
+/// Uploads one image with its description; returns the media id.
+pub(crate) async fn upload_media(
+    http: &Http,
+    server: &str,
+    token: &Sensitive<String>,
+    bytes: Vec<u8>,
+    mime: &str,
+    alt: &str,
+    now: Timestamp,
+) -> Result<String, SendFailure> {
+    let part = reqwest::multipart::Part::bytes(bytes)
+        .file_name("image")
+        .mime_str(mime)
+        .map_err(|e| SendFailure::Rejected(format!("image type {mime}: {e}")))?;
+    let form = reqwest::multipart::Form::new()
+        .part("file", part)
+        .text("description", alt.to_string());
+    let resp = http
+        .client()
+        .post(format!("{}/api/v2/media", base(server)))
+        .bearer_auth(token.expose())
+        .multipart(form)
+        .send()
+        .await
+        .map_err(|e| transport(http.transport_error(e)))?;
+    let status = resp.status().as_u16();
+    let retry = retry_after(resp.headers(), now);
+    let body = http.read_capped(resp).await.map_err(transport)?;
+    if !(200..300).contains(&status) {
+        // An unknown outcome for a media upload only leaves an orphan attachment: no post.
+        return Err(match failure(status, &body, retry) {
+            SendFailure::Unknown(m) => SendFailure::NotSent(m),
+            f => f,
+        });
+    }
+    #[derive(Deserialize)]
+    struct M {
+        id: String,
+    }
+    serde_json::from_slice::<M>(&body)
+        .map(|m| m.id)
+        .map_err(|e| SendFailure::Rejected(format!("unexpected media answer: {e}")))
+}
+
+/// `POST /api/v1/statuses` with the post's own idempotency key.
+pub(crate) async fn post_status(
+    http: &Http,
+    server: &str,
+    token: &Sensitive<String>,
+    text: &str,
+    media_ids: &[String],
+    idempotency_key: &str,
+    now: Timestamp,
+) -> Result<Attempt, SendFailure> {
+    let mut body = serde_json::json!({"status": text, "visibility": "public"});
+    if !media_ids.is_empty() {
+        body["media_ids"] = serde_json::json!(media_ids);
+    }
+    let resp = http
+        .client()
+        .post(format!("{}/api/v1/statuses", base(server)))
+        .bearer_auth(token.expose())
+        .header("Idempotency-Key", idempotency_key)
+        .json(&body)
+        .send()
+        .await
+        .map_err(|e| transport(http.transport_error(e)))?;
+    let status = resp.status().as_u16();
+    let retry = retry_after(resp.headers(), now);
+    let bytes = http.read_capped(resp).await.map_err(transport)?;
+    if !(200..300).contains(&status) {
+        return Err(failure(status, &bytes, retry));
+    }
+    let s: StatusJson = serde_json::from_slice(&bytes).map_err(|e| {
+        SendFailure::Unknown(format!("the server's answer could not be read ({e})"))
+    })?;
+    Ok(Attempt {
+        remote_id: s.id,
+        remote_url: s.url.or(s.uri),
+    })
+}
+
+/// Reads a status back after sending; returns its public URL.
+pub(crate) async fn read_back(
+    http: &Http,
+    server: &str,
+    token: &Sensitive<String>,
+    id: &str,
+) -> Option<StatusJson> {
+    let r = http
+        .client()
+        .get(format!("{}/api/v1/statuses/{id}", base(server)))
+        .bearer_auth(token.expose())
+        .send()
+        .await
+        .ok()?;
+    if !r.status().is_success() {
+        return None;
+    }
+    serde_json::from_slice(&http.read_capped(r).await.ok()?).ok()
+}
+
+/// Looks for our post among the account's latest statuses: same words, created after the
+/// attempt started (minus clock skew), not already recorded for another post.
+pub(crate) async fn find_ours(
+    http: &Http,
+    server: &str,
+    token: &Sensitive<String>,
+    account_remote_id: &str,
+    text: &str,
+    since: Timestamp,
+    taken: &[String],
+) -> Result<Option<Attempt>, SendFailure> {
+    let resp = http
+        .client()
+        .get(format!(
+            "{}/api/v1/accounts/{account_remote_id}/statuses?limit=40",
+            base(server)
+        ))
+        .bearer_auth(token.expose())
+        .send()
+        .await
+        .map_err(|e| transport(http.transport_error(e)))?;
+    let status = resp.status().as_u16();
+    let bytes = http.read_capped(resp).await.map_err(transport)?;
+    if status != 200 {
+        return Err(SendFailure::NotSent(format!(
+            "could not read the account's posts to check the last attempt (HTTP {status})"
+        )));
+    }
+    let list: Vec<StatusJson> = serde_json::from_slice(&bytes)
+        .map_err(|e| SendFailure::NotSent(format!("unexpected statuses answer: {e}")))?;
+    Ok(list
+        .into_iter()
+        .filter(|s| !taken.contains(&s.id))
+        .filter(|s| {
+            s.created_at
+                .as_deref()
+                .and_then(|c| chrono::DateTime::parse_from_rfc3339(c).ok())
+                .is_none_or(|c| c.timestamp() >= since - 120)
+        })
+        .find(|s| same_words(text, &normalize::html_to_text(&s.content)))
+        .map(|s| Attempt {
+            remote_id: s.id,
+            remote_url: s.url.or(s.uri),
+        }))
+}

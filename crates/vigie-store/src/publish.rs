@@ -1,0 +1,631 @@
+//! Profiles, accounts and the outbox. Every state change of a post and of the kill switch is
+//! written in the same transaction as its event, so the event log and the outbox never disagree.
+
+use crate::{Result, Store, StoreError};
+use rusqlite::{params, OptionalExtension, Row, Transaction};
+use serde::{Deserialize, Serialize};
+use vigie_domain::publish::{
+    Account, Content, Identity, Limits, Network, PostState, Profile, ProfileKind,
+};
+use vigie_domain::Timestamp;
+
+/// The kill switch: while on, nothing leaves the outbox.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct KillSwitch {
+    pub on: bool,
+    pub reason: String,
+    pub since: Option<Timestamp>,
+}
+
+const KILL_SWITCH_KEY: &str = "kill_switch";
+
+/// A post in the outbox.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Post {
+    pub id: i64,
+    /// The post's identity: the same on every attempt (idempotency key, record key).
+    pub key: String,
+    pub account_id: i64,
+    pub content: Content,
+    pub content_hash: String,
+    pub state: PostState,
+    pub queued_at: Timestamp,
+    pub queued_micros: i64,
+    /// Not before: end of the undo window, or the retry time after a 429.
+    pub send_after: Timestamp,
+    pub attempts: i64,
+    pub attempt_started_at: Option<Timestamp>,
+    pub last_error: Option<String>,
+    pub remote_id: Option<String>,
+    pub remote_url: Option<String>,
+    pub sent_at: Option<Timestamp>,
+    pub watch_id: Option<i64>,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewPost<'a> {
+    pub key: &'a str,
+    pub account_id: i64,
+    pub content: &'a Content,
+    pub send_after: Timestamp,
+    pub queued_micros: i64,
+    pub watch_id: Option<i64>,
+    /// Recorded in the event log with the post (e.g. the handle the user typed).
+    pub confirmation: serde_json::Value,
+}
+
+/// How an attempt ended.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    Sent {
+        remote_id: String,
+        remote_url: Option<String>,
+        reconciled: bool,
+    },
+    /// Back to the queue, not before `at` (rate limit, server down before anything was stored).
+    Retry {
+        at: Timestamp,
+        error: String,
+    },
+    Failed {
+        error: String,
+    },
+}
+
+const POST_COLUMNS: &str = "id, key, account_id, content, content_hash, state, queued_at, queued_micros, send_after, attempts, attempt_started_at, last_error, remote_id, remote_url, sent_at, watch_id";
+
+fn post_row(r: &Row<'_>) -> rusqlite::Result<Post> {
+    let content: String = r.get(3)?;
+    let state: String = r.get(5)?;
+    Ok(Post {
+        id: r.get(0)?,
+        key: r.get(1)?,
+        account_id: r.get(2)?,
+        content: serde_json::from_str(&content).unwrap_or_default(),
+        content_hash: r.get(4)?,
+        state: state.parse().unwrap_or(PostState::Failed),
+        queued_at: r.get(6)?,
+        queued_micros: r.get(7)?,
+        send_after: r.get(8)?,
+        attempts: r.get(9)?,
+        attempt_started_at: r.get(10)?,
+        last_error: r.get(11)?,
+        remote_id: r.get(12)?,
+        remote_url: r.get(13)?,
+        sent_at: r.get(14)?,
+        watch_id: r.get(15)?,
+    })
+}
+
+const PROFILE_COLUMNS: &str = "id, name, kind, colour, allowed_handles";
+
+fn profile_row(r: &Row<'_>) -> rusqlite::Result<Profile> {
+    let kind: String = r.get(2)?;
+    let allowed: String = r.get(4)?;
+    Ok(Profile {
+        id: r.get(0)?,
+        name: r.get(1)?,
+        kind: kind.parse().unwrap_or(ProfileKind::Brand),
+        colour: r.get(3)?,
+        allowed_handles: serde_json::from_str(&allowed).unwrap_or_default(),
+    })
+}
+
+const ACCOUNT_COLUMNS: &str =
+    "id, profile_id, network, server, remote_id, handle, display_name, avatar_url, audience, limits";
+
+fn account_row(r: &Row<'_>) -> rusqlite::Result<Account> {
+    let network: String = r.get(2)?;
+    let limits: String = r.get(9)?;
+    let network: Network = network.parse().unwrap_or(Network::Mastodon);
+    Ok(Account {
+        id: r.get(0)?,
+        profile_id: r.get(1)?,
+        network,
+        server: r.get(3)?,
+        identity: Identity {
+            remote_id: r.get(4)?,
+            handle: r.get(5)?,
+            display_name: r.get(6)?,
+            avatar_url: r.get(7)?,
+            audience: r.get(8)?,
+        },
+        limits: serde_json::from_str(&limits).unwrap_or(match network {
+            Network::Mastodon => Limits::MASTODON_DEFAULT,
+            Network::Bluesky => Limits::BLUESKY,
+        }),
+    })
+}
+
+fn event(tx: &Transaction<'_>, at: Timestamp, kind: &str, data: serde_json::Value) -> Result<()> {
+    tx.execute(
+        "INSERT INTO events (at, kind, data) VALUES (?1, ?2, ?3)",
+        params![at, kind, data.to_string()],
+    )?;
+    Ok(())
+}
+
+fn colour_ok(c: &str) -> bool {
+    c.len() == 7 && c.starts_with('#') && c[1..].chars().all(|ch| ch.is_ascii_hexdigit())
+}
+
+impl Store {
+    pub fn add_profile(
+        &mut self,
+        name: &str,
+        kind: ProfileKind,
+        colour: &str,
+        allowed_handles: &[String],
+        now: Timestamp,
+    ) -> Result<Profile> {
+        let name = name.trim();
+        if name.is_empty() {
+            return Err(StoreError::Invalid {
+                what: "profile",
+                message: "a profile needs a name".into(),
+            });
+        }
+        if !colour_ok(colour) {
+            return Err(StoreError::Invalid {
+                what: "profile",
+                message: format!("colour {colour:?} is not #rrggbb"),
+            });
+        }
+        let allowed = serde_json::to_string(allowed_handles).expect("strings serialise");
+        let id = self.write(|tx| {
+            let n = tx.execute(
+                "INSERT INTO profiles (name, kind, colour, allowed_handles, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT(name) DO NOTHING",
+                params![name, kind.as_str(), colour, allowed, now],
+            )?;
+            if n == 0 {
+                return Err(StoreError::Duplicate {
+                    what: "profile",
+                    key: name.into(),
+                });
+            }
+            let id = tx.last_insert_rowid();
+            event(
+                tx,
+                now,
+                "profile_created",
+                serde_json::json!({"profile_id": id, "name": name, "kind": kind.as_str(), "allowed_handles": allowed_handles}),
+            )?;
+            Ok(id)
+        })?;
+        self.profile(id)
+    }
+
+    /// Replaces a brand profile's allow-list. Accounts already held stay only if still listed.
+    pub fn set_allowed_handles(
+        &mut self,
+        profile_id: i64,
+        handles: &[String],
+        now: Timestamp,
+    ) -> Result<Profile> {
+        let profile = self.profile(profile_id)?;
+        let orphan = self
+            .accounts(Some(profile_id))?
+            .into_iter()
+            .find(|a| profile.kind == ProfileKind::Brand && !handles.contains(&a.identity.handle));
+        if let Some(a) = orphan {
+            return Err(StoreError::Invalid {
+                what: "allow-list",
+                message: format!(
+                    "@{} is connected to this profile: remove the account before taking it off the allow-list",
+                    a.identity.handle
+                ),
+            });
+        }
+        let allowed = serde_json::to_string(handles).expect("strings serialise");
+        self.write(|tx| {
+            tx.execute(
+                "UPDATE profiles SET allowed_handles = ?2 WHERE id = ?1",
+                params![profile_id, allowed],
+            )?;
+            event(
+                tx,
+                now,
+                "profile_allow_list",
+                serde_json::json!({"profile_id": profile_id, "allowed_handles": handles}),
+            )
+        })?;
+        self.profile(profile_id)
+    }
+
+    pub fn profile(&self, id: i64) -> Result<Profile> {
+        self.conn()
+            .query_row(
+                &format!("SELECT {PROFILE_COLUMNS} FROM profiles WHERE id = ?1"),
+                [id],
+                profile_row,
+            )
+            .optional()
+            .map_err(|e| self.err(e))?
+            .ok_or(StoreError::NotFound {
+                what: "profile",
+                key: id.to_string(),
+            })
+    }
+
+    /// A profile by id or name.
+    pub fn find_profile(&self, key: &str) -> Result<Profile> {
+        if let Ok(id) = key.parse::<i64>() {
+            return self.profile(id);
+        }
+        self.profiles()?
+            .into_iter()
+            .find(|p| p.name.eq_ignore_ascii_case(key.trim()))
+            .ok_or(StoreError::NotFound {
+                what: "profile",
+                key: key.into(),
+            })
+    }
+
+    pub fn profiles(&self) -> Result<Vec<Profile>> {
+        let mut stmt = self
+            .conn()
+            .prepare(&format!(
+                "SELECT {PROFILE_COLUMNS} FROM profiles ORDER BY id"
+            ))
+            .map_err(|e| self.err(e))?;
+        let rows = stmt.query_map([], profile_row).map_err(|e| self.err(e))?;
+        rows.collect::<rusqlite::Result<_>>()
+            .map_err(|e| self.err(e))
+    }
+
+    /// Records an account whose identity the engine has just verified. An account belongs to
+    /// exactly one profile: the same remote identity or handle cannot be added twice.
+    pub fn add_account(
+        &mut self,
+        profile_id: i64,
+        network: Network,
+        server: &str,
+        identity: &Identity,
+        limits: &Limits,
+        now: Timestamp,
+    ) -> Result<Account> {
+        let limits_json = serde_json::to_string(limits).expect("limits serialise");
+        let id = self.write(|tx| {
+            let taken: Option<(i64, String)> = tx
+                .query_row(
+                    "SELECT a.profile_id, p.name FROM accounts a JOIN profiles p ON p.id = a.profile_id
+                     WHERE a.network = ?1 AND (a.handle = ?2 OR (a.server = ?3 AND a.remote_id = ?4))",
+                    params![network.as_str(), identity.handle, server, identity.remote_id],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .optional()?;
+            if let Some((_, name)) = taken {
+                return Err(StoreError::Duplicate {
+                    what: "account",
+                    key: format!("@{} (already in profile {name:?})", identity.handle),
+                });
+            }
+            tx.execute(
+                "INSERT INTO accounts (profile_id, network, server, remote_id, handle, display_name, avatar_url, audience, limits, connected_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                params![profile_id, network.as_str(), server, identity.remote_id, identity.handle,
+                        identity.display_name, identity.avatar_url, identity.audience, limits_json, now],
+            )?;
+            let id = tx.last_insert_rowid();
+            event(tx, now, "account_connected", serde_json::json!({
+                "account_id": id, "profile_id": profile_id, "network": network.as_str(),
+                "handle": identity.handle, "remote_id": identity.remote_id,
+            }))?;
+            Ok(id)
+        })?;
+        self.account(id)
+    }
+
+    /// Refreshes what the server says about an account (display name, avatar, audience, limits).
+    pub fn update_account(&mut self, id: i64, identity: &Identity, limits: &Limits) -> Result<()> {
+        let limits_json = serde_json::to_string(limits).expect("limits serialise");
+        self.write(|tx| {
+            tx.execute(
+                "UPDATE accounts SET display_name = ?2, avatar_url = ?3, audience = ?4, limits = ?5 WHERE id = ?1",
+                params![id, identity.display_name, identity.avatar_url, identity.audience, limits_json],
+            )?;
+            Ok(())
+        })
+    }
+
+    pub fn account(&self, id: i64) -> Result<Account> {
+        self.conn()
+            .query_row(
+                &format!("SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE id = ?1"),
+                [id],
+                account_row,
+            )
+            .optional()
+            .map_err(|e| self.err(e))?
+            .ok_or(StoreError::NotFound {
+                what: "account",
+                key: id.to_string(),
+            })
+    }
+
+    /// Accounts, of one profile or of all.
+    pub fn accounts(&self, profile_id: Option<i64>) -> Result<Vec<Account>> {
+        let mut stmt = self
+            .conn()
+            .prepare(&format!(
+                "SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE ?1 IS NULL OR profile_id = ?1 ORDER BY id"
+            ))
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map([profile_id], account_row)
+            .map_err(|e| self.err(e))?;
+        rows.collect::<rusqlite::Result<_>>()
+            .map_err(|e| self.err(e))
+    }
+
+    /// Removes an account that has nothing waiting in the outbox.
+    pub fn remove_account(&mut self, id: i64, now: Timestamp) -> Result<Account> {
+        let account = self.account(id)?;
+        self.write(|tx| {
+            let pending: i64 = tx.query_row(
+                "SELECT count(*) FROM outbox WHERE account_id = ?1 AND state IN ('queued', 'sending')",
+                [id],
+                |r| r.get(0),
+            )?;
+            if pending > 0 {
+                return Err(StoreError::Invalid {
+                    what: "account",
+                    message: format!("{pending} post(s) are still waiting for this account: cancel them first"),
+                });
+            }
+            // Sent posts keep their history: the account row is only detached when unused.
+            let used: i64 = tx.query_row("SELECT count(*) FROM outbox WHERE account_id = ?1", [id], |r| r.get(0))?;
+            if used > 0 {
+                return Err(StoreError::Invalid {
+                    what: "account",
+                    message: "this account has posts in the outbox history; it stays listed so the history keeps its author".into(),
+                });
+            }
+            tx.execute("DELETE FROM accounts WHERE id = ?1", [id])?;
+            event(tx, now, "account_removed", serde_json::json!({"account_id": id, "handle": account.identity.handle}))
+        })?;
+        Ok(account)
+    }
+
+    pub fn kill_switch(&self) -> Result<KillSwitch> {
+        Ok(self
+            .setting(KILL_SWITCH_KEY)?
+            .and_then(|v| serde_json::from_str(&v).ok())
+            .unwrap_or_default())
+    }
+
+    /// Turns the kill switch on (with a reason) or off; logged.
+    pub fn set_kill_switch(
+        &mut self,
+        on: bool,
+        reason: &str,
+        now: Timestamp,
+    ) -> Result<KillSwitch> {
+        if on && reason.trim().is_empty() {
+            return Err(StoreError::Invalid {
+                what: "kill switch",
+                message: "say why publishing is paused (the team sees the reason)".into(),
+            });
+        }
+        let ks = KillSwitch {
+            on,
+            reason: if on {
+                reason.trim().to_string()
+            } else {
+                String::new()
+            },
+            since: on.then_some(now),
+        };
+        let value = serde_json::to_string(&ks).expect("serialises");
+        self.write(|tx| {
+            tx.execute(
+                "INSERT INTO settings (key, value) VALUES (?1, ?2)
+                 ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                params![KILL_SWITCH_KEY, value],
+            )?;
+            event(
+                tx,
+                now,
+                if on {
+                    "kill_switch_on"
+                } else {
+                    "kill_switch_off"
+                },
+                serde_json::json!({"reason": reason.trim()}),
+            )
+        })?;
+        Ok(ks)
+    }
+
+    pub fn queue_post(&mut self, p: &NewPost<'_>, now: Timestamp) -> Result<Post> {
+        let content = serde_json::to_string(p.content).expect("content serialises");
+        let hash = p.content.hash();
+        let id = self.write(|tx| {
+            tx.execute(
+                "INSERT INTO outbox (key, account_id, content, content_hash, state, queued_at, queued_micros, send_after, watch_id, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, 'queued', ?5, ?6, ?7, ?8, ?5)",
+                params![p.key, p.account_id, content, hash, now, p.queued_micros, p.send_after, p.watch_id],
+            )?;
+            let id = tx.last_insert_rowid();
+            event(tx, now, "post_queued", serde_json::json!({
+                "post_id": id, "account_id": p.account_id, "content_hash": hash,
+                "send_after": p.send_after, "confirmation": p.confirmation,
+            }))?;
+            Ok(id)
+        })?;
+        self.post(id)
+    }
+
+    pub fn post(&self, id: i64) -> Result<Post> {
+        self.conn()
+            .query_row(
+                &format!("SELECT {POST_COLUMNS} FROM outbox WHERE id = ?1"),
+                [id],
+                post_row,
+            )
+            .optional()
+            .map_err(|e| self.err(e))?
+            .ok_or(StoreError::NotFound {
+                what: "post",
+                key: id.to_string(),
+            })
+    }
+
+    /// The outbox, newest first.
+    pub fn posts(&self, limit: usize) -> Result<Vec<Post>> {
+        let mut stmt = self
+            .conn()
+            .prepare(&format!(
+                "SELECT {POST_COLUMNS} FROM outbox ORDER BY id DESC LIMIT ?1"
+            ))
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map([limit as i64], post_row)
+            .map_err(|e| self.err(e))?;
+        rows.collect::<rusqlite::Result<_>>()
+            .map_err(|e| self.err(e))
+    }
+
+    /// Remote ids already recorded for an account (so reconciliation never claims one twice).
+    pub fn sent_remote_ids(&self, account_id: i64) -> Result<Vec<String>> {
+        let mut stmt = self
+            .conn()
+            .prepare("SELECT remote_id FROM outbox WHERE account_id = ?1 AND remote_id IS NOT NULL")
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map([account_id], |r| r.get(0))
+            .map_err(|e| self.err(e))?;
+        rows.collect::<rusqlite::Result<_>>()
+            .map_err(|e| self.err(e))
+    }
+
+    /// Cancels a post that has not started sending. Returns the post as it now is.
+    pub fn cancel_post(&mut self, id: i64, now: Timestamp) -> Result<Post> {
+        self.write(|tx| {
+            let n = tx.execute(
+                "UPDATE outbox SET state = 'cancelled', updated_at = ?2 WHERE id = ?1 AND state = 'queued'",
+                params![id, now],
+            )?;
+            if n == 0 {
+                let state: Option<String> = tx
+                    .query_row("SELECT state FROM outbox WHERE id = ?1", [id], |r| r.get(0))
+                    .optional()?;
+                return Err(match state {
+                    None => StoreError::NotFound { what: "post", key: id.to_string() },
+                    Some(s) => StoreError::Invalid {
+                        what: "cancel",
+                        message: format!("this post is {s}: only a queued post can be cancelled"),
+                    },
+                });
+            }
+            event(tx, now, "post_cancelled", serde_json::json!({"post_id": id}))
+        })?;
+        self.post(id)
+    }
+
+    /// Puts a failed post back in the queue (the user pressed "retry").
+    pub fn retry_post(&mut self, id: i64, now: Timestamp) -> Result<Post> {
+        self.write(|tx| {
+            let n = tx.execute(
+                "UPDATE outbox SET state = 'queued', send_after = ?2, last_error = NULL, updated_at = ?2
+                 WHERE id = ?1 AND state = 'failed'",
+                params![id, now],
+            )?;
+            if n == 0 {
+                return Err(StoreError::Invalid {
+                    what: "retry",
+                    message: "only a failed post can be retried".into(),
+                });
+            }
+            event(tx, now, "post_retry", serde_json::json!({"post_id": id}))
+        })?;
+        self.post(id)
+    }
+
+    /// Claims the next due post for sending (queued → sending), unless the kill switch is on.
+    /// The check and the claim are one transaction: a pause can never slip between them.
+    pub fn claim_due_post(&mut self, now: Timestamp) -> Result<Option<Post>> {
+        let id = self.write(|tx| {
+            let ks: Option<String> = tx
+                .query_row(
+                    "SELECT value FROM settings WHERE key = ?1",
+                    [KILL_SWITCH_KEY],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            if ks
+                .and_then(|v| serde_json::from_str::<KillSwitch>(&v).ok())
+                .is_some_and(|k| k.on)
+            {
+                return Ok(None);
+            }
+            let id: Option<i64> = tx
+                .query_row(
+                    "SELECT id FROM outbox WHERE state = 'queued' AND send_after <= ?1
+                     ORDER BY send_after, id LIMIT 1",
+                    [now],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            if let Some(id) = id {
+                tx.execute(
+                    "UPDATE outbox SET state = 'sending', attempts = attempts + 1,
+                     attempt_started_at = ?2, updated_at = ?2 WHERE id = ?1",
+                    params![id, now],
+                )?;
+                event(tx, now, "post_attempt", serde_json::json!({"post_id": id}))?;
+            }
+            Ok(id)
+        })?;
+        id.map(|id| self.post(id)).transpose()
+    }
+
+    /// Posts left in `sending` (Vigie stopped mid-attempt): their outcome must be reconciled.
+    pub fn posts_in_flight(&self) -> Result<Vec<Post>> {
+        let mut stmt = self
+            .conn()
+            .prepare(&format!(
+                "SELECT {POST_COLUMNS} FROM outbox WHERE state = 'sending' ORDER BY id"
+            ))
+            .map_err(|e| self.err(e))?;
+        let rows = stmt.query_map([], post_row).map_err(|e| self.err(e))?;
+        rows.collect::<rusqlite::Result<_>>()
+            .map_err(|e| self.err(e))
+    }
+
+    /// Records how an attempt ended.
+    pub fn finish_post(&mut self, id: i64, outcome: &Outcome, now: Timestamp) -> Result<Post> {
+        self.write(|tx| {
+            match outcome {
+                Outcome::Sent { remote_id, remote_url, reconciled } => {
+                    tx.execute(
+                        "UPDATE outbox SET state = 'sent', remote_id = ?2, remote_url = ?3, sent_at = ?4,
+                         last_error = NULL, updated_at = ?4 WHERE id = ?1",
+                        params![id, remote_id, remote_url, now],
+                    )?;
+                    event(tx, now, "post_sent", serde_json::json!({
+                        "post_id": id, "remote_id": remote_id, "remote_url": remote_url, "reconciled": reconciled,
+                    }))
+                }
+                Outcome::Retry { at, error } => {
+                    tx.execute(
+                        "UPDATE outbox SET state = 'queued', send_after = ?2, last_error = ?3, updated_at = ?4 WHERE id = ?1",
+                        params![id, at, error, now],
+                    )?;
+                    event(tx, now, "post_deferred", serde_json::json!({"post_id": id, "until": at, "error": error}))
+                }
+                Outcome::Failed { error } => {
+                    tx.execute(
+                        "UPDATE outbox SET state = 'failed', last_error = ?2, updated_at = ?3 WHERE id = ?1",
+                        params![id, error, now],
+                    )?;
+                    event(tx, now, "post_failed", serde_json::json!({"post_id": id, "error": error}))
+                }
+            }
+        })?;
+        self.post(id)
+    }
+}
