@@ -9,8 +9,10 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 mod bluesky;
+mod proxy;
 mod snac;
 pub use bluesky::BlueskyNet;
+pub use proxy::{Fault, FaultProxy};
 pub use snac::Snac;
 
 pub fn free_port() -> u16 {

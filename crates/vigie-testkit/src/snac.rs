@@ -7,7 +7,9 @@ use std::process::{Child, Command, Stdio};
 pub struct Snac {
     child: Child,
     pub port: u16,
+    /// alice's token.
     pub token: String,
+    base: PathBuf,
     _dir: tempfile::TempDir,
 }
 
@@ -47,15 +49,7 @@ impl Snac {
             serde_json::from_str(&std::fs::read_to_string(&conf).unwrap()).unwrap();
         v["protocol"] = "http".into();
         std::fs::write(&conf, v.to_string()).unwrap();
-        let out = run_with_stdin(&["adduser", b], "alice\n");
-        let password = out
-            .split("User password is ")
-            .nth(1)
-            .expect("adduser prints the password")
-            .split_whitespace()
-            .next()
-            .unwrap()
-            .to_string();
+        let password = add_user(b, "alice");
         let child = Command::new("snac")
             .args(["httpd", b])
             .stdout(Stdio::null())
@@ -63,13 +57,53 @@ impl Snac {
             .spawn()
             .unwrap();
         wait_for_port(port, "snac");
-        let token = oauth_token(port, &password).await;
+        let token = oauth_token(port, "alice", &password).await;
         Snac {
             child,
             port,
             token,
+            base,
             _dir: dir,
         }
+    }
+
+    /// Creates another user on the instance; returns (password, access token).
+    pub async fn add_user(&self, name: &str) -> (String, String) {
+        let password = add_user(self.base.to_str().unwrap(), name);
+        let token = oauth_token(self.port, name, &password).await;
+        (password, token)
+    }
+
+    /// Revokes a token on the server (snac keeps one file per token).
+    pub fn revoke(&self, token: &str) {
+        std::fs::remove_file(self.base.join("token").join(format!("{token}.json")))
+            .expect("the token exists on the server");
+    }
+
+    /// The plain texts of a user's public statuses, newest first (what is really on the server).
+    pub async fn statuses_of(&self, token: &str) -> Vec<serde_json::Value> {
+        let me: serde_json::Value = client()
+            .get(format!("{}/api/v1/accounts/verify_credentials", self.url()))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        client()
+            .get(format!(
+                "{}/api/v1/accounts/{}/statuses?limit=40",
+                self.url(),
+                me["id"].as_str().unwrap()
+            ))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
     }
 
     pub fn url(&self) -> String {
@@ -88,8 +122,19 @@ impl Snac {
     }
 }
 
+fn add_user(base: &str, name: &str) -> String {
+    let out = run_with_stdin(&["adduser", base], &format!("{name}\n"));
+    out.split("User password is ")
+        .nth(1)
+        .expect("adduser prints the password")
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .to_string()
+}
+
 /// The snac OAuth dance: register an app, log in for a code, exchange it for a token.
-async fn oauth_token(port: u16, password: &str) -> String {
+async fn oauth_token(port: u16, login: &str, password: &str) -> String {
     let c = client();
     let base = format!("http://127.0.0.1:{port}");
     let oob = "urn:ietf:wg:oauth:2.0:oob";
@@ -110,7 +155,7 @@ async fn oauth_token(port: u16, password: &str) -> String {
     let code = c
         .post(format!("{base}/oauth/x-snac-login"))
         .form(&[
-            ("login", "alice"),
+            ("login", login),
             ("passwd", password),
             ("redir", oob),
             ("cid", cid),

@@ -6,5 +6,6 @@ mod bluesky;
 mod feeds;
 mod lifecycle;
 mod mastodon;
+mod publish_mastodon;
 mod signals;
 mod support;

@@ -44,3 +44,34 @@ pub fn with_store<T>(p: &Poller, f: impl FnOnce(&mut Store) -> T) -> T {
     let mut s = p.store().lock().unwrap();
     f(&mut s)
 }
+
+/// A clock the test moves by hand.
+#[derive(Debug)]
+pub struct ManualClock(pub std::sync::atomic::AtomicI64);
+
+impl ManualClock {
+    pub fn at(t: i64) -> Arc<ManualClock> {
+        Arc::new(ManualClock(std::sync::atomic::AtomicI64::new(t)))
+    }
+    pub fn advance(&self, secs: i64) {
+        self.0.fetch_add(secs, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+impl vigie_engine::Clock for ManualClock {
+    fn now(&self) -> i64 {
+        self.0.load(std::sync::atomic::Ordering::SeqCst)
+    }
+}
+
+/// A keychain prefix unique to this test run.
+pub fn unique_prefix(name: &str) -> String {
+    format!(
+        "test-{name}-{}-{}-",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos()
+    )
+}

@@ -1,0 +1,639 @@
+//! Guarded publishing to a real Mastodon API (snac2 on 127.0.0.1), credentials in the real
+//! Secret Service, faults injected by our own TCP proxy. The misposting suite: every case must
+//! be refused or safe, and "exactly one post" is checked on the server itself.
+
+use crate::support::*;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use vigie_domain::publish::{Content, ProfileKind};
+use vigie_domain::Level;
+use vigie_engine::fetch::FetchConfig;
+use vigie_engine::publish::{
+    ApprovalGate, Confirmation, NoApprovalPolicy, PublishConfig, PublishError, Publisher,
+};
+use vigie_secrets::{Keychain, Sensitive};
+use vigie_store::Store;
+
+struct Rig {
+    dir: tempfile::TempDir,
+    clock: Arc<ManualClock>,
+    prefix: String,
+    publisher: Arc<Publisher>,
+}
+
+fn publisher(
+    dir: &std::path::Path,
+    clock: Arc<ManualClock>,
+    prefix: &str,
+    gate: Arc<dyn ApprovalGate>,
+) -> Arc<Publisher> {
+    let store = Arc::new(Mutex::new(Store::open_in(dir).unwrap()));
+    let p = Publisher::new(store, dir, clock, prefix, gate).with_fetch(FetchConfig {
+        connect_timeout: Duration::from_secs(2),
+        total_timeout: Duration::from_secs(3),
+        ..FetchConfig::default()
+    });
+    p.set_config(PublishConfig {
+        undo_secs: 0,
+        ..PublishConfig::default()
+    });
+    Arc::new(p)
+}
+
+fn rig(name: &str) -> Rig {
+    rig_with(name, Arc::new(NoApprovalPolicy))
+}
+
+fn rig_with(name: &str, gate: Arc<dyn ApprovalGate>) -> Rig {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = ManualClock::at(NOW);
+    let prefix = unique_prefix(name);
+    let publisher = publisher(dir.path(), Arc::clone(&clock), &prefix, gate);
+    Rig {
+        dir,
+        clock,
+        prefix,
+        publisher,
+    }
+}
+
+fn host(snac: &Snac) -> String {
+    format!("127.0.0.1:{}", snac.port)
+}
+
+/// A brand profile allowed to hold alice, with alice connected through `server`.
+async fn brand_with_alice(r: &Rig, snac: &Snac, server: &str) -> (i64, i64) {
+    let brand = r
+        .publisher
+        .create_profile(
+            "Acme",
+            ProfileKind::Brand,
+            "#c00000",
+            &[format!("@alice@{}", server.trim_start_matches("http://"))],
+        )
+        .unwrap();
+    let acct = r
+        .publisher
+        .connect_mastodon_token(
+            brand.id,
+            server,
+            Sensitive::new(snac.token.clone()),
+            Some("alice"),
+        )
+        .await
+        .unwrap();
+    (brand.id, acct.id)
+}
+
+fn texts(statuses: &[serde_json::Value]) -> Vec<String> {
+    statuses
+        .iter()
+        .map(|s| s["content"].as_str().unwrap_or_default().to_string())
+        .collect()
+}
+
+#[tokio::test]
+async fn connect_compose_confirm_send_read_back_exactly_once() {
+    let snac = Snac::start().await;
+    let r = rig("m-send");
+    let (brand, acct) = brand_with_alice(&r, &snac, &snac.url()).await;
+    let a = r.publisher.accounts(brand).unwrap();
+    assert_eq!(a[0].identity.handle, format!("alice@{}", host(&snac)));
+    assert!(!a[0].identity.remote_id.is_empty());
+    // The instance's own limits were read (snac: 100,000 characters, 32 per link).
+    assert_eq!(a[0].limits.max_chars, 100_000);
+    assert_eq!(a[0].limits.url_chars, 32);
+    assert!(r.publisher.credential_is_set(acct).unwrap());
+
+    let content = Content::text("Nous avons rappelé le lot 42 par précaution. #Acme");
+    let post = r
+        .publisher
+        .queue(brand, acct, &content, &Confirmation::default(), None)
+        .unwrap();
+    let report = r.publisher.deliver_due().await;
+    assert_eq!(report.sent, 1, "{report:?}");
+    let sent = r.publisher.outbox(10).unwrap().remove(0);
+    assert_eq!(sent.id, post.id);
+    assert_eq!(sent.state, vigie_domain::publish::PostState::Sent);
+    let url = sent.remote_url.clone().expect("read back: the post's URL");
+    assert!(url.contains("/alice/"), "{url}");
+    let on_server = snac.statuses_of(&snac.token).await;
+    assert_eq!(on_server.len(), 1, "{:?}", texts(&on_server));
+    assert_eq!(on_server[0]["id"].as_str(), sent.remote_id.as_deref());
+    // Delivering again sends nothing more.
+    assert_eq!(r.publisher.deliver_due().await.sent, 0);
+    assert_eq!(snac.statuses_of(&snac.token).await.len(), 1);
+
+    // Every step is in the event log, and the token is not.
+    let store = Store::open_in(r.dir.path()).unwrap();
+    let kinds: Vec<String> = store
+        .events(None, 50)
+        .unwrap()
+        .into_iter()
+        .map(|e| e.kind)
+        .collect();
+    for k in [
+        "account_connected",
+        "post_queued",
+        "post_attempt",
+        "post_sent",
+    ] {
+        assert!(kinds.iter().any(|x| x == k), "{k} missing from {kinds:?}");
+    }
+    drop(store);
+    let db = std::fs::read(r.dir.path().join("vigie.db")).unwrap();
+    let wal = std::fs::read(r.dir.path().join("vigie.db-wal")).unwrap_or_default();
+    for bytes in [db, wal] {
+        assert!(
+            !bytes
+                .windows(snac.token.len())
+                .any(|w| w == snac.token.as_bytes()),
+            "the access token must never be written to SQLite"
+        );
+    }
+}
+
+#[tokio::test]
+async fn personal_account_cannot_join_a_brand_profile() {
+    let snac = Snac::start().await;
+    let (_, bob_token) = snac.add_user("bob").await;
+    let r = rig("m-allow");
+    let brand = r
+        .publisher
+        .create_profile(
+            "Acme",
+            ProfileKind::Brand,
+            "#c00000",
+            &[format!("alice@{}", host(&snac))],
+        )
+        .unwrap();
+    let err = r
+        .publisher
+        .connect_mastodon_token(brand.id, &snac.url(), Sensitive::new(bob_token), None)
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), "refused");
+    assert!(err.to_string().contains("allow-list"), "{err}");
+    assert!(r.publisher.accounts(brand.id).unwrap().is_empty());
+    // Nothing was kept in the keychain either.
+    let kc = Keychain::new(&format!("{}profile-{}", r.prefix, brand.id));
+    assert!(!kc.is_set(&format!("mastodon:bob@{}", host(&snac))).unwrap());
+}
+
+#[tokio::test]
+async fn a_token_of_another_account_than_declared_is_refused() {
+    let snac = Snac::start().await;
+    let (_, bob_token) = snac.add_user("bob").await;
+    let r = rig("m-wrong");
+    let me = r
+        .publisher
+        .create_profile("Moi", ProfileKind::Personal, "#0060a0", &[])
+        .unwrap();
+    let err = r
+        .publisher
+        .connect_mastodon_token(
+            me.id,
+            &snac.url(),
+            Sensitive::new(bob_token),
+            Some("@alice"),
+        )
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("belongs to @bob"), "{err}");
+    assert!(r.publisher.accounts(me.id).unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn a_brand_workspace_never_reaches_a_personal_account() {
+    let snac = Snac::start().await;
+    let (_, bob_token) = snac.add_user("bob").await;
+    let r = rig("m-ws");
+    let (brand, _) = brand_with_alice(&r, &snac, &snac.url()).await;
+    let me = r
+        .publisher
+        .create_profile("Bob perso", ProfileKind::Personal, "#0060a0", &[])
+        .unwrap();
+    let bob = r
+        .publisher
+        .connect_mastodon_token(
+            me.id,
+            &snac.url(),
+            Sensitive::new(bob_token.clone()),
+            Some("bob"),
+        )
+        .await
+        .unwrap();
+    // Listing from the brand workspace never shows bob.
+    assert!(r
+        .publisher
+        .accounts(brand)
+        .unwrap()
+        .iter()
+        .all(|a| a.identity.handle.starts_with("alice@")));
+    // Publishing to bob from the brand workspace is refused by the engine.
+    let err = r
+        .publisher
+        .queue(
+            brand,
+            bob.id,
+            &Content::text("oops"),
+            &Confirmation::default(),
+            None,
+        )
+        .unwrap_err();
+    assert!(err.to_string().contains("switch profile"), "{err}");
+    assert!(r.publisher.outbox(10).unwrap().is_empty());
+    // The same account cannot be held by two profiles.
+    let err = r
+        .publisher
+        .connect_mastodon_token(brand, &snac.url(), Sensitive::new(bob_token), None)
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), "refused");
+}
+
+#[tokio::test]
+async fn typing_the_handle_is_required_when_the_audience_is_large() {
+    let snac = Snac::start().await;
+    let r = rig("m-type");
+    let (brand, acct) = brand_with_alice(&r, &snac, &snac.url()).await;
+    r.publisher.set_config(PublishConfig {
+        undo_secs: 0,
+        audience_threshold: Some(-1), // every audience is "large"
+        ..PublishConfig::default()
+    });
+    let c = Content::text("Communiqué");
+    let check = r.publisher.check(brand, acct, &c, None).unwrap();
+    assert_eq!(check.rule, vigie_domain::publish::ConfirmRule::TypeHandle);
+    for typed in [
+        None,
+        Some("bob".to_string()),
+        Some("alice@elsewhere.example".into()),
+    ] {
+        let err = r
+            .publisher
+            .queue(
+                brand,
+                acct,
+                &c,
+                &Confirmation {
+                    typed_handle: typed.clone(),
+                },
+                None,
+            )
+            .unwrap_err();
+        assert!(
+            err.to_string().contains("type the handle"),
+            "{typed:?}: {err}"
+        );
+    }
+    r.publisher
+        .queue(
+            brand,
+            acct,
+            &c,
+            &Confirmation {
+                typed_handle: Some("@Alice".into()),
+            },
+            None,
+        )
+        .unwrap();
+}
+
+#[tokio::test]
+async fn kill_switch_holds_every_post_until_it_is_lifted() {
+    let snac = Snac::start().await;
+    let r = rig("m-kill");
+    let (brand, acct) = brand_with_alice(&r, &snac, &snac.url()).await;
+    let err = r.publisher.set_kill_switch(true, "  ").unwrap_err();
+    assert!(err.to_string().contains("say why"), "{err}");
+    r.publisher
+        .set_kill_switch(true, "crisis meeting at 10:00")
+        .unwrap();
+    let post = r
+        .publisher
+        .queue(
+            brand,
+            acct,
+            &Content::text("Pendant la pause"),
+            &Confirmation::default(),
+            None,
+        )
+        .unwrap();
+    r.clock.advance(600);
+    let report = r.publisher.deliver_due().await;
+    assert!(report.paused);
+    assert_eq!(report.sent, 0);
+    assert!(snac.statuses_of(&snac.token).await.is_empty());
+    let p = r.publisher.outbox(1).unwrap().remove(0);
+    assert_eq!(
+        p.state,
+        vigie_domain::publish::PostState::Queued,
+        "stays queued, visibly"
+    );
+    r.publisher.set_kill_switch(false, "").unwrap();
+    assert_eq!(r.publisher.deliver_due().await.sent, 1);
+    assert_eq!(snac.statuses_of(&snac.token).await.len(), 1);
+    assert_eq!(r.publisher.outbox(1).unwrap()[0].id, post.id);
+}
+
+#[tokio::test]
+async fn cancel_inside_the_undo_window_sends_nothing() {
+    let snac = Snac::start().await;
+    let proxy = FaultProxy::start(snac.port).await;
+    let r = rig("m-undo");
+    let (brand, acct) = brand_with_alice(&r, &snac, &proxy.url()).await;
+    r.publisher.set_config(PublishConfig::default()); // 30 s undo window
+    let post = r
+        .publisher
+        .queue(
+            brand,
+            acct,
+            &Content::text("Oups, mauvais message"),
+            &Confirmation::default(),
+            None,
+        )
+        .unwrap();
+    assert_eq!(post.send_after, NOW + 30);
+    // Within the window nothing is due…
+    r.clock.advance(10);
+    assert_eq!(r.publisher.deliver_due().await, Default::default());
+    r.publisher.cancel(post.id).unwrap();
+    r.clock.advance(60);
+    r.publisher.deliver_due().await;
+    assert!(
+        !proxy
+            .requests()
+            .iter()
+            .any(|l| l.starts_with("POST /api/v1/statuses")),
+        "{:?}",
+        proxy.requests()
+    );
+    assert!(snac.statuses_of(&snac.token).await.is_empty());
+    assert_eq!(
+        r.publisher.outbox(1).unwrap()[0].state,
+        vigie_domain::publish::PostState::Cancelled
+    );
+    // A cancelled post cannot be cancelled again, nor sent.
+    assert!(r.publisher.cancel(post.id).is_err());
+}
+
+#[tokio::test]
+async fn connection_cut_after_the_server_stored_the_post_then_retry_gives_one_post() {
+    let snac = Snac::start().await;
+    let proxy = FaultProxy::start(snac.port).await;
+    let r = rig("m-cut");
+    let (brand, acct) = brand_with_alice(&r, &snac, &proxy.url()).await;
+    proxy.inject("POST /api/v1/statuses", Fault::Cut, 1);
+    r.publisher
+        .queue(
+            brand,
+            acct,
+            &Content::text("Réponse officielle au sujet du lot 42"),
+            &Confirmation::default(),
+            None,
+        )
+        .unwrap();
+    let report = r.publisher.deliver_due().await;
+    assert_eq!(proxy.faults(), 1, "the cut happened");
+    assert_eq!(report.sent, 1, "{report:?}");
+    r.clock.advance(3600);
+    r.publisher.deliver_due().await;
+    let on_server = snac.statuses_of(&snac.token).await;
+    assert_eq!(
+        on_server.len(),
+        1,
+        "exactly one post: {:?}",
+        texts(&on_server)
+    );
+    let p = r.publisher.outbox(1).unwrap().remove(0);
+    assert_eq!(p.remote_id.as_deref(), on_server[0]["id"].as_str());
+    let store = Store::open_in(r.dir.path()).unwrap();
+    let sent = store.events(Some("post_sent"), 5).unwrap();
+    assert_eq!(
+        sent[0].data["reconciled"], true,
+        "found by reading the account's posts"
+    );
+}
+
+#[tokio::test]
+async fn a_crash_between_sending_and_sent_then_restart_gives_one_post() {
+    let snac = Snac::start().await;
+    let proxy = FaultProxy::start(snac.port).await;
+    let r = rig("m-crash");
+    let (brand, acct) = brand_with_alice(&r, &snac, &proxy.url()).await;
+    proxy.inject("POST /api/v1/statuses", Fault::Hang, 1);
+    r.publisher
+        .queue(
+            brand,
+            acct,
+            &Content::text("Message envoyé juste avant la panne"),
+            &Confirmation::default(),
+            None,
+        )
+        .unwrap();
+    let p = Arc::clone(&r.publisher);
+    let delivery = tokio::spawn(async move { p.deliver_due().await });
+    // The server stores the post; Vigie never hears back and "crashes".
+    for _ in 0..200 {
+        if !snac.statuses_of(&snac.token).await.is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    delivery.abort();
+    let _ = delivery.await;
+    drop(r.publisher);
+    assert_eq!(snac.statuses_of(&snac.token).await.len(), 1);
+    let stuck = Store::open_in(r.dir.path())
+        .unwrap()
+        .posts_in_flight()
+        .unwrap();
+    assert_eq!(stuck.len(), 1, "left in 'sending' by the crash");
+
+    // Restart: a new publisher on the same data folder reconciles before sending anything.
+    r.clock.advance(120);
+    let again = publisher(
+        r.dir.path(),
+        Arc::clone(&r.clock),
+        &r.prefix,
+        Arc::new(NoApprovalPolicy),
+    );
+    let report = again.deliver_due().await;
+    assert_eq!(report.sent, 1, "{report:?}");
+    r.clock.advance(3600);
+    again.deliver_due().await;
+    assert_eq!(
+        snac.statuses_of(&snac.token).await.len(),
+        1,
+        "exactly one post"
+    );
+    let posts_to_server = proxy
+        .requests()
+        .iter()
+        .filter(|l| l.starts_with("POST /api/v1/statuses"))
+        .count();
+    assert_eq!(
+        posts_to_server,
+        1,
+        "never sent twice: {:?}",
+        proxy.requests()
+    );
+}
+
+#[tokio::test]
+async fn a_revoked_token_fails_with_reconnect() {
+    let snac = Snac::start().await;
+    let r = rig("m-revoked");
+    let (brand, acct) = brand_with_alice(&r, &snac, &snac.url()).await;
+    snac.revoke(&snac.token);
+    r.publisher
+        .queue(
+            brand,
+            acct,
+            &Content::text("Après révocation"),
+            &Confirmation::default(),
+            None,
+        )
+        .unwrap();
+    let report = r.publisher.deliver_due().await;
+    assert_eq!(report.failed, 1, "{report:?}");
+    let p = r.publisher.outbox(1).unwrap().remove(0);
+    let error = p.last_error.unwrap();
+    assert!(error.contains("Reconnect this account"), "{error}");
+}
+
+#[tokio::test]
+async fn a_credential_swapped_for_another_account_is_caught_before_sending() {
+    let snac = Snac::start().await;
+    let (_, bob_token) = snac.add_user("bob").await;
+    let r = rig("m-swap");
+    let (brand, acct) = brand_with_alice(&r, &snac, &snac.url()).await;
+    // Someone replaces alice's token in the keychain with bob's.
+    Keychain::new(&format!("{}profile-{brand}", r.prefix))
+        .set(
+            &format!("mastodon:alice@{}", host(&snac)),
+            &Sensitive::new(bob_token.clone()),
+        )
+        .unwrap();
+    r.publisher
+        .queue(
+            brand,
+            acct,
+            &Content::text("Ceci ne doit partir que d'Acme"),
+            &Confirmation::default(),
+            None,
+        )
+        .unwrap();
+    let report = r.publisher.deliver_due().await;
+    assert_eq!(report.failed, 1);
+    let error = r.publisher.outbox(1).unwrap().remove(0).last_error.unwrap();
+    assert!(error.contains("now belongs to @bob"), "{error}");
+    assert!(
+        snac.statuses_of(&bob_token).await.is_empty(),
+        "nothing on bob's account"
+    );
+    assert!(snac.statuses_of(&snac.token).await.is_empty());
+}
+
+#[tokio::test]
+async fn text_over_the_instance_limit_is_refused_before_sending() {
+    let snac = Snac::start().await;
+    let r = rig("m-long");
+    let (brand, acct) = brand_with_alice(&r, &snac, &snac.url()).await;
+    let err = r
+        .publisher
+        .queue(
+            brand,
+            acct,
+            &Content::text("a".repeat(100_001)),
+            &Confirmation::default(),
+            None,
+        )
+        .unwrap_err();
+    assert!(matches!(err, PublishError::Invalid(_)), "{err:?}");
+    assert!(err.to_string().contains("remove 1"), "{err}");
+    assert!(r.publisher.outbox(5).unwrap().is_empty());
+}
+
+/// A gate that approves one content hash only.
+struct OnlyThis(Mutex<Option<String>>);
+
+impl ApprovalGate for OnlyThis {
+    fn check(
+        &self,
+        hash: &str,
+        _: &vigie_domain::publish::Account,
+        _: Level,
+    ) -> Result<(), String> {
+        match &*self.0.lock().unwrap() {
+            Some(h) if h == hash => Ok(()),
+            _ => Err("this exact content is not approved for this account".into()),
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_approval_hook_is_asked_at_queue_time_and_again_at_send_time() {
+    let snac = Snac::start().await;
+    let content = Content::text("Texte validé par le juridique");
+    let gate = Arc::new(OnlyThis(Mutex::new(None)));
+    let r = rig_with("m-gate", gate.clone());
+    let (brand, acct) = brand_with_alice(&r, &snac, &snac.url()).await;
+    let err = r
+        .publisher
+        .queue(brand, acct, &content, &Confirmation::default(), None)
+        .unwrap_err();
+    assert!(err.to_string().contains("not approved"), "{err}");
+    *gate.0.lock().unwrap() = Some(content.hash());
+    r.publisher
+        .queue(brand, acct, &content, &Confirmation::default(), None)
+        .unwrap();
+    // The approval is withdrawn before the post goes: it does not go (fail closed).
+    *gate.0.lock().unwrap() = None;
+    let report = r.publisher.deliver_due().await;
+    assert_eq!(report.failed, 1);
+    assert!(snac.statuses_of(&snac.token).await.is_empty());
+}
+
+#[tokio::test]
+async fn oauth_with_a_loopback_redirect_connects_the_account() {
+    let snac = Snac::start().await;
+    let (bob_password, _) = snac.add_user("bob").await;
+    let r = rig("m-oauth");
+    let me = r
+        .publisher
+        .create_profile("Bob perso", ProfileKind::Personal, "#0060a0", &[])
+        .unwrap();
+    let (flow, url) = r.publisher.begin_mastodon_oauth(&snac.url()).await.unwrap();
+    let u = url::Url::parse(&url).unwrap();
+    let q: std::collections::HashMap<_, _> = u.query_pairs().into_owned().collect();
+    assert!(q["redirect_uri"].starts_with("http://127.0.0.1:"));
+    // The "browser": the user signs in on the instance's form, which redirects to Vigie.
+    let browser = tokio::spawn({
+        let (base, q) = (snac.url(), q.clone());
+        async move {
+            let page = reqwest::Client::new()
+                .post(format!("{base}/oauth/x-snac-login"))
+                .form(&[
+                    ("login", "bob"),
+                    ("passwd", bob_password.as_str()),
+                    ("redir", q["redirect_uri"].as_str()),
+                    ("cid", q["client_id"].as_str()),
+                    ("state", q["state"].as_str()),
+                ])
+                .send()
+                .await
+                .unwrap();
+            page.text().await.unwrap()
+        }
+    });
+    let acct = r
+        .publisher
+        .finish_mastodon_oauth(&flow, me.id, Some("bob"), Duration::from_secs(20))
+        .await
+        .unwrap();
+    assert!(browser.await.unwrap().contains("Vigie is connected"));
+    assert_eq!(acct.identity.handle, format!("bob@{}", host(&snac)));
+    assert!(r.publisher.credential_is_set(acct.id).unwrap());
+}
