@@ -6,6 +6,7 @@ mod bluesky;
 mod feeds;
 mod lifecycle;
 mod mastodon;
+mod publish_bluesky;
 mod publish_mastodon;
 mod signals;
 mod support;
