@@ -21,6 +21,9 @@ use vigie_domain::{
 use vigie_secrets::Sensitive;
 use vigie_store::{Event, MentionFilter, Store, StoreError, WatchLevel};
 
+mod publishing;
+pub use publishing::{ComposeRequest, ConnectRequest, ProfileSpec, PublishSettings};
+
 /// An error as the user sees it: a stable code and a sentence.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
 #[error("{message}")]
@@ -150,6 +153,8 @@ impl Default for Settings {
 
 pub struct App {
     store: Arc<Mutex<Store>>,
+    publisher: Arc<crate::publish::Publisher>,
+    delivery: Mutex<Option<crate::publish::DeliveryTask>>,
     poller: Arc<Poller>,
     signals: SignalPass,
     clock: Arc<dyn Clock>,
@@ -230,19 +235,30 @@ impl App {
         fetch: FetchConfig,
     ) -> AppResult<App> {
         let store = Arc::new(Mutex::new(Store::open_in(data_dir)?));
+        let publisher = Arc::new(crate::publish::Publisher::new(
+            Arc::clone(&store),
+            data_dir,
+            Arc::clone(&clock),
+            "",
+            Arc::new(crate::publish::NoApprovalPolicy),
+        ));
         let poller = Arc::new(Poller::new(
             Arc::clone(&store),
             Http::new(fetch),
             Arc::new(Bluesky::default()),
             PollerConfig::default(),
         ));
-        Ok(App {
+        let app = App {
             store,
+            publisher,
+            delivery: Mutex::new(None),
             poller,
             signals: SignalPass { notifier, config },
             clock,
             engine: Mutex::new(None),
-        })
+        };
+        app.apply_publish_settings()?;
+        Ok(app)
     }
 
     fn db<T>(&self, f: impl FnOnce(&mut Store) -> Result<T, StoreError>) -> AppResult<T> {
@@ -270,6 +286,12 @@ impl App {
                 reports,
             ));
         }
+        drop(e);
+        let mut d = self.delivery.lock().unwrap_or_else(|p| p.into_inner());
+        if d.is_none() {
+            // The outbox is checked every second: the undo window ends on time.
+            *d = Some(self.publisher.start(Duration::from_secs(1)));
+        }
     }
 
     /// Stops listening and waits for the loop to end.
@@ -277,6 +299,14 @@ impl App {
         let engine = self.engine.lock().unwrap_or_else(|p| p.into_inner()).take();
         if let Some(e) = engine {
             e.stop().await;
+        }
+        let delivery = self
+            .delivery
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take();
+        if let Some(d) = delivery {
+            d.stop().await;
         }
     }
 

@@ -29,6 +29,14 @@ impl From<String> for Sensitive<String> {
     }
 }
 
+/// A secret can come in (from the UI, once, to be stored in the keychain) but never goes out:
+/// `Deserialize` only, no `Serialize`.
+impl<'de, T: serde::Deserialize<'de>> serde::Deserialize<'de> for Sensitive<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        T::deserialize(d).map(Sensitive)
+    }
+}
+
 impl<T> fmt::Debug for Sensitive<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("<redacted>")
