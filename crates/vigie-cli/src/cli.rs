@@ -59,6 +59,144 @@ pub enum Command {
     /// Benchmarks (figures go to docs/BENCHMARKS.md).
     #[command(subcommand)]
     Bench(BenchCmd),
+    /// Publishing profiles: brand or personal, each with its own accounts.
+    #[command(subcommand)]
+    Profile(ProfileCmd),
+    /// Accounts a profile publishes to (credentials go to the OS keychain only).
+    #[command(subcommand)]
+    Account(AccountCmd),
+    /// Queues a post through the publish gate (validation, confirmation, approval, undo window).
+    Post(PostArgs),
+    /// The outbox: queued, sending, sent, failed and cancelled posts.
+    #[command(subcommand)]
+    Outbox(OutboxCmd),
+    /// Pauses (or resumes) every outgoing post.
+    KillSwitch {
+        /// on, off or status.
+        state: String,
+        /// Why (required to turn it on; the team sees it).
+        #[arg(long)]
+        reason: Option<String>,
+    },
+    /// Publishing settings: undo window and the audience above which the handle must be typed.
+    PublishSettings {
+        #[arg(long)]
+        undo_secs: Option<i64>,
+        /// Followers above which typing the handle is required ("none" to disable).
+        #[arg(long)]
+        audience_threshold: Option<String>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ProfileCmd {
+    /// Creates a profile.
+    Add {
+        name: String,
+        /// brand or personal.
+        #[arg(long)]
+        kind: String,
+        /// #rrggbb, shown around everything done in this profile.
+        #[arg(long, default_value = "#c00000")]
+        colour: String,
+        /// Handles a brand profile may hold (user@instance, name.bsky.social); repeat or comma-separate.
+        #[arg(long, value_delimiter = ',')]
+        allow: Vec<String>,
+    },
+    /// Lists profiles.
+    List,
+    /// Replaces a brand profile's allow-list.
+    Allow {
+        profile: String,
+        #[arg(value_delimiter = ',')]
+        handles: Vec<String>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AccountCmd {
+    /// Connects a Mastodon account with an access token read from $VIGIE_TOKEN or stdin.
+    ConnectMastodon {
+        #[arg(long)]
+        profile: String,
+        /// Instance base URL.
+        #[arg(long)]
+        server: String,
+        /// The account you mean to connect; any other is refused.
+        #[arg(long)]
+        expect: Option<String>,
+    },
+    /// Connects a Mastodon account by signing in in the browser (OAuth, loopback redirect).
+    SignInMastodon {
+        #[arg(long)]
+        profile: String,
+        #[arg(long)]
+        server: String,
+        #[arg(long)]
+        expect: Option<String>,
+    },
+    /// Connects a Bluesky account with an app password read from $VIGIE_APP_PASSWORD or stdin.
+    ConnectBluesky {
+        #[arg(long)]
+        profile: String,
+        /// PDS URL.
+        #[arg(long, default_value = "https://bsky.social")]
+        service: String,
+        #[arg(long)]
+        handle: String,
+    },
+    /// Lists accounts (of one profile, or all grouped by profile).
+    List {
+        #[arg(long)]
+        profile: Option<String>,
+    },
+    /// Disconnects an account and deletes its credentials from the keychain.
+    Rm { account: i64 },
+}
+
+#[derive(Args, Debug)]
+pub struct PostArgs {
+    /// The profile you work in (the account must belong to it).
+    #[arg(long)]
+    pub profile: String,
+    /// Account id.
+    #[arg(long)]
+    pub account: i64,
+    /// The text (default: read from stdin).
+    #[arg(long)]
+    pub text: Option<String>,
+    /// An image to attach; give its description with --alt (same order).
+    #[arg(long)]
+    pub image: Vec<PathBuf>,
+    #[arg(long)]
+    pub alt: Vec<String>,
+    /// The watch this post answers (its level sets how strict the confirmation is).
+    #[arg(long)]
+    pub watch: Option<String>,
+    /// Type the account's handle when Vigie asks for it.
+    #[arg(long)]
+    pub confirm_handle: Option<String>,
+    /// Confirms the post after reading who it goes out as. Without it, nothing is queued.
+    #[arg(long)]
+    pub yes: bool,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum OutboxCmd {
+    /// Lists posts, newest first.
+    List {
+        #[arg(long, default_value_t = 50)]
+        limit: usize,
+    },
+    /// Cancels a queued post (inside its undo window).
+    Cancel { post: i64 },
+    /// Puts a failed post back in the queue.
+    Retry { post: i64 },
+    /// Sends what is due now; with --wait, waits for undo windows to end.
+    Send {
+        #[arg(long)]
+        wait: bool,
+    },
 }
 
 #[derive(Subcommand, Debug)]

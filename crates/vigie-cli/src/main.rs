@@ -5,6 +5,7 @@
 mod bench;
 mod cli;
 mod output;
+mod publish;
 mod run;
 mod signals;
 mod since;

@@ -54,6 +54,17 @@ pub fn dispatch(cli: Cli) -> Result<()> {
         Command::Signals { watch, limit } => crate::signals::signals(&ctx, watch.as_deref(), limit),
         Command::Backtest { watch } => crate::signals::backtest(&ctx, &watch),
         Command::Bench(_) => unreachable!("handled above"),
+        Command::Profile(c) => crate::publish::profile(ctx, c),
+        Command::Account(c) => crate::publish::account(ctx, c),
+        Command::Post(a) => crate::publish::post(ctx, a),
+        Command::Outbox(c) => crate::publish::outbox(ctx, c),
+        Command::KillSwitch { state, reason } => {
+            crate::publish::kill_switch(ctx, &state, reason.as_deref())
+        }
+        Command::PublishSettings {
+            undo_secs,
+            audience_threshold,
+        } => crate::publish::settings(ctx, undo_secs, audience_threshold.as_deref()),
     }
 }
 
@@ -345,7 +356,7 @@ fn check_http(url: &str) -> Result<()> {
     Ok(())
 }
 
-fn runtime() -> Result<tokio::runtime::Runtime> {
+pub(crate) fn runtime() -> Result<tokio::runtime::Runtime> {
     Ok(tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?)
@@ -400,7 +411,10 @@ fn print_report(json: bool, r: &PollReport) -> Result<()> {
 
 fn run_forever(store: Store, tick: u64) -> Result<()> {
     let rt = runtime()?;
+    // The outbox is delivered too (its own connection to the same file).
+    let publisher = crate::publish::publisher(Store::open(store.path())?)?;
     rt.block_on(async move {
+        let delivery = publisher.start(std::time::Duration::from_secs(1));
         let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
         let engine = Engine::start(
             poller(store),
@@ -422,6 +436,7 @@ fn run_forever(store: Store, tick: u64) -> Result<()> {
             }
         }
         engine.stop().await;
+        delivery.stop().await;
         eprintln!("vigie: stopped cleanly");
         Ok(())
     })

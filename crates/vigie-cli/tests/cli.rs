@@ -387,3 +387,169 @@ fn levels_signals_and_backtest_after_a_spike() {
     let human = ok(d.path(), &["levels"]);
     assert!(human.contains("Danone"), "{human}");
 }
+
+/// `vigie` with a secret in its environment (never on the command line).
+fn vigie_env(data: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_vigie"));
+    c.args(args)
+        .env("VIGIE_DATA_DIR", data)
+        .env_remove("VIGIE_TOKEN")
+        .stdin(Stdio::null());
+    for (k, v) in env {
+        c.env(k, v);
+    }
+    c.output().unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn publish_from_the_cli_with_confirmation_and_a_real_crash_mid_send() {
+    let snac = vigie_testkit::Snac::start().await;
+    let proxy = vigie_testkit::FaultProxy::start(snac.port).await;
+    let d = tempfile::tempdir().unwrap();
+    let host = format!("127.0.0.1:{}", proxy.port);
+    ok(
+        d.path(),
+        &[
+            "profile",
+            "add",
+            "Acme",
+            "--kind",
+            "brand",
+            "--allow",
+            &format!("alice@{host}"),
+        ],
+    );
+    // The token comes from the environment and is checked against the declared account.
+    let o = vigie_env(
+        d.path(),
+        &[
+            "account",
+            "connect-mastodon",
+            "--profile",
+            "Acme",
+            "--server",
+            &proxy.url(),
+            "--expect",
+            "bob",
+        ],
+        &[("VIGIE_TOKEN", &snac.token)],
+    );
+    assert!(!o.status.success());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("belongs to @alice"));
+    let o = vigie_env(
+        d.path(),
+        &[
+            "--json",
+            "account",
+            "connect-mastodon",
+            "--profile",
+            "Acme",
+            "--server",
+            &proxy.url(),
+            "--expect",
+            "alice",
+        ],
+        &[("VIGIE_TOKEN", &snac.token)],
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let acct: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let id = acct["id"].to_string();
+    ok(d.path(), &["publish-settings", "--undo-secs", "0"]);
+
+    // Without --yes nothing is queued; the confirmation line names the account.
+    let err = fails(
+        d.path(),
+        &[
+            "post",
+            "--profile",
+            "Acme",
+            "--account",
+            &id,
+            "--text",
+            "Bonjour",
+        ],
+    );
+    assert!(
+        err.contains(&format!("@alice@{host}")) && err.contains("brand"),
+        "{err}"
+    );
+    assert!(json(d.path(), &["outbox", "list"])
+        .as_array()
+        .unwrap()
+        .is_empty());
+
+    // A real crash: `vigie outbox send` is killed while the server has stored the post.
+    proxy.inject("POST /api/v1/statuses", vigie_testkit::Fault::Hang, 1);
+    ok(
+        d.path(),
+        &[
+            "post",
+            "--profile",
+            "Acme",
+            "--account",
+            &id,
+            "--text",
+            "Communiqué Acme",
+            "--yes",
+        ],
+    );
+    let mut child = Command::new(env!("CARGO_BIN_EXE_vigie"))
+        .args(["outbox", "send"])
+        .env("VIGIE_DATA_DIR", d.path())
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    for _ in 0..300 {
+        if !snac.statuses_of(&snac.token).await.is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    child.kill().unwrap(); // SIGKILL: no chance to record anything
+    child.wait().unwrap();
+    let list = json(d.path(), &["outbox", "list"]);
+    assert_eq!(list[0]["state"], "sending", "left mid-send: {list}");
+    // Restart: the outcome is reconciled, nothing is sent twice.
+    let out = ok(d.path(), &["outbox", "send"]);
+    assert!(out.contains("sent 1"), "{out}");
+    assert_eq!(
+        snac.statuses_of(&snac.token).await.len(),
+        1,
+        "exactly one post"
+    );
+    let list = json(d.path(), &["outbox", "list"]);
+    assert_eq!(list[0]["state"], "sent");
+
+    // The kill switch holds the next one.
+    fails(d.path(), &["kill-switch", "on"]);
+    ok(
+        d.path(),
+        &["kill-switch", "on", "--reason", "cellule de crise"],
+    );
+    ok(
+        d.path(),
+        &[
+            "post",
+            "--profile",
+            "Acme",
+            "--account",
+            &id,
+            "--text",
+            "En attente",
+            "--yes",
+        ],
+    );
+    let out = ok(d.path(), &["outbox", "send"]);
+    assert!(out.contains("paused"), "{out}");
+    assert_eq!(snac.statuses_of(&snac.token).await.len(), 1);
+    let out = ok(d.path(), &["outbox", "list"]);
+    assert!(
+        out.contains("cellule de crise") && out.contains("queued"),
+        "{out}"
+    );
+    ok(d.path(), &["kill-switch", "off"]);
+    ok(d.path(), &["outbox", "send"]);
+    assert_eq!(snac.statuses_of(&snac.token).await.len(), 2);
+}

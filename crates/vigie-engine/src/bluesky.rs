@@ -362,6 +362,7 @@ impl Bluesky {
 
     /// Any XRPC call made as `handle`, with the same session handling as search: the access
     /// token is refreshed once when it has expired. `body` makes it a POST (procedure).
+    #[allow(clippy::too_many_arguments)] // mirrors an XRPC call: who, where, what, when
     pub async fn call(
         &self,
         http: &Http,

@@ -85,16 +85,42 @@ impl Default for PublishSettings {
 }
 
 const PUBLISH_KEY: &str = "publish";
+
+impl PublishSettings {
+    /// The saved settings (defaults until saved).
+    pub fn load(store: &vigie_store::Store) -> Result<Self, vigie_store::StoreError> {
+        Ok(store
+            .setting(PUBLISH_KEY)?
+            .and_then(|v| serde_json::from_str(&v).ok())
+            .unwrap_or_default())
+    }
+
+    /// Validates and saves.
+    pub fn save(&self, store: &mut vigie_store::Store) -> AppResult<()> {
+        if !(0..=600).contains(&self.undo_secs) {
+            return Err(AppError::new(
+                "invalid",
+                "the undo window must be between 0 and 600 seconds",
+            ));
+        }
+        let json = serde_json::to_string(self).expect("serialises");
+        Ok(store.set_setting(PUBLISH_KEY, &json)?)
+    }
+
+    pub fn config(&self) -> PublishConfig {
+        PublishConfig {
+            undo_secs: self.undo_secs,
+            audience_threshold: self.audience_threshold,
+            ..PublishConfig::default()
+        }
+    }
+}
 const ACTIVE_PROFILE_KEY: &str = "active_profile";
 
 impl App {
     pub(super) fn apply_publish_settings(&self) -> AppResult<()> {
         let s = self.publish_settings()?;
-        self.publisher.set_config(PublishConfig {
-            undo_secs: s.undo_secs,
-            audience_threshold: s.audience_threshold,
-            ..PublishConfig::default()
-        });
+        self.publisher.set_config(s.config());
         Ok(())
     }
 
@@ -103,21 +129,14 @@ impl App {
     }
 
     pub fn publish_settings(&self) -> AppResult<PublishSettings> {
-        Ok(self
-            .db(|s| s.setting(PUBLISH_KEY))?
-            .and_then(|v| serde_json::from_str(&v).ok())
-            .unwrap_or_default())
+        self.db(|s| PublishSettings::load(s))
     }
 
     pub fn save_publish_settings(&self, p: &PublishSettings) -> AppResult<PublishSettings> {
-        if !(0..=600).contains(&p.undo_secs) {
-            return Err(AppError::new(
-                "invalid",
-                "the undo window must be between 0 and 600 seconds",
-            ));
+        {
+            let mut s = self.store.lock().unwrap_or_else(|e| e.into_inner());
+            p.save(&mut s)?;
         }
-        let json = serde_json::to_string(p).expect("serialises");
-        self.db(|s| s.set_setting(PUBLISH_KEY, &json))?;
         self.apply_publish_settings()?;
         Ok(*p)
     }

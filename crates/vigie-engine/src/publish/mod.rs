@@ -704,7 +704,7 @@ impl Publisher {
                 "handle": c.account.identity.handle, "level": c.level.as_str(),
             }),
         };
-        Ok(self.db(|s| s.queue_post(&post, now))?)
+        self.db(|s| s.queue_post(&post, now))
     }
 
     pub fn cancel(&self, post_id: i64) -> PublishResult<Post> {
