@@ -5,7 +5,8 @@
 //! - `Cut`: forward the request, wait until the real server has answered (so it has stored the
 //!   post), then close the client's connection without passing the answer on;
 //! - `Hang`: forward the request and never answer (the client times out or is killed);
-//! - `Refuse`: close the connection before anything reaches the server.
+//! - `Refuse`: close the connection before anything reaches the server;
+//! - `TooManyRequests`: answer 429 with a Retry-After header, as a rate-limiting front would.
 //!
 //! Rules fire a given number of times, then the proxy forwards normally again.
 
@@ -20,6 +21,10 @@ pub enum Fault {
     Cut,
     Hang,
     Refuse,
+    /// Answer `429 Too Many Requests` with `Retry-After: secs` instead of forwarding.
+    TooManyRequests {
+        retry_after_secs: u32,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -127,6 +132,15 @@ async fn handle(mut client: TcpStream, upstream_port: u16, s: Arc<Shared>) -> st
     if fault == Some(Fault::Refuse) {
         return Ok(()); // dropping `client` closes it
     }
+    if let Some(Fault::TooManyRequests { retry_after_secs }) = fault {
+        let body = r#"{"error":"Too many requests"}"#;
+        let answer = format!(
+            "HTTP/1.1 429 Too Many Requests\r\nretry-after: {retry_after_secs}\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+            body.len()
+        );
+        client.write_all(answer.as_bytes()).await?;
+        return Ok(());
+    }
     let addr: SocketAddr = ([127, 0, 0, 1], upstream_port).into();
     let mut upstream = TcpStream::connect(addr).await?;
     upstream.write_all(&head).await?;
@@ -161,7 +175,7 @@ async fn handle(mut client: TcpStream, upstream_port: u16, s: Arc<Shared>) -> st
             up.await;
             std::future::pending::<()>().await;
         }
-        Some(Fault::Refuse) => unreachable!(),
+        Some(Fault::Refuse | Fault::TooManyRequests { .. }) => unreachable!("answered above"),
     }
     Ok(())
 }

@@ -637,3 +637,45 @@ async fn oauth_with_a_loopback_redirect_connects_the_account() {
     assert_eq!(acct.identity.handle, format!("bob@{}", host(&snac)));
     assert!(r.publisher.credential_is_set(acct.id).unwrap());
 }
+
+#[tokio::test]
+async fn a_429_waits_for_the_server_then_sends_once_with_its_image() {
+    let snac = Snac::start().await;
+    let proxy = FaultProxy::start(snac.port).await;
+    let r = rig("m-429");
+    let (brand, acct) = brand_with_alice(&r, &snac, &proxy.url()).await;
+    proxy.inject(
+        "POST /api/v1/statuses",
+        Fault::TooManyRequests {
+            retry_after_secs: 120,
+        },
+        1,
+    );
+    let img = r
+        .publisher
+        .add_image(&fixtures().join("red-4x4.png"), "Un carré rouge")
+        .unwrap();
+    let content = Content {
+        text: "Visuel officiel".into(),
+        images: vec![img],
+    };
+    r.publisher
+        .queue(brand, acct, &content, &Confirmation::default(), None)
+        .unwrap();
+    let report = r.publisher.deliver_due().await;
+    assert_eq!(report.deferred, 1, "{report:?}");
+    let p = r.publisher.outbox(1).unwrap().remove(0);
+    assert_eq!(p.state, vigie_domain::publish::PostState::Queued);
+    assert_eq!(p.send_after, NOW + 120, "Retry-After honoured");
+    assert!(p.last_error.unwrap().contains("slow down"));
+    // Not before the server said.
+    r.clock.advance(60);
+    assert_eq!(r.publisher.deliver_due().await.sent, 0);
+    r.clock.advance(61);
+    assert_eq!(r.publisher.deliver_due().await.sent, 1);
+    let on_server = snac.statuses_of(&snac.token).await;
+    assert_eq!(on_server.len(), 1);
+    let media = on_server[0]["media_attachments"].as_array().unwrap();
+    assert_eq!(media.len(), 1, "{:?}", on_server[0]);
+    assert_eq!(media[0]["description"], "Un carré rouge");
+}
