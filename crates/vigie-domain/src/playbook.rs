@@ -1,0 +1,231 @@
+//! Playbooks: prepared scenarios (product recall, data leak…) with holding statements whose
+//! slots (`{brand}`, `{date}`, `{link}`…) are filled at the last minute. A statement can be
+//! pre-approved: the approval is bound to the hash of its fixed text, so filling the slots keeps
+//! it valid and editing the fixed text voids it.
+//!
+//! Playbooks are TOML files meant to be reviewed in git.
+
+use crate::publish::Network;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Playbook {
+    pub name: String,
+    /// e.g. "product recall", "data leak", "employee misconduct", "executive statement".
+    pub scenario: String,
+    /// Who to alert (names or roles from the roster).
+    #[serde(default)]
+    pub alert: Vec<String>,
+    #[serde(default)]
+    pub checklist: Vec<String>,
+    #[serde(default, rename = "statement")]
+    pub statements: Vec<Statement>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Statement {
+    /// Unique within the playbook (e.g. "holding-fr").
+    pub id: String,
+    pub title: String,
+    /// The network it is written for; absent = any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub network: Option<Network>,
+    /// The text with `{slot}` placeholders.
+    pub text: String,
+}
+
+/// Longest value a slot accepts: slots carry a name, a date or a link, not a message.
+pub const MAX_SLOT_CHARS: usize = 200;
+
+impl Statement {
+    /// The slot names, in order of first appearance.
+    pub fn slots(&self) -> Vec<String> {
+        slots(&self.text)
+    }
+
+    /// Identity of the fixed text (slots included as placeholders): what a pre-approval binds.
+    pub fn template_hash(&self) -> String {
+        let digest = Sha256::new()
+            .chain_update(b"vigie-template-v1\0")
+            .chain_update(self.text.as_bytes())
+            .finalize();
+        digest.iter().map(|b| format!("{b:02x}")).collect()
+    }
+
+    /// The text with every slot filled. Every slot needs a value; values are one short line
+    /// without braces (so a slot cannot smuggle a different message under a pre-approval).
+    pub fn fill(&self, values: &BTreeMap<String, String>) -> Result<String, String> {
+        for slot in self.slots() {
+            let v = values
+                .get(&slot)
+                .ok_or_else(|| format!("the slot {{{slot}}} needs a value"))?;
+            if v.trim().is_empty() {
+                return Err(format!("the slot {{{slot}}} is empty"));
+            }
+            if v.contains(['\n', '\r', '{', '}']) {
+                return Err(format!(
+                    "the value of {{{slot}}} must be one line without braces"
+                ));
+            }
+            if v.chars().count() > MAX_SLOT_CHARS {
+                return Err(format!(
+                    "the value of {{{slot}}} is longer than {MAX_SLOT_CHARS} characters: a slot holds a name, a date or a link"
+                ));
+            }
+        }
+        if let Some(extra) = values.keys().find(|k| !self.slots().contains(k)) {
+            return Err(format!("this statement has no slot {{{extra}}}"));
+        }
+        let mut out = String::with_capacity(self.text.len());
+        let mut rest = self.text.as_str();
+        while let Some(open) = rest.find('{') {
+            out.push_str(&rest[..open]);
+            let after = &rest[open + 1..];
+            match after.find('}') {
+                Some(close) if is_slot_name(&after[..close]) => {
+                    out.push_str(&values[&after[..close]]);
+                    rest = &after[close + 1..];
+                }
+                _ => {
+                    out.push('{');
+                    rest = after;
+                }
+            }
+        }
+        out.push_str(rest);
+        Ok(out)
+    }
+}
+
+fn is_slot_name(s: &str) -> bool {
+    !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+pub fn slots(text: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut rest = text;
+    while let Some(open) = rest.find('{') {
+        let after = &rest[open + 1..];
+        match after.find('}') {
+            Some(close) if is_slot_name(&after[..close]) => {
+                let name = after[..close].to_string();
+                if !out.contains(&name) {
+                    out.push(name);
+                }
+                rest = &after[close + 1..];
+            }
+            _ => rest = after,
+        }
+    }
+    out
+}
+
+impl Playbook {
+    pub fn from_toml(text: &str) -> Result<Playbook, String> {
+        let p: Playbook =
+            toml::from_str(text).map_err(|e| format!("the playbook file is not valid: {e}"))?;
+        let mut ids: Vec<&str> = p.statements.iter().map(|s| s.id.as_str()).collect();
+        ids.sort_unstable();
+        if let Some(w) = ids.windows(2).find(|w| w[0] == w[1]) {
+            return Err(format!("two statements have the id {:?}", w[0]));
+        }
+        if p.name.trim().is_empty() {
+            return Err("a playbook needs a name".into());
+        }
+        Ok(p)
+    }
+
+    pub fn to_toml(&self) -> String {
+        toml::to_string_pretty(self).expect("a playbook serialises")
+    }
+
+    pub fn statement(&self, id: &str) -> Option<&Statement> {
+        self.statements.iter().find(|s| s.id == id)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const RECALL: &str = r#"
+name = "Rappel produit"
+scenario = "product recall"
+alert = ["juridique", "direction"]
+checklist = ["Bloquer les publications programmées", "Prévenir le service client"]
+
+[[statement]]
+id = "holding-fr"
+title = "Message d'attente"
+network = "mastodon"
+text = "{brand} rappelle le lot {lot} par précaution. Toutes les informations : {link}"
+"#;
+
+    fn values(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn parse_fill_and_round_trip() {
+        let p = Playbook::from_toml(RECALL).unwrap();
+        let s = p.statement("holding-fr").unwrap();
+        assert_eq!(s.slots(), vec!["brand", "lot", "link"]);
+        let text = s
+            .fill(&values(&[
+                ("brand", "Acme"),
+                ("lot", "42"),
+                ("link", "https://acme.fr/rappel"),
+            ]))
+            .unwrap();
+        assert_eq!(
+            text,
+            "Acme rappelle le lot 42 par précaution. Toutes les informations : https://acme.fr/rappel"
+        );
+        assert_eq!(Playbook::from_toml(&p.to_toml()).unwrap(), p);
+    }
+
+    #[test]
+    fn filling_keeps_the_template_hash_editing_changes_it() {
+        let p = Playbook::from_toml(RECALL).unwrap();
+        let s = p.statement("holding-fr").unwrap().clone();
+        let h = s.template_hash();
+        let mut edited = s.clone();
+        edited.text = edited.text.replace("par précaution", "");
+        assert_ne!(edited.template_hash(), h);
+        assert_eq!(s.template_hash(), h);
+    }
+
+    #[test]
+    fn slots_cannot_carry_a_message() {
+        let p = Playbook::from_toml(RECALL).unwrap();
+        let s = p.statement("holding-fr").unwrap();
+        let ok = [("brand", "Acme"), ("lot", "42"), ("link", "x")];
+        assert!(s.fill(&values(&ok[..2])).unwrap_err().contains("{link}"));
+        let mut v = values(&ok);
+        v.insert("lot".into(), "42\nEt autre chose".into());
+        assert!(s.fill(&v).unwrap_err().contains("one line"));
+        v.insert("lot".into(), "x".repeat(201));
+        assert!(s.fill(&v).unwrap_err().contains("200"));
+        let mut v = values(&ok);
+        v.insert("extra".into(), "y".into());
+        assert!(s.fill(&v).unwrap_err().contains("{extra}"));
+    }
+
+    #[test]
+    fn bad_files_are_explained() {
+        let e = Playbook::from_toml("name = 'x'\nscenario = 'y'\ncolour = 3\n").unwrap_err();
+        assert!(e.contains("colour"), "{e}");
+        let dup =
+            format!("{RECALL}\n[[statement]]\nid = \"holding-fr\"\ntitle = \"b\"\ntext = \"c\"\n");
+        assert!(Playbook::from_toml(&dup)
+            .unwrap_err()
+            .contains("holding-fr"));
+    }
+}
