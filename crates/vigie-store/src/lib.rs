@@ -4,6 +4,9 @@
 //! (each in a transaction, version in `user_version`). A database written by a newer Vigie
 //! is refused with a clear message instead of being damaged.
 
+mod approvals;
+mod audit;
+mod drafts;
 mod events;
 mod mentions;
 mod migrations;
@@ -12,6 +15,9 @@ mod signals;
 mod sources;
 mod watches;
 
+pub use approvals::{Member, NewApproval, StoredApproval};
+pub use audit::{AuditEntry, AuditReport};
+pub use drafts::{Comment, Draft, Origin, Variant, Version};
 pub use events::{Event, NewEvent};
 pub use mentions::{IngestOutcome, MentionFacts, MentionFilter};
 pub use migrations::SCHEMA_VERSION;

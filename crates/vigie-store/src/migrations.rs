@@ -186,6 +186,101 @@ const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX outbox_due ON outbox(state, send_after);
     "#,
+    // 5: drafts (per-account variants, history, comments), playbooks, the team roster (public
+    // keys only: private keys stay in the keychain), signed approvals, and the hash-chained
+    // audit log.
+    r#"
+    CREATE TABLE roster (
+        key       TEXT PRIMARY KEY,
+        name      TEXT NOT NULL,
+        roles     TEXT NOT NULL DEFAULT '[]',
+        autonomy  TEXT NOT NULL DEFAULT 'medium' CHECK (autonomy IN ('low', 'medium', 'high')),
+        added_at  INTEGER NOT NULL
+    );
+
+    CREATE TABLE drafts (
+        id         INTEGER PRIMARY KEY,
+        title      TEXT NOT NULL,
+        watch_id   INTEGER REFERENCES watches(id) ON DELETE SET NULL,
+        mention_ids TEXT NOT NULL DEFAULT '[]',
+        author_key TEXT NOT NULL,
+        origin     TEXT,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+    );
+
+    CREATE TABLE draft_variants (
+        draft_id     INTEGER NOT NULL REFERENCES drafts(id) ON DELETE CASCADE,
+        account_id   INTEGER NOT NULL REFERENCES accounts(id),
+        content      TEXT NOT NULL,
+        content_hash TEXT NOT NULL,
+        version      INTEGER NOT NULL,
+        updated_by   TEXT NOT NULL,
+        updated_at   INTEGER NOT NULL,
+        PRIMARY KEY (draft_id, account_id)
+    );
+
+    CREATE TABLE draft_history (
+        id         INTEGER PRIMARY KEY,
+        draft_id   INTEGER NOT NULL REFERENCES drafts(id) ON DELETE CASCADE,
+        account_id INTEGER NOT NULL,
+        version    INTEGER NOT NULL,
+        content    TEXT NOT NULL,
+        content_hash TEXT NOT NULL,
+        author_key TEXT NOT NULL,
+        at         INTEGER NOT NULL
+    );
+
+    CREATE TABLE draft_comments (
+        id         INTEGER PRIMARY KEY,
+        draft_id   INTEGER NOT NULL REFERENCES drafts(id) ON DELETE CASCADE,
+        author_key TEXT NOT NULL,
+        author_name TEXT NOT NULL,
+        text       TEXT NOT NULL,
+        at         INTEGER NOT NULL
+    );
+
+    CREATE TABLE playbooks (
+        name       TEXT PRIMARY KEY,
+        toml       TEXT NOT NULL,
+        updated_at INTEGER NOT NULL
+    );
+
+    CREATE TABLE approvals (
+        id           INTEGER PRIMARY KEY,
+        signature    TEXT NOT NULL UNIQUE,
+        kind         TEXT NOT NULL CHECK (kind IN ('approval', 'pre_approval')),
+        subject_hash TEXT NOT NULL,
+        account      TEXT NOT NULL,
+        approver_key TEXT NOT NULL,
+        approver_name TEXT NOT NULL,
+        role         TEXT NOT NULL,
+        signed_at    INTEGER NOT NULL,
+        expires_at   INTEGER NOT NULL,
+        max_level    TEXT,
+        request_id   TEXT,
+        statement    TEXT NOT NULL,
+        imported_at  INTEGER NOT NULL,
+        used_by_post INTEGER REFERENCES outbox(id)
+    );
+    CREATE INDEX approvals_subject ON approvals(subject_hash, account);
+
+    CREATE TABLE audit (
+        seq       INTEGER PRIMARY KEY,
+        at        INTEGER NOT NULL,
+        actor     TEXT NOT NULL,
+        kind      TEXT NOT NULL,
+        data      TEXT NOT NULL,
+        prev_hash TEXT NOT NULL,
+        hash      TEXT NOT NULL
+    );
+    CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit BEGIN
+        SELECT RAISE(ABORT, 'the audit log is append-only');
+    END;
+    CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit BEGIN
+        SELECT RAISE(ABORT, 'the audit log is append-only');
+    END;
+    "#,
 ];
 
 /// The schema version this build writes.

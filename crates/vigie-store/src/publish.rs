@@ -139,12 +139,19 @@ fn account_row(r: &Row<'_>) -> rusqlite::Result<Account> {
     })
 }
 
-fn event(tx: &Transaction<'_>, at: Timestamp, kind: &str, data: serde_json::Value) -> Result<()> {
+/// Publishing events go to the event log and to the hash-chained audit log, in the caller's
+/// transaction.
+pub(crate) fn event(
+    tx: &Transaction<'_>,
+    at: Timestamp,
+    kind: &str,
+    data: serde_json::Value,
+) -> Result<()> {
     tx.execute(
         "INSERT INTO events (at, kind, data) VALUES (?1, ?2, ?3)",
         params![at, kind, data.to_string()],
     )?;
-    Ok(())
+    crate::audit::append(tx, at, kind, &data)
 }
 
 fn colour_ok(c: &str) -> bool {

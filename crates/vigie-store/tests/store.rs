@@ -356,3 +356,61 @@ fn a_read_only_database_gives_a_clear_error_and_loses_nothing() {
     let s = Store::open_in(dir.path()).unwrap();
     assert_eq!(s.watches().unwrap().len(), 1);
 }
+
+/// The audit log chains every entry to the previous one: an edit or a deletion made behind
+/// Vigie's back (triggers dropped, file edited with sqlite3) is found, and its place named.
+#[test]
+fn audit_chain_detects_edits_and_deletions() {
+    use vigie_domain::publish::ProfileKind;
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let mut s = Store::open_in(dir.path()).unwrap();
+        s.add_profile(
+            "Acme",
+            ProfileKind::Brand,
+            "#c00000",
+            &["acme@x.example".into()],
+            1,
+        )
+        .unwrap();
+        s.set_kill_switch(true, "test", 2).unwrap();
+        s.set_kill_switch(false, "", 3).unwrap();
+        s.audit(4, "note", &serde_json::json!({"n": 4})).unwrap();
+        let r = s.verify_audit().unwrap();
+        assert_eq!((r.entries, r.broken.clone()), (4, None), "{r:?}");
+        // The log refuses edits through SQL while its triggers are there.
+        let e = s.audit_entries(1).unwrap();
+        assert_eq!(e[0].seq, 4);
+    }
+    let path = dir.path().join("vigie.db");
+    let tamper = |sql: &str| {
+        let c = rusqlite::Connection::open(&path).unwrap();
+        let err = c.execute_batch("UPDATE audit SET kind = 'x' WHERE seq = 1");
+        assert!(err.is_err(), "append-only trigger");
+        c.execute_batch(&format!(
+            "DROP TRIGGER IF EXISTS audit_no_update; DROP TRIGGER IF EXISTS audit_no_delete; {sql}"
+        ))
+        .unwrap();
+    };
+    tamper("UPDATE audit SET data = '{\"reason\":\"nothing to see\"}' WHERE seq = 2");
+    let r = Store::open_in(dir.path()).unwrap().verify_audit().unwrap();
+    assert_eq!(r.entries, 1);
+    let why = r.broken.unwrap();
+    assert!(why.contains("entry 2") && why.contains("modified"), "{why}");
+
+    // A deleted entry leaves a gap in the sequence.
+    let dir2 = tempfile::tempdir().unwrap();
+    {
+        let mut s = Store::open_in(dir2.path()).unwrap();
+        for i in 1..=5 {
+            s.audit(i, "note", &serde_json::json!({"n": i})).unwrap();
+        }
+    }
+    let c = rusqlite::Connection::open(dir2.path().join("vigie.db")).unwrap();
+    c.execute_batch("DROP TRIGGER audit_no_delete; DELETE FROM audit WHERE seq = 3")
+        .unwrap();
+    drop(c);
+    let r = Store::open_in(dir2.path()).unwrap().verify_audit().unwrap();
+    let why = r.broken.unwrap();
+    assert!(why.contains("entry 3") && why.contains("deleted"), "{why}");
+}
