@@ -38,8 +38,10 @@ pub struct Statement {
     pub text: String,
 }
 
-/// Longest value a slot accepts: slots carry a name, a date or a link, not a message.
-pub const MAX_SLOT_CHARS: usize = 200;
+/// Longest value a slot accepts: slots carry a name, a date or a link, not a message. (A slot
+/// is free text within these bounds — one line, no braces — which is what a pre-approval of the
+/// fixed text accepts.)
+pub const MAX_SLOT_CHARS: usize = 100;
 
 impl Statement {
     /// The slot names, in order of first appearance.
@@ -98,6 +100,93 @@ impl Statement {
         }
         out.push_str(rest);
         Ok(out)
+    }
+}
+
+enum Part<'a> {
+    Text(&'a str),
+    Slot(&'a str),
+}
+
+fn parts(template: &str) -> Vec<Part<'_>> {
+    let mut out = Vec::new();
+    let mut rest = template;
+    let mut literal_start = 0;
+    let mut pos = 0;
+    while let Some(open) = rest.find('{') {
+        let after = &rest[open + 1..];
+        match after.find('}') {
+            Some(close) if is_slot_name(&after[..close]) => {
+                let abs_open = pos + open;
+                if abs_open > literal_start {
+                    out.push(Part::Text(&template[literal_start..abs_open]));
+                }
+                out.push(Part::Slot(&after[..close]));
+                pos = abs_open + 1 + close + 1;
+                literal_start = pos;
+                rest = &template[pos..];
+            }
+            _ => {
+                pos += open + 1;
+                rest = &template[pos..];
+            }
+        }
+    }
+    if literal_start < template.len() {
+        out.push(Part::Text(&template[literal_start..]));
+    }
+    out
+}
+
+fn slot_value_ok(v: &str) -> bool {
+    !v.trim().is_empty()
+        && !v.contains(['\n', '\r', '{', '}'])
+        && v.chars().count() <= MAX_SLOT_CHARS
+}
+
+fn match_parts(parts: &[Part<'_>], text: &str, found: &mut BTreeMap<String, String>) -> bool {
+    match parts.split_first() {
+        None => text.is_empty(),
+        Some((Part::Text(t), rest)) => {
+            text.starts_with(t) && match_parts(rest, &text[t.len()..], found)
+        }
+        Some((Part::Slot(name), rest)) => {
+            let ends: Vec<usize> = text
+                .char_indices()
+                .map(|(i, c)| i + c.len_utf8())
+                .take_while(|&end| end <= text.len())
+                .collect();
+            for end in ends {
+                let v = &text[..end];
+                if v.chars().count() > MAX_SLOT_CHARS || v.contains(['\n', '\r']) {
+                    break;
+                }
+                if let Some(prev) = found.get(*name) {
+                    if prev != v {
+                        continue;
+                    }
+                } else if !slot_value_ok(v) {
+                    continue;
+                }
+                let had = found.contains_key(*name);
+                found.insert(name.to_string(), v.to_string());
+                if match_parts(rest, &text[end..], found) {
+                    return true;
+                }
+                if !had {
+                    found.remove(*name);
+                }
+            }
+            false
+        }
+    }
+}
+
+impl Statement {
+    /// If `text` is this statement with its slots filled (fixed text untouched), the values.
+    pub fn matches(&self, text: &str) -> Option<BTreeMap<String, String>> {
+        let mut found = BTreeMap::new();
+        match_parts(&parts(&self.text), text, &mut found).then_some(found)
     }
 }
 
@@ -211,11 +300,30 @@ text = "{brand} rappelle le lot {lot} par précaution. Toutes les informations :
         let mut v = values(&ok);
         v.insert("lot".into(), "42\nEt autre chose".into());
         assert!(s.fill(&v).unwrap_err().contains("one line"));
-        v.insert("lot".into(), "x".repeat(201));
-        assert!(s.fill(&v).unwrap_err().contains("200"));
+        v.insert("lot".into(), "x".repeat(101));
+        assert!(s.fill(&v).unwrap_err().contains("100"));
         let mut v = values(&ok);
         v.insert("extra".into(), "y".into());
         assert!(s.fill(&v).unwrap_err().contains("{extra}"));
+    }
+
+    #[test]
+    fn a_filled_statement_is_recognised_an_edited_one_is_not() {
+        let p = Playbook::from_toml(RECALL).unwrap();
+        let s = p.statement("holding-fr").unwrap();
+        let v = values(&[
+            ("brand", "Acme"),
+            ("lot", "42"),
+            ("link", "https://acme.fr/r"),
+        ]);
+        let text = s.fill(&v).unwrap();
+        assert_eq!(s.matches(&text), Some(v));
+        // The fixed text edited: no longer this statement.
+        assert_eq!(s.matches(&text.replace("par précaution", "")), None);
+        assert_eq!(s.matches(&text.replace("Toutes les", "Les")), None);
+        // A slot cannot swallow a second line.
+        let sneaky = text.replace("42", "42\nBonus message");
+        assert_eq!(s.matches(&sneaky), None);
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! every watch and stores them. Every background task is owned by an [`Engine`] that stops it.
 
 pub mod app;
+pub mod approvals;
 pub mod bluesky;
 pub mod feed;
 pub mod fetch;

@@ -75,20 +75,34 @@ impl PublishError {
 
 pub type PublishResult<T> = Result<T, PublishError>;
 
+/// What the approval gate is asked about: this exact content, for this exact account, now.
+#[derive(Debug, Clone, Copy)]
+pub struct GateContext<'a> {
+    pub content: &'a Content,
+    pub content_hash: &'a str,
+    pub account: &'a Account,
+    pub profile_kind: ProfileKind,
+    pub level: Level,
+    pub watch_id: Option<i64>,
+    pub now: Timestamp,
+}
+
 /// The hook where the approval workflow plugs in: "is this exact content approved for this
 /// exact account?". The gate asks when a post is queued and again just before it is sent.
 pub trait ApprovalGate: Send + Sync {
     /// `Err(reason)` refuses the post.
-    fn check(&self, content_hash: &str, account: &Account, level: Level) -> Result<(), String>;
+    fn check(&self, ctx: &GateContext<'_>) -> Result<(), String>;
+    /// The post went out: approvals that served it are spent.
+    fn sent(&self, _ctx: &GateContext<'_>, _post_id: i64) {}
 }
 
-/// No approval policy yet: every post the other guards accept may go (the approval workflow
-/// replaces this gate).
+/// No approval policy: every post the other guards accept may go (the CLI and tests of the
+/// publishing rules alone use it; the app uses the approval workflow's gate).
 #[derive(Debug, Default, Clone, Copy)]
 pub struct NoApprovalPolicy;
 
 impl ApprovalGate for NoApprovalPolicy {
-    fn check(&self, _: &str, _: &Account, _: Level) -> Result<(), String> {
+    fn check(&self, _: &GateContext<'_>) -> Result<(), String> {
         Ok(())
     }
 }
@@ -681,10 +695,26 @@ impl Publisher {
             }
         }
         let hash = content.hash();
-        self.approvals
-            .check(&hash, &c.account, c.level)
-            .map_err(PublishError::Refused)?;
         let now = self.now();
+        let ctx = GateContext {
+            content,
+            content_hash: &hash,
+            account: &c.account,
+            profile_kind: c.profile.kind,
+            level: c.level,
+            watch_id,
+            now,
+        };
+        if let Err(why) = self.approvals.check(&ctx) {
+            let _ = self.db(|s| {
+                s.record_refusal(
+                    now,
+                    "post_refused",
+                    serde_json::json!({"account_id": account_id, "content_hash": hash, "why": why}),
+                )
+            });
+            return Err(PublishError::Refused(why));
+        }
         let key = random_key();
         let sub = u32::from_be_bytes(
             Sha256::digest(key.as_bytes())[..4]
@@ -802,7 +832,20 @@ impl Publisher {
                 error: "the stored content no longer matches what was confirmed: not sent".into(),
             };
         }
-        if let Err(why) = self.approvals.check(&post.content_hash, &account, level) {
+        let kind = self
+            .db(|s| s.profile(account.profile_id))
+            .map(|p| p.kind)
+            .unwrap_or(ProfileKind::Brand);
+        let ctx = GateContext {
+            content: &post.content,
+            content_hash: &post.content_hash,
+            account: &account,
+            profile_kind: kind,
+            level,
+            watch_id: post.watch_id,
+            now,
+        };
+        if let Err(why) = self.approvals.check(&ctx) {
             return Outcome::Failed {
                 error: format!("not sent: {why}"),
             };
@@ -817,6 +860,9 @@ impl Publisher {
                     .await
             }
         };
+        if result.is_ok() {
+            self.approvals.sent(&ctx, post.id);
+        }
         match result {
             Ok((a, reconciled)) => Outcome::Sent {
                 remote_id: a.remote_id,

@@ -6,7 +6,6 @@ use crate::support::*;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use vigie_domain::publish::{Content, ProfileKind};
-use vigie_domain::Level;
 use vigie_engine::fetch::FetchConfig;
 use vigie_engine::publish::{
     ApprovalGate, Confirmation, NoApprovalPolicy, PublishConfig, PublishError, Publisher,
@@ -560,14 +559,9 @@ async fn text_over_the_instance_limit_is_refused_before_sending() {
 struct OnlyThis(Mutex<Option<String>>);
 
 impl ApprovalGate for OnlyThis {
-    fn check(
-        &self,
-        hash: &str,
-        _: &vigie_domain::publish::Account,
-        _: Level,
-    ) -> Result<(), String> {
+    fn check(&self, ctx: &vigie_engine::publish::GateContext<'_>) -> Result<(), String> {
         match &*self.0.lock().unwrap() {
-            Some(h) if h == hash => Ok(()),
+            Some(h) if h == ctx.content_hash => Ok(()),
             _ => Err("this exact content is not approved for this account".into()),
         }
     }

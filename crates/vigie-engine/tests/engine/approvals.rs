@@ -1,0 +1,366 @@
+//! Approvals between two laptops (two data folders, two identities whose private keys are in
+//! the real Secret Service), publishing to a real Mastodon API (snac2). Every refusal the
+//! approval workflow promises is exercised here.
+
+use crate::support::*;
+use base64::Engine as _;
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+use vigie_domain::approval::Autonomy;
+use vigie_domain::publish::{Content, ProfileKind};
+use vigie_domain::Level;
+use vigie_engine::approvals::{target_of, PolicyGate, Team};
+use vigie_engine::publish::{Confirmation, PublishConfig, Publisher};
+use vigie_secrets::Sensitive;
+use vigie_store::Store;
+
+struct Laptop {
+    _dir: tempfile::TempDir,
+    store: Arc<Mutex<Store>>,
+    team: Arc<Team>,
+    publisher: Arc<Publisher>,
+}
+
+fn laptop(name: &str, clock: &Arc<ManualClock>) -> Laptop {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(Mutex::new(Store::open_in(dir.path()).unwrap()));
+    let prefix = unique_prefix(name);
+    let team = Arc::new(Team::new(Arc::clone(&store), clock.clone(), &prefix));
+    let publisher = Arc::new(Publisher::new(
+        Arc::clone(&store),
+        dir.path(),
+        clock.clone(),
+        &prefix,
+        Arc::new(PolicyGate::new(Arc::clone(&team))),
+    ));
+    publisher.set_config(PublishConfig {
+        undo_secs: 0,
+        ..PublishConfig::default()
+    });
+    Laptop {
+        _dir: dir,
+        store,
+        team,
+        publisher,
+    }
+}
+
+const PLAYBOOK: &str = r#"
+name = "Rappel produit"
+scenario = "product recall"
+alert = ["legal"]
+checklist = ["Suspendre les publications programmées"]
+
+[[statement]]
+id = "attente"
+title = "Message d'attente"
+text = "{brand} rappelle le lot {lot} par précaution. Infos : {link}"
+"#;
+
+fn queue(l: &Laptop, profile: i64, account: i64, text: &str) -> Result<i64, String> {
+    l.publisher
+        .queue(
+            profile,
+            account,
+            &Content::text(text),
+            &Confirmation::default(),
+            None,
+        )
+        .map(|p| p.id)
+        .map_err(|e| e.to_string())
+}
+
+/// Re-encodes an approval block's payload with one field changed, keeping the signature.
+fn forge(block: &str, field: &str, value: serde_json::Value) -> String {
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let inner = block
+        .split("-----BEGIN VIGIE APPROVAL-----")
+        .nth(1)
+        .unwrap();
+    let (payload, rest) = inner.split_once("-----SIGNATURE-----").unwrap();
+    let clean: String = payload.chars().filter(|c| !c.is_whitespace()).collect();
+    let mut v: serde_json::Value = serde_json::from_slice(&b64.decode(clean).unwrap()).unwrap();
+    v[field] = value;
+    format!(
+        "-----BEGIN VIGIE APPROVAL-----\n{}\n-----SIGNATURE-----{rest}",
+        b64.encode(serde_json::to_vec(&v).unwrap())
+    )
+}
+
+#[tokio::test]
+async fn two_laptops_request_approve_publish_and_every_refusal() {
+    let snac = Snac::start().await;
+    let (_, bob_token) = snac.add_user("bob").await;
+    let clock = ManualClock::at(NOW);
+    let a = laptop("author", &clock); // Camille, community manager
+    let b = laptop("legal", &clock); // the legal validator
+    let c = laptop("outsider", &clock); // not in the team
+
+    a.team
+        .create_identity("Camille", &["communication".into()], Autonomy::Low)
+        .unwrap();
+    b.team
+        .create_identity("Maître Durand", &["legal".into()], Autonomy::High)
+        .unwrap();
+    c.team
+        .create_identity("Intrus", &["legal".into()], Autonomy::High)
+        .unwrap();
+    // The roster travels by file.
+    assert_eq!(
+        a.team
+            .import_roster(&b.team.export_roster().unwrap())
+            .unwrap(),
+        1
+    );
+    b.team
+        .import_roster(&a.team.export_roster().unwrap())
+        .unwrap();
+    assert_eq!(a.team.roster().unwrap().len(), 2);
+
+    // Laptop A publishes as alice (brand) and may also hold bob.
+    let host = format!("127.0.0.1:{}", snac.port);
+    let brand = a
+        .publisher
+        .create_profile(
+            "Acme",
+            ProfileKind::Brand,
+            "#c00000",
+            &[format!("alice@{host}"), format!("bob@{host}")],
+        )
+        .unwrap()
+        .id;
+    let alice = a
+        .publisher
+        .connect_mastodon_token(
+            brand,
+            &snac.url(),
+            Sensitive::new(snac.token.clone()),
+            Some("alice"),
+        )
+        .await
+        .unwrap();
+    let bob = a
+        .publisher
+        .connect_mastodon_token(
+            brand,
+            &snac.url(),
+            Sensitive::new(bob_token.clone()),
+            Some("bob"),
+        )
+        .await
+        .unwrap();
+
+    // A draft, written together: two versions and a comment.
+    let draft = a.team.create_draft("Réponse au rappel", None, &[]).unwrap();
+    a.team
+        .save_variant(
+            draft.id,
+            alice.id,
+            &Content::text("Nous rappelons le lot 42."),
+        )
+        .unwrap();
+    let text = "Nous rappelons le lot 42 par précaution.";
+    a.team
+        .save_variant(draft.id, alice.id, &Content::text(text))
+        .unwrap();
+    a.team
+        .comment(draft.id, "Ajouter « par précaution » ?")
+        .unwrap();
+    {
+        let s = a.store.lock().unwrap();
+        let h = s.draft_history(draft.id).unwrap();
+        assert_eq!(h.len(), 2);
+        assert_eq!(h[1].version, 2);
+        assert_eq!(
+            s.draft_comments(draft.id).unwrap()[0].author_name,
+            "Camille"
+        );
+    }
+
+    // Camille has low autonomy: one validator is needed.
+    let e = queue(&a, brand, alice.id, text).unwrap_err();
+    assert!(
+        e.contains("not approved") && e.contains("1 approval"),
+        "{e}"
+    );
+
+    // Request → validator reviews the exact content and target → signs.
+    let request = a.team.request(draft.id, alice.id).unwrap();
+    assert!(request.starts_with("-----BEGIN VIGIE APPROVAL REQUEST-----"));
+    let seen = b.team.review(&request).unwrap();
+    assert_eq!(seen.content.text, text);
+    assert_eq!(seen.target.handle, format!("alice@{host}"));
+    assert_eq!(seen.author_name, "Camille");
+    // No self-approval, at signing time…
+    let e = a.team.approve(&request, "communication", 3600).unwrap_err();
+    assert!(e.to_string().contains("cannot approve it yourself"), "{e}");
+    // …nor a role the validator does not have.
+    let e = b.team.approve(&request, "direction", 3600).unwrap_err();
+    assert!(e.to_string().contains("role"), "{e}");
+    let approval = b.team.approve(&request, "legal", 3600).unwrap();
+
+    // Forged: the expiry pushed back by hand, the signature kept.
+    let forged = forge(&approval, "expiresAt", serde_json::json!(NOW + 999_999));
+    let e = a.team.import_approval(&forged).unwrap_err();
+    assert_eq!(e.code(), "bad_signature", "{e}");
+    // From someone outside the roster.
+    c.team
+        .import_roster(&a.team.export_roster().unwrap())
+        .unwrap();
+    let outsider = c.team.approve(&request, "legal", 3600).unwrap();
+    let e = a.team.import_approval(&outsider).unwrap_err();
+    assert!(e.to_string().contains("not in the team roster"), "{e}");
+
+    // The real one is accepted; importing it again is a replay.
+    a.team.import_approval(&approval).unwrap();
+    let e = a.team.import_approval(&approval).unwrap_err();
+    assert!(e.to_string().contains("replay"), "{e}");
+
+    // Approved for alice, not for bob.
+    let e = queue(&a, brand, bob.id, text).unwrap_err();
+    assert!(e.contains("not approved"), "{e}");
+    // An edit voids it.
+    let e = queue(&a, brand, alice.id, &format!("{text} ")).unwrap_err();
+    assert!(e.contains("not approved"), "{e}");
+    // The exact content for the exact account goes out, once.
+    queue(&a, brand, alice.id, text).unwrap();
+    assert_eq!(a.publisher.deliver_due().await.sent, 1);
+    assert_eq!(snac.statuses_of(&snac.token).await.len(), 1);
+    assert!(snac.statuses_of(&bob_token).await.is_empty());
+    // The approval is spent: the same text again needs a new one.
+    let e = queue(&a, brand, alice.id, text).unwrap_err();
+    assert!(e.contains("not approved"), "{e}");
+
+    // Edited after the approval was requested: refused at import.
+    let d2 = a.team.create_draft("Deuxième réponse", None, &[]).unwrap();
+    a.team
+        .save_variant(d2.id, alice.id, &Content::text("Version relue"))
+        .unwrap();
+    let req2 = a.team.request(d2.id, alice.id).unwrap();
+    let ok2 = b.team.approve(&req2, "legal", 120).unwrap();
+    a.team
+        .save_variant(
+            d2.id,
+            alice.id,
+            &Content::text("Version relue, puis modifiée"),
+        )
+        .unwrap();
+    let e = a.team.import_approval(&ok2).unwrap_err();
+    assert!(e.to_string().contains("edited after"), "{e}");
+
+    // Expired: imported in time, expired before it could be used.
+    a.team
+        .save_variant(d2.id, alice.id, &Content::text("Version relue"))
+        .unwrap();
+    a.team.import_approval(&ok2).unwrap();
+    queue(&a, brand, alice.id, "Version relue").unwrap();
+    a.publisher.set_config(PublishConfig {
+        undo_secs: 0,
+        ..PublishConfig::default()
+    });
+    clock.advance(200);
+    let report = a.publisher.deliver_due().await;
+    assert_eq!(report.failed, 1, "fail closed at send time: {report:?}");
+    let last = a.publisher.outbox(1).unwrap().remove(0);
+    assert!(last.last_error.unwrap().contains("not approved"));
+    assert_eq!(snac.statuses_of(&snac.token).await.len(), 1);
+    // And an expired approval is refused at import.
+    let req3 = a.team.request(d2.id, alice.id).unwrap();
+    let short = b.team.approve(&req3, "legal", 60).unwrap();
+    clock.advance(61);
+    let e = a.team.import_approval(&short).unwrap_err();
+    assert!(e.to_string().contains("expired"), "{e}");
+
+    // The roster on A says Durand is "communication" now: a "legal" approval is refused.
+    a.team
+        .set_member("Maître Durand", Some(vec!["communication".into()]), None)
+        .unwrap();
+    let req4 = a.team.request(d2.id, alice.id).unwrap();
+    let wrong_role = b.team.approve(&req4, "legal", 3600).unwrap();
+    let e = a.team.import_approval(&wrong_role).unwrap_err();
+    assert!(
+        e.to_string().contains("roster gives them communication"),
+        "{e}"
+    );
+    a.team
+        .set_member("Maître Durand", Some(vec!["legal".into()]), None)
+        .unwrap();
+
+    // Playbooks: a statement pre-approved for alice up to "alert"; slots filled → no request.
+    a.team.import_playbook(PLAYBOOK).unwrap();
+    b.team.import_playbook(PLAYBOOK).unwrap();
+    let pre = b
+        .team
+        .pre_approve(
+            "Rappel produit",
+            "attente",
+            &target_of(&alice),
+            Level::Alert,
+            "legal",
+            86_400,
+        )
+        .unwrap();
+    a.team.import_approval(&pre).unwrap();
+    let slots: BTreeMap<String, String> = [
+        ("brand", "Acme"),
+        ("lot", "43"),
+        ("link", "https://acme.example/rappel"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect();
+    let d3 = a
+        .team
+        .use_statement("Rappel produit", "attente", &slots, alice.id, None)
+        .unwrap();
+    let filled = d3.variants[0].content.text.clone();
+    assert_eq!(
+        filled,
+        "Acme rappelle le lot 43 par précaution. Infos : https://acme.example/rappel"
+    );
+    queue(&a, brand, alice.id, &filled).unwrap();
+    assert_eq!(a.publisher.deliver_due().await.sent, 1);
+    assert_eq!(snac.statuses_of(&snac.token).await.len(), 2);
+    // Editing the fixed text voids the pre-approval; it was not for bob either.
+    let e = queue(&a, brand, alice.id, &filled.replace("par précaution", "")).unwrap_err();
+    assert!(e.contains("not approved"), "{e}");
+    let e = queue(&a, brand, bob.id, &filled).unwrap_err();
+    assert!(e.contains("not approved"), "{e}");
+    // A pre-approval is reusable until it expires; then it is refused.
+    queue(&a, brand, alice.id, &filled.replace("43", "44")).unwrap();
+    clock.advance(86_400);
+    let e = queue(&a, brand, alice.id, &filled.replace("43", "45")).unwrap_err();
+    assert!(e.contains("not approved"), "{e}");
+
+    // Everything is in A's audit log, and the chain is intact.
+    let s = a.store.lock().unwrap();
+    let report = s.verify_audit().unwrap();
+    assert_eq!(report.broken, None);
+    let kinds: Vec<String> = s
+        .audit_entries(500)
+        .unwrap()
+        .into_iter()
+        .map(|e| e.kind)
+        .collect();
+    for k in [
+        "draft_created",
+        "draft_edited",
+        "draft_commented",
+        "approval_requested",
+        "approval_imported",
+        "approval_refused",
+        "pre_approval_imported",
+        "post_refused",
+        "post_queued",
+        "post_attempt",
+        "post_sent",
+        "post_failed",
+        "approvals_used",
+        "account_connected",
+    ] {
+        assert!(
+            kinds.iter().any(|x| x == k),
+            "{k} missing from the audit log: {kinds:?}"
+        );
+    }
+}
