@@ -78,6 +78,24 @@ pub enum Command {
         #[arg(long)]
         reason: Option<String>,
     },
+    /// This laptop's identity and the team roster (names, roles, public keys, autonomy).
+    #[command(subcommand)]
+    Team(TeamCmd),
+    /// The approval policy (TOML).
+    #[command(subcommand)]
+    Policy(PolicyCmd),
+    /// Drafts written together: variants per account, history, comments.
+    #[command(subcommand)]
+    Draft(DraftCmd),
+    /// Playbooks: prepared scenarios with holding statements (TOML files).
+    #[command(subcommand)]
+    Playbook(PlaybookCmd),
+    /// Approval requests and signed approvals, exchanged as files or text blocks.
+    #[command(subcommand)]
+    Approval(ApprovalCmd),
+    /// The hash-chained audit log.
+    #[command(subcommand)]
+    Audit(AuditCmd),
     /// Publishing settings: undo window and the audience above which the handle must be typed.
     PublishSettings {
         #[arg(long)]
@@ -152,6 +170,8 @@ pub enum AccountCmd {
     },
     /// Disconnects an account and deletes its credentials from the keychain.
     Rm { account: i64 },
+    /// Prints the account's public identity (for a validator's pre-approval), as JSON.
+    Target { account: i64 },
 }
 
 #[derive(Args, Debug)]
@@ -339,5 +359,153 @@ pub enum BenchCmd {
         base: String,
         #[arg(long, default_value_t = 1000)]
         feeds: usize,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum TeamCmd {
+    /// Creates this laptop's identity (an Ed25519 key pair; the private key goes to the keychain).
+    Init {
+        #[arg(long)]
+        name: String,
+        /// Roles, comma-separated (e.g. communication, legal, direction).
+        #[arg(long, value_delimiter = ',')]
+        role: Vec<String>,
+        #[arg(long, default_value = "medium")]
+        autonomy: String,
+    },
+    /// Shows who you are and the roster.
+    Show,
+    /// Writes the roster (public keys only) to a file or stdout, to share with the team.
+    Export { file: Option<PathBuf> },
+    /// Merges a roster file.
+    Import { file: PathBuf },
+    /// Changes a member's roles or autonomy (by name or key).
+    Set {
+        who: String,
+        #[arg(long, value_delimiter = ',')]
+        role: Option<Vec<String>>,
+        #[arg(long)]
+        autonomy: Option<String>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum PolicyCmd {
+    /// Prints the policy as TOML.
+    Show,
+    /// Replaces the policy with a TOML file.
+    Import { file: PathBuf },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum DraftCmd {
+    /// Starts a draft answering a watch and/or mentions.
+    New {
+        title: String,
+        #[arg(long)]
+        watch: Option<String>,
+        #[arg(long)]
+        mention: Vec<i64>,
+    },
+    List,
+    /// Variants, history and comments.
+    Show {
+        draft: i64,
+    },
+    /// Writes the text for one account (a new version; the text comes from --text or stdin).
+    Edit {
+        draft: i64,
+        #[arg(long)]
+        account: i64,
+        #[arg(long)]
+        text: Option<String>,
+    },
+    Comment {
+        draft: i64,
+        text: String,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum PlaybookCmd {
+    Import {
+        file: PathBuf,
+    },
+    Export {
+        name: String,
+        file: Option<PathBuf>,
+    },
+    List,
+    /// "Use this statement": a draft for an account with the slots filled (--slot brand=Acme).
+    Use {
+        playbook: String,
+        statement: String,
+        #[arg(long)]
+        account: i64,
+        #[arg(long)]
+        slot: Vec<String>,
+        #[arg(long)]
+        watch: Option<String>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ApprovalCmd {
+    /// Exports a signed request for a draft's text for one account.
+    Request {
+        draft: i64,
+        #[arg(long)]
+        account: i64,
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Shows a request's exact content and target after checking its signature.
+    Review {
+        file: PathBuf,
+    },
+    /// Signs an approval of a request.
+    Approve {
+        file: PathBuf,
+        #[arg(long)]
+        role: String,
+        /// How long it stays valid (e.g. 2h, 1d).
+        #[arg(long, default_value = "24h")]
+        valid: String,
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Pre-approves a playbook statement for an account (target from `vigie account target`).
+    PreApprove {
+        #[arg(long)]
+        playbook: String,
+        #[arg(long)]
+        statement: String,
+        /// JSON file describing the account (`vigie account target ID`).
+        #[arg(long)]
+        target: PathBuf,
+        #[arg(long, default_value = "alert")]
+        max_level: String,
+        #[arg(long)]
+        role: String,
+        #[arg(long, default_value = "30d")]
+        valid: String,
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Verifies and files an approval received from a validator.
+    Import {
+        file: PathBuf,
+    },
+    List,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AuditCmd {
+    /// Checks the whole chain; says where it breaks.
+    Verify,
+    List {
+        #[arg(long, default_value_t = 50)]
+        limit: usize,
     },
 }

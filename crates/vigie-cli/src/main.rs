@@ -9,6 +9,7 @@ mod publish;
 mod run;
 mod signals;
 mod since;
+mod team;
 
 use clap::Parser;
 

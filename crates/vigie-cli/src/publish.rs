@@ -10,12 +10,14 @@ use std::io::{BufRead, IsTerminal, Read};
 use std::sync::{Arc, Mutex};
 use vigie_domain::publish::{ConfirmRule, Content, PostState};
 use vigie_engine::app::PublishSettings;
-use vigie_engine::publish::{Confirmation, NoApprovalPolicy, PublishError, Publisher};
+use vigie_engine::approvals::{PolicyGate, Team};
+use vigie_engine::publish::{Confirmation, PublishError, Publisher};
 use vigie_engine::{Clock, SystemClock};
 use vigie_secrets::Sensitive;
 use vigie_store::Store;
 
-/// A publisher over `store`, with the saved publishing settings applied.
+/// A publisher over `store`, with the saved publishing settings applied and the team's
+/// approval policy as its gate (the same as the app's).
 pub fn publisher(store: Store) -> Result<Arc<Publisher>> {
     let settings = PublishSettings::load(&store)?;
     let dir = store
@@ -23,12 +25,14 @@ pub fn publisher(store: Store) -> Result<Arc<Publisher>> {
         .parent()
         .map(|p| p.to_path_buf())
         .unwrap_or_default();
+    let store = Arc::new(Mutex::new(store));
+    let team = Arc::new(Team::new(Arc::clone(&store), Arc::new(SystemClock), ""));
     let p = Publisher::new(
-        Arc::new(Mutex::new(store)),
+        store,
         &dir,
         Arc::new(SystemClock),
         "",
-        Arc::new(NoApprovalPolicy),
+        Arc::new(PolicyGate::new(team)),
     );
     p.set_config(settings.config());
     Ok(Arc::new(p))
@@ -206,6 +210,10 @@ pub fn account(ctx: Ctx, cmd: AccountCmd) -> Result<()> {
                 &rows,
             );
             return Ok(());
+        }
+        AccountCmd::Target { account } => {
+            let a = p.accounts_any(account).map_err(err)?;
+            return print_json(&vigie_engine::approvals::target_of(&a));
         }
         AccountCmd::Rm { account } => {
             let a = rt.block_on(p.disconnect(account)).map_err(err)?;

@@ -61,6 +61,12 @@ pub fn dispatch(cli: Cli) -> Result<()> {
         Command::KillSwitch { state, reason } => {
             crate::publish::kill_switch(ctx, &state, reason.as_deref())
         }
+        Command::Team(c) => crate::team::team(ctx, c),
+        Command::Policy(c) => crate::team::policy(ctx, c),
+        Command::Draft(c) => crate::team::draft(ctx, c),
+        Command::Playbook(c) => crate::team::playbook(ctx, c),
+        Command::Approval(c) => crate::team::approval(ctx, c),
+        Command::Audit(c) => crate::team::audit(ctx, c),
         Command::PublishSettings {
             undo_secs,
             audience_threshold,

@@ -553,3 +553,169 @@ async fn publish_from_the_cli_with_confirmation_and_a_real_crash_mid_send() {
     ok(d.path(), &["outbox", "send"]);
     assert_eq!(snac.statuses_of(&snac.token).await.len(), 2);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn two_laptops_approve_from_the_cli_and_audit_verify_finds_tampering() {
+    let snac = vigie_testkit::Snac::start().await;
+    let author = tempfile::tempdir().unwrap();
+    let legal = tempfile::tempdir().unwrap();
+    let files = tempfile::tempdir().unwrap();
+    let f = |name: &str| files.path().join(name).to_string_lossy().into_owned();
+    // Two data folders = two laptops. Both private keys sit in this test session's keychain,
+    // each under its own public key (on two machines, each in its own keychain).
+    ok(
+        author.path(),
+        &[
+            "team",
+            "init",
+            "--name",
+            "Camille",
+            "--role",
+            "communication",
+            "--autonomy",
+            "low",
+        ],
+    );
+    ok(
+        legal.path(),
+        &["team", "init", "--name", "Maître Durand", "--role", "legal"],
+    );
+    ok(author.path(), &["team", "export", &f("camille.toml")]);
+    ok(legal.path(), &["team", "export", &f("durand.toml")]);
+    ok(author.path(), &["team", "import", &f("durand.toml")]);
+    ok(legal.path(), &["team", "import", &f("camille.toml")]);
+
+    let host = format!("127.0.0.1:{}", snac.port);
+    ok(
+        author.path(),
+        &[
+            "profile",
+            "add",
+            "Acme",
+            "--kind",
+            "brand",
+            "--allow",
+            &format!("alice@{host}"),
+        ],
+    );
+    let o = vigie_env(
+        author.path(),
+        &[
+            "--json",
+            "account",
+            "connect-mastodon",
+            "--profile",
+            "Acme",
+            "--server",
+            &snac.url(),
+        ],
+        &[("VIGIE_TOKEN", &snac.token)],
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let id = serde_json::from_slice::<serde_json::Value>(&o.stdout).unwrap()["id"].to_string();
+    ok(author.path(), &["publish-settings", "--undo-secs", "0"]);
+    let d = json(author.path(), &["draft", "new", "Réponse"]);
+    let draft = d["id"].to_string();
+    ok(
+        author.path(),
+        &[
+            "draft",
+            "edit",
+            &draft,
+            "--account",
+            &id,
+            "--text",
+            "Texte validé",
+        ],
+    );
+
+    // Not approved yet: the gate refuses (low autonomy needs one validator).
+    let e = fails(
+        author.path(),
+        &[
+            "post",
+            "--profile",
+            "Acme",
+            "--account",
+            &id,
+            "--text",
+            "Texte validé",
+            "--yes",
+        ],
+    );
+    assert!(e.contains("not approved"), "{e}");
+
+    ok(
+        author.path(),
+        &[
+            "approval",
+            "request",
+            &draft,
+            "--account",
+            &id,
+            "--out",
+            &f("req.txt"),
+        ],
+    );
+    let shown = ok(legal.path(), &["approval", "review", &f("req.txt")]);
+    assert!(
+        shown.contains("Texte validé") && shown.contains(&format!("@alice@{host}")),
+        "{shown}"
+    );
+    let e = fails(
+        author.path(),
+        &[
+            "approval",
+            "approve",
+            &f("req.txt"),
+            "--role",
+            "communication",
+        ],
+    );
+    assert!(e.contains("yourself"), "{e}");
+    ok(
+        legal.path(),
+        &[
+            "approval",
+            "approve",
+            &f("req.txt"),
+            "--role",
+            "legal",
+            "--valid",
+            "2h",
+            "--out",
+            &f("ok.txt"),
+        ],
+    );
+    ok(author.path(), &["approval", "import", &f("ok.txt")]);
+    let e = fails(author.path(), &["approval", "import", &f("ok.txt")]);
+    assert!(e.contains("replay"), "{e}");
+    ok(
+        author.path(),
+        &[
+            "post",
+            "--profile",
+            "Acme",
+            "--account",
+            &id,
+            "--text",
+            "Texte validé",
+            "--yes",
+        ],
+    );
+    let out = ok(author.path(), &["outbox", "send"]);
+    assert!(out.contains("sent 1"), "{out}");
+    assert_eq!(snac.statuses_of(&snac.token).await.len(), 1);
+
+    // The audit log is intact… until someone edits it behind Vigie's back.
+    let out = ok(author.path(), &["audit", "verify"]);
+    assert!(out.contains("intact"), "{out}");
+    let c = rusqlite::Connection::open(author.path().join("vigie.db")).unwrap();
+    c.execute_batch(
+        "DROP TRIGGER audit_no_update; UPDATE audit SET data = '{}' WHERE kind = 'approval_imported'",
+    )
+    .unwrap();
+    drop(c);
+    let e = fails(author.path(), &["audit", "verify"]);
+    assert!(e.contains("tampered") && e.contains("modified"), "{e}");
+}

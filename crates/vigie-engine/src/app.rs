@@ -153,6 +153,7 @@ impl Default for Settings {
 
 pub struct App {
     store: Arc<Mutex<Store>>,
+    team: Arc<crate::approvals::Team>,
     publisher: Arc<crate::publish::Publisher>,
     delivery: Mutex<Option<crate::publish::DeliveryTask>>,
     poller: Arc<Poller>,
@@ -235,12 +236,17 @@ impl App {
         fetch: FetchConfig,
     ) -> AppResult<App> {
         let store = Arc::new(Mutex::new(Store::open_in(data_dir)?));
+        let team = Arc::new(crate::approvals::Team::new(
+            Arc::clone(&store),
+            Arc::clone(&clock),
+            "",
+        ));
         let publisher = Arc::new(crate::publish::Publisher::new(
             Arc::clone(&store),
             data_dir,
             Arc::clone(&clock),
             "",
-            Arc::new(crate::publish::NoApprovalPolicy),
+            Arc::new(crate::approvals::PolicyGate::new(Arc::clone(&team))),
         ));
         let poller = Arc::new(Poller::new(
             Arc::clone(&store),
@@ -250,6 +256,7 @@ impl App {
         ));
         let app = App {
             store,
+            team,
             publisher,
             delivery: Mutex::new(None),
             poller,

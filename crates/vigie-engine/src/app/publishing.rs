@@ -128,6 +128,11 @@ impl App {
         &self.publisher
     }
 
+    /// Drafts, playbooks, roster and approvals.
+    pub fn team(&self) -> &crate::approvals::Team {
+        &self.team
+    }
+
     pub fn publish_settings(&self) -> AppResult<PublishSettings> {
         self.db(|s| PublishSettings::load(s))
     }

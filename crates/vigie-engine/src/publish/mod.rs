@@ -322,6 +322,11 @@ impl Publisher {
         self.db(|s| s.accounts(Some(profile_id)))
     }
 
+    /// One account by id, whatever its profile (for showing its public identity).
+    pub fn accounts_any(&self, account_id: i64) -> PublishResult<Account> {
+        self.db(|s| s.account(account_id))
+    }
+
     // ----- connecting accounts ---------------------------------------------------------------
 
     fn admit(
