@@ -22,7 +22,9 @@ use vigie_secrets::Sensitive;
 use vigie_store::{Event, MentionFilter, Store, StoreError, WatchLevel};
 
 mod publishing;
+mod teamwork;
 pub use publishing::{ComposeRequest, ConnectRequest, ProfileSpec, PublishSettings};
+pub use teamwork::{DraftDetail, PreApprove, UseStatement};
 
 /// An error as the user sees it: a stable code and a sentence.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]

@@ -686,13 +686,17 @@ impl ApprovalGate for PolicyGate {
         if req.is_none() {
             return Ok(());
         }
-        let me = self.team.me().map_err(|e| e.to_string())?;
+        // Without an identity nobody can request approval from here: say both.
+        let me = self.team.me().ok();
+        let me_key = me.as_ref().map(|m| m.key.clone()).unwrap_or_default();
         let (approvers, _) = self.team.approvers(ctx).map_err(|e| e.to_string())?;
-        meets(&req, &approvers, &me.key).map_err(|why| {
-            format!(
-                "not approved for @{}: {why}. Ask for approval (export a request from the draft).",
-                ctx.account.identity.handle
-            )
+        meets(&req, &approvers, &me_key).map_err(|why| {
+            let next = if me.is_some() {
+                "Ask for approval (export a request from the draft)."
+            } else {
+                "Set up your identity and team first (Team screen, or `vigie team init`), then ask for approval."
+            };
+            format!("not approved for @{}: {why}. {next}", ctx.account.identity.handle)
         })
     }
 

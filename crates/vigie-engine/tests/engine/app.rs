@@ -200,3 +200,65 @@ async fn the_shell_facade_end_to_end() {
         .await
         .unwrap();
 }
+
+/// The app's publish gate is the approval policy: a post the policy requires approvals for is
+/// refused until they are there; the UI's facade never bypasses it.
+#[tokio::test]
+async fn the_app_publishes_through_the_approval_policy() {
+    use vigie_domain::publish::{Content, Network, ProfileKind};
+    use vigie_engine::app::{ComposeRequest, ConnectRequest, ProfileSpec};
+    let snac = Snac::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let app = app(dir.path(), NOW);
+    let host = format!("127.0.0.1:{}", snac.port);
+    let p = app
+        .create_profile(&ProfileSpec {
+            name: "Acme".into(),
+            kind: ProfileKind::Brand,
+            colour: "#c00000".into(),
+            allowed_handles: vec![format!("alice@{host}")],
+        })
+        .unwrap();
+    assert_eq!(app.active_profile().unwrap().unwrap().id, p.id);
+    let acct = app
+        .connect_account(
+            serde_json::from_value::<ConnectRequest>(serde_json::json!({
+                "profileId": p.id, "network": "mastodon", "server": snac.url(),
+                "handle": "alice", "secret": snac.token,
+            }))
+            .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(acct.network, Network::Mastodon);
+    let req = ComposeRequest {
+        profile_id: p.id,
+        account_id: acct.id,
+        content: Content::text("Bonjour"),
+        watch_id: None,
+        typed_handle: None,
+    };
+    // Default policy, calm, medium autonomy: nothing required.
+    assert!(app.requirement(&req).unwrap().is_none());
+    app.queue_post(&req).unwrap();
+    // A policy that always wants a legal validator.
+    app.save_policy(
+        "[[rule]]\nname = \"toujours le juridique\"\napprovals = 1\nroles = [\"legal\"]\n",
+    )
+    .unwrap();
+    let r = app.requirement(&req).unwrap();
+    assert_eq!(
+        (r.approvals, r.roles.clone()),
+        (1, vec!["legal".to_string()])
+    );
+    let e = app.queue_post(&req).unwrap_err();
+    assert_eq!(e.code, "refused");
+    assert!(e.message.contains("toujours le juridique"), "{}", e.message);
+    // The refusal is in the audit log, which is intact.
+    assert!(app
+        .audit(50)
+        .unwrap()
+        .iter()
+        .any(|e| e.kind == "post_refused"));
+    assert_eq!(app.verify_audit().unwrap().broken, None);
+}
