@@ -327,6 +327,20 @@ text = "{brand} rappelle le lot {lot} par précaution. Toutes les informations :
     }
 
     #[test]
+    fn the_example_playbooks_in_the_repository_are_valid() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../playbooks");
+        let mut n = 0;
+        for e in std::fs::read_dir(&dir).unwrap() {
+            let path = e.unwrap().path();
+            let p = Playbook::from_toml(&std::fs::read_to_string(&path).unwrap())
+                .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            assert!(!p.statements.is_empty(), "{}", path.display());
+            n += 1;
+        }
+        assert!(n >= 2);
+    }
+
+    #[test]
     fn bad_files_are_explained() {
         let e = Playbook::from_toml("name = 'x'\nscenario = 'y'\ncolour = 3\n").unwrap_err();
         assert!(e.contains("colour"), "{e}");
