@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # End-to-end tests of the real desktop app on Debian 12 / Ubuntu: builds the web UI and the app,
-# installs tauri-driver if missing, then runs tests/e2e under Xvfb and a private D-Bus session.
+# installs tauri-driver if missing, then runs tests/e2e under Xvfb and a private D-Bus session
+# with an unlocked gnome-keyring (the real Secret Service: publishing keeps tokens there).
 # Screenshots land in docs/screenshots/.
 #   scripts/e2e.sh
 # Needs the packages of scripts/install-deps.sh (WebKitGTK, xvfb, webkit2gtk-driver, nginx).
@@ -20,5 +21,5 @@ export VIGIE_E2E_APP="$target_dir/debug/vigie-desktop"
 # A real locale for the webview (navigator.language); the C locale has no language tag.
 export LANG="${VIGIE_E2E_LANG:-fr_FR.UTF-8}"
 
-xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- \
+xvfb-run -a -s "-screen 0 1280x800x24" scripts/with-desktop-session.sh \
   cargo test -p vigie-e2e --locked -- --test-threads=1 --nocapture

@@ -5,12 +5,15 @@
 use serde::Serialize;
 use tauri::{AppHandle, Manager, State};
 use tauri_plugin_opener::OpenerExt;
+use vigie_domain::publish::{Account, Profile};
 use vigie_domain::{Mention, NewWatch, Source, Triage, Watch};
 use vigie_engine::app::{
-    external_url, App, AppError, AppResult, DashboardRow, QueryCheck, Series, Settings, SourceRow,
-    SourceSpec, StreamFilter,
+    external_url, App, AppError, AppResult, ComposeRequest, ConnectRequest, DashboardRow,
+    ProfileSpec, PublishSettings, QueryCheck, Series, Settings, SourceRow, SourceSpec,
+    StreamFilter,
 };
-use vigie_store::Event;
+use vigie_engine::publish::ComposeCheck;
+use vigie_store::{Event, KillSwitch, Post};
 
 /// Runs `f` against the managed [`App`] on Tokio's blocking pool.
 async fn blocking<T, F>(handle: AppHandle, f: F) -> AppResult<T>
@@ -143,4 +146,156 @@ pub async fn open_external(handle: AppHandle, url: String) -> AppResult<()> {
             format!("the browser could not be opened ({e})"),
         )
     })
+}
+
+// ---- publishing: profiles, accounts, composer, outbox, kill switch ---------------------------
+//
+// Secrets travel one way: the UI sends a token or an app password in `connect_account`, the
+// engine puts it in the OS keychain; no command ever returns one.
+
+#[tauri::command]
+pub async fn list_profiles(handle: AppHandle) -> AppResult<Vec<Profile>> {
+    blocking(handle, |a| a.profiles()).await
+}
+
+#[tauri::command]
+pub async fn create_profile(handle: AppHandle, spec: ProfileSpec) -> AppResult<Profile> {
+    blocking(handle, move |a| a.create_profile(&spec)).await
+}
+
+#[tauri::command]
+pub async fn set_allowed_handles(
+    handle: AppHandle,
+    profile_id: i64,
+    handles: Vec<String>,
+) -> AppResult<Profile> {
+    blocking(handle, move |a| a.set_allowed_handles(profile_id, &handles)).await
+}
+
+#[tauri::command]
+pub async fn active_profile(handle: AppHandle) -> AppResult<Option<Profile>> {
+    blocking(handle, |a| a.active_profile()).await
+}
+
+#[tauri::command]
+pub async fn set_active_profile(handle: AppHandle, profile_id: i64) -> AppResult<Profile> {
+    blocking(handle, move |a| a.set_active_profile(profile_id)).await
+}
+
+/// The accounts of one profile only.
+#[tauri::command]
+pub async fn list_accounts(handle: AppHandle, profile_id: i64) -> AppResult<Vec<Account>> {
+    blocking(handle, move |a| a.accounts(profile_id)).await
+}
+
+/// Mastodon with a pasted token, or Bluesky with an app password (async: it asks the server
+/// who the credential belongs to before anything is saved).
+#[tauri::command]
+pub async fn connect_account(app: State<'_, App>, request: ConnectRequest) -> AppResult<Account> {
+    app.connect_account(request).await
+}
+
+/// What `begin_mastodon_sign_in` returns: the flow to finish, and the address opened in the
+/// browser (shown to the user when no browser could be opened).
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SignIn {
+    flow: String,
+    url: String,
+    opened: bool,
+}
+
+/// Starts a Mastodon sign-in and opens the instance's authorisation page in the system browser
+/// (through the same opener as `open_external`).
+#[tauri::command]
+pub async fn begin_mastodon_sign_in(handle: AppHandle, server: String) -> AppResult<SignIn> {
+    let (flow, url) = handle
+        .state::<App>()
+        .begin_mastodon_sign_in(&server)
+        .await?;
+    let opened = match external_url(&url) {
+        Ok(u) => handle.opener().open_url(u, None::<&str>).is_ok(),
+        Err(_) => false,
+    };
+    Ok(SignIn { flow, url, opened })
+}
+
+/// Waits (up to 5 minutes) for the browser to come back, then connects the account.
+#[tauri::command]
+pub async fn finish_mastodon_sign_in(
+    app: State<'_, App>,
+    flow: String,
+    profile_id: i64,
+    expected_handle: Option<String>,
+) -> AppResult<Account> {
+    app.finish_mastodon_sign_in(&flow, profile_id, expected_handle.as_deref())
+        .await
+}
+
+#[tauri::command]
+pub async fn disconnect_account(app: State<'_, App>, account_id: i64) -> AppResult<Account> {
+    app.disconnect_account(account_id).await
+}
+
+/// Is a credential stored for this account? Never the credential itself.
+#[tauri::command]
+pub async fn credential_is_set(handle: AppHandle, account_id: i64) -> AppResult<bool> {
+    blocking(handle, move |a| a.credential_is_set(account_id)).await
+}
+
+#[tauri::command]
+pub async fn compose_check(handle: AppHandle, request: ComposeRequest) -> AppResult<ComposeCheck> {
+    blocking(handle, move |a| a.compose_check(&request)).await
+}
+
+/// The publish gate: the engine checks everything again and queues the post for the undo window.
+#[tauri::command]
+pub async fn queue_post(handle: AppHandle, request: ComposeRequest) -> AppResult<Post> {
+    let post = blocking(handle.clone(), move |a| a.queue_post(&request)).await?;
+    crate::events::outbox_changed(&handle, &[post.id]);
+    Ok(post)
+}
+
+#[tauri::command]
+pub async fn outbox(handle: AppHandle, limit: usize) -> AppResult<Vec<Post>> {
+    blocking(handle, move |a| a.outbox(limit)).await
+}
+
+#[tauri::command]
+pub async fn cancel_post(handle: AppHandle, id: i64) -> AppResult<Post> {
+    let post = blocking(handle.clone(), move |a| a.cancel_post(id)).await?;
+    crate::events::outbox_changed(&handle, &[post.id]);
+    Ok(post)
+}
+
+#[tauri::command]
+pub async fn retry_post(handle: AppHandle, id: i64) -> AppResult<Post> {
+    let post = blocking(handle.clone(), move |a| a.retry_post(id)).await?;
+    crate::events::outbox_changed(&handle, &[post.id]);
+    Ok(post)
+}
+
+#[tauri::command]
+pub async fn kill_switch(handle: AppHandle) -> AppResult<KillSwitch> {
+    blocking(handle, |a| a.kill_switch()).await
+}
+
+#[tauri::command]
+pub async fn set_kill_switch(handle: AppHandle, on: bool, reason: String) -> AppResult<KillSwitch> {
+    let ks = blocking(handle.clone(), move |a| a.set_kill_switch(on, &reason)).await?;
+    crate::events::kill_switch_changed(&handle, &ks);
+    Ok(ks)
+}
+
+#[tauri::command]
+pub async fn get_publish_settings(handle: AppHandle) -> AppResult<PublishSettings> {
+    blocking(handle, |a| a.publish_settings()).await
+}
+
+#[tauri::command]
+pub async fn save_publish_settings(
+    handle: AppHandle,
+    settings: PublishSettings,
+) -> AppResult<PublishSettings> {
+    blocking(handle, move |a| a.save_publish_settings(&settings)).await
 }

@@ -3,13 +3,17 @@
 
 use crate::tray;
 use serde::Serialize;
+use std::collections::HashMap;
+use std::time::Duration;
 use tauri::async_runtime::JoinHandle;
 use tauri::{AppHandle, Emitter, Manager};
 use tokio::sync::mpsc::UnboundedReceiver;
+use vigie_domain::publish::PostState;
 use vigie_domain::Timestamp;
 use vigie_engine::app::App;
 use vigie_engine::{Clock, CycleReport, SystemClock};
 use vigie_signals::Lang;
+use vigie_store::{KillSwitch, Post};
 
 /// `mentions://new`
 #[derive(Debug, Clone, Serialize)]
@@ -25,8 +29,16 @@ pub struct OpenWatch {
     pub watch_id: i64,
 }
 
+/// `outbox://changed`: posts whose state (or attempt, error, send time) changed.
+#[derive(Debug, Clone, Serialize)]
+pub struct OutboxChanged {
+    pub ids: Vec<i64>,
+}
+
 pub const NEW_MENTIONS: &str = "mentions://new";
 pub const OPEN_WATCH: &str = "notification://open-watch";
+pub const OUTBOX_CHANGED: &str = "outbox://changed";
+pub const KILL_SWITCH: &str = "publish://kill-switch";
 
 pub fn watch_level_event(watch_id: i64) -> String {
     format!("watch://{watch_id}/level")
@@ -103,6 +115,64 @@ fn forward(handle: &AppHandle, report: &CycleReport, since: Timestamp) {
     }
 }
 
+pub fn outbox_changed(handle: &AppHandle, ids: &[i64]) {
+    send(handle, OUTBOX_CHANGED, &OutboxChanged { ids: ids.to_vec() });
+}
+
+pub fn kill_switch_changed(handle: &AppHandle, ks: &KillSwitch) {
+    send(handle, KILL_SWITCH, ks);
+}
+
+/// What the UI sees of a post; a change in any of these is worth an event.
+type PostMark = (PostState, i64, i64, bool);
+
+fn mark(p: &Post) -> PostMark {
+    (p.state, p.attempts, p.send_after, p.last_error.is_some())
+}
+
+/// The delivery loop lives in the engine and reports to no one: every second this reads the
+/// newest posts and the kill switch and tells the UI what changed (`outbox://changed`,
+/// `publish://kill-switch`). Owned by `setup::Shell`, aborted on exit.
+pub fn spawn_outbox_watcher(handle: AppHandle) -> JoinHandle<()> {
+    tauri::async_runtime::spawn(async move {
+        let mut seen: Option<(HashMap<i64, PostMark>, KillSwitch)> = None;
+        let mut every = tokio::time::interval(Duration::from_secs(1));
+        every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            every.tick().await;
+            let h = handle.clone();
+            let now = tauri::async_runtime::spawn_blocking(move || {
+                let app = h.state::<App>();
+                Some((app.outbox(200).ok()?, app.kill_switch().ok()?))
+            })
+            .await;
+            let Ok(Some((posts, ks))) = now else { continue };
+            let marks: HashMap<i64, PostMark> = posts.iter().map(|p| (p.id, mark(p))).collect();
+            if let Some((before, ks_before)) = &seen {
+                let changed = changed_posts(before, &marks);
+                if !changed.is_empty() {
+                    outbox_changed(&handle, &changed);
+                }
+                if *ks_before != ks {
+                    kill_switch_changed(&handle, &ks);
+                }
+            }
+            seen = Some((marks, ks));
+        }
+    })
+}
+
+/// Posts new since `before` or whose mark differs, in id order.
+fn changed_posts(before: &HashMap<i64, PostMark>, now: &HashMap<i64, PostMark>) -> Vec<i64> {
+    let mut ids: Vec<i64> = now
+        .iter()
+        .filter(|(id, m)| before.get(id) != Some(m))
+        .map(|(id, _)| *id)
+        .collect();
+    ids.sort_unstable();
+    ids
+}
+
 fn send<T: Serialize + ?Sized>(handle: &AppHandle, event: &str, payload: &T) {
     if let Err(e) = handle.emit(event, payload) {
         eprintln!("vigie: event {event} not sent ({e})");
@@ -122,6 +192,10 @@ mod tests {
             serde_json::json!({"watchId": 3})
         );
         assert_eq!(
+            serde_json::to_value(OutboxChanged { ids: vec![7] }).unwrap(),
+            serde_json::json!({"ids": [7]})
+        );
+        assert_eq!(
             serde_json::to_value(NewMentions {
                 count: 2,
                 ids: vec![4, 5]
@@ -129,5 +203,14 @@ mod tests {
             .unwrap(),
             serde_json::json!({"count": 2, "ids": [4, 5]})
         );
+    }
+
+    #[test]
+    fn new_and_changed_posts_are_reported_once() {
+        let q = (PostState::Queued, 0, 100, false);
+        let before = HashMap::from([(1, q), (2, q)]);
+        let now = HashMap::from([(1, q), (2, (PostState::Sending, 1, 100, false)), (3, q)]);
+        assert_eq!(changed_posts(&before, &now), vec![2, 3]);
+        assert!(changed_posts(&now, &now).is_empty());
     }
 }

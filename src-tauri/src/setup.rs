@@ -15,9 +15,11 @@ use vigie_signals::Lang;
 /// How often the engine looks for due sources (each source keeps its own interval).
 const TICK: Duration = Duration::from_secs(30);
 
-/// What the shell owns besides the [`App`]: the report forwarder and the notification waiters.
+/// What the shell owns besides the [`App`]: the report forwarder, the outbox watcher and the
+/// notification waiters.
 pub struct Shell {
     forwarder: Mutex<Option<JoinHandle<()>>>,
+    outbox_watcher: JoinHandle<()>,
     terminate: JoinHandle<()>,
     notifier: Arc<ShellNotifier>,
 }
@@ -71,9 +73,11 @@ pub fn setup(app: &mut tauri::App) -> Result<(), Box<dyn std::error::Error>> {
     // App::start spawns onto the current Tokio runtime: enter Tauri's.
     tauri::async_runtime::block_on(async { handle.state::<App>().start(TICK, tx) });
     let forwarder = events::spawn_forwarder(handle.clone(), rx, lang);
+    let outbox_watcher = events::spawn_outbox_watcher(handle.clone());
     let terminate = tauri::async_runtime::spawn(quit_on_terminate(handle.clone()));
     app.manage(Shell {
         forwarder: Mutex::new(Some(forwarder)),
+        outbox_watcher,
         terminate,
         notifier,
     });
@@ -105,8 +109,10 @@ async fn quit_on_terminate(handle: AppHandle) {
 }
 
 impl Shell {
-    /// Stops the engine (waiting for its loop), then the forwarder and the notification waiters.
+    /// Stops the engine (waiting for its loops), then the forwarder, the outbox watcher and the
+    /// notification waiters.
     pub fn shutdown(&self, handle: &AppHandle) {
+        self.outbox_watcher.abort();
         let forwarder = self
             .forwarder
             .lock()

@@ -4,7 +4,7 @@ import { h, clear } from "./dom";
 import { icon } from "./icons";
 import { t, setLanguage, detectLanguage, type Key } from "./i18n";
 import * as ipc from "./ipc";
-import type { DashboardRow, Settings } from "./types";
+import type { DashboardRow, KillSwitch, Profile, Settings } from "./types";
 import { compareLevels, levelStyle } from "./logic/levels";
 import { renderDashboard } from "./views/dashboard";
 import { renderMentions } from "./views/mentions";
@@ -13,6 +13,18 @@ import { renderSources } from "./views/sources";
 import { renderAlerts } from "./views/alerts";
 import { renderSettings } from "./views/settings";
 import { renderOnboarding } from "./views/onboarding";
+import { renderAccounts } from "./views/accounts";
+import { renderCompose } from "./views/compose";
+import { renderOutbox } from "./views/outbox";
+import { killSwitchBanner, topBar } from "./views/chrome";
+import { paintProfile } from "./views/identity";
+
+/** The publishing state every screen shows: the active profile and the kill switch. */
+export interface Publishing {
+  profiles: Profile[];
+  active: Profile | null;
+  killSwitch: KillSwitch;
+}
 
 export interface Ctx {
   settings: Settings;
@@ -25,6 +37,13 @@ export interface Ctx {
   announce(message: string): void;
   applySettings(s: Settings): void;
   errorText(e: unknown): string;
+  publishing: Publishing;
+  /** Reloads profiles, the active profile and the kill switch, then repaints the chrome. */
+  refreshPublishing(): Promise<void>;
+  /** Makes another profile the active one and re-renders the screen for it. */
+  switchProfile(id: number): Promise<void>;
+  /** Called with the new state whenever the kill switch or the profiles change. */
+  onPublishing(fn: (p: Publishing) => void): () => void;
 }
 
 export type Cleanup = () => void;
@@ -41,6 +60,9 @@ const NAV: { id: string; key: Key; icon: string }[] = [
   { id: "watches", key: "nav.watches", icon: "watches" },
   { id: "sources", key: "nav.sources", icon: "sources" },
   { id: "alerts", key: "nav.alerts", icon: "alerts" },
+  { id: "compose", key: "nav.compose", icon: "send" },
+  { id: "outbox", key: "nav.outbox", icon: "outbox" },
+  { id: "accounts", key: "nav.accounts", icon: "user" },
   { id: "settings", key: "nav.settings", icon: "settings" },
 ];
 
@@ -52,6 +74,9 @@ const VIEWS: Record<string, View> = {
   alerts: renderAlerts,
   settings: renderSettings,
   welcome: renderOnboarding,
+  compose: renderCompose,
+  outbox: renderOutbox,
+  accounts: renderAccounts,
 };
 
 const DEFAULT_SETTINGS: Settings = {
@@ -82,6 +107,10 @@ export async function startApp(mount: HTMLElement): Promise<void> {
   const main = h("main", { id: "main", class: "main", tabindex: "-1" });
   const navList = h("ul", { class: "nav-list" });
   const sideFooter = h("div", { class: "sidebar-footer" });
+  const topSlot = h("div", { class: "topbar-slot" });
+  const bannerSlot = h("div", { class: "banner-slot" });
+  const workspace = h("div", { class: "workspace" }, topSlot, bannerSlot, main);
+  const publishingListeners = new Set<(p: Publishing) => void>();
   let cleanup: Cleanup | void;
   let newCount = 0;
 
@@ -118,7 +147,31 @@ export async function startApp(mount: HTMLElement): Promise<void> {
       const err = ipc.toIpcError(e);
       return err.message || t("error.generic");
     },
+    publishing: { profiles: [], active: null, killSwitch: { on: false, reason: "", since: null } },
+    async refreshPublishing() {
+      const [profiles, active, killSwitch] = await Promise.all([ipc.listProfiles(), ipc.activeProfile(), ipc.killSwitch()]);
+      ctx.publishing = { profiles, active, killSwitch };
+      renderPublishing();
+    },
+    async switchProfile(id) {
+      await ipc.setActiveProfile(id);
+      await ctx.refreshPublishing();
+      route();
+    },
+    onPublishing(fn) {
+      publishingListeners.add(fn);
+      return () => publishingListeners.delete(fn);
+    },
   };
+
+  /** The profile band, switcher and kill switch on top of every screen, and the pause banner. */
+  function renderPublishing() {
+    paintProfile(workspace, ctx.publishing.active);
+    workspace.dataset.profileKind = ctx.publishing.active?.kind ?? "none";
+    topSlot.replaceChildren(topBar(ctx));
+    bannerSlot.replaceChildren(...(ctx.publishing.killSwitch.on ? [killSwitchBanner(ctx)] : []));
+    for (const fn of publishingListeners) fn(ctx.publishing);
+  }
 
   function renderNav(active: string) {
     clear(navList);
@@ -170,11 +223,12 @@ export async function startApp(mount: HTMLElement): Promise<void> {
     );
     mount.append(
       h("a", { class: "skip-link", href: "#main", onclick: (e: Event) => { e.preventDefault(); main.focus(); } }, t("nav.skip")),
-      h("div", { class: "layout" }, sidebar, main),
+      h("div", { class: "layout" }, sidebar, workspace),
       toasts,
       live,
     );
     renderFooter();
+    renderPublishing();
   }
 
   function route() {
@@ -207,6 +261,11 @@ export async function startApp(mount: HTMLElement): Promise<void> {
   } catch (e) {
     ctx.toast(ctx.errorText(e), "error");
   }
+  try {
+    await ctx.refreshPublishing();
+  } catch (e) {
+    ctx.toast(ctx.errorText(e), "error");
+  }
   if (ctx.rows.length === 0 && !location.hash.startsWith("#/welcome")) {
     location.hash = "#/welcome";
   }
@@ -221,6 +280,15 @@ export async function startApp(mount: HTMLElement): Promise<void> {
         renderNav(parseHash(location.hash).path[0]);
         ctx.announce(t("mentions.liveCount", { n: p.count }));
       }
+    })
+    .catch(() => undefined);
+  ipc
+    .onKillSwitch((ks) => {
+      const was = ctx.publishing.killSwitch;
+      if (was.on === ks.on && was.reason === ks.reason) return;
+      ctx.publishing = { ...ctx.publishing, killSwitch: ks };
+      renderPublishing();
+      ctx.announce(ks.on ? t("kill.announceOn", { reason: ks.reason }) : t("kill.announceOff"));
     })
     .catch(() => undefined);
   ipc

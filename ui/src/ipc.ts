@@ -8,7 +8,18 @@
 import { invoke as tauriInvoke } from "@tauri-apps/api/core";
 import { listen as tauriListen } from "@tauri-apps/api/event";
 import type {
+  Account,
+  ComposeCheck,
+  ComposeRequest,
+  ConnectRequest,
   DashboardRow,
+  KillSwitch,
+  OutboxChangedPayload,
+  Post,
+  Profile,
+  ProfileSpec,
+  PublishSettings,
+  SignIn,
   Mention,
   MentionFilter,
   NewMentionsPayload,
@@ -148,6 +159,39 @@ export const getSettings = () => call<Settings>("get_settings");
 export const saveSettings = (settings: Settings) => call<Settings>("save_settings", { settings });
 export const openExternal = (url: string) => call<void>("open_external", { url });
 
+// publishing: profiles, accounts, composer, outbox, kill switch
+export const listProfiles = () => call<Profile[]>("list_profiles");
+export const createProfile = (spec: ProfileSpec) => call<Profile>("create_profile", { spec });
+export const setAllowedHandles = (profileId: number, handles: string[]) =>
+  call<Profile>("set_allowed_handles", { profileId, handles });
+export const activeProfile = () => call<Profile | null>("active_profile");
+export const setActiveProfile = (profileId: number) =>
+  call<Profile>("set_active_profile", { profileId });
+export const listAccounts = (profileId: number) => call<Account[]>("list_accounts", { profileId });
+/** The secret (token or app password) goes to the shell, which keeps it in the OS keychain. */
+export const connectAccount = (request: ConnectRequest) =>
+  call<Account>("connect_account", { request });
+export const beginMastodonSignIn = (server: string) =>
+  call<SignIn>("begin_mastodon_sign_in", { server });
+export const finishMastodonSignIn = (flow: string, profileId: number, expectedHandle: string | null) =>
+  call<Account>("finish_mastodon_sign_in", { flow, profileId, expectedHandle });
+export const disconnectAccount = (accountId: number) =>
+  call<Account>("disconnect_account", { accountId });
+export const credentialIsSet = (accountId: number) =>
+  call<boolean>("credential_is_set", { accountId });
+export const composeCheck = (request: ComposeRequest) =>
+  call<ComposeCheck>("compose_check", { request });
+export const queuePost = (request: ComposeRequest) => call<Post>("queue_post", { request });
+export const outbox = (limit: number) => call<Post[]>("outbox", { limit });
+export const cancelPost = (id: number) => call<Post>("cancel_post", { id });
+export const retryPost = (id: number) => call<Post>("retry_post", { id });
+export const killSwitch = () => call<KillSwitch>("kill_switch");
+export const setKillSwitch = (on: boolean, reason: string) =>
+  call<KillSwitch>("set_kill_switch", { on, reason });
+export const getPublishSettings = () => call<PublishSettings>("get_publish_settings");
+export const savePublishSettings = (settings: PublishSettings) =>
+  call<PublishSettings>("save_publish_settings", { settings });
+
 // ---- events -----------------------------------------------------------------------------
 
 export const onNewMentions = (h: (p: NewMentionsPayload) => void) =>
@@ -156,5 +200,9 @@ export const onWatchLevel = (watchId: number, h: (p: WatchLevel) => void) =>
   on<WatchLevel>(`watch://${watchId}/level`, h);
 export const onSourceHealth = (sourceId: number, h: (p: SourceRow) => void) =>
   on<SourceRow>(`source://${sourceId}/health`, h);
+export const onOutboxChanged = (h: (p: OutboxChangedPayload) => void) =>
+  on<OutboxChangedPayload>("outbox://changed", h);
+export const onKillSwitch = (h: (p: KillSwitch) => void) =>
+  on<KillSwitch>("publish://kill-switch", h);
 export const onOpenWatch = (h: (p: { watchId: number }) => void) =>
   on<{ watchId: number }>("notification://open-watch", h);

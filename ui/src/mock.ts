@@ -7,6 +7,7 @@ import type {
   DashboardRow, Level, Mention, MentionFilter, NewWatch, QueryCheck, Series, Settings, Source,
   SourceRow, SourceSpec, ToneLabel, VigieEvent, Watch, WatchLevel,
 } from "./types";
+import { MockPublishing, NOT_MINE } from "./mockPublish";
 
 type Handler = (payload: unknown) => void;
 
@@ -128,6 +129,7 @@ class MockBackend {
   private nextId = 1000;
   private settings: Settings;
   private rand = rng(42);
+  private publishing: MockPublishing;
 
   constructor(empty: boolean, params: URLSearchParams) {
     const nav = params.get("lang") ?? (typeof navigator !== "undefined" ? navigator.language : "en");
@@ -139,6 +141,9 @@ class MockBackend {
     };
     if (!empty) this.seed();
     if (typeof window !== "undefined") setInterval(() => this.liveMention(), 20_000);
+    const rank: Level[] = ["calm", "watch", "alert", "crisis"];
+    this.publishing = new MockPublishing(empty, (e, p) => this.emit(e, p), () =>
+      [...this.levels.values()].map((l) => l.level).reduce<Level>((a, b) => (rank.indexOf(b) > rank.indexOf(a) ? b : a), "calm"));
   }
 
   private seed() {
@@ -326,7 +331,11 @@ class MockBackend {
       case "get_settings": return { ...this.settings };
       case "save_settings": this.settings = { ...(a.settings as Settings) }; return { ...this.settings };
       case "open_external": console.info("[mock] open_external", a.url); return null;
-      default: throw { code: "unknown_command", message: `mock backend: unknown command ${cmd}` };
+      default: {
+        const r = this.publishing.dispatch(cmd, a);
+        if (r !== NOT_MINE) return r;
+        throw { code: "unknown_command", message: `mock backend: unknown command ${cmd}` };
+      }
     }
   }
 

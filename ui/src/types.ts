@@ -165,3 +165,131 @@ export interface NewMentionsPayload {
   count: number;
   ids: number[];
 }
+
+// ---- publishing (docs/IPC.md, "Publishing") --------------------------------------------------
+
+export type ProfileKind = "brand" | "personal";
+export type Network = "mastodon" | "bluesky";
+export type PostState = "queued" | "sending" | "sent" | "failed" | "cancelled";
+
+export interface Profile {
+  id: number;
+  name: string;
+  kind: ProfileKind;
+  /** `#rrggbb`, shown around everything done in this profile. */
+  colour: string;
+  /** Brand profiles: the only handles they may hold (normalised). */
+  allowedHandles: string[];
+}
+
+export interface ProfileSpec {
+  name: string;
+  kind: ProfileKind;
+  colour: string;
+  allowedHandles: string[];
+}
+
+export interface Identity {
+  /** Mastodon account id or Bluesky DID. */
+  remoteId: string;
+  /** `user@instance` or `name.bsky.social`, normalised, without the leading @. */
+  handle: string;
+  displayName: string;
+  avatarUrl: string | null;
+  /** Followers. */
+  audience: number;
+}
+
+export interface Limits {
+  maxChars: number;
+  urlChars: number;
+  maxImages: number;
+  maxImageBytes: number;
+}
+
+export interface Account {
+  id: number;
+  profileId: number;
+  network: Network;
+  server: string;
+  identity: Identity;
+  limits: Limits;
+}
+
+/** Sent UI → shell only; the secret is never returned by any command. */
+export interface ConnectRequest {
+  profileId: number;
+  network: Network;
+  server: string;
+  handle?: string;
+  secret: string;
+}
+
+export interface SignIn {
+  flow: string;
+  url: string;
+  /** false: no browser could be opened; show `url` to the user. */
+  opened: boolean;
+}
+
+export interface Content {
+  text: string;
+  images: unknown[];
+}
+
+export interface ComposeRequest {
+  profileId: number;
+  accountId: number;
+  content: Content;
+  watchId?: number;
+  typedHandle?: string;
+}
+
+export type ConfirmRule = { kind: "click" } | { kind: "typeHandle" };
+
+export interface KillSwitch {
+  on: boolean;
+  reason: string;
+  since: number | null;
+}
+
+export interface ComposeCheck {
+  account: Account;
+  profile: Profile;
+  level: Level;
+  rule: ConfirmRule;
+  count: number;
+  max: number;
+  problems: string[];
+  killSwitch: KillSwitch;
+}
+
+export interface Post {
+  id: number;
+  key: string;
+  accountId: number;
+  content: Content;
+  contentHash: string;
+  state: PostState;
+  queuedAt: number;
+  queuedMicros: number;
+  /** End of the undo window, or the next try after a failure. */
+  sendAfter: number;
+  attempts: number;
+  attemptStartedAt: number | null;
+  lastError: string | null;
+  remoteId: string | null;
+  remoteUrl: string | null;
+  sentAt: number | null;
+  watchId: number | null;
+}
+
+export interface PublishSettings {
+  undoSecs: number;
+  /** null: never ask to type the handle because of the audience. */
+  audienceThreshold: number | null;
+}
+
+export interface OutboxChangedPayload {
+  ids: number[];
+}

@@ -47,6 +47,10 @@ export function testCtx(over: Partial<Ctx> = {}): Ctx {
     announce: () => undefined,
     applySettings: () => undefined,
     errorText: (e: unknown) => String((e as { message?: string })?.message ?? e),
+    publishing: { profiles: [], active: null, killSwitch: { on: false, reason: "", since: null } },
+    refreshPublishing: async () => undefined,
+    switchProfile: async () => undefined,
+    onPublishing: () => () => undefined,
     ...over,
   };
 }

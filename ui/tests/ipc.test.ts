@@ -47,15 +47,64 @@ describe("ipc", () => {
     ]);
   });
 
+  it("publishing commands use the names and argument keys of docs/IPC.md", async () => {
+    const { backend, calls } = testBackend({
+      create_profile: {}, set_allowed_handles: {}, set_active_profile: {}, list_accounts: [], connect_account: {},
+      begin_mastodon_sign_in: {}, finish_mastodon_sign_in: {}, disconnect_account: {}, credential_is_set: true,
+      compose_check: {}, queue_post: {}, outbox: [], cancel_post: {}, retry_post: {}, set_kill_switch: {},
+      save_publish_settings: {},
+    });
+    ipc.setBackend(backend);
+    const request = { profileId: 1, accountId: 2, content: { text: "t", images: [] }, typedHandle: "@a@b.c" };
+    await ipc.createProfile({ name: "Acme", kind: "brand", colour: "#c92a2a", allowedHandles: ["a@b.c"] });
+    await ipc.setAllowedHandles(1, ["a@b.c"]);
+    await ipc.setActiveProfile(1);
+    await ipc.listAccounts(1);
+    await ipc.connectAccount({ profileId: 1, network: "bluesky", server: "https://bsky.social", handle: "a.bsky.social", secret: "p" });
+    await ipc.beginMastodonSignIn("https://m.example");
+    await ipc.finishMastodonSignIn("flow", 1, null);
+    await ipc.disconnectAccount(2);
+    await ipc.credentialIsSet(2);
+    await ipc.composeCheck(request);
+    await ipc.queuePost(request);
+    await ipc.outbox(100);
+    await ipc.cancelPost(3);
+    await ipc.retryPost(3);
+    await ipc.setKillSwitch(true, "why");
+    await ipc.savePublishSettings({ undoSecs: 5, audienceThreshold: null });
+    expect(calls).toEqual([
+      { cmd: "create_profile", args: { spec: { name: "Acme", kind: "brand", colour: "#c92a2a", allowedHandles: ["a@b.c"] } } },
+      { cmd: "set_allowed_handles", args: { profileId: 1, handles: ["a@b.c"] } },
+      { cmd: "set_active_profile", args: { profileId: 1 } },
+      { cmd: "list_accounts", args: { profileId: 1 } },
+      { cmd: "connect_account", args: { request: { profileId: 1, network: "bluesky", server: "https://bsky.social", handle: "a.bsky.social", secret: "p" } } },
+      { cmd: "begin_mastodon_sign_in", args: { server: "https://m.example" } },
+      { cmd: "finish_mastodon_sign_in", args: { flow: "flow", profileId: 1, expectedHandle: null } },
+      { cmd: "disconnect_account", args: { accountId: 2 } },
+      { cmd: "credential_is_set", args: { accountId: 2 } },
+      { cmd: "compose_check", args: { request } },
+      { cmd: "queue_post", args: { request } },
+      { cmd: "outbox", args: { limit: 100 } },
+      { cmd: "cancel_post", args: { id: 3 } },
+      { cmd: "retry_post", args: { id: 3 } },
+      { cmd: "set_kill_switch", args: { on: true, reason: "why" } },
+      { cmd: "save_publish_settings", args: { settings: { undoSecs: 5, audienceThreshold: null } } },
+    ]);
+  });
+
   it("event helpers listen on the documented event names", async () => {
     const { backend, emit } = testBackend({});
     ipc.setBackend(backend);
     const got: unknown[] = [];
     await ipc.onNewMentions((p) => got.push(p));
     await ipc.onWatchLevel(4, (p) => got.push(p));
+    await ipc.onOutboxChanged((p) => got.push(p));
+    await ipc.onKillSwitch((p) => got.push(p));
     emit("mentions://new", { count: 2, ids: [1, 2] });
     emit("watch://4/level", { level: "alert" });
-    expect(got).toEqual([{ count: 2, ids: [1, 2] }, { level: "alert" }]);
+    emit("outbox://changed", { ids: [7] });
+    emit("publish://kill-switch", { on: true, reason: "r", since: 1 });
+    expect(got).toEqual([{ count: 2, ids: [1, 2] }, { level: "alert" }, { ids: [7] }, { on: true, reason: "r", since: 1 }]);
   });
 
   it("outside Tauri the mock is used; inside, never", () => {

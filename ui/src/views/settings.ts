@@ -4,7 +4,7 @@ import { h, field } from "../dom";
 import { t } from "../i18n";
 import * as ipc from "../ipc";
 import type { Ctx, Cleanup } from "../app";
-import type { Settings } from "../types";
+import type { PublishSettings, Settings } from "../types";
 import { applyTheme } from "../app";
 import { button, pageHeader, select } from "./common";
 
@@ -59,6 +59,50 @@ export function renderSettings(root: HTMLElement, ctx: Ctx): Cleanup {
     }
   });
 
-  root.append(pageHeader(t("settings.title"), t("settings.subtitle")), form);
+  root.append(pageHeader(t("settings.title"), t("settings.subtitle")), form, publishForm(ctx));
   return () => applyTheme(ctx.settings.theme);
+}
+
+/** Publishing: the undo window and the audience above which the handle must be typed. */
+function publishForm(ctx: Ctx): HTMLElement {
+  const undo = h("input", { type: "number", class: "input num", min: "0", max: "600", step: "1", testid: "settings-undo-secs", disabled: true });
+  const undoErr = h("p", { class: "field-error", role: "alert" });
+  const threshold = h("input", { type: "number", class: "input num", min: "0", step: "1", testid: "settings-audience-threshold", disabled: true });
+  const thresholdErr = h("p", { class: "field-error", role: "alert" });
+  const save = button(t("common.save"), () => undefined, { kind: "primary", type: "submit", testid: "settings-publish-save" });
+  save.disabled = true;
+  const form = h("form", { class: "card settings-form", novalidate: true, testid: "settings-publish", "aria-labelledby": "settings-publish-h" },
+    h("h2", { id: "settings-publish-h" }, t("settings.publishing")),
+    h("div", { class: "two-col" },
+      field(t("settings.undo"), undo, { hint: t("settings.undoHint"), error: undoErr }),
+      field(t("settings.audience"), threshold, { hint: t("settings.audienceHint"), error: thresholdErr })),
+    h("div", { class: "form-actions" }, save));
+
+  ipc.getPublishSettings().then((s) => {
+    undo.value = String(s.undoSecs);
+    threshold.value = s.audienceThreshold === null ? "" : String(s.audienceThreshold);
+    undo.disabled = threshold.disabled = save.disabled = false;
+  }).catch((e) => ctx.toast(ctx.errorText(e), "error"));
+
+  form.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const u = Number(undo.value);
+    const okUndo = undo.value.trim() !== "" && Number.isInteger(u) && u >= 0 && u <= 600;
+    const tv = threshold.value.trim();
+    const th = tv === "" ? null : Number(tv);
+    const okTh = th === null || (Number.isInteger(th) && th >= 0);
+    undoErr.textContent = okUndo ? "" : t("settings.undoInvalid");
+    undo.setAttribute("aria-invalid", okUndo ? "false" : "true");
+    thresholdErr.textContent = okTh ? "" : t("settings.audienceInvalid");
+    threshold.setAttribute("aria-invalid", okTh ? "false" : "true");
+    if (!okUndo || !okTh) return;
+    const next: PublishSettings = { undoSecs: u, audienceThreshold: th };
+    try {
+      await ipc.savePublishSettings(next);
+      ctx.toast(t("settings.publishSaved"));
+    } catch (err) {
+      ctx.toast(ctx.errorText(err), "error");
+    }
+  });
+  return form;
 }
