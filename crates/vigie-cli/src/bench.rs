@@ -10,6 +10,7 @@ use vigie_engine::bluesky::Bluesky;
 use vigie_engine::feed::parse_feed;
 use vigie_engine::fetch::{FetchConfig, Http};
 use vigie_engine::ingest::{prepare, Matcher};
+use vigie_engine::poller::SETTLE_BATCH_ENTRIES;
 use vigie_engine::{Poller, PollerConfig};
 use vigie_store::Store;
 
@@ -21,12 +22,14 @@ pub fn run(cmd: &BenchCmd, json: bool) -> Result<()> {
             watches,
             corpus,
             sources_per_tx,
+            producers,
         } => ingest(
             *feeds,
             *items,
             *watches,
             corpus.clone(),
             *sources_per_tx,
+            *producers,
             json,
         ),
         BenchCmd::PollCycle { base, feeds } => poll_cycle(base, *feeds, json),
@@ -310,6 +313,7 @@ fn ingest(
     watches: usize,
     corpus: Option<PathBuf>,
     sources_per_tx: usize,
+    producers: usize,
     json: bool,
 ) -> Result<()> {
     let tmp = tempfile_dir()?;
@@ -343,54 +347,81 @@ fn ingest(
         std::sync::Arc::new(vigie_tonality::Analyzer::new()),
     );
     // The engine's shape: parsing, normalising and matching run beside the single store
-    // writer (here one producer thread and the writer, as on a 2-core laptop).
+    // writer (the poller prepares on every tokio worker; here `producers` threads), and the
+    // writer settles what is ready in one transaction, as `Poller::poll_once` does.
     let start = Instant::now();
     let (tx, rx) = std::sync::mpsc::sync_channel::<(i64, usize, Vec<(NewMention, Vec<i64>)>)>(32);
+    let next = std::sync::atomic::AtomicUsize::new(0);
     let producer = std::thread::scope(|scope| -> Result<(f64, f64, usize, usize, usize, usize)> {
-        let handle = scope.spawn(|| -> Result<f64> {
-            let t = Instant::now();
-            for (body, sid) in bodies.iter().zip(&source_ids) {
-                let (_, raw) = parse_feed(body, Some("application/rss+xml"))
-                    .map_err(|p| anyhow::anyhow!(p.message()))?;
-                let n = raw.len();
-                if tx
-                    .send((*sid, n, prepare(*sid, raw, &matcher, now)))
-                    .is_err()
-                {
-                    break;
-                }
-            }
-            drop(tx);
-            Ok(t.elapsed().as_secs_f64())
-        });
+        let handles: Vec<_> = (0..producers.max(1))
+            .map(|_| {
+                let tx = tx.clone();
+                let (next, bodies, source_ids, matcher) = (&next, &bodies, &source_ids, &matcher);
+                scope.spawn(move || -> Result<f64> {
+                    let mut busy = 0.0;
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let (Some(body), Some(sid)) = (bodies.get(i), source_ids.get(i)) else {
+                            break;
+                        };
+                        let t = Instant::now();
+                        let (_, raw) = parse_feed(body, Some("application/rss+xml"))
+                            .map_err(|p| anyhow::anyhow!(p.message()))?;
+                        let n = raw.len();
+                        let prepared = prepare(*sid, raw, matcher, now);
+                        busy += t.elapsed().as_secs_f64();
+                        if tx.send((*sid, n, prepared)).is_err() {
+                            break;
+                        }
+                    }
+                    Ok(busy)
+                })
+            })
+            .collect();
+        drop(tx);
         let (mut inserted, mut dups, mut entries, mut matched) = (0usize, 0usize, 0usize, 0usize);
         let mut store_secs = 0.0;
-        let group = sources_per_tx.max(1);
-        let mut pending = Vec::new();
-        let mut k = 0usize;
-        for (_, n, batch) in rx {
-            entries += n;
-            pending.extend(batch);
-            k += 1;
-            if !k.is_multiple_of(group) {
-                continue;
+        while let Ok(first) = rx.recv() {
+            let mut group = vec![first];
+            let mut n: usize = group[0].2.len();
+            loop {
+                let more = if sources_per_tx == 0 {
+                    n < SETTLE_BATCH_ENTRIES
+                } else {
+                    group.len() < sources_per_tx
+                };
+                if !more {
+                    break;
+                }
+                // The poller takes only what is ready; a fixed group waits for its sources.
+                let got = if sources_per_tx == 0 {
+                    rx.try_recv().ok()
+                } else {
+                    rx.recv().ok()
+                };
+                let Some(one) = got else { break };
+                n += one.2.len();
+                group.push(one);
             }
             let t = Instant::now();
-            let out = store.ingest(&std::mem::take(&mut pending), now)?;
+            let outs = store.batch(|s| {
+                group
+                    .iter()
+                    .map(|(_, _, batch)| s.ingest(batch, now))
+                    .collect::<Result<Vec<_>, _>>()
+            })?;
             store_secs += t.elapsed().as_secs_f64();
-            inserted += out.inserted;
-            dups += out.duplicates;
-            matched += out.matches;
+            entries += group.iter().map(|g| g.1).sum::<usize>();
+            for out in outs {
+                inserted += out.inserted;
+                dups += out.duplicates;
+                matched += out.matches;
+            }
         }
-        if !pending.is_empty() {
-            let t = Instant::now();
-            let out = store.ingest(&pending, now)?;
-            store_secs += t.elapsed().as_secs_f64();
-            inserted += out.inserted;
-            dups += out.duplicates;
-            matched += out.matches;
+        let mut produce_secs = 0.0;
+        for h in handles {
+            produce_secs += h.join().expect("producer thread")?;
         }
-        let produce_secs = handle.join().expect("producer thread")?;
         Ok((produce_secs, store_secs, inserted, dups, entries, matched))
     })?;
     let (produce_secs, store_secs, inserted, dups, entries, matched) = producer;
@@ -398,7 +429,7 @@ fn ingest(
     let rate = entries as f64 / secs;
     let rss = peak_rss_mib();
     let result = serde_json::json!({
-        "feeds": feeds, "items": entries, "sources_per_transaction": sources_per_tx, "bytes": bytes, "watches": watches,
+        "feeds": feeds, "items": entries, "sources_per_transaction": sources_per_tx, "producers": producers, "bytes": bytes, "watches": watches,
         "inserted": inserted, "duplicates": dups, "matches": matched,
         "seconds": secs, "items_per_sec": rate, "peak_rss_mib": rss,
         "thread_seconds": {"parse_normalise_match": produce_secs, "store_and_index": store_secs},
@@ -409,7 +440,7 @@ fn ingest(
     } else {
         println!("ingest: {entries} items from {feeds} feeds ({:.1} MB) in {secs:.2} s = {rate:.0} items/s", bytes as f64 / 1e6);
         println!("        {inserted} stored, {dups} duplicates, {matched} watch matches ({watches} watches); peak RSS {rss:.0} MiB");
-        println!("        busy: parse+normalise+match {produce_secs:.2} s, store+index {store_secs:.2} s (two threads)");
+        println!("        busy: parse+normalise+match {produce_secs:.2} s ({producers} threads), store+index {store_secs:.2} s (one writer)");
         if keep_corpus {
             println!("        corpus: {}", corpus_dir.display());
         }

@@ -349,9 +349,14 @@ pub enum BenchCmd {
         /// Where to write the corpus (kept for the feedparser comparison). Default: a temp dir.
         #[arg(long)]
         corpus: Option<PathBuf>,
-        /// Sources written per transaction (the poller writes one source per transaction).
-        #[arg(long, default_value_t = 1)]
+        /// Sources written per transaction. 0 (default) does as the poller: every source
+        /// already prepared, up to ~1,000 entries per transaction. N: exactly N sources.
+        #[arg(long, default_value_t = 0)]
         sources_per_tx: usize,
+        /// Threads parsing, normalising and matching beside the writer (the poller does this
+        /// work on every tokio worker).
+        #[arg(long, default_value_t = 2)]
+        producers: usize,
     },
     /// One poll cycle over feeds served at BASE/feed-N.xml that all answer 304 after a first poll.
     PollCycle {

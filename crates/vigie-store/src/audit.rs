@@ -5,7 +5,7 @@
 //! `vigie audit head`.)
 
 use crate::{Result, Store};
-use rusqlite::{params, OptionalExtension, Transaction};
+use rusqlite::{params, OptionalExtension};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use vigie_domain::Timestamp;
@@ -54,7 +54,7 @@ fn entry_hash(prev: &str, seq: i64, at: Timestamp, actor: &str, kind: &str, data
 /// Appends one entry inside the caller's transaction. The actor is the local identity's name
 /// when one is set up.
 pub(crate) fn append(
-    tx: &Transaction<'_>,
+    tx: &rusqlite::Connection,
     at: Timestamp,
     kind: &str,
     data: &serde_json::Value,

@@ -166,25 +166,54 @@ impl Store {
         map_err(&self.path, e)
     }
 
-    /// Runs `f` in one IMMEDIATE transaction: all of it lands, or none of it.
-    pub(crate) fn write<T>(
-        &mut self,
-        f: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<T>,
-    ) -> Result<T> {
+    /// Runs `f` in one IMMEDIATE transaction: all of it lands, or none of it. Inside
+    /// [`Store::batch`] it runs in a savepoint instead: a failed write undoes only itself.
+    pub(crate) fn write<T>(&mut self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
         let path = self.path.clone();
-        let tx = self
-            .conn
-            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
-            .map_err(|e| map_err(&path, e))?;
-        let out = f(&tx).map_err(|e| match e {
-            // Errors raised with `?` inside the closure carry no path yet.
+        // Errors raised with `?` inside the closure carry no path yet.
+        let with_path = |e| match e {
             StoreError::Sqlite { path: p, source } if p.as_os_str().is_empty() => {
                 map_err(&path, source)
             }
             other => other,
-        })?;
-        tx.commit().map_err(|e| map_err(&path, e))?;
-        Ok(out)
+        };
+        if self.conn.is_autocommit() {
+            let tx = self
+                .conn
+                .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+                .map_err(|e| map_err(&path, e))?;
+            let out = f(&tx).map_err(with_path)?;
+            tx.commit().map_err(|e| map_err(&path, e))?;
+            Ok(out)
+        } else {
+            // Dropped on error: rolls back to the savepoint and releases it.
+            let sp = self.conn.savepoint().map_err(|e| map_err(&path, e))?;
+            let out = f(&sp).map_err(with_path)?;
+            sp.commit().map_err(|e| map_err(&path, e))?;
+            Ok(out)
+        }
+    }
+
+    /// Runs several writes in ONE transaction (each write inside is a savepoint). The poller
+    /// settles the sources that finished together this way: one commit, and one full-text
+    /// index flush, for many sources instead of one per source. The transaction commits
+    /// when `f` returns Ok and rolls back when it returns an error (or panics); inside
+    /// another batch, `f` simply joins the outer one.
+    pub fn batch<T>(&mut self, f: impl FnOnce(&mut Store) -> Result<T>) -> Result<T> {
+        if !self.conn.is_autocommit() {
+            return f(self);
+        }
+        self.conn
+            .execute_batch("BEGIN IMMEDIATE")
+            .map_err(|e| self.err(e))?;
+        let guard = Rollback(self);
+        let v = f(&mut *guard.0)?;
+        guard
+            .0
+            .conn
+            .execute_batch("COMMIT")
+            .map_err(|e| guard.0.err(e))?;
+        Ok(v)
     }
 
     pub(crate) fn conn(&self) -> &Connection {
@@ -196,6 +225,18 @@ impl Store {
         self.conn
             .query_row("PRAGMA user_version", [], |r| r.get(0))
             .map_err(|e| self.err(e))
+    }
+}
+
+/// Rolls back an open transaction when dropped (after a failed or panicking batch; after
+/// COMMIT there is nothing left to undo).
+struct Rollback<'a>(&'a mut Store);
+
+impl Drop for Rollback<'_> {
+    fn drop(&mut self) {
+        if !self.0.conn.is_autocommit() {
+            let _ = self.0.conn.execute_batch("ROLLBACK");
+        }
     }
 }
 

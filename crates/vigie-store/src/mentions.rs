@@ -143,6 +143,26 @@ impl Store {
                 out.inserted += 1;
                 out.new_ids.push(id);
             }
+            // Full-text index the new rows in one statement (see migration 4): FTS5 keeps
+            // them in memory and writes one segment, instead of one per row.
+            if let (Some(&first), Some(&last)) = (out.new_ids.first(), out.new_ids.last()) {
+                if usize::try_from(last - first).ok() == Some(out.new_ids.len() - 1) {
+                    // Rowids of successive inserts are consecutive: the range is exactly this batch.
+                    tx.prepare_cached(
+                        "INSERT INTO mentions_fts(rowid, title, text, author)
+                         SELECT id, title, text, author FROM mentions WHERE id BETWEEN ?1 AND ?2",
+                    )?
+                    .execute(params![first, last])?;
+                } else {
+                    let mut one = tx.prepare_cached(
+                        "INSERT INTO mentions_fts(rowid, title, text, author)
+                         SELECT id, title, text, author FROM mentions WHERE id = ?1",
+                    )?;
+                    for id in &out.new_ids {
+                        one.execute([id])?;
+                    }
+                }
+            }
             Ok(out)
         })
     }

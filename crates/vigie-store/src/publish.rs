@@ -2,7 +2,7 @@
 //! written in the same transaction as its event, so the event log and the outbox never disagree.
 
 use crate::{Result, Store, StoreError};
-use rusqlite::{params, OptionalExtension, Row, Transaction};
+use rusqlite::{params, OptionalExtension, Row};
 use serde::{Deserialize, Serialize};
 use vigie_domain::publish::{
     Account, Content, Identity, Limits, Network, PostState, Profile, ProfileKind,
@@ -142,7 +142,7 @@ fn account_row(r: &Row<'_>) -> rusqlite::Result<Account> {
 /// Publishing events go to the event log and to the hash-chained audit log, in the caller's
 /// transaction.
 pub(crate) fn event(
-    tx: &Transaction<'_>,
+    tx: &rusqlite::Connection,
     at: Timestamp,
     kind: &str,
     data: serde_json::Value,

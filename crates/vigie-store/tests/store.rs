@@ -268,6 +268,72 @@ fn ingest_dedupes_by_guid_then_url_then_hash_and_indexes() {
 }
 
 #[test]
+fn batched_ingests_are_all_searchable_and_a_failed_batch_leaves_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = Store::open_in(dir.path()).unwrap();
+    let src = s
+        .add_source("1", &feed("http://127.0.0.1/1"), 600, NOW)
+        .unwrap()
+        .id;
+    let texts = |k: usize| {
+        (0..20)
+            .map(|i| {
+                (
+                    mention(
+                        src,
+                        Some(&format!("g{k}-{i}")),
+                        None,
+                        &format!("Grève numéro{k}x{i} à l'usine"),
+                    ),
+                    vec![],
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    let outs = s
+        .batch(|s| {
+            (0..3)
+                .map(|k| s.ingest(&texts(k), NOW))
+                .collect::<Result<Vec<_>, _>>()
+        })
+        .unwrap();
+    assert_eq!(outs.iter().map(|o| o.inserted).sum::<usize>(), 60);
+    let search = |s: &Store, q: &str| {
+        s.mentions(&MentionFilter {
+            search: Some(q.into()),
+            limit: 1000,
+            ..Default::default()
+        })
+        .unwrap()
+        .len()
+    };
+    assert_eq!(search(&s, "greve usine"), 60);
+    assert_eq!(search(&s, "numero1x7"), 1);
+    // A batch that fails rolls back its mentions and their index entries alike.
+    let err = s.batch(|s| {
+        s.ingest(&texts(9), NOW)?;
+        Err::<(), _>(StoreError::Invalid {
+            what: "test",
+            message: "abort".into(),
+        })
+    });
+    assert!(err.is_err());
+    assert_eq!(s.mention_count().unwrap(), 60);
+    assert_eq!(search(&s, "numero9x1"), 0);
+    // Outside a batch, one ingest is its own transaction, indexed as before.
+    s.ingest(&texts(5), NOW).unwrap();
+    assert_eq!(search(&s, "greve"), 80);
+    // The external-content index matches the table exactly.
+    drop(s);
+    let conn = rusqlite::Connection::open(dir.path().join(vigie_store::DB_FILE)).unwrap();
+    conn.execute(
+        "INSERT INTO mentions_fts(mentions_fts, rank) VALUES('integrity-check', 1)",
+        [],
+    )
+    .unwrap();
+}
+
+#[test]
 fn events_are_append_only() {
     let dir = tempfile::tempdir().unwrap();
     let mut s = Store::open_in(dir.path()).unwrap();
