@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# End-to-end tests of the real desktop app on Debian 12 / Ubuntu: builds the web UI and the app,
+# End-to-end tests of the real desktop app on Debian 12 / Ubuntu: builds the web UI, the app and
+# the `vigie` command (the second laptop of the approvals test),
 # installs tauri-driver if missing, then runs tests/e2e under Xvfb and a private D-Bus session
 # with an unlocked gnome-keyring (the real Secret Service: publishing keeps tokens there).
 # Screenshots land in docs/screenshots/.
@@ -16,8 +17,11 @@ command -v WebKitWebDriver >/dev/null 2>&1 || {
   echo "WebKitWebDriver is missing: apt-get install webkit2gtk-driver" >&2; exit 1; }
 
 cargo build -p vigie-desktop --locked
+# The `vigie` command plays the validator's laptop in tests/e2e/tests/teamwork.rs.
+cargo build -p vigie-cli --locked
 target_dir=$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')
 export VIGIE_E2E_APP="$target_dir/debug/vigie-desktop"
+export VIGIE_E2E_CLI="$target_dir/debug/vigie"
 # A real locale for the webview (navigator.language); the C locale has no language tag.
 export LANG="${VIGIE_E2E_LANG:-fr_FR.UTF-8}"
 

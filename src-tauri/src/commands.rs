@@ -5,15 +5,21 @@
 use serde::Serialize;
 use tauri::{AppHandle, Manager, State};
 use tauri_plugin_opener::OpenerExt;
-use vigie_domain::publish::{Account, Profile};
+use vigie_domain::approval::{Autonomy, Policy, Requirement};
+use vigie_domain::playbook::Playbook;
+use vigie_domain::publish::{Account, Content, Profile};
 use vigie_domain::{Mention, NewWatch, Source, Triage, Watch};
 use vigie_engine::app::{
     external_url, App, AppError, AppResult, ComposeRequest, ConnectRequest, DashboardRow,
-    ProfileSpec, PublishSettings, QueryCheck, Series, Settings, SourceRow, SourceSpec,
-    StreamFilter,
+    DraftDetail, PreApprove, ProfileSpec, PublishSettings, QueryCheck, Series, Settings, SourceRow,
+    SourceSpec, StreamFilter, UseStatement,
 };
+use vigie_engine::approvals::signed::{Request, Target};
+use vigie_engine::approvals::Me;
 use vigie_engine::publish::ComposeCheck;
-use vigie_store::{Event, KillSwitch, Post};
+use vigie_store::{
+    AuditEntry, AuditReport, Draft, Event, KillSwitch, Member, Post, StoredApproval,
+};
 
 /// Runs `f` against the managed [`App`] on Tokio's blocking pool.
 async fn blocking<T, F>(handle: AppHandle, f: F) -> AppResult<T>
@@ -298,4 +304,190 @@ pub async fn save_publish_settings(
     settings: PublishSettings,
 ) -> AppResult<PublishSettings> {
     blocking(handle, move |a| a.save_publish_settings(&settings)).await
+}
+
+// ---- teamwork: identity and roster, policy, drafts, playbooks, approvals, audit ---------------
+//
+// Signed requests and approvals, roster files, playbooks and the policy travel as text (blocks
+// to copy and paste); the private key stays in the OS keychain and no command returns it.
+
+#[tauri::command]
+pub async fn my_identity(handle: AppHandle) -> AppResult<Option<Me>> {
+    blocking(handle, |a| a.me()).await
+}
+
+#[tauri::command]
+pub async fn create_identity(
+    handle: AppHandle,
+    name: String,
+    roles: Vec<String>,
+    autonomy: Autonomy,
+) -> AppResult<Me> {
+    blocking(handle, move |a| a.create_identity(&name, &roles, autonomy)).await
+}
+
+#[tauri::command]
+pub async fn list_roster(handle: AppHandle) -> AppResult<Vec<Member>> {
+    blocking(handle, |a| a.roster()).await
+}
+
+#[tauri::command]
+pub async fn export_roster(handle: AppHandle) -> AppResult<String> {
+    blocking(handle, |a| a.export_roster()).await
+}
+
+/// Merges a pasted roster file; returns how many members it holds.
+#[tauri::command]
+pub async fn import_roster(handle: AppHandle, text: String) -> AppResult<usize> {
+    blocking(handle, move |a| a.import_roster(&text)).await
+}
+
+#[tauri::command]
+pub async fn set_member(
+    handle: AppHandle,
+    who: String,
+    roles: Option<Vec<String>>,
+    autonomy: Option<Autonomy>,
+) -> AppResult<Member> {
+    blocking(handle, move |a| a.set_member(&who, roles, autonomy)).await
+}
+
+/// The approval policy as TOML.
+#[tauri::command]
+pub async fn get_policy(handle: AppHandle) -> AppResult<String> {
+    blocking(handle, |a| a.policy()).await
+}
+
+#[tauri::command]
+pub async fn save_policy(handle: AppHandle, toml: String) -> AppResult<Policy> {
+    blocking(handle, move |a| a.save_policy(&toml)).await
+}
+
+#[tauri::command]
+pub async fn list_drafts(handle: AppHandle) -> AppResult<Vec<Draft>> {
+    blocking(handle, |a| a.drafts()).await
+}
+
+#[tauri::command]
+pub async fn get_draft(handle: AppHandle, id: i64) -> AppResult<DraftDetail> {
+    blocking(handle, move |a| a.draft(id)).await
+}
+
+#[tauri::command]
+pub async fn create_draft(
+    handle: AppHandle,
+    title: String,
+    watch_id: Option<i64>,
+    mentions: Vec<i64>,
+) -> AppResult<Draft> {
+    blocking(handle, move |a| a.create_draft(&title, watch_id, &mentions)).await
+}
+
+#[tauri::command]
+pub async fn save_variant(
+    handle: AppHandle,
+    draft_id: i64,
+    account_id: i64,
+    content: Content,
+) -> AppResult<Draft> {
+    blocking(handle, move |a| {
+        a.save_variant(draft_id, account_id, &content)
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn comment_draft(
+    handle: AppHandle,
+    draft_id: i64,
+    text: String,
+) -> AppResult<DraftDetail> {
+    blocking(handle, move |a| a.comment_draft(draft_id, &text)).await
+}
+
+#[tauri::command]
+pub async fn list_playbooks(handle: AppHandle) -> AppResult<Vec<Playbook>> {
+    blocking(handle, |a| a.playbooks()).await
+}
+
+#[tauri::command]
+pub async fn import_playbook(handle: AppHandle, toml: String) -> AppResult<Playbook> {
+    blocking(handle, move |a| a.import_playbook(&toml)).await
+}
+
+/// A playbook as TOML, to copy.
+#[tauri::command]
+pub async fn export_playbook(handle: AppHandle, name: String) -> AppResult<String> {
+    blocking(handle, move |a| a.export_playbook(&name)).await
+}
+
+/// "Use this statement": a new draft for one account with the slots filled.
+#[tauri::command]
+pub async fn use_statement(handle: AppHandle, request: UseStatement) -> AppResult<Draft> {
+    blocking(handle, move |a| a.use_statement(&request)).await
+}
+
+/// A signed request block for a draft's variant (to copy to a validator).
+#[tauri::command]
+pub async fn request_approval(
+    handle: AppHandle,
+    draft_id: i64,
+    account_id: i64,
+) -> AppResult<String> {
+    blocking(handle, move |a| a.request_approval(draft_id, account_id)).await
+}
+
+/// What a pasted request asks, signature checked, before signing anything.
+#[tauri::command]
+pub async fn review_request(handle: AppHandle, text: String) -> AppResult<Request> {
+    blocking(handle, move |a| a.review_request(&text)).await
+}
+
+/// Signs an approval of a pasted request; returns the block to send back.
+#[tauri::command]
+pub async fn approve_request(
+    handle: AppHandle,
+    text: String,
+    role: String,
+    valid_secs: i64,
+) -> AppResult<String> {
+    blocking(handle, move |a| a.approve_request(&text, &role, valid_secs)).await
+}
+
+#[tauri::command]
+pub async fn pre_approve(handle: AppHandle, request: PreApprove) -> AppResult<String> {
+    blocking(handle, move |a| a.pre_approve(&request)).await
+}
+
+/// Verifies and files a pasted approval (or refuses it, in plain words).
+#[tauri::command]
+pub async fn import_approval(handle: AppHandle, text: String) -> AppResult<StoredApproval> {
+    blocking(handle, move |a| a.import_approval(&text)).await
+}
+
+#[tauri::command]
+pub async fn list_approvals(handle: AppHandle) -> AppResult<Vec<StoredApproval>> {
+    blocking(handle, |a| a.approvals()).await
+}
+
+/// What the policy asks for this post (the composer shows it before confirming).
+#[tauri::command]
+pub async fn requirement(handle: AppHandle, request: ComposeRequest) -> AppResult<Requirement> {
+    blocking(handle, move |a| a.requirement(&request)).await
+}
+
+#[tauri::command]
+pub async fn audit_log(handle: AppHandle, limit: usize) -> AppResult<Vec<AuditEntry>> {
+    blocking(handle, move |a| a.audit(limit)).await
+}
+
+#[tauri::command]
+pub async fn verify_audit(handle: AppHandle) -> AppResult<AuditReport> {
+    blocking(handle, |a| a.verify_audit()).await
+}
+
+/// An account's public identity (network, server, remote id, handle), for a pre-approval.
+#[tauri::command]
+pub async fn account_target(handle: AppHandle, account_id: i64) -> AppResult<Target> {
+    blocking(handle, move |a| a.account_target(account_id)).await
 }

@@ -16,6 +16,11 @@ import { renderOnboarding } from "./views/onboarding";
 import { renderAccounts } from "./views/accounts";
 import { renderCompose } from "./views/compose";
 import { renderOutbox } from "./views/outbox";
+import { renderDrafts } from "./views/drafts";
+import { renderApprovals } from "./views/approvals";
+import { renderPlaybooks } from "./views/playbooks";
+import { renderTeam } from "./views/team";
+import { renderAudit } from "./views/audit";
 import { killSwitchBanner, topBar } from "./views/chrome";
 import { paintProfile } from "./views/identity";
 
@@ -61,8 +66,13 @@ const NAV: { id: string; key: Key; icon: string }[] = [
   { id: "sources", key: "nav.sources", icon: "sources" },
   { id: "alerts", key: "nav.alerts", icon: "alerts" },
   { id: "compose", key: "nav.compose", icon: "send" },
+  { id: "drafts", key: "nav.drafts", icon: "draft" },
+  { id: "approvals", key: "nav.approvals", icon: "shield" },
   { id: "outbox", key: "nav.outbox", icon: "outbox" },
+  { id: "playbooks", key: "nav.playbooks", icon: "book" },
   { id: "accounts", key: "nav.accounts", icon: "user" },
+  { id: "team", key: "nav.team", icon: "team" },
+  { id: "audit", key: "nav.audit", icon: "audit" },
   { id: "settings", key: "nav.settings", icon: "settings" },
 ];
 
@@ -77,6 +87,11 @@ const VIEWS: Record<string, View> = {
   compose: renderCompose,
   outbox: renderOutbox,
   accounts: renderAccounts,
+  drafts: renderDrafts,
+  approvals: renderApprovals,
+  playbooks: renderPlaybooks,
+  team: renderTeam,
+  audit: renderAudit,
 };
 
 const DEFAULT_SETTINGS: Settings = {

@@ -9,6 +9,22 @@ import { invoke as tauriInvoke } from "@tauri-apps/api/core";
 import { listen as tauriListen } from "@tauri-apps/api/event";
 import type {
   Account,
+  ApprovalRequest,
+  AuditEntry,
+  AuditReport,
+  Autonomy,
+  Content,
+  Draft,
+  DraftDetail,
+  Me,
+  Member,
+  Playbook,
+  Policy,
+  PreApprove,
+  Requirement,
+  StoredApproval,
+  Target,
+  UseStatement,
   ComposeCheck,
   ComposeRequest,
   ConnectRequest,
@@ -191,6 +207,46 @@ export const setKillSwitch = (on: boolean, reason: string) =>
 export const getPublishSettings = () => call<PublishSettings>("get_publish_settings");
 export const savePublishSettings = (settings: PublishSettings) =>
   call<PublishSettings>("save_publish_settings", { settings });
+
+// teamwork: identity and roster, policy, drafts, playbooks, approvals, audit. Blocks, roster
+// files, playbooks and the policy are text (copied and pasted by the user).
+export const myIdentity = () => call<Me | null>("my_identity");
+export const createIdentity = (name: string, roles: string[], autonomy: Autonomy) =>
+  call<Me>("create_identity", { name, roles, autonomy });
+export const listRoster = () => call<Member[]>("list_roster");
+export const exportRoster = () => call<string>("export_roster");
+/** Returns how many members the pasted file holds. */
+export const importRoster = (text: string) => call<number>("import_roster", { text });
+export const setMember = (who: string, roles: string[] | null, autonomy: Autonomy | null) =>
+  call<Member>("set_member", { who, roles, autonomy });
+export const getPolicy = () => call<string>("get_policy");
+export const savePolicy = (toml: string) => call<Policy>("save_policy", { toml });
+export const listDrafts = () => call<Draft[]>("list_drafts");
+export const getDraft = (id: number) => call<DraftDetail>("get_draft", { id });
+export const createDraft = (title: string, watchId: number | null, mentions: number[]) =>
+  call<Draft>("create_draft", { title, watchId, mentions });
+export const saveVariant = (draftId: number, accountId: number, content: Content) =>
+  call<Draft>("save_variant", { draftId, accountId, content });
+export const commentDraft = (draftId: number, text: string) =>
+  call<DraftDetail>("comment_draft", { draftId, text });
+export const listPlaybooks = () => call<Playbook[]>("list_playbooks");
+export const importPlaybook = (toml: string) => call<Playbook>("import_playbook", { toml });
+export const exportPlaybook = (name: string) => call<string>("export_playbook", { name });
+export const useStatement = (request: UseStatement) => call<Draft>("use_statement", { request });
+/** A signed request block for one variant of a draft. */
+export const requestApproval = (draftId: number, accountId: number) =>
+  call<string>("request_approval", { draftId, accountId });
+export const reviewRequest = (text: string) => call<ApprovalRequest>("review_request", { text });
+/** Signs the pasted request; returns the approval block. */
+export const approveRequest = (text: string, role: string, validSecs: number) =>
+  call<string>("approve_request", { text, role, validSecs });
+export const preApprove = (request: PreApprove) => call<string>("pre_approve", { request });
+export const importApproval = (text: string) => call<StoredApproval>("import_approval", { text });
+export const listApprovals = () => call<StoredApproval[]>("list_approvals");
+export const requirement = (request: ComposeRequest) => call<Requirement>("requirement", { request });
+export const auditLog = (limit: number) => call<AuditEntry[]>("audit_log", { limit });
+export const verifyAudit = () => call<AuditReport>("verify_audit");
+export const accountTarget = (accountId: number) => call<Target>("account_target", { accountId });
 
 // ---- events -----------------------------------------------------------------------------
 

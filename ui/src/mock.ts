@@ -8,6 +8,7 @@ import type {
   SourceRow, SourceSpec, ToneLabel, VigieEvent, Watch, WatchLevel,
 } from "./types";
 import { MockPublishing, NOT_MINE } from "./mockPublish";
+import { MockTeam } from "./mockTeam";
 
 type Handler = (payload: unknown) => void;
 
@@ -130,6 +131,7 @@ class MockBackend {
   private settings: Settings;
   private rand = rng(42);
   private publishing: MockPublishing;
+  private team: MockTeam;
 
   constructor(empty: boolean, params: URLSearchParams) {
     const nav = params.get("lang") ?? (typeof navigator !== "undefined" ? navigator.language : "en");
@@ -142,8 +144,10 @@ class MockBackend {
     if (!empty) this.seed();
     if (typeof window !== "undefined") setInterval(() => this.liveMention(), 20_000);
     const rank: Level[] = ["calm", "watch", "alert", "crisis"];
-    this.publishing = new MockPublishing(empty, (e, p) => this.emit(e, p), () =>
-      [...this.levels.values()].map((l) => l.level).reduce<Level>((a, b) => (rank.indexOf(b) > rank.indexOf(a) ? b : a), "calm"));
+    const highest = () =>
+      [...this.levels.values()].map((l) => l.level).reduce<Level>((a, b) => (rank.indexOf(b) > rank.indexOf(a) ? b : a), "calm");
+    this.publishing = new MockPublishing(empty, (e, p) => this.emit(e, p), highest);
+    this.team = new MockTeam(empty, (id) => this.publishing.accountById(id), highest);
   }
 
   private seed() {
@@ -334,6 +338,8 @@ class MockBackend {
       default: {
         const r = this.publishing.dispatch(cmd, a);
         if (r !== NOT_MINE) return r;
+        const r2 = this.team.dispatch(cmd, a);
+        if (r2 !== NOT_MINE) return r2;
         throw { code: "unknown_command", message: `mock backend: unknown command ${cmd}` };
       }
     }

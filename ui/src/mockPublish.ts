@@ -113,6 +113,12 @@ export class MockPublishing {
     return a;
   }
 
+  /** For the teamwork mock: an account by id. */
+  accountById(id: number): Account | undefined {
+    const a = this.accounts.find((x) => x.id === id);
+    return a ? structuredClone(a) : undefined;
+  }
+
   /** Answers a publishing command, or NOT_MINE. */
   dispatch(cmd: string, a: Record<string, unknown>): unknown {
     switch (cmd) {

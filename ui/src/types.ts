@@ -293,3 +293,198 @@ export interface PublishSettings {
 export interface OutboxChangedPayload {
   ids: number[];
 }
+
+// ---- teamwork: drafts, playbooks, approvals (docs/IPC.md, "Teamwork") -----------------------
+// Signed blocks, roster files, playbooks and the policy are plain text the user copies and pastes.
+
+export type Autonomy = "low" | "medium" | "high";
+export const AUTONOMIES: readonly Autonomy[] = ["low", "medium", "high"];
+
+/** This laptop's identity (the private key stays in the OS keychain). */
+export interface Me {
+  /** Ed25519 public key, base64. */
+  key: string;
+  name: string;
+  roles: string[];
+  autonomy: Autonomy;
+}
+
+/** A roster entry: a team member's name, roles, autonomy and public key. */
+export interface Member {
+  key: string;
+  name: string;
+  roles: string[];
+  autonomy: Autonomy;
+}
+
+/** One rule of the approval policy (serde names as in the TOML: snake_case). */
+export interface PolicyRule {
+  name: string;
+  min_sensitivity?: Sensitivity;
+  min_level?: Level;
+  max_autonomy?: Autonomy;
+  profile_kind?: ProfileKind;
+  handles?: string[];
+  min_audience?: number;
+  approvals: number;
+  roles?: string[];
+}
+
+export interface Policy {
+  rule: PolicyRule[];
+}
+
+/** What the policy asks for a post. */
+export interface Requirement {
+  approvals: number;
+  roles: string[];
+  /** The names of the rules that applied. */
+  because: string[];
+}
+
+export interface Origin {
+  playbook: string;
+  statement: string;
+  templateHash: string;
+  slots: Record<string, string>;
+}
+
+/** The current text of a draft for one account. */
+export interface Variant {
+  accountId: number;
+  content: Content;
+  contentHash: string;
+  version: number;
+  /** Public key of who wrote this version. */
+  updatedBy: string;
+  updatedAt: number;
+}
+
+export interface Draft {
+  id: number;
+  title: string;
+  watchId: number | null;
+  mentionIds: number[];
+  authorKey: string;
+  origin: Origin | null;
+  variants: Variant[];
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** Every saved version of every variant. */
+export interface Version {
+  accountId: number;
+  version: number;
+  content: Content;
+  contentHash: string;
+  authorKey: string;
+  at: number;
+}
+
+export interface Comment {
+  id: number;
+  authorKey: string;
+  authorName: string;
+  text: string;
+  at: number;
+}
+
+export interface DraftDetail {
+  draft: Draft;
+  history: Version[];
+  comments: Comment[];
+}
+
+/** Playbooks keep their TOML names. */
+export interface Statement {
+  id: string;
+  title: string;
+  network?: Network;
+  /** The text with `{slot}` placeholders. */
+  text: string;
+}
+
+export interface Playbook {
+  name: string;
+  scenario: string;
+  alert: string[];
+  checklist: string[];
+  statement: Statement[];
+}
+
+export interface UseStatement {
+  playbook: string;
+  statement: string;
+  slots: Record<string, string>;
+  accountId: number;
+  watchId?: number;
+}
+
+/** The account a request or an approval is about. */
+export interface Target {
+  network: Network;
+  server: string;
+  remoteId: string;
+  handle: string;
+}
+
+/** A signed approval request, as the validator sees it (signature checked). */
+export interface ApprovalRequest {
+  v: number;
+  id: string;
+  draftId: number;
+  title: string;
+  content: Content;
+  contentHash: string;
+  target: Target;
+  level: Level;
+  authorKey: string;
+  authorName: string;
+  at: number;
+}
+
+export interface PreApprove {
+  playbook: string;
+  statement: string;
+  target: Target;
+  maxLevel: Level;
+  role: string;
+  validSecs: number;
+}
+
+export interface StoredApproval {
+  id: number;
+  signature: string;
+  kind: "approval" | "pre_approval";
+  subjectHash: string;
+  /** `network|server|remote id` of the account it is bound to. */
+  account: string;
+  approverKey: string;
+  approverName: string;
+  role: string;
+  signedAt: number;
+  expiresAt: number;
+  maxLevel: string | null;
+  requestId: string | null;
+  /** The block as received. */
+  statement: string;
+  usedByPost: number | null;
+}
+
+export interface AuditEntry {
+  seq: number;
+  at: number;
+  actor: string;
+  kind: string;
+  data: unknown;
+  prevHash: string;
+  hash: string;
+}
+
+export interface AuditReport {
+  entries: number;
+  head: string;
+  /** Where the chain first breaks, in words; null when intact. */
+  broken: string | null;
+}

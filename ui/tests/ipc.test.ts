@@ -92,6 +92,77 @@ describe("ipc", () => {
     ]);
   });
 
+  it("teamwork commands use the names and argument keys of docs/IPC.md", async () => {
+    const names = [
+      "my_identity", "create_identity", "list_roster", "export_roster", "import_roster", "set_member", "get_policy", "save_policy",
+      "list_drafts", "get_draft", "create_draft", "save_variant", "comment_draft", "list_playbooks", "import_playbook",
+      "export_playbook", "use_statement", "request_approval", "review_request", "approve_request", "pre_approve",
+      "import_approval", "list_approvals", "requirement", "audit_log", "verify_audit", "account_target",
+    ];
+    const { backend, calls } = testBackend(Object.fromEntries(names.map((n) => [n, null])));
+    ipc.setBackend(backend);
+    const content = { text: "t", images: [] };
+    const target = { network: "mastodon" as const, server: "https://m.example", remoteId: "1", handle: "a@m.example" };
+    const request = { profileId: 1, accountId: 2, content };
+    await ipc.myIdentity();
+    await ipc.createIdentity("Camille", ["communication"], "low");
+    await ipc.listRoster();
+    await ipc.exportRoster();
+    await ipc.importRoster("[[member]]");
+    await ipc.setMember("Camille", null, "high");
+    await ipc.getPolicy();
+    await ipc.savePolicy("[[rule]]");
+    await ipc.listDrafts();
+    await ipc.getDraft(7);
+    await ipc.createDraft("T", null, [1]);
+    await ipc.saveVariant(7, 2, content);
+    await ipc.commentDraft(7, "c");
+    await ipc.listPlaybooks();
+    await ipc.importPlaybook("name = 'x'");
+    await ipc.exportPlaybook("x");
+    await ipc.useStatement({ playbook: "x", statement: "s", slots: { a: "b" }, accountId: 2 });
+    await ipc.requestApproval(7, 2);
+    await ipc.reviewRequest("block");
+    await ipc.approveRequest("block", "legal", 3600);
+    await ipc.preApprove({ playbook: "x", statement: "s", target, maxLevel: "alert", role: "legal", validSecs: 60 });
+    await ipc.importApproval("block");
+    await ipc.listApprovals();
+    await ipc.requirement(request);
+    await ipc.auditLog(50);
+    await ipc.verifyAudit();
+    await ipc.accountTarget(2);
+    expect(calls.map((c) => c.cmd)).toEqual(names);
+    expect(calls.map((c) => c.args)).toEqual([
+      undefined,
+      { name: "Camille", roles: ["communication"], autonomy: "low" },
+      undefined,
+      undefined,
+      { text: "[[member]]" },
+      { who: "Camille", roles: null, autonomy: "high" },
+      undefined,
+      { toml: "[[rule]]" },
+      undefined,
+      { id: 7 },
+      { title: "T", watchId: null, mentions: [1] },
+      { draftId: 7, accountId: 2, content },
+      { draftId: 7, text: "c" },
+      undefined,
+      { toml: "name = 'x'" },
+      { name: "x" },
+      { request: { playbook: "x", statement: "s", slots: { a: "b" }, accountId: 2 } },
+      { draftId: 7, accountId: 2 },
+      { text: "block" },
+      { text: "block", role: "legal", validSecs: 3600 },
+      { request: { playbook: "x", statement: "s", target, maxLevel: "alert", role: "legal", validSecs: 60 } },
+      { text: "block" },
+      undefined,
+      { request },
+      { limit: 50 },
+      undefined,
+      { accountId: 2 },
+    ]);
+  });
+
   it("event helpers listen on the documented event names", async () => {
     const { backend, emit } = testBackend({});
     ipc.setBackend(backend);

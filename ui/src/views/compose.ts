@@ -6,11 +6,12 @@ import { h, clear, field, debounce } from "../dom";
 import { t } from "../i18n";
 import * as ipc from "../ipc";
 import type { Ctx, Cleanup } from "../app";
-import type { Account, ComposeCheck, ComposeRequest, PublishSettings } from "../types";
+import type { Account, ComposeCheck, ComposeRequest, DraftDetail, PublishSettings } from "../types";
 import { counterState, displayHandle } from "../logic/publish";
 import { button, emptyState, errorBox, levelBadge, loading, pageHeader, select } from "./common";
 import { avatar, networkLabel, paintProfile, profileChip } from "./identity";
 import { confirmDialog } from "./confirmDialog";
+import { requirementSlot, showRequirement } from "./requirement";
 
 export function renderCompose(root: HTMLElement, ctx: Ctx, params: URLSearchParams): Cleanup {
   let disposed = false;
@@ -28,17 +29,19 @@ export function renderCompose(root: HTMLElement, ctx: Ctx, params: URLSearchPara
   let settings: PublishSettings | null = null;
   ipc.getPublishSettings().then((s) => (settings = s)).catch(() => undefined);
 
-  ipc.listAccounts(active.id).then((accounts) => {
+  // "Publish" from a draft: the saved variant for that account fills the composer.
+  const draftId = Number(params.get("draft")) || null;
+  Promise.all([ipc.listAccounts(active.id), draftId ? ipc.getDraft(draftId) : Promise.resolve(null)]).then(([accounts, draft]) => {
     if (disposed) return;
     if (!accounts.length) {
       body.replaceChildren(emptyState(t("compose.noAccountTitle"), t("compose.noAccountBody", { name: active.name }),
         h("a", { href: "#/accounts", class: "btn btn-primary", testid: "compose-go-accounts" }, t("compose.goAccounts"))));
       return;
     }
-    draw(accounts);
+    draw(accounts, draft);
   }).catch((e) => !disposed && body.replaceChildren(errorBox(ctx.errorText(e))));
 
-  function draw(accounts: Account[]) {
+  function draw(accounts: Account[], draft: DraftDetail | null) {
     const wanted = Number(params.get("account"));
     const accountSel = select(accounts.map((a) => ({ value: String(a.id), label: `@${a.identity.handle} — ${a.identity.displayName || a.identity.handle} (${networkLabel(a.network)})` })),
       String(accounts.some((a) => a.id === wanted) ? wanted : accounts[0].id), { class: "input", testid: "compose-account" });
@@ -50,6 +53,7 @@ export function renderCompose(root: HTMLElement, ctx: Ctx, params: URLSearchPara
     const counterNet = h("span", { class: "muted small" });
     const problems = h("ul", { class: "problems", testid: "compose-problems", role: "status", "aria-live": "polite" });
     const levelSlot = h("span", { class: "compose-level" });
+    const need = requirementSlot("compose-requirement");
     const preview = h("div", { class: "preview-card", testid: "compose-preview" });
     const review = button(t("compose.review"), () => void openConfirm(), { kind: "primary", icon: "send", testid: "compose-review" });
     review.disabled = true;
@@ -79,6 +83,20 @@ export function renderCompose(root: HTMLElement, ctx: Ctx, params: URLSearchPara
           h("p", { class: "post-text", testid: "compose-preview-text" }, text.value || t("compose.previewEmpty"))));
     }
 
+    // The draft's saved text for the chosen account (what its approvals were asked for).
+    let fromDraft: HTMLElement | null = null;
+    if (draft) {
+      const v = draft.draft.variants.find((x) => x.accountId === Number(accountSel.value));
+      if (v && accounts.some((a) => a.id === v.accountId)) {
+        text.value = v.content.text;
+        fromDraft = h("p", { class: "note", testid: "compose-from-draft" },
+          t("compose.fromDraft", { title: draft.draft.title, n: v.version }), " ",
+          h("a", { href: `#/drafts/${draft.draft.id}`, class: "link" }, t("compose.backToDraft")));
+      } else {
+        fromDraft = h("p", { class: "note", testid: "compose-from-draft" }, t("compose.draftOtherProfile", { title: draft.draft.title }));
+      }
+    }
+
     function show(c: ComposeCheck) {
       const st = counterState(c.count, c.max);
       counter.textContent = `${c.count} / ${c.max}`;
@@ -96,12 +114,15 @@ export function renderCompose(root: HTMLElement, ctx: Ctx, params: URLSearchPara
     async function check(): Promise<ComposeCheck | null> {
       const my = ++seq;
       try {
-        const c = await ipc.composeCheck(request());
+        const r = request();
+        const [c, req] = await Promise.all([ipc.composeCheck(r), ipc.requirement(r).catch(() => null)]);
         if (disposed || my !== seq) return null;
         show(c);
+        showRequirement(need, req);
         return c;
       } catch (e) {
         if (disposed || my !== seq) return null;
+        showRequirement(need, null);
         review.disabled = true;
         clear(problems);
         problems.append(h("li", { class: "problem", testid: "compose-problem" }, ctx.errorText(e)));
@@ -143,12 +164,14 @@ export function renderCompose(root: HTMLElement, ctx: Ctx, params: URLSearchPara
 
     const card = h("section", { class: "card compose-card profile-card", "aria-label": t("compose.title") },
       h("div", { class: "compose-who" }, profileChip(active!), levelSlot),
+      fromDraft,
       h("div", { class: "two-col" },
         field(t("compose.account"), accountSel, { hint: t("compose.accountHint", { name: active!.name }) }),
         field(t("compose.watch"), watchSel, { hint: t("compose.watchHint") })),
       field(t("compose.text"), text),
       h("div", { class: "counter-line", id: counterId }, counter, counterNet),
       problems,
+      need,
       h("div", { class: "form-actions" }, review));
     paintProfile(card, active);
     body.replaceChildren(h("div", { class: "compose-grid" }, card, preview));
