@@ -23,6 +23,7 @@ pub fn run(cmd: &BenchCmd, json: bool) -> Result<()> {
             corpus,
             sources_per_tx,
             producers,
+            keep_data,
         } => ingest(
             *feeds,
             *items,
@@ -30,6 +31,7 @@ pub fn run(cmd: &BenchCmd, json: bool) -> Result<()> {
             corpus.clone(),
             *sources_per_tx,
             *producers,
+            keep_data.as_deref(),
             json,
         ),
         BenchCmd::PollCycle { base, feeds } => poll_cycle(base, *feeds, json),
@@ -314,15 +316,19 @@ fn ingest(
     corpus: Option<PathBuf>,
     sources_per_tx: usize,
     producers: usize,
+    keep_data: Option<&Path>,
     json: bool,
 ) -> Result<()> {
     let tmp = tempfile_dir()?;
+    let data_dir = keep_data
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| tmp.join("data"));
     let keep_corpus = corpus.is_some();
     let corpus_dir = corpus.unwrap_or_else(|| tmp.join("corpus"));
     let paths = generate_corpus(&corpus_dir, feeds, items)?;
     let bodies: Vec<Vec<u8>> = paths.iter().map(std::fs::read).collect::<Result<_, _>>()?;
     let bytes: usize = bodies.iter().map(Vec::len).sum();
-    let mut store = Store::open_in(&tmp.join("data"))?;
+    let mut store = Store::open_in(&data_dir)?;
     let now = 1_795_000_000;
     for w in bench_watches(watches) {
         store.add_watch(&w, now)?;
@@ -446,7 +452,13 @@ fn ingest(
         }
     }
     drop(store);
-    let _ = std::fs::remove_dir_all(if keep_corpus { tmp.join("data") } else { tmp });
+    // The temp folder holds the generated corpus (unless --corpus) and the data (unless
+    // --keep-data): remove what is not kept.
+    let _ = match (keep_corpus, keep_data.is_some()) {
+        (true, true) => Ok(()),
+        (true, false) => std::fs::remove_dir_all(tmp.join("data")),
+        (false, _) => std::fs::remove_dir_all(&tmp),
+    };
     Ok(())
 }
 

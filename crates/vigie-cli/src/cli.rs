@@ -357,6 +357,10 @@ pub enum BenchCmd {
         /// work on every tokio worker).
         #[arg(long, default_value_t = 2)]
         producers: usize,
+        /// Keep the resulting database in this data folder (e.g. to measure the desktop app
+        /// with 100,000 stored mentions: --feeds 200 --items 500 --watches 10).
+        #[arg(long)]
+        keep_data: Option<PathBuf>,
     },
     /// One poll cycle over feeds served at BASE/feed-N.xml that all answer 304 after a first poll.
     PollCycle {

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Desktop figures for docs/BENCHMARKS.md (issue 4): release binary size; idle memory of the
+# running app (all processes, WebKit included) with 10 watches, 200 sources and 100,000 stored
+# mentions; time from launch to the dashboard showing data, under Xvfb.
+#   bench/desktop.sh
+# Needs the packages of scripts/install-deps.sh (WebKitGTK, xvfb, webkit2gtk-driver,
+# gnome-keyring) and Node.js for the UI build.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}"
+if [ ! -d ui/dist ] || [ "${VIGIE_BENCH_BUILD_UI:-1}" = 1 ]; then
+  (cd ui && npm ci --no-audit --no-fund >/dev/null && npm run build >/dev/null)
+fi
+cargo build --release -p vigie-desktop -p vigie-cli >&2
+cargo build --release -p vigie-e2e --bin desktop-bench >&2
+command -v tauri-driver >/dev/null 2>&1 || cargo install tauri-driver --locked
+APP="$CARGO_TARGET_DIR/release/vigie-desktop"
+VIGIE="$CARGO_TARGET_DIR/release/vigie"
+work=$(mktemp -d /tmp/vigie-desktop-bench.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+
+echo "== release binary"
+echo "vigie-desktop: $(( $(stat -c %s "$APP") / 1024 )) KiB"
+
+echo "== data: 10 watches, 200 sources, 100,000 mentions (the ingest pipeline)"
+"$VIGIE" bench ingest --feeds 200 --items 510 --watches 10 --keep-data "$work/data" | tail -n 2
+python3 - "$work/data/vigie.db" <<'PY'
+import sqlite3, sys
+c = sqlite3.connect(sys.argv[1])
+print(", ".join(f"{c.execute('select count(*) from ' + t).fetchone()[0]} {t}" for t in ("watches", "sources", "mentions")))
+PY
+# The sources point at 127.0.0.1 with nothing listening: the app's first poll fails fast and
+# backs off, as it would for dead feeds.
+
+export LANG="${LANG:-fr_FR.UTF-8}"
+echo "== idle memory, 30 s after launch (app + WebKit processes, PSS and RSS)"
+xvfb-run -a -s "-screen 0 1280x800x24" scripts/with-desktop-session.sh bash -c '
+  VIGIE_DATA_DIR="$0" "$1" >/dev/null 2>&1 &
+  pid=$!
+  sleep "${VIGIE_IDLE_WAIT:-30}"
+  python3 bench/pss.py "$pid"
+  kill "$pid"; wait "$pid" 2>/dev/null || true
+' "$work/data" "$APP"
+
+echo "== launch → dashboard showing data (WebDriver; 5 runs)"
+VIGIE_E2E_APP="$APP" xvfb-run -a -s "-screen 0 1280x800x24" scripts/with-desktop-session.sh \
+  "$CARGO_TARGET_DIR/release/desktop-bench" "$work/data" 5
