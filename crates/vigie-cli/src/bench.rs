@@ -28,10 +28,12 @@ pub fn run(cmd: &BenchCmd, json: bool) -> Result<()> {
             *feeds,
             *items,
             *watches,
-            corpus.clone(),
+            Kept {
+                corpus: corpus.clone(),
+                data: keep_data.as_deref(),
+            },
             *sources_per_tx,
             *producers,
-            keep_data.as_deref(),
             json,
         ),
         BenchCmd::PollCycle { base, feeds } => poll_cycle(base, *feeds, json),
@@ -309,16 +311,27 @@ fn bench_watches(n: usize) -> Vec<NewWatch> {
     out
 }
 
+/// What the ingest benchmark keeps after it ran (default: nothing).
+struct Kept<'a> {
+    /// The generated feeds (for the feedparser comparison).
+    corpus: Option<PathBuf>,
+    /// The resulting data folder (e.g. to measure the desktop app on it).
+    data: Option<&'a Path>,
+}
+
 fn ingest(
     feeds: usize,
     items: usize,
     watches: usize,
-    corpus: Option<PathBuf>,
+    kept: Kept<'_>,
     sources_per_tx: usize,
     producers: usize,
-    keep_data: Option<&Path>,
     json: bool,
 ) -> Result<()> {
+    let Kept {
+        corpus,
+        data: keep_data,
+    } = kept;
     let tmp = tempfile_dir()?;
     let data_dir = keep_data
         .map(Path::to_path_buf)

@@ -96,11 +96,13 @@ impl Keychain {
         &self.service
     }
 
-    /// Runs one keychain operation on a helper thread and waits at most `timeout`.
+    /// Runs one keychain operation on a helper thread and waits at most `timeout`. When the
+    /// Secret Service was restarted under us (its old session is gone: `NoSession`), the store
+    /// is opened again and the operation retried once.
     fn call<T: Send + 'static>(
         &self,
         key: &str,
-        op: impl FnOnce(keyring::Entry) -> keyring::Result<T> + Send + 'static,
+        op: impl Fn(keyring::Entry) -> keyring::Result<T> + Send + 'static,
     ) -> Result<T, SecretsError> {
         let (tx, rx) = mpsc::channel();
         let service = self.service.clone();
@@ -108,7 +110,10 @@ impl Keychain {
         std::thread::Builder::new()
             .name("vigie-keychain".into())
             .spawn(move || {
-                let r = keyring::Entry::new(&service, &user).and_then(op);
+                let mut r = keyring::Entry::new(&service, &user).and_then(&op);
+                if r.as_ref().is_err_and(is_stale_session) && reopen_store() {
+                    r = keyring::Entry::new(&service, &user).and_then(&op);
+                }
                 let _ = tx.send(r);
             })
             .map_err(|e| SecretsError::Unavailable {
@@ -148,6 +153,33 @@ impl Keychain {
 }
 
 const NO_ENTRY: &str = "no entry";
+
+/// The keyring daemon restarted: the encrypted session keyring opened with it is gone.
+fn is_stale_session(e: &keyring::Error) -> bool {
+    matches!(e, keyring::Error::PlatformFailure(_)) && e.to_string().contains("NoSession")
+}
+
+/// Opens the Secret Service store again and makes it the default. False where there is none.
+fn reopen_store() -> bool {
+    #[cfg(all(
+        unix,
+        not(any(target_os = "macos", target_os = "ios", target_os = "android"))
+    ))]
+    {
+        match zbus_secret_service_keyring_store::Store::new() {
+            Ok(store) => {
+                keyring_core::set_default_store(store);
+                true
+            }
+            Err(_) => false,
+        }
+    }
+    #[cfg(not(all(
+        unix,
+        not(any(target_os = "macos", target_os = "ios", target_os = "android"))
+    )))]
+    false
+}
 
 fn map_error(key: &str, e: keyring::Error) -> SecretsError {
     use keyring::Error as E;
