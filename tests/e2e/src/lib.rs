@@ -72,7 +72,11 @@ impl Ui {
             .connect(&format!("http://127.0.0.1:{}", driver.port))
             .await
             .expect("a WebDriver session on the app");
-        let screenshots = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/screenshots");
+        // The checkout being tested (cargo sets this at run time; the compile-time value can
+        // belong to another checkout sharing the same target directory).
+        let manifest = std::env::var("CARGO_MANIFEST_DIR")
+            .unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").to_string());
+        let screenshots = Path::new(&manifest).join("../../docs/screenshots");
         Ui {
             client,
             screenshots,
@@ -155,6 +159,9 @@ impl Ui {
 
     /// Saves a screenshot as docs/screenshots/{name}.png.
     pub async fn screenshot(&self, name: &str) {
+        // WebKit paints asynchronously (software rendering under Xvfb): give the last DOM
+        // change a moment to reach the screen, or the capture shows the previous view.
+        tokio::time::sleep(Duration::from_millis(600)).await;
         let png = self.client.screenshot().await.unwrap();
         std::fs::create_dir_all(&self.screenshots).unwrap();
         std::fs::write(self.screenshots.join(format!("{name}.png")), png).unwrap();

@@ -1,6 +1,7 @@
 //! The real app, end to end: a spike feed is served, the watch's level rises on the dashboard,
-//! and the desktop notification reaches the D-Bus notification service (witnessed with
-//! dbus-monitor). Run it with scripts/e2e.sh (it sets VIGIE_E2E_APP and a private bus).
+//! the desktop notification reaches a real notification daemon (dunst, with dbus-monitor as the
+//! witness), and clicking it (dunstctl action) opens the watch's mentions in the app. Run it
+//! with scripts/e2e.sh (it sets VIGIE_E2E_APP, Xvfb and a private bus).
 
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
@@ -56,6 +57,13 @@ async fn a_spike_raises_the_level_and_notifies_over_dbus() {
         }
     });
 
+    // A real notification daemon on this session bus and display.
+    let mut dunst = Command::new("dunst")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("dunst (scripts/install-deps.sh) under Xvfb");
+
     let nginx = Nginx::start();
     nginx.put("spike.xml", spike_feed());
     let data = tempfile::tempdir().unwrap();
@@ -109,8 +117,55 @@ async fn a_spike_raises_the_level_and_notifies_over_dbus() {
         "the notification carries the open-watch action:\n{calls}"
     );
 
+    // The other screens of the issue, with data in them.
+    ui.click("nav-alerts").await;
+    ui.el("alerts-all").await;
+    ui.screenshot("16-alerts").await;
+    ui.click("nav-watches").await;
+    ui.click("watch-row-name").await;
+    ui.el("watch-query").await;
+    ui.el("preview-item").await;
+    ui.screenshot("17-watch-editor").await;
+    ui.click("nav-settings").await;
+    ui.el("settings-language").await;
+    ui.screenshot("18-settings").await;
+
+    // Clicking the notification opens the watch's mentions.
+    ui.click("nav-dashboard").await;
+    ui.until(
+        "dunst displays the notification",
+        Duration::from_secs(20),
+        || async {
+            Command::new("dunstctl")
+                .args(["count", "displayed"])
+                .output()
+                .map(|o| String::from_utf8_lossy(&o.stdout).trim() != "0")
+                .unwrap_or(false)
+        },
+    )
+    .await;
+    let clicked = Command::new("dunstctl")
+        .args(["action", "0"])
+        .status()
+        .expect("dunstctl");
+    assert!(clicked.success());
+    ui.until(
+        "the app shows the watch's mentions after the click",
+        Duration::from_secs(20),
+        || async {
+            ui.client
+                .current_url()
+                .await
+                .map(|u| u.as_str().contains("#/mentions?watch="))
+                .unwrap_or(false)
+        },
+    )
+    .await;
+
     ui.client.close().await.unwrap();
     drop(driver);
     let _ = monitor.kill();
     let _ = monitor.wait();
+    let _ = dunst.kill();
+    let _ = dunst.wait();
 }
