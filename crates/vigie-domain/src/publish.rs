@@ -564,12 +564,18 @@ pub fn record_key(post_key: &str, queued_at_micros: u64) -> String {
 
 /// Text reduced to folded words, to recognise our own post among an account's statuses when
 /// an attempt's outcome is unknown (servers rewrite links, hashtags and mentions as HTML).
+/// Mentions are left out (a server may add its host to them); every other word must be the
+/// same, in the same order, with nothing added.
 pub fn same_words(ours: &str, theirs_plain: &str) -> bool {
-    let a = crate::text::tokens(ours);
-    let b = crate::text::tokens(theirs_plain);
-    // Every word of ours appears in theirs, in order (servers may add a host to a mention).
-    let mut it = b.iter();
-    !a.is_empty() && a.iter().all(|w| it.any(|x| x == w))
+    let strip = |t: &str| {
+        t.split_whitespace()
+            .filter(|w| !w.starts_with('@'))
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let a = crate::text::tokens(&strip(ours));
+    let b = crate::text::tokens(&strip(theirs_plain));
+    !a.is_empty() && a == b
 }
 
 #[cfg(test)]
@@ -808,5 +814,11 @@ mod tests {
         assert!(same_words(ours, theirs));
         assert!(!same_words(ours, "Nous rappelons le lot 43"));
         assert!(!same_words("", "anything"));
+        // A longer status containing our words is not ours (e.g. a manual reply quoting it).
+        assert!(!same_words(
+            ours,
+            &format!("{theirs} et nous vous répondrons en privé")
+        ));
+        assert!(!same_words(ours, &format!("Rappel : {theirs}")));
     }
 }

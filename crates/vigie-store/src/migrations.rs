@@ -289,6 +289,12 @@ const MIGRATIONS: &[&str] = &[
     r#"
     DROP TRIGGER mentions_fts_insert;
     "#,
+    // 7: the outbox remembers whether an attempt's outcome was unknown (only then does Vigie
+    // read the account's posts before writing again) and when the first attempt started.
+    r#"
+    ALTER TABLE outbox ADD COLUMN outcome_unknown INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE outbox ADD COLUMN first_attempt_at INTEGER;
+    "#,
 ];
 
 /// The schema version this build writes.

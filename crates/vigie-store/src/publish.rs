@@ -42,6 +42,9 @@ pub struct Post {
     pub remote_url: Option<String>,
     pub sent_at: Option<Timestamp>,
     pub watch_id: Option<i64>,
+    /// The last attempt may have reached the server: look before writing again.
+    pub outcome_unknown: bool,
+    pub first_attempt_at: Option<Timestamp>,
 }
 
 #[derive(Debug, Clone)]
@@ -64,17 +67,19 @@ pub enum Outcome {
         remote_url: Option<String>,
         reconciled: bool,
     },
-    /// Back to the queue, not before `at` (rate limit, server down before anything was stored).
+    /// Back to the queue, not before `at`. `unknown`: the attempt may have reached the server.
     Retry {
         at: Timestamp,
         error: String,
+        unknown: bool,
     },
     Failed {
         error: String,
+        unknown: bool,
     },
 }
 
-const POST_COLUMNS: &str = "id, key, account_id, content, content_hash, state, queued_at, queued_micros, send_after, attempts, attempt_started_at, last_error, remote_id, remote_url, sent_at, watch_id";
+const POST_COLUMNS: &str = "id, key, account_id, content, content_hash, state, queued_at, queued_micros, send_after, attempts, attempt_started_at, last_error, remote_id, remote_url, sent_at, watch_id, outcome_unknown, first_attempt_at";
 
 fn post_row(r: &Row<'_>) -> rusqlite::Result<Post> {
     let content: String = r.get(3)?;
@@ -96,6 +101,8 @@ fn post_row(r: &Row<'_>) -> rusqlite::Result<Post> {
         remote_url: r.get(13)?,
         sent_at: r.get(14)?,
         watch_id: r.get(15)?,
+        outcome_unknown: r.get(16)?,
+        first_attempt_at: r.get(17)?,
     })
 }
 
@@ -580,7 +587,8 @@ impl Store {
             if let Some(id) = id {
                 tx.execute(
                     "UPDATE outbox SET state = 'sending', attempts = attempts + 1,
-                     attempt_started_at = ?2, updated_at = ?2 WHERE id = ?1",
+                     attempt_started_at = ?2, first_attempt_at = COALESCE(first_attempt_at, ?2),
+                     updated_at = ?2 WHERE id = ?1",
                     params![id, now],
                 )?;
                 event(tx, now, "post_attempt", serde_json::json!({"post_id": id}))?;
@@ -617,19 +625,19 @@ impl Store {
                         "post_id": id, "remote_id": remote_id, "remote_url": remote_url, "reconciled": reconciled,
                     }))
                 }
-                Outcome::Retry { at, error } => {
+                Outcome::Retry { at, error, unknown } => {
                     tx.execute(
-                        "UPDATE outbox SET state = 'queued', send_after = ?2, last_error = ?3, updated_at = ?4 WHERE id = ?1",
-                        params![id, at, error, now],
+                        "UPDATE outbox SET state = 'queued', send_after = ?2, last_error = ?3, outcome_unknown = ?5, updated_at = ?4 WHERE id = ?1",
+                        params![id, at, error, now, unknown],
                     )?;
-                    event(tx, now, "post_deferred", serde_json::json!({"post_id": id, "until": at, "error": error}))
+                    event(tx, now, "post_deferred", serde_json::json!({"post_id": id, "until": at, "error": error, "outcome_unknown": unknown}))
                 }
-                Outcome::Failed { error } => {
+                Outcome::Failed { error, unknown } => {
                     tx.execute(
-                        "UPDATE outbox SET state = 'failed', last_error = ?2, updated_at = ?3 WHERE id = ?1",
-                        params![id, error, now],
+                        "UPDATE outbox SET state = 'failed', last_error = ?2, outcome_unknown = ?4, updated_at = ?3 WHERE id = ?1",
+                        params![id, error, now, unknown],
                     )?;
-                    event(tx, now, "post_failed", serde_json::json!({"post_id": id, "error": error}))
+                    event(tx, now, "post_failed", serde_json::json!({"post_id": id, "error": error, "outcome_unknown": unknown}))
                 }
             }
         })?;

@@ -9,6 +9,7 @@ pub struct Snac {
     pub port: u16,
     /// alice's token.
     pub token: String,
+    alice_password: String,
     base: PathBuf,
     _dir: tempfile::TempDir,
 }
@@ -62,6 +63,7 @@ impl Snac {
             child,
             port,
             token,
+            alice_password: password,
             base,
             _dir: dir,
         }
@@ -72,6 +74,11 @@ impl Snac {
         let password = add_user(self.base.to_str().unwrap(), name);
         let token = oauth_token(self.port, name, &password).await;
         (password, token)
+    }
+
+    /// A new access token for alice (e.g. after the old one was revoked).
+    pub async fn new_token(&self) -> String {
+        oauth_token(self.port, "alice", &self.alice_password).await
     }
 
     /// Revokes a token on the server (snac keeps one file per token).

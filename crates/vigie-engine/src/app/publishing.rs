@@ -233,17 +233,37 @@ impl App {
         Ok(self.publisher.credential_is_set(account_id)?)
     }
 
+    /// The workspace a request speaks for must be the active profile, as the engine knows it:
+    /// a stale or forged profile id from the UI never reaches another profile's accounts.
+    fn active_profile_id(&self, requested: i64) -> AppResult<i64> {
+        let active = self
+            .active_profile()?
+            .ok_or_else(|| AppError::new("refused", "create a publishing profile first"))?;
+        if active.id != requested {
+            return Err(AppError::new(
+                "refused",
+                format!(
+                    "the active profile is now {:?}: check the account and confirm again",
+                    active.name
+                ),
+            ));
+        }
+        Ok(active.id)
+    }
+
     /// What the confirmation dialog shows: identity, audience, level, counter, problems, rule.
     pub fn compose_check(&self, r: &ComposeRequest) -> AppResult<ComposeCheck> {
+        let profile = self.active_profile_id(r.profile_id)?;
         Ok(self
             .publisher
-            .check(r.profile_id, r.account_id, &r.content, r.watch_id)?)
+            .check(profile, r.account_id, &r.content, r.watch_id)?)
     }
 
     /// The publish gate: queues the post for the undo window, or says why not.
     pub fn queue_post(&self, r: &ComposeRequest) -> AppResult<Post> {
+        let profile = self.active_profile_id(r.profile_id)?;
         Ok(self.publisher.queue(
-            r.profile_id,
+            profile,
             r.account_id,
             &r.content,
             &Confirmation {

@@ -199,9 +199,14 @@ impl Team {
                 )));
             }
         }
+        // Your own entry is never changed by an import (roles and autonomy are not self-granted).
+        let me = self.me().ok();
         let now = self.now();
         for m in &f.members {
-            self.db(|s| s.upsert_member(m, now))?;
+            match &me {
+                Some(me) if me.key == m.key => continue,
+                _ => self.db(|s| s.upsert_member(m, now))?,
+            }
         }
         Ok(f.members.len())
     }
@@ -218,6 +223,11 @@ impl Team {
             .into_iter()
             .find(|m| m.key == who || m.name.eq_ignore_ascii_case(who.trim()))
             .ok_or_else(|| refused(format!("nobody called {who:?} in the roster")))?;
+        if self.me().is_ok_and(|me| me.key == m.key) {
+            return Err(refused(
+                "you cannot change your own roles or autonomy: another member of the team does it on their Vigie and shares the roster",
+            ));
+        }
         if let Some(r) = roles {
             m.roles = r.into_iter().map(|r| r.trim().to_lowercase()).collect();
         }
@@ -638,31 +648,47 @@ impl Team {
         }
         let mut out = Vec::new();
         let mut spent = Vec::new();
+        let mut seen_signatures = std::collections::HashSet::new();
         for a in stored {
-            if a.expires_at <= ctx.now {
-                continue;
-            }
-            let Ok((payload, _)) =
+            // Every decision comes from the signed statement, not from the row's columns (which
+            // anyone able to write the database could change).
+            let Ok((p, signature)) =
                 signed::open::<Approval>(APPROVAL, &a.statement, |x| x.approver_key.clone())
             else {
                 continue;
             };
-            if payload.subject_hash != a.subject_hash || payload.target.key() != target {
+            if signature != a.signature
+                || !seen_signatures.insert(signature)
+                || p.kind != a.kind
+                || p.subject_hash != a.subject_hash
+                || p.target.key() != target
+                || p.expires_at <= ctx.now
+            {
                 continue;
             }
-            let Some(member) = self.db(|s| s.member(&a.approver_key))? else {
+            if p.kind == "pre_approval" {
+                let within = p
+                    .max_level
+                    .as_deref()
+                    .and_then(|l| l.parse::<Level>().ok())
+                    .is_some_and(|max| ctx.level <= max);
+                if !within {
+                    continue;
+                }
+            }
+            let Some(member) = self.db(|s| s.member(&p.approver_key))? else {
                 continue;
             };
-            if !member.roles.contains(&a.role) {
+            if !member.roles.contains(&p.role) {
                 continue;
             }
-            if a.kind == "approval" {
+            if p.kind == "approval" {
                 spent.push(a.id);
             }
             out.push(Approver {
-                key: a.approver_key,
+                key: p.approver_key,
                 name: member.name,
-                role: a.role,
+                role: p.role,
             });
         }
         Ok((out, spent))

@@ -32,6 +32,14 @@ pub(crate) struct StatusJson {
     #[serde(default)]
     pub content: String,
     pub created_at: Option<String>,
+    #[serde(default)]
+    pub in_reply_to_id: Option<String>,
+    #[serde(default)]
+    pub reblog: Option<serde_json::Value>,
+    #[serde(default)]
+    pub visibility: Option<String>,
+    #[serde(default)]
+    pub media_attachments: Vec<serde_json::Value>,
 }
 
 fn base(server: &str) -> &str {
@@ -132,6 +140,14 @@ pub(crate) async fn verify(
     }
     let a: AccountJson = serde_json::from_slice(&bytes)
         .map_err(|e| SendFailure::Rejected(format!("unexpected verify_credentials answer: {e}")))?;
+    // The account behind a token is local to its instance: its `acct` has no host. One that
+    // claims another instance's handle is refused (it could pass an allow-list).
+    if a.acct.contains('@') {
+        return Err(SendFailure::Auth(format!(
+            "the server says this token belongs to @{}, an account of another instance: refused",
+            a.acct
+        )));
+    }
     let handle = if a.acct.is_empty() {
         a.username
     } else {
@@ -313,14 +329,17 @@ pub(crate) async fn read_back(
     serde_json::from_slice(&http.read_capped(r).await.ok()?).ok()
 }
 
-/// Looks for our post among the account's latest statuses: same words, created after the
+/// Looks for our post among the account's latest statuses: a public top-level status (not a
+/// reply, not a boost) with the same text and number of images, created after the first
 /// attempt started (minus clock skew), not already recorded for another post.
+#[allow(clippy::too_many_arguments)]
 pub(crate) async fn find_ours(
     http: &Http,
     server: &str,
     token: &Sensitive<String>,
     account_remote_id: &str,
     text: &str,
+    images: usize,
     since: Timestamp,
     taken: &[String],
 ) -> Result<Option<Attempt>, SendFailure> {
@@ -346,11 +365,14 @@ pub(crate) async fn find_ours(
     Ok(list
         .into_iter()
         .filter(|s| !taken.contains(&s.id))
+        .filter(|s| s.in_reply_to_id.is_none() && s.reblog.is_none())
+        .filter(|s| s.visibility.as_deref().is_none_or(|v| v == "public"))
+        .filter(|s| s.media_attachments.len() == images)
         .filter(|s| {
             s.created_at
                 .as_deref()
                 .and_then(|c| chrono::DateTime::parse_from_rfc3339(c).ok())
-                .is_none_or(|c| c.timestamp() >= since - 120)
+                .is_some_and(|c| c.timestamp() >= since - 120)
         })
         .find(|s| same_words(text, &normalize::html_to_text(&s.content)))
         .map(|s| Attempt {

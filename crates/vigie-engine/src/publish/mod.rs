@@ -153,6 +153,11 @@ pub(crate) enum SendFailure {
     Paused,
 }
 
+enum FailKind {
+    Unknown,
+    Other,
+}
+
 /// What the confirmation dialog shows, and what it must ask for.
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -220,7 +225,61 @@ fn image_mime(bytes: &[u8]) -> Option<&'static str> {
     }
 }
 
+/// Credentials only travel over https, except to this machine (local test servers).
+fn check_server(server: &str) -> PublishResult<()> {
+    let u = url::Url::parse(server)
+        .map_err(|e| PublishError::Refused(format!("{server:?} is not a valid address ({e})")))?;
+    let local = matches!(
+        u.host_str(),
+        Some("127.0.0.1") | Some("localhost") | Some("[::1]") | Some("::1")
+    );
+    match u.scheme() {
+        "https" => Ok(()),
+        "http" if local => Ok(()),
+        other => Err(PublishError::Refused(format!(
+            "{server} uses {other}: Vigie sends credentials only over https"
+        ))),
+    }
+}
+
+/// Is this a SHA-256 in lower-case hex (and so a plain file name in the media folder)?
+fn is_sha256_hex(s: &str) -> bool {
+    s.len() == 64 && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+}
+
 impl Publisher {
+    /// The bytes of an attached image, checked against what was confirmed: the file name is a
+    /// SHA-256 (never a path), its content still hashes to it, and its real type and size are
+    /// the ones declared.
+    fn image_bytes(&self, img: &Image) -> Result<Vec<u8>, String> {
+        if !is_sha256_hex(&img.sha256) {
+            return Err(format!(
+                "image {:?}: not a media reference Vigie made",
+                img.alt
+            ));
+        }
+        let bytes = std::fs::read(self.media_dir.join(&img.sha256)).map_err(|e| {
+            format!(
+                "the image {:?} is no longer in Vigie's media folder ({e}): attach it again",
+                img.alt
+            )
+        })?;
+        let sha = Sha256::digest(&bytes)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect::<String>();
+        if sha != img.sha256
+            || bytes.len() as u64 != img.bytes
+            || image_mime(&bytes) != Some(img.mime.as_str())
+        {
+            return Err(format!(
+                "the image {:?} changed since it was attached: attach it again",
+                img.alt
+            ));
+        }
+        Ok(bytes)
+    }
+
     pub fn new(
         store: Arc<Mutex<Store>>,
         data_dir: &Path,
@@ -391,6 +450,7 @@ impl Publisher {
         expected_handle: Option<&str>,
     ) -> PublishResult<Account> {
         let server = server.trim().trim_end_matches('/').to_string();
+        check_server(&server)?;
         let identity = mastodon::verify(&self.http, &server, &token, self.now())
             .await
             .map_err(connect_error)?;
@@ -404,6 +464,14 @@ impl Publisher {
         let limits = mastodon::limits(&self.http, &server).await;
         let kc = self.keychain(profile_id);
         let key = Self::mastodon_key(&identity.handle);
+        // Reconnecting an account this profile already holds: replace its token, keep its
+        // history (the old token, if any, is overwritten only after the new one was verified).
+        if let Some(existing) = self.existing(profile_id, Network::Mastodon, &server, &identity)? {
+            kc.set(&key, &token)?;
+            self.db(|s| s.update_account(existing.id, &identity, &limits))?;
+            return self.db(|s| s.account(existing.id));
+        }
+        let previous = kc.get(&key)?;
         kc.set(&key, &token)?;
         let now = self.now();
         match self.db(|s| {
@@ -418,23 +486,39 @@ impl Publisher {
         }) {
             Ok(a) => Ok(a),
             Err(e) => {
-                // Nothing half-saved: the token leaves the keychain with the failed account.
-                let _ = kc.delete(&key);
+                // Nothing half-saved, nothing lost: the keychain entry goes back to what it was.
+                let _ = match previous {
+                    Some(old) => kc.set(&key, &old),
+                    None => kc.delete(&key),
+                };
                 Err(e)
             }
         }
+    }
+
+    /// The account of this profile with this remote identity, if it is already connected.
+    fn existing(
+        &self,
+        profile_id: i64,
+        network: Network,
+        server: &str,
+        identity: &Identity,
+    ) -> PublishResult<Option<Account>> {
+        Ok(self
+            .db(|s| s.accounts(Some(profile_id)))?
+            .into_iter()
+            .find(|a| {
+                a.network == network
+                    && a.server == server
+                    && a.identity.remote_id == identity.remote_id
+            }))
     }
 
     /// Starts a Mastodon sign-in: registers Vigie on the instance if needed and opens a
     /// loopback listener. Open `authorize_url` in the browser, then call [`Self::finish_mastodon_oauth`].
     pub async fn begin_mastodon_oauth(&self, server: &str) -> PublishResult<(String, String)> {
         let server = server.trim().trim_end_matches('/').to_string();
-        url::Url::parse(&server)
-            .ok()
-            .filter(|u| matches!(u.scheme(), "http" | "https"))
-            .ok_or_else(|| {
-                PublishError::Refused(format!("{server:?} is not an http(s) address"))
-            })?;
+        check_server(&server)?;
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .map_err(|e| PublishError::Network(format!("no local port for the sign-in: {e}")))?;
@@ -492,8 +576,16 @@ impl Publisher {
         app_password: Sensitive<String>,
     ) -> PublishResult<Account> {
         let service = service.trim().trim_end_matches('/').to_string();
+        check_server(&service)?;
         let handle = normalize_handle(Network::Bluesky, handle, &service);
         let bsky = self.bluesky_of(profile_id);
+        let passwords = Keychain::new(&format!(
+            "{}profile-{profile_id}-bluesky-app-password",
+            self.keychain_prefix
+        ));
+        // A typo while reconnecting must not destroy the password that works.
+        let previous = passwords.get(&handle)?;
+        bsky.forget(&service, &handle).await;
         bsky.set_app_password(&handle, &app_password)?;
         let result = async {
             let identity = bluesky::identity(&bsky, &self.http, &service, &handle, self.now())
@@ -506,6 +598,12 @@ impl Publisher {
                 &identity,
                 Some(&handle),
             )?;
+            if let Some(existing) =
+                self.existing(profile_id, Network::Bluesky, &service, &identity)?
+            {
+                self.db(|s| s.update_account(existing.id, &identity, &Limits::BLUESKY))?;
+                return self.db(|s| s.account(existing.id));
+            }
             let now = self.now();
             self.db(|s| {
                 s.add_account(
@@ -520,11 +618,10 @@ impl Publisher {
         }
         .await;
         if result.is_err() {
-            let _ = Keychain::new(&format!(
-                "{}profile-{profile_id}-bluesky-app-password",
-                self.keychain_prefix
-            ))
-            .delete(&handle);
+            let _ = match &previous {
+                Some(old) => passwords.set(&handle, old),
+                None => passwords.delete(&handle),
+            };
             bsky.forget(&service, &handle).await;
         }
         result
@@ -595,7 +692,16 @@ impl Publisher {
         })
     }
 
-    /// The level a post speaks into: its watch's level, or the highest of all watches.
+    /// The level a post speaks into. A brand speaks into every crisis it has: the highest level
+    /// of all watches (choosing a calm watch does not relax anything). A personal account: its
+    /// watch's level, or the highest of all.
+    fn level_for_post(&self, kind: ProfileKind, watch_id: Option<i64>) -> PublishResult<Level> {
+        match kind {
+            ProfileKind::Brand => self.level_for(None),
+            ProfileKind::Personal => self.level_for(watch_id),
+        }
+    }
+
     fn level_for(&self, watch_id: Option<i64>) -> PublishResult<Level> {
         let levels = self.db(|s| s.levels())?;
         Ok(levels
@@ -616,7 +722,7 @@ impl Publisher {
     ) -> PublishResult<ComposeCheck> {
         let account = self.account_in_profile(active_profile, account_id)?;
         let profile = self.db(|s| s.profile(account.profile_id))?;
-        let level = self.level_for(watch_id)?;
+        let level = self.level_for_post(profile.kind, watch_id)?;
         let cfg = self.config();
         let rule = confirm_rule(
             profile.kind,
@@ -677,12 +783,7 @@ impl Publisher {
             return Err(PublishError::Invalid(problems));
         }
         for img in &content.images {
-            if !self.media_dir.join(&img.sha256).is_file() {
-                return Err(PublishError::Refused(format!(
-                    "the image {:?} is no longer in Vigie's media folder: attach it again",
-                    img.alt
-                )));
-            }
+            self.image_bytes(img).map_err(PublishError::Refused)?;
         }
         if c.rule == ConfirmRule::TypeHandle {
             let typed = confirmation.typed_handle.as_deref().unwrap_or("");
@@ -782,7 +883,8 @@ impl Publisher {
             let claimed = self.db(|s| s.claim_due_post(now));
             match claimed {
                 Ok(Some(post)) => {
-                    let unknown = post.attempts > 1;
+                    // Only an attempt whose outcome was unknown makes Vigie look first.
+                    let unknown = post.outcome_unknown;
                     self.attempt(post, unknown, &mut report).await
                 }
                 Ok(None) => break,
@@ -815,32 +917,34 @@ impl Publisher {
 
     async fn send(&self, post: &Post, unknown_before: bool) -> Outcome {
         let now = self.now();
-        let retry_soon = |error: String| Outcome::Retry {
+        let retry_soon = |error: String, unknown: bool| Outcome::Retry {
             at: now + 30 * post.attempts.clamp(1, 20),
             error,
+            unknown,
         };
         let account = match self.db(|s| s.account(post.account_id)) {
             Ok(a) => a,
             Err(e) => {
                 return Outcome::Failed {
                     error: e.to_string(),
+                    unknown: unknown_before,
                 }
             }
         };
-        // A post reconciled after a crash may meet a kill switch turned on since: it is only
-        // looked for, never sent, while publishing is paused.
-        let paused = self.db(|s| s.kill_switch()).map(|k| k.on).unwrap_or(true);
-        // Fail closed: approvals are checked again at send time.
-        let level = self.level_for(post.watch_id).unwrap_or(Level::Crisis);
         if post.content.hash() != post.content_hash {
             return Outcome::Failed {
                 error: "the stored content no longer matches what was confirmed: not sent".into(),
+                unknown: unknown_before,
             };
         }
         let kind = self
             .db(|s| s.profile(account.profile_id))
             .map(|p| p.kind)
             .unwrap_or(ProfileKind::Brand);
+        // Fail closed: approvals are checked again at send time.
+        let level = self
+            .level_for_post(kind, post.watch_id)
+            .unwrap_or(Level::Crisis);
         let ctx = GateContext {
             content: &post.content,
             content_hash: &post.content_hash,
@@ -850,18 +954,30 @@ impl Publisher {
             watch_id: post.watch_id,
             now,
         };
-        if let Err(why) = self.approvals.check(&ctx) {
+        // What may stop the write. When an earlier attempt's outcome is unknown, the post is
+        // looked for first (a read), so a post that did go out is recorded as sent, not
+        // reported "not sent" and queued again by the user.
+        let hold = if self.db(|s| s.kill_switch()).map(|k| k.on).unwrap_or(true) {
+            Some(SendFailure::Paused)
+        } else {
+            self.approvals
+                .check(&ctx)
+                .err()
+                .map(|why| SendFailure::Rejected(format!("not sent: {why}")))
+        };
+        if let (Some(SendFailure::Rejected(m)), false) = (&hold, unknown_before) {
             return Outcome::Failed {
-                error: format!("not sent: {why}"),
+                error: m.clone(),
+                unknown: false,
             };
         }
         let result = match account.network {
             Network::Mastodon => {
-                self.send_mastodon(&account, post, unknown_before, paused, now)
+                self.send_mastodon(&account, post, unknown_before, hold, now)
                     .await
             }
             Network::Bluesky => {
-                self.send_bluesky(&account, post, unknown_before, paused, now)
+                self.send_bluesky(&account, post, unknown_before, hold, now)
                     .await
             }
         };
@@ -876,29 +992,45 @@ impl Publisher {
             },
             Err(f) => {
                 let last = post.attempts >= self.config().max_attempts;
+                let f_kind = if matches!(f, SendFailure::Unknown(_)) {
+                    FailKind::Unknown
+                } else {
+                    FailKind::Other
+                };
                 match f {
                     SendFailure::Paused => Outcome::Retry {
                         at: now,
                         error: "publishing is paused (kill switch): the post waits".into(),
+                        unknown: unknown_before,
                     },
                     SendFailure::RateLimited { after_secs } => Outcome::Retry {
                         at: now + after_secs.max(1),
                         error: format!(
                             "the server asks Vigie to slow down: next try in {after_secs} s"
                         ),
+                        unknown: unknown_before,
                     },
-                    SendFailure::NotSent(m) | SendFailure::Unknown(m) if !last => retry_soon(m),
+                    SendFailure::NotSent(m) if !last => retry_soon(m, unknown_before),
+                    SendFailure::Unknown(m) if !last => retry_soon(m, true),
                     SendFailure::NotSent(m) | SendFailure::Unknown(m) => Outcome::Failed {
                         error: format!(
                             "{m} (after {} attempts; press retry when the server is back)",
                             post.attempts
                         ),
+                        unknown: unknown_before || matches!(f_kind, FailKind::Unknown),
                     },
-                    SendFailure::Auth(m) => Outcome::Failed { error: m },
-                    SendFailure::Rejected(m) => Outcome::Failed { error: m },
+                    SendFailure::Auth(m) | SendFailure::Rejected(m) => Outcome::Failed {
+                        error: m,
+                        unknown: unknown_before,
+                    },
                 }
             }
         }
+    }
+
+    /// The kill switch, read again just before a write (uploads and checks can take a while).
+    fn paused_now(&self) -> bool {
+        self.db(|s| s.kill_switch()).map(|k| k.on).unwrap_or(true)
     }
 
     /// Checks the credential still belongs to the account it claims to be.
@@ -917,7 +1049,7 @@ impl Publisher {
         account: &Account,
         post: &Post,
         unknown_before: bool,
-        paused: bool,
+        hold: Option<SendFailure>,
         now: Timestamp,
     ) -> Result<(Attempt, bool), SendFailure> {
         let token = self
@@ -936,15 +1068,14 @@ impl Publisher {
             let taken = self
                 .db(|s| s.sent_remote_ids(account.id))
                 .map_err(|e| SendFailure::NotSent(e.to_string()))?;
-            let since = post
-                .send_after
-                .min(post.attempt_started_at.unwrap_or(post.send_after));
+            let since = post.first_attempt_at.unwrap_or(post.queued_at);
             if let Some(found) = mastodon::find_ours(
                 &self.http,
                 &account.server,
                 &token,
                 &account.identity.remote_id,
                 &post.content.text,
+                post.content.images.len(),
                 since,
                 &taken,
             )
@@ -953,17 +1084,12 @@ impl Publisher {
                 return Ok((found, true));
             }
         }
-        if paused {
-            return Err(SendFailure::Paused);
+        if let Some(h) = hold {
+            return Err(h);
         }
         let mut media = Vec::new();
         for img in &post.content.images {
-            let bytes = std::fs::read(self.media_dir.join(&img.sha256)).map_err(|e| {
-                SendFailure::Rejected(format!(
-                    "image {:?} is missing from the media folder: {e}",
-                    img.alt
-                ))
-            })?;
+            let bytes = self.image_bytes(img).map_err(SendFailure::Rejected)?;
             media.push(
                 mastodon::upload_media(
                     &self.http,
@@ -976,6 +1102,9 @@ impl Publisher {
                 )
                 .await?,
             );
+        }
+        if self.paused_now() {
+            return Err(SendFailure::Paused);
         }
         let sent = mastodon::post_status(
             &self.http,
@@ -993,13 +1122,14 @@ impl Publisher {
                 let taken = self
                     .db(|s| s.sent_remote_ids(account.id))
                     .unwrap_or_default();
-                let since = post.attempt_started_at.unwrap_or(now);
+                let since = post.first_attempt_at.unwrap_or(now);
                 return match mastodon::find_ours(
                     &self.http,
                     &account.server,
                     &token,
                     &account.identity.remote_id,
                     &post.content.text,
+                    post.content.images.len(),
                     since,
                     &taken,
                 )
@@ -1030,7 +1160,7 @@ impl Publisher {
         account: &Account,
         post: &Post,
         unknown_before: bool,
-        paused: bool,
+        hold: Option<SendFailure>,
         now: Timestamp,
     ) -> Result<(Attempt, bool), SendFailure> {
         let bsky = self.bluesky_of(account.profile_id);
@@ -1046,8 +1176,8 @@ impl Publisher {
                 return Ok((found, true));
             }
         }
-        if paused {
-            return Err(SendFailure::Paused);
+        if let Some(h) = hold {
+            return Err(h);
         }
         let mut record = serde_json::json!({
             "$type": bluesky::COLLECTION,
@@ -1064,12 +1194,7 @@ impl Publisher {
         if !post.content.images.is_empty() {
             let mut images = Vec::new();
             for img in &post.content.images {
-                let bytes = std::fs::read(self.media_dir.join(&img.sha256)).map_err(|e| {
-                    SendFailure::Rejected(format!(
-                        "image {:?} is missing from the media folder: {e}",
-                        img.alt
-                    ))
-                })?;
+                let bytes = self.image_bytes(img).map_err(SendFailure::Rejected)?;
                 let blob =
                     bluesky::upload_blob(&bsky, &self.http, svc, handle, &bytes, &img.mime, now)
                         .await?;
@@ -1077,6 +1202,9 @@ impl Publisher {
             }
             record["embed"] =
                 serde_json::json!({"$type": "app.bsky.embed.images", "images": images});
+        }
+        if self.paused_now() {
+            return Err(SendFailure::Paused);
         }
         match bluesky::create_post(&bsky, &self.http, svc, handle, did, &rkey, &record, now).await {
             Ok(a) => {

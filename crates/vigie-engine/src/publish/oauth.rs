@@ -201,7 +201,12 @@ async fn receive_code(p: &PendingAuth) -> Result<String, PublishError> {
             .await
             .map_err(|e| PublishError::Network(e.to_string()))?;
         let mut buf = vec![0u8; 8192];
-        let n = sock.read(&mut buf).await.unwrap_or(0);
+        // A connection that sends nothing must not block the sign-in.
+        let n = tokio::time::timeout(Duration::from_secs(5), sock.read(&mut buf))
+            .await
+            .ok()
+            .and_then(Result::ok)
+            .unwrap_or(0);
         let head = String::from_utf8_lossy(&buf[..n]);
         let target = head
             .lines()
@@ -211,7 +216,10 @@ async fn receive_code(p: &PendingAuth) -> Result<String, PublishError> {
         let Ok(url) = url::Url::parse(&format!("http://127.0.0.1{target}")) else {
             continue;
         };
-        if url.path() != "/vigie/callback" {
+        let q: std::collections::HashMap<_, _> = url.query_pairs().into_owned().collect();
+        if url.path() != "/vigie/callback" || q.get("state") != Some(&p.state) {
+            // Not the answer to this sign-in (another local program, a stale tab): ignore it
+            // and keep waiting for the real one.
             let _ = sock
                 .write_all(
                     b"HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\nconnection: close\r\n\r\n",
@@ -219,23 +227,17 @@ async fn receive_code(p: &PendingAuth) -> Result<String, PublishError> {
                 .await;
             continue;
         }
-        let q: std::collections::HashMap<_, _> = url.query_pairs().into_owned().collect();
-        let (page, result) = match (q.get("state"), q.get("code"), q.get("error")) {
-            (Some(s), Some(c), _) if *s == p.state => (
+        let (page, result) = match (q.get("code"), q.get("error")) {
+            (Some(c), _) => (
                 "Vigie is connected. You can close this tab and go back to Vigie.",
                 Ok(c.clone()),
             ),
-            (_, _, Some(e)) => (
+            (_, e) => (
                 "The sign-in was refused. Go back to Vigie.",
                 Err(PublishError::Refused(format!(
-                    "the server did not authorise Vigie ({e})"
+                    "the server did not authorise Vigie ({})",
+                    e.map(String::as_str).unwrap_or("no code")
                 ))),
-            ),
-            _ => (
-                "This sign-in link does not match the one Vigie started. Go back to Vigie.",
-                Err(PublishError::Refused(
-                    "the sign-in answer did not carry Vigie's state: start again".into(),
-                )),
             ),
         };
         let body = format!("<!doctype html><meta charset=utf-8><title>Vigie</title><p>{page}</p>");

@@ -238,6 +238,21 @@ async fn the_app_publishes_through_the_approval_policy() {
         watch_id: None,
         typed_handle: None,
     };
+    // A request naming another profile than the active one is refused by the engine.
+    let other = app
+        .create_profile(&ProfileSpec {
+            name: "Perso".into(),
+            kind: ProfileKind::Personal,
+            colour: "#0060a0".into(),
+            allowed_handles: vec![],
+        })
+        .unwrap();
+    let stale = ComposeRequest {
+        profile_id: other.id,
+        ..req.clone()
+    };
+    let e = app.queue_post(&stale).unwrap_err();
+    assert!(e.message.contains("active profile"), "{}", e.message);
     // Default policy, calm, medium autonomy: nothing required.
     assert!(app.requirement(&req).unwrap().is_none());
     app.queue_post(&req).unwrap();

@@ -116,6 +116,20 @@ async fn two_laptops_request_approve_publish_and_every_refusal() {
         .import_roster(&a.team.export_roster().unwrap())
         .unwrap();
     assert_eq!(a.team.roster().unwrap().len(), 2);
+    // Nobody grants themselves autonomy or a role, directly or through an imported roster.
+    let e = a
+        .team
+        .set_member("Camille", None, Some(Autonomy::High))
+        .unwrap_err();
+    assert!(e.to_string().contains("your own"), "{e}");
+    let forged_roster = a
+        .team
+        .export_roster()
+        .unwrap()
+        .replace("autonomy = \"low\"", "autonomy = \"high\"");
+    assert!(forged_roster.contains("autonomy = \"high\""));
+    a.team.import_roster(&forged_roster).unwrap();
+    assert_eq!(a.team.me().unwrap().autonomy, Autonomy::Low);
 
     // Laptop A publishes as alice (brand) and may also hold bob.
     let host = format!("127.0.0.1:{}", snac.port);

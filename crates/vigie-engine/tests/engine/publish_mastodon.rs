@@ -500,6 +500,22 @@ async fn a_revoked_token_fails_with_reconnect() {
     let p = r.publisher.outbox(1).unwrap().remove(0);
     let error = p.last_error.unwrap();
     assert!(error.contains("Reconnect this account"), "{error}");
+    // Reconnecting the same account replaces its token and keeps its history; retry sends.
+    let fresh = snac.new_token().await;
+    let again = r
+        .publisher
+        .connect_mastodon_token(
+            brand,
+            &snac.url(),
+            Sensitive::new(fresh.clone()),
+            Some("alice"),
+        )
+        .await
+        .unwrap();
+    assert_eq!(again.id, acct, "the same account, reconnected");
+    r.publisher.retry(p.id).unwrap();
+    assert_eq!(r.publisher.deliver_due().await.sent, 1);
+    assert_eq!(snac.statuses_of(&fresh).await.len(), 1);
 }
 
 #[tokio::test]
@@ -552,6 +568,23 @@ async fn text_over_the_instance_limit_is_refused_before_sending() {
         .unwrap_err();
     assert!(matches!(err, PublishError::Invalid(_)), "{err:?}");
     assert!(err.to_string().contains("remove 1"), "{err}");
+    // An "image" that is really a path to another file is refused before anything is queued.
+    for sha in ["/etc/passwd", "../vigie.db"] {
+        let sneaky = Content {
+            text: "Voir l'image".into(),
+            images: vec![vigie_domain::publish::Image {
+                mime: "image/png".into(),
+                bytes: 10,
+                sha256: sha.into(),
+                alt: "une image".into(),
+            }],
+        };
+        let err = r
+            .publisher
+            .queue(brand, acct, &sneaky, &Confirmation::default(), None)
+            .unwrap_err();
+        assert!(err.to_string().contains("not a media reference"), "{err}");
+    }
     assert!(r.publisher.outbox(5).unwrap().is_empty());
 }
 
@@ -603,6 +636,12 @@ async fn oauth_with_a_loopback_redirect_connects_the_account() {
     let u = url::Url::parse(&url).unwrap();
     let q: std::collections::HashMap<_, _> = u.query_pairs().into_owned().collect();
     assert!(q["redirect_uri"].starts_with("http://127.0.0.1:"));
+    // Another local program knocks on the loopback port first: ignored, the sign-in goes on.
+    let stray = tokio::spawn(reqwest::get(format!(
+        "{}?code=evil&state=wrong",
+        q["redirect_uri"]
+    )));
+    tokio::time::sleep(Duration::from_millis(100)).await;
     // The "browser": the user signs in on the instance's form, which redirects to Vigie.
     let browser = tokio::spawn({
         let (base, q) = (snac.url(), q.clone());
@@ -628,6 +667,7 @@ async fn oauth_with_a_loopback_redirect_connects_the_account() {
         .await
         .unwrap();
     assert!(browser.await.unwrap().contains("Vigie is connected"));
+    assert_eq!(stray.await.unwrap().unwrap().status(), 404);
     assert_eq!(acct.identity.handle, format!("bob@{}", host(&snac)));
     assert!(r.publisher.credential_is_set(acct.id).unwrap());
 }
