@@ -55,7 +55,7 @@ impl Statement {
             .chain_update(b"vigie-template-v1\0")
             .chain_update(self.text.as_bytes())
             .finalize();
-        digest.iter().map(|b| format!("{b:02x}")).collect()
+        crate::publish::hex(&digest)
     }
 
     /// The text with every slot filled. Every slot needs a value; values are one short line

@@ -2,7 +2,7 @@
 //! has verified. Signature checks happen in the engine before anything lands here; the store
 //! keeps the full signed text so it can be checked again at send time.
 
-use crate::publish::event;
+use crate::audit::record as event;
 use crate::{Result, Store, StoreError};
 use rusqlite::{params, OptionalExtension, Row};
 use serde::{Deserialize, Serialize};
@@ -149,7 +149,7 @@ impl Store {
             .optional()
             .map_err(|e| self.err(e))?;
         if seen.is_some() {
-            self.record_refusal(
+            self.record(
                 now,
                 "approval_refused",
                 serde_json::json!({"why": "replayed", "approver": a.approver_name}),
@@ -210,6 +210,21 @@ impl Store {
             .map_err(|e| self.err(e))
     }
 
+    /// Pre-approvals of playbook statements for this account.
+    pub fn pre_approvals_for(&self, account: &str) -> Result<Vec<StoredApproval>> {
+        let mut stmt = self
+            .conn()
+            .prepare(&format!(
+                "SELECT {COLUMNS} FROM approvals WHERE kind = 'pre_approval' AND account = ?1 ORDER BY id"
+            ))
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map([account], approval_row)
+            .map_err(|e| self.err(e))?;
+        rows.collect::<rusqlite::Result<_>>()
+            .map_err(|e| self.err(e))
+    }
+
     pub fn approvals(&self, limit: usize) -> Result<Vec<StoredApproval>> {
         let mut stmt = self
             .conn()
@@ -240,15 +255,5 @@ impl Store {
                 serde_json::json!({"post_id": post_id, "approvals": ids}),
             )
         })
-    }
-
-    /// Records a refusal by a guard (publish gate, approval import) in the event and audit logs.
-    pub fn record_refusal(
-        &mut self,
-        at: Timestamp,
-        kind: &str,
-        data: serde_json::Value,
-    ) -> Result<()> {
-        self.write(|tx| event(tx, at, kind, data))
     }
 }

@@ -51,6 +51,22 @@ fn entry_hash(prev: &str, seq: i64, at: Timestamp, actor: &str, kind: &str, data
     h.finalize().iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// Records something that happened in both logs, in the caller's transaction: the event log
+/// (what the UI lists) and the hash-chained audit log (what `verify` checks). Publishing,
+/// approvals, drafts and refusals all go through here.
+pub(crate) fn record(
+    conn: &rusqlite::Connection,
+    at: Timestamp,
+    kind: &str,
+    data: serde_json::Value,
+) -> Result<()> {
+    conn.execute(
+        "INSERT INTO events (at, kind, data) VALUES (?1, ?2, ?3)",
+        params![at, kind, data.to_string()],
+    )?;
+    append(conn, at, kind, &data)
+}
+
 /// Appends one entry inside the caller's transaction. The actor is the local identity's name
 /// when one is set up.
 pub(crate) fn append(
@@ -88,6 +104,11 @@ pub(crate) fn append(
 }
 
 impl Store {
+    /// Records an event in the event log and the audit log (e.g. a guard's refusal).
+    pub fn record(&mut self, at: Timestamp, kind: &str, data: serde_json::Value) -> Result<()> {
+        self.write(|tx| record(tx, at, kind, data))
+    }
+
     /// Appends an audit entry on its own.
     pub fn audit(&mut self, at: Timestamp, kind: &str, data: &serde_json::Value) -> Result<()> {
         self.write(|tx| append(tx, at, kind, data))

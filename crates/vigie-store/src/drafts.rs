@@ -2,7 +2,7 @@
 //! what and when), comments, and the mentions or watch they answer. Playbooks are stored as
 //! their TOML text.
 
-use crate::publish::event;
+use crate::audit::record as event;
 use crate::{Result, Store, StoreError};
 use rusqlite::{params, OptionalExtension};
 use serde::{Deserialize, Serialize};

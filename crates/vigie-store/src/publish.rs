@@ -1,6 +1,7 @@
 //! Profiles, accounts and the outbox. Every state change of a post and of the kill switch is
 //! written in the same transaction as its event, so the event log and the outbox never disagree.
 
+use crate::audit::record as event;
 use crate::{Result, Store, StoreError};
 use rusqlite::{params, OptionalExtension, Row};
 use serde::{Deserialize, Serialize};
@@ -144,21 +145,6 @@ fn account_row(r: &Row<'_>) -> rusqlite::Result<Account> {
             Network::Bluesky => Limits::BLUESKY,
         }),
     })
-}
-
-/// Publishing events go to the event log and to the hash-chained audit log, in the caller's
-/// transaction.
-pub(crate) fn event(
-    tx: &rusqlite::Connection,
-    at: Timestamp,
-    kind: &str,
-    data: serde_json::Value,
-) -> Result<()> {
-    tx.execute(
-        "INSERT INTO events (at, kind, data) VALUES (?1, ?2, ?3)",
-        params![at, kind, data.to_string()],
-    )?;
-    crate::audit::append(tx, at, kind, &data)
 }
 
 fn colour_ok(c: &str) -> bool {

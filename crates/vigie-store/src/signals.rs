@@ -55,6 +55,17 @@ impl Store {
         })
     }
 
+    /// The level of one watch, or the highest of all watches (calm when none was evaluated).
+    pub fn highest_level(&self, watch_id: Option<i64>) -> Result<Level> {
+        Ok(self
+            .levels()?
+            .iter()
+            .filter(|l| watch_id.is_none_or(|w| l.watch_id == w))
+            .map(|l| l.level)
+            .max()
+            .unwrap_or(Level::Calm))
+    }
+
     /// Every watch's level (watches never evaluated are calm).
     pub fn levels(&self) -> Result<Vec<WatchLevel>> {
         let mut stmt = self

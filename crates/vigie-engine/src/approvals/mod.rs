@@ -350,16 +350,6 @@ impl Team {
 
     // ----- requests and approvals -------------------------------------------------------------
 
-    fn level_of(&self, watch_id: Option<i64>) -> TeamResult<Level> {
-        Ok(self
-            .db(|s| s.levels())?
-            .iter()
-            .filter(|l| watch_id.is_none_or(|w| l.watch_id == w))
-            .map(|l| l.level)
-            .max()
-            .unwrap_or(Level::Calm))
-    }
-
     /// A signed request for the current version of a draft's variant.
     pub fn request(&self, draft_id: i64, account_id: i64) -> TeamResult<String> {
         let me = self.me()?;
@@ -380,7 +370,10 @@ impl Team {
             content: v.content.clone(),
             content_hash: v.content_hash.clone(),
             target: target_of(&account),
-            level: self.level_of(draft.watch_id)?.as_str().into(),
+            level: self
+                .db(|s| s.highest_level(draft.watch_id))?
+                .as_str()
+                .into(),
             author_key: me.key.clone(),
             author_name: me.name.clone(),
             at: now,
@@ -497,7 +490,7 @@ impl Team {
     fn refusal(&self, kind: &str, subject: &str, why: &str) {
         let now = self.now();
         let _ = self.db(|s| {
-            s.record_refusal(
+            s.record(
                 now,
                 kind,
                 serde_json::json!({"subject": subject, "why": why}),
@@ -626,23 +619,22 @@ impl Team {
     fn approvers(&self, ctx: &GateContext<'_>) -> TeamResult<(Vec<Approver>, Vec<i64>)> {
         let target = target_of(ctx.account).key();
         let mut stored = self.db(|s| s.approvals_for(ctx.content_hash, &target))?;
-        let playbooks = self.playbooks().unwrap_or_default();
-        for pre in self
-            .db(|s| s.approvals(10_000))?
-            .into_iter()
-            .filter(|a| a.kind == "pre_approval" && a.account == target)
-        {
-            let level_ok = pre
-                .max_level
-                .as_deref()
-                .and_then(|l| l.parse::<Level>().ok())
-                .is_some_and(|max| ctx.level <= max);
+        let pre_approvals = self.db(|s| s.pre_approvals_for(&target))?;
+        // Playbooks are parsed only when a pre-approval could apply.
+        let playbooks = if pre_approvals.is_empty() {
+            Vec::new()
+        } else {
+            self.playbooks().unwrap_or_default()
+        };
+        // A pre-approval counts when one of its statements (by template hash) produced this
+        // text; its level and expiry are checked below, from the signed statement.
+        for pre in pre_approvals {
             let text_ok = playbooks
                 .iter()
                 .flat_map(|p| &p.statements)
                 .filter(|st| st.template_hash() == pre.subject_hash)
                 .any(|st| ctx.content.images.is_empty() && st.matches(&ctx.content.text).is_some());
-            if level_ok && text_ok {
+            if text_ok {
                 stored.push(pre);
             }
         }

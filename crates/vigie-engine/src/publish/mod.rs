@@ -168,8 +168,11 @@ pub struct ComposeCheck {
     pub rule: ConfirmRule,
     pub count: usize,
     pub max: usize,
+    /// `invalid`, in words.
     pub problems: Vec<String>,
     pub kill_switch: KillSwitch,
+    #[serde(skip)]
+    pub invalid: Vec<Invalid>,
 }
 
 /// What the user confirmed in the dialog.
@@ -211,7 +214,7 @@ fn random_key() -> String {
     use rand::RngCore;
     let mut b = [0u8; 16];
     rand::rng().fill_bytes(&mut b);
-    b.iter().map(|x| format!("{x:02x}")).collect()
+    hex::encode(b)
 }
 
 /// Sniffs the image type from its first bytes.
@@ -264,10 +267,7 @@ impl Publisher {
                 img.alt
             )
         })?;
-        let sha = Sha256::digest(&bytes)
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect::<String>();
+        let sha = hex::encode(Sha256::digest(&bytes));
         if sha != img.sha256
             || bytes.len() as u64 != img.bytes
             || image_mime(&bytes) != Some(img.mime.as_str())
@@ -329,16 +329,28 @@ impl Publisher {
 
     /// The keychain of one profile: `vigie/<prefix>profile-<id>`.
     fn keychain(&self, profile_id: i64) -> Keychain {
-        Keychain::new(&format!("{}profile-{profile_id}", self.keychain_prefix))
+        self.keychain_for(profile_id, "")
+    }
+
+    /// `vigie/<prefix>profile-<id><suffix>`: one namespace per profile (and per kind of secret).
+    fn keychain_for(&self, profile_id: i64, suffix: &str) -> Keychain {
+        Keychain::new(&format!(
+            "{}profile-{profile_id}{suffix}",
+            self.keychain_prefix
+        ))
+    }
+
+    /// Where a profile's Bluesky app passwords live (key: the handle).
+    fn bluesky_passwords(&self, profile_id: i64) -> Keychain {
+        self.keychain_for(profile_id, "-bluesky-app-password")
     }
 
     fn bluesky_of(&self, profile_id: i64) -> Arc<Bluesky> {
         let mut map = self.bluesky.lock().unwrap_or_else(|p| p.into_inner());
         Arc::clone(map.entry(profile_id).or_insert_with(|| {
-            let ns = format!("{}profile-{profile_id}", self.keychain_prefix);
             Arc::new(Bluesky::new(
-                Keychain::new(&format!("{ns}-bluesky-app-password")),
-                Keychain::new(&format!("{ns}-bluesky-session")),
+                self.bluesky_passwords(profile_id),
+                self.keychain_for(profile_id, "-bluesky-session"),
             ))
         }))
     }
@@ -430,13 +442,11 @@ impl Publisher {
     fn log_refusal(&self, kind: &str, profile_id: i64, handle: &str, why: &str) {
         let now = self.now();
         let _ = self.db(|s| {
-            s.append_event(&vigie_store::NewEvent {
-                at: now,
+            s.record(
+                now,
                 kind,
-                watch_id: None,
-                source_id: None,
-                data: serde_json::json!({"profile_id": profile_id, "handle": handle, "why": why}),
-            })
+                serde_json::json!({"profile_id": profile_id, "handle": handle, "why": why}),
+            )
         });
     }
 
@@ -579,10 +589,7 @@ impl Publisher {
         check_server(&service)?;
         let handle = normalize_handle(Network::Bluesky, handle, &service);
         let bsky = self.bluesky_of(profile_id);
-        let passwords = Keychain::new(&format!(
-            "{}profile-{profile_id}-bluesky-app-password",
-            self.keychain_prefix
-        ));
+        let passwords = self.bluesky_passwords(profile_id);
         // A typo while reconnecting must not destroy the password that works.
         let previous = passwords.get(&handle)?;
         bsky.forget(&service, &handle).await;
@@ -634,11 +641,9 @@ impl Publisher {
             Network::Mastodon => self
                 .keychain(a.profile_id)
                 .is_set(&Self::mastodon_key(&a.identity.handle))?,
-            Network::Bluesky => Keychain::new(&format!(
-                "{}profile-{}-bluesky-app-password",
-                self.keychain_prefix, a.profile_id
-            ))
-            .is_set(&a.identity.handle)?,
+            Network::Bluesky => self
+                .bluesky_passwords(a.profile_id)
+                .is_set(&a.identity.handle)?,
         })
     }
 
@@ -651,11 +656,8 @@ impl Publisher {
                 .keychain(a.profile_id)
                 .delete(&Self::mastodon_key(&a.identity.handle))?,
             Network::Bluesky => {
-                Keychain::new(&format!(
-                    "{}profile-{}-bluesky-app-password",
-                    self.keychain_prefix, a.profile_id
-                ))
-                .delete(&a.identity.handle)?;
+                self.bluesky_passwords(a.profile_id)
+                    .delete(&a.identity.handle)?;
                 self.bluesky_of(a.profile_id)
                     .forget(&a.server, &a.identity.handle)
                     .await;
@@ -677,10 +679,7 @@ impl Publisher {
                 path.display()
             ))
         })?;
-        let sha = Sha256::digest(&bytes)
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect::<String>();
+        let sha = hex::encode(Sha256::digest(&bytes));
         std::fs::create_dir_all(&self.media_dir)
             .and_then(|_| std::fs::write(self.media_dir.join(&sha), &bytes))
             .map_err(|e| PublishError::Refused(format!("cannot keep a copy of the image: {e}")))?;
@@ -703,13 +702,7 @@ impl Publisher {
     }
 
     fn level_for(&self, watch_id: Option<i64>) -> PublishResult<Level> {
-        let levels = self.db(|s| s.levels())?;
-        Ok(levels
-            .iter()
-            .filter(|l| watch_id.is_none_or(|w| l.watch_id == w))
-            .map(|l| l.level)
-            .max()
-            .unwrap_or(Level::Calm))
+        self.db(|s| s.highest_level(watch_id))
     }
 
     /// Checks a draft against the account's network and says how it must be confirmed.
@@ -730,6 +723,7 @@ impl Publisher {
             account.identity.audience,
             cfg.audience_threshold,
         );
+        let invalid = validate(account.network, &account.limits, content);
         Ok(ComposeCheck {
             count: vigie_domain::publish::count_chars(
                 account.network,
@@ -737,10 +731,8 @@ impl Publisher {
                 &content.text,
             ),
             max: account.limits.max_chars,
-            problems: validate(account.network, &account.limits, content)
-                .iter()
-                .map(|i| i.to_string())
-                .collect(),
+            problems: invalid.iter().map(|i| i.to_string()).collect(),
+            invalid,
             kill_switch: self.db(|s| s.kill_switch())?,
             account,
             profile,
@@ -778,9 +770,8 @@ impl Publisher {
         watch_id: Option<i64>,
     ) -> PublishResult<Post> {
         let c = self.check(active_profile, account_id, content, watch_id)?;
-        let problems = validate(c.account.network, &c.account.limits, content);
-        if !problems.is_empty() {
-            return Err(PublishError::Invalid(problems));
+        if !c.invalid.is_empty() {
+            return Err(PublishError::Invalid(c.invalid));
         }
         for img in &content.images {
             self.image_bytes(img).map_err(PublishError::Refused)?;
@@ -813,7 +804,7 @@ impl Publisher {
         };
         if let Err(why) = self.approvals.check(&ctx) {
             let _ = self.db(|s| {
-                s.record_refusal(
+                s.record(
                     now,
                     "post_refused",
                     serde_json::json!({"account_id": account_id, "content_hash": hash, "why": why}),
