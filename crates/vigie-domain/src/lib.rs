@@ -8,6 +8,7 @@ pub mod model;
 pub mod playbook;
 pub mod publish;
 pub mod query;
+pub mod richtext;
 pub mod schedule;
 pub mod text;
 

@@ -1,0 +1,303 @@
+//! Connecting accounts to a profile: Mastodon (token or OAuth) and Bluesky (app password),
+//! each credential verified against the account it claims to be before anything is saved.
+
+use super::*;
+
+impl Publisher {
+    // ----- connecting accounts ---------------------------------------------------------------
+
+    fn admit(
+        &self,
+        profile_id: i64,
+        network: Network,
+        server: &str,
+        identity: &Identity,
+        expected: Option<&str>,
+    ) -> PublishResult<Profile> {
+        let profile = self.db(|s| s.profile(profile_id))?;
+        if let Some(exp) = expected.filter(|e| !e.trim().is_empty()) {
+            let exp = normalize_handle(network, exp, server);
+            if exp != identity.handle {
+                self.log_refusal(
+                    "account_refused",
+                    profile_id,
+                    &identity.handle,
+                    "wrong_account",
+                );
+                return Err(PublishError::Refused(
+                    vigie_domain::publish::AccountRefusal::WrongAccount {
+                        expected: exp,
+                        actual: identity.handle.clone(),
+                    }
+                    .to_string(),
+                ));
+            }
+        }
+        if let Err(e) = may_hold(&profile, identity) {
+            self.log_refusal(
+                "account_refused",
+                profile_id,
+                &identity.handle,
+                "not_allow_listed",
+            );
+            return Err(PublishError::Refused(e.to_string()));
+        }
+        Ok(profile)
+    }
+
+    fn log_refusal(&self, kind: &str, profile_id: i64, handle: &str, why: &str) {
+        let now = self.now();
+        let _ = self.db(|s| {
+            s.record(
+                now,
+                kind,
+                serde_json::json!({"profile_id": profile_id, "handle": handle, "why": why}),
+            )
+        });
+    }
+
+    /// Connects a Mastodon account from a pasted access token (the fallback to OAuth).
+    /// `expected_handle`: the account the user means to connect; any other is refused.
+    pub async fn connect_mastodon_token(
+        &self,
+        profile_id: i64,
+        server: &str,
+        token: Sensitive<String>,
+        expected_handle: Option<&str>,
+    ) -> PublishResult<Account> {
+        let server = server.trim().trim_end_matches('/').to_string();
+        check_server(&server)?;
+        let identity = mastodon::verify(&self.http, &server, &token, self.now())
+            .await
+            .map_err(connect_error)?;
+        self.admit(
+            profile_id,
+            Network::Mastodon,
+            &server,
+            &identity,
+            expected_handle,
+        )?;
+        let limits = mastodon::limits(&self.http, &server).await;
+        let kc = self.keychain(profile_id);
+        let key = Self::mastodon_key(&identity.handle);
+        // Reconnecting an account this profile already holds: replace its token, keep its
+        // history (the old token, if any, is overwritten only after the new one was verified).
+        if let Some(existing) = self.existing(profile_id, Network::Mastodon, &server, &identity)? {
+            kc.set(&key, &token)?;
+            self.db(|s| s.update_account(existing.id, &identity, &limits))?;
+            return self.db(|s| s.account(existing.id));
+        }
+        let previous = kc.get(&key)?;
+        kc.set(&key, &token)?;
+        let now = self.now();
+        match self.db(|s| {
+            s.add_account(
+                profile_id,
+                Network::Mastodon,
+                &server,
+                &identity,
+                &limits,
+                now,
+            )
+        }) {
+            Ok(a) => Ok(a),
+            Err(e) => {
+                // Nothing half-saved, nothing lost: the keychain entry goes back to what it was.
+                let _ = match previous {
+                    Some(old) => kc.set(&key, &old),
+                    None => kc.delete(&key),
+                };
+                Err(e)
+            }
+        }
+    }
+
+    /// The account of this profile with this remote identity, if it is already connected.
+    fn existing(
+        &self,
+        profile_id: i64,
+        network: Network,
+        server: &str,
+        identity: &Identity,
+    ) -> PublishResult<Option<Account>> {
+        Ok(self
+            .db(|s| s.accounts(Some(profile_id)))?
+            .into_iter()
+            .find(|a| {
+                a.network == network
+                    && a.server == server
+                    && a.identity.remote_id == identity.remote_id
+            }))
+    }
+
+    /// Starts a Mastodon sign-in: registers Vigie on the instance if needed and opens a
+    /// loopback listener. Open `authorize_url` in the browser, then call [`Self::finish_mastodon_oauth`].
+    pub async fn begin_mastodon_oauth(&self, server: &str) -> PublishResult<(String, String)> {
+        let server = server.trim().trim_end_matches('/').to_string();
+        check_server(&server)?;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .map_err(|e| PublishError::Network(format!("no local port for the sign-in: {e}")))?;
+        let port = listener
+            .local_addr()
+            .map_err(|e| PublishError::Network(e.to_string()))?
+            .port();
+        let redirect = format!("http://127.0.0.1:{port}/vigie/callback");
+        // Mastodon matches redirect URIs exactly: one registration per (instance, port).
+        let (app, secret) = oauth::register(&self.http, &server, &redirect).await?;
+        let verifier = oauth::supports_pkce(&self.http, &server)
+            .await
+            .then(oauth::new_verifier);
+        let state = oauth::new_state();
+        let authorize_url = oauth::authorize_url(&server, &app, &state, verifier.as_deref());
+        let flow = state.clone();
+        self.pending.lock().await.insert(
+            flow.clone(),
+            PendingAuth {
+                server,
+                authorize_url: authorize_url.clone(),
+                listener,
+                state,
+                verifier,
+                app,
+                secret,
+            },
+        );
+        Ok((flow, authorize_url))
+    }
+
+    /// Waits for the browser to come back, then connects the account like a pasted token.
+    pub async fn finish_mastodon_oauth(
+        &self,
+        flow: &str,
+        profile_id: i64,
+        expected_handle: Option<&str>,
+        timeout: Duration,
+    ) -> PublishResult<Account> {
+        let p = self.pending.lock().await.remove(flow).ok_or_else(|| {
+            PublishError::Refused("this sign-in is not pending any more: start again".into())
+        })?;
+        let server = p.server.clone();
+        let token = oauth::finish(&self.http, p, timeout).await?;
+        self.connect_mastodon_token(profile_id, &server, token, expected_handle)
+            .await
+    }
+
+    /// Connects a Bluesky account with its handle and an app password.
+    pub async fn connect_bluesky(
+        &self,
+        profile_id: i64,
+        service: &str,
+        handle: &str,
+        app_password: Sensitive<String>,
+    ) -> PublishResult<Account> {
+        let service = service.trim().trim_end_matches('/').to_string();
+        check_server(&service)?;
+        let handle = normalize_handle(Network::Bluesky, handle, &service);
+        let bsky = self.bluesky_of(profile_id);
+        let passwords = self.bluesky_passwords(profile_id);
+        // A typo while reconnecting must not destroy the password that works.
+        let previous = passwords.get(&handle)?;
+        bsky.forget(&service, &handle).await;
+        bsky.set_app_password(&handle, &app_password)?;
+        let result = async {
+            let identity = bluesky::identity(&bsky, &self.http, &service, &handle, self.now())
+                .await
+                .map_err(connect_error)?;
+            self.admit(
+                profile_id,
+                Network::Bluesky,
+                &service,
+                &identity,
+                Some(&handle),
+            )?;
+            if let Some(existing) =
+                self.existing(profile_id, Network::Bluesky, &service, &identity)?
+            {
+                self.db(|s| s.update_account(existing.id, &identity, &Limits::BLUESKY))?;
+                return self.db(|s| s.account(existing.id));
+            }
+            let now = self.now();
+            self.db(|s| {
+                s.add_account(
+                    profile_id,
+                    Network::Bluesky,
+                    &service,
+                    &identity,
+                    &Limits::BLUESKY,
+                    now,
+                )
+            })
+        }
+        .await;
+        if result.is_err() {
+            let _ = match &previous {
+                Some(old) => passwords.set(&handle, old),
+                None => passwords.delete(&handle),
+            };
+            bsky.forget(&service, &handle).await;
+        }
+        result
+    }
+
+    /// Is a credential stored for this account? (The UI may ask; it never reads one.)
+    pub fn credential_is_set(&self, account_id: i64) -> PublishResult<bool> {
+        let a = self.db(|s| s.account(account_id))?;
+        Ok(match a.network {
+            Network::Mastodon => self
+                .keychain(a.profile_id)
+                .is_set(&Self::mastodon_key(&a.identity.handle))?,
+            Network::Bluesky => self
+                .bluesky_passwords(a.profile_id)
+                .is_set(&a.identity.handle)?,
+        })
+    }
+
+    /// Removes an account and its credentials from the keychain.
+    pub async fn disconnect(&self, account_id: i64) -> PublishResult<Account> {
+        let now = self.now();
+        let a = self.db(|s| s.remove_account(account_id, now))?;
+        match a.network {
+            Network::Mastodon => self
+                .keychain(a.profile_id)
+                .delete(&Self::mastodon_key(&a.identity.handle))?,
+            Network::Bluesky => {
+                self.bluesky_passwords(a.profile_id)
+                    .delete(&a.identity.handle)?;
+                self.bluesky_of(a.profile_id)
+                    .forget(&a.server, &a.identity.handle)
+                    .await;
+            }
+        }
+        Ok(a)
+    }
+}
+
+/// Credentials only travel over https, except to this machine (local test servers).
+fn check_server(server: &str) -> PublishResult<()> {
+    let u = url::Url::parse(server)
+        .map_err(|e| PublishError::Refused(format!("{server:?} is not a valid address ({e})")))?;
+    let local = matches!(
+        u.host_str(),
+        Some("127.0.0.1") | Some("localhost") | Some("[::1]") | Some("::1")
+    );
+    match u.scheme() {
+        "https" => Ok(()),
+        "http" if local => Ok(()),
+        other => Err(PublishError::Refused(format!(
+            "{server} uses {other}: Vigie sends credentials only over https"
+        ))),
+    }
+}
+
+fn connect_error(f: SendFailure) -> PublishError {
+    match f {
+        SendFailure::Auth(m) => PublishError::Auth(m),
+        SendFailure::NotSent(m) | SendFailure::Unknown(m) => PublishError::Network(m),
+        SendFailure::Rejected(m) => PublishError::Server(m),
+        SendFailure::Paused => PublishError::Refused("publishing is paused (kill switch)".into()),
+        SendFailure::RateLimited { after_secs } => PublishError::Server(format!(
+            "the server asks to wait {after_secs} s before trying again"
+        )),
+    }
+}

@@ -1,0 +1,249 @@
+//! The publish gate: validation, the confirmation rule, the approval hook, the undo window,
+//! and the images a post carries.
+
+use super::*;
+
+fn random_key() -> String {
+    use rand::RngCore;
+    let mut b = [0u8; 16];
+    rand::rng().fill_bytes(&mut b);
+    hex::encode(b)
+}
+
+/// Sniffs the image type from its first bytes.
+fn image_mime(bytes: &[u8]) -> Option<&'static str> {
+    match bytes {
+        [0x89, b'P', b'N', b'G', ..] => Some("image/png"),
+        [0xff, 0xd8, 0xff, ..] => Some("image/jpeg"),
+        [b'G', b'I', b'F', b'8', ..] => Some("image/gif"),
+        [b'R', b'I', b'F', b'F', _, _, _, _, b'W', b'E', b'B', b'P', ..] => Some("image/webp"),
+        _ => None,
+    }
+}
+
+/// Is this a SHA-256 in lower-case hex (and so a plain file name in the media folder)?
+fn is_sha256_hex(s: &str) -> bool {
+    s.len() == 64 && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+}
+
+impl Publisher {
+    /// The bytes of an attached image, checked against what was confirmed: the file name is a
+    /// SHA-256 (never a path), its content still hashes to it, and its real type and size are
+    /// the ones declared.
+    pub(super) fn image_bytes(&self, img: &Image) -> Result<Vec<u8>, String> {
+        if !is_sha256_hex(&img.sha256) {
+            return Err(format!(
+                "image {:?}: not a media reference Vigie made",
+                img.alt
+            ));
+        }
+        let bytes = std::fs::read(self.media_dir.join(&img.sha256)).map_err(|e| {
+            format!(
+                "the image {:?} is no longer in Vigie's media folder ({e}): attach it again",
+                img.alt
+            )
+        })?;
+        let sha = hex::encode(Sha256::digest(&bytes));
+        if sha != img.sha256
+            || bytes.len() as u64 != img.bytes
+            || image_mime(&bytes) != Some(img.mime.as_str())
+        {
+            return Err(format!(
+                "the image {:?} changed since it was attached: attach it again",
+                img.alt
+            ));
+        }
+        Ok(bytes)
+    }
+
+    // ----- the publish gate ------------------------------------------------------------------
+
+    /// Copies an image into Vigie's media folder and describes it for a post.
+    pub fn add_image(&self, path: &Path, alt: &str) -> PublishResult<Image> {
+        let bytes = std::fs::read(path).map_err(|e| {
+            PublishError::Refused(format!("cannot read the image {}: {e}", path.display()))
+        })?;
+        let mime = image_mime(&bytes).ok_or_else(|| {
+            PublishError::Refused(format!(
+                "{} is not a JPEG, PNG, GIF or WebP image",
+                path.display()
+            ))
+        })?;
+        let sha = hex::encode(Sha256::digest(&bytes));
+        std::fs::create_dir_all(&self.media_dir)
+            .and_then(|_| std::fs::write(self.media_dir.join(&sha), &bytes))
+            .map_err(|e| PublishError::Refused(format!("cannot keep a copy of the image: {e}")))?;
+        Ok(Image {
+            mime: mime.into(),
+            bytes: bytes.len() as u64,
+            sha256: sha,
+            alt: alt.trim().into(),
+        })
+    }
+
+    /// The level a post speaks into. A brand speaks into every crisis it has: the highest level
+    /// of all watches (choosing a calm watch does not relax anything). A personal account: its
+    /// watch's level, or the highest of all.
+    pub(super) fn level_for_post(&self, kind: ProfileKind, watch_id: Option<i64>) -> PublishResult<Level> {
+        match kind {
+            ProfileKind::Brand => self.level_for(None),
+            ProfileKind::Personal => self.level_for(watch_id),
+        }
+    }
+
+    fn level_for(&self, watch_id: Option<i64>) -> PublishResult<Level> {
+        self.db(|s| s.highest_level(watch_id))
+    }
+
+    /// Checks a draft against the account's network and says how it must be confirmed.
+    pub fn check(
+        &self,
+        active_profile: i64,
+        account_id: i64,
+        content: &Content,
+        watch_id: Option<i64>,
+    ) -> PublishResult<ComposeCheck> {
+        let account = self.account_in_profile(active_profile, account_id)?;
+        let profile = self.db(|s| s.profile(account.profile_id))?;
+        let level = self.level_for_post(profile.kind, watch_id)?;
+        let cfg = self.config();
+        let rule = confirm_rule(
+            profile.kind,
+            level,
+            account.identity.audience,
+            cfg.audience_threshold,
+        );
+        let invalid = validate(account.network, &account.limits, content);
+        Ok(ComposeCheck {
+            count: vigie_domain::publish::count_chars(
+                account.network,
+                &account.limits,
+                &content.text,
+            ),
+            max: account.limits.max_chars,
+            problems: invalid.iter().map(|i| i.to_string()).collect(),
+            invalid,
+            kill_switch: self.db(|s| s.kill_switch())?,
+            account,
+            profile,
+            level,
+            rule,
+        })
+    }
+
+    /// The account, if it belongs to the active profile. A brand workspace never reaches a
+    /// personal account (and the other way round).
+    fn account_in_profile(&self, active_profile: i64, account_id: i64) -> PublishResult<Account> {
+        let account = self.db(|s| s.account(account_id))?;
+        if account.profile_id != active_profile {
+            let other = self.db(|s| s.profile(account.profile_id))?;
+            let active = self.db(|s| s.profile(active_profile))?;
+            return Err(PublishError::Refused(format!(
+                "@{} belongs to the {} profile {:?}, not to the active profile {:?}: switch profile to use it",
+                account.identity.handle,
+                other.kind.as_str(),
+                other.name,
+                active.name
+            )));
+        }
+        Ok(account)
+    }
+
+    /// The gate: validates, checks the confirmation and the approval, then queues the post for
+    /// the undo window. Nothing is sent here.
+    pub fn queue(
+        &self,
+        active_profile: i64,
+        account_id: i64,
+        content: &Content,
+        confirmation: &Confirmation,
+        watch_id: Option<i64>,
+    ) -> PublishResult<Post> {
+        let c = self.check(active_profile, account_id, content, watch_id)?;
+        if !c.invalid.is_empty() {
+            return Err(PublishError::Invalid(c.invalid));
+        }
+        for img in &content.images {
+            self.image_bytes(img).map_err(PublishError::Refused)?;
+        }
+        if c.rule == ConfirmRule::TypeHandle {
+            let typed = confirmation.typed_handle.as_deref().unwrap_or("");
+            if !typed_handle_matches(&c.account, typed) {
+                return Err(PublishError::Refused(format!(
+                    "type the handle {} to confirm: this is a {} account{}",
+                    c.account.display_handle(),
+                    c.profile.kind.as_str(),
+                    if c.level >= Level::Alert {
+                        format!(" and the level is {}", c.level)
+                    } else {
+                        format!(" with {} followers", c.account.identity.audience)
+                    }
+                )));
+            }
+        }
+        let hash = content.hash();
+        let now = self.now();
+        let ctx = GateContext {
+            content,
+            content_hash: &hash,
+            account: &c.account,
+            profile_kind: c.profile.kind,
+            level: c.level,
+            watch_id,
+            now,
+        };
+        if let Err(why) = self.approvals.check(&ctx) {
+            let _ = self.db(|s| {
+                s.record(
+                    now,
+                    "post_refused",
+                    serde_json::json!({"account_id": account_id, "content_hash": hash, "why": why}),
+                )
+            });
+            return Err(PublishError::Refused(why));
+        }
+        let key = random_key();
+        let sub = u32::from_be_bytes(
+            Sha256::digest(key.as_bytes())[..4]
+                .try_into()
+                .expect("4 bytes"),
+        ) % 1_000_000;
+        let post = NewPost {
+            key: &key,
+            account_id,
+            content,
+            send_after: now + self.config().undo_secs.max(0),
+            queued_micros: now * 1_000_000 + i64::from(sub),
+            watch_id,
+            confirmation: serde_json::json!({
+                "rule": c.rule, "typed_handle": confirmation.typed_handle,
+                "profile": c.profile.name, "profile_kind": c.profile.kind.as_str(),
+                "handle": c.account.identity.handle, "level": c.level.as_str(),
+            }),
+        };
+        self.db(|s| s.queue_post(&post, now))
+    }
+
+    pub fn cancel(&self, post_id: i64) -> PublishResult<Post> {
+        let now = self.now();
+        self.db(|s| s.cancel_post(post_id, now))
+    }
+
+    pub fn retry(&self, post_id: i64) -> PublishResult<Post> {
+        let now = self.now();
+        self.db(|s| s.retry_post(post_id, now))
+    }
+
+    pub fn outbox(&self, limit: usize) -> PublishResult<Vec<Post>> {
+        self.db(|s| s.posts(limit))
+    }
+
+    pub fn kill_switch(&self) -> PublishResult<KillSwitch> {
+        self.db(|s| s.kill_switch())
+    }
+
+    pub fn set_kill_switch(&self, on: bool, reason: &str) -> PublishResult<KillSwitch> {
+        let now = self.now();
+        self.db(|s| s.set_kill_switch(on, reason, now))
+    }
+}
