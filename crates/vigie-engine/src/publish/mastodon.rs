@@ -107,6 +107,33 @@ pub(crate) fn transport(e: FetchError) -> SendFailure {
     }
 }
 
+/// An answer from the server: status, the wait it asks for (429), and the (capped) body.
+struct Answer {
+    status: u16,
+    retry: Option<i64>,
+    body: Vec<u8>,
+}
+
+/// Sends one request; a transport failure says whether the request may have reached the server.
+async fn exchange(
+    http: &Http,
+    req: reqwest::RequestBuilder,
+    now: Timestamp,
+) -> Result<Answer, SendFailure> {
+    let resp = req
+        .send()
+        .await
+        .map_err(|e| transport(http.transport_error(e)))?;
+    let status = resp.status().as_u16();
+    let retry = retry_after(resp.headers(), now);
+    let body = http.read_capped(resp).await.map_err(transport)?;
+    Ok(Answer {
+        status,
+        retry,
+        body,
+    })
+}
+
 /// Who the token belongs to (`verify_credentials`). snac answers 422 to a bad token.
 pub(crate) async fn verify(
     http: &Http,
@@ -114,19 +141,21 @@ pub(crate) async fn verify(
     token: &Sensitive<String>,
     now: Timestamp,
 ) -> Result<Identity, SendFailure> {
-    let resp = http
-        .client()
-        .get(format!(
-            "{}/api/v1/accounts/verify_credentials",
-            base(server)
-        ))
-        .bearer_auth(token.expose())
-        .send()
-        .await
-        .map_err(|e| transport(http.transport_error(e)))?;
-    let status = resp.status().as_u16();
-    let retry = retry_after(resp.headers(), now);
-    let bytes = http.read_capped(resp).await.map_err(transport)?;
+    let Answer {
+        status,
+        retry,
+        body: bytes,
+    } = exchange(
+        http,
+        http.client()
+            .get(format!(
+                "{}/api/v1/accounts/verify_credentials",
+                base(server)
+            ))
+            .bearer_auth(token.expose()),
+        now,
+    )
+    .await?;
     if status != 200 {
         return Err(match status {
             401 | 403 | 422 => SendFailure::Auth(format!(
@@ -244,17 +273,19 @@ pub(crate) async fn upload_media(
     let form = reqwest::multipart::Form::new()
         .part("file", part)
         .text("description", alt.to_string());
-    let resp = http
-        .client()
-        .post(format!("{}/api/v2/media", base(server)))
-        .bearer_auth(token.expose())
-        .multipart(form)
-        .send()
-        .await
-        .map_err(|e| transport(http.transport_error(e)))?;
-    let status = resp.status().as_u16();
-    let retry = retry_after(resp.headers(), now);
-    let body = http.read_capped(resp).await.map_err(transport)?;
+    let Answer {
+        status,
+        retry,
+        body,
+    } = exchange(
+        http,
+        http.client()
+            .post(format!("{}/api/v2/media", base(server)))
+            .bearer_auth(token.expose())
+            .multipart(form),
+        now,
+    )
+    .await?;
     if !(200..300).contains(&status) {
         // An unknown outcome for a media upload only leaves an orphan attachment: no post.
         return Err(match failure(status, &body, retry) {
@@ -285,18 +316,20 @@ pub(crate) async fn post_status(
     if !media_ids.is_empty() {
         body["media_ids"] = serde_json::json!(media_ids);
     }
-    let resp = http
-        .client()
-        .post(format!("{}/api/v1/statuses", base(server)))
-        .bearer_auth(token.expose())
-        .header("Idempotency-Key", idempotency_key)
-        .json(&body)
-        .send()
-        .await
-        .map_err(|e| transport(http.transport_error(e)))?;
-    let status = resp.status().as_u16();
-    let retry = retry_after(resp.headers(), now);
-    let bytes = http.read_capped(resp).await.map_err(transport)?;
+    let Answer {
+        status,
+        retry,
+        body: bytes,
+    } = exchange(
+        http,
+        http.client()
+            .post(format!("{}/api/v1/statuses", base(server)))
+            .bearer_auth(token.expose())
+            .header("Idempotency-Key", idempotency_key)
+            .json(&body),
+        now,
+    )
+    .await?;
     if !(200..300).contains(&status) {
         return Err(failure(status, &bytes, retry));
     }
