@@ -10,7 +10,7 @@ use tauri::{AppHandle, Emitter, Manager};
 use tokio::sync::mpsc::UnboundedReceiver;
 use vigie_domain::publish::PostState;
 use vigie_domain::Timestamp;
-use vigie_engine::app::App;
+use vigie_engine::app::{App, AppError};
 use vigie_engine::{Clock, CycleReport, SystemClock};
 use vigie_signals::Lang;
 use vigie_store::{KillSwitch, Post};
@@ -51,7 +51,7 @@ pub fn source_health_event(source_id: i64) -> String {
 /// Forwards reports until the engine stops (it drops its sender). Owned by `setup::Shell`.
 pub fn spawn_forwarder(
     handle: AppHandle,
-    mut reports: UnboundedReceiver<Result<CycleReport, String>>,
+    mut reports: UnboundedReceiver<Result<CycleReport, AppError>>,
     lang: Lang,
 ) -> JoinHandle<()> {
     tauri::async_runtime::spawn(async move {

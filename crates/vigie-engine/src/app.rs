@@ -283,7 +283,7 @@ impl App {
     pub fn start(
         &self,
         tick: Duration,
-        reports: mpsc::UnboundedSender<Result<CycleReport, String>>,
+        reports: mpsc::UnboundedSender<Result<CycleReport, AppError>>,
     ) {
         let mut e = self.engine.lock().unwrap_or_else(|p| p.into_inner());
         if e.is_none() {

@@ -1,5 +1,6 @@
 //! The background loop: owned, stoppable, woken by a tick or by "check now".
 
+use crate::app::AppError;
 use crate::notify::Notifier;
 use crate::poller::{PollReport, Poller};
 use crate::signals::{update_signals, SignalConfig, SignalReport};
@@ -44,8 +45,8 @@ impl SignalPass {
         pass: Option<&SignalPass>,
         poller: &Arc<Poller>,
         now: Timestamp,
-    ) -> Result<CycleReport, String> {
-        let poll = poller.poll_once(now).await.map_err(|e| e.to_string())?;
+    ) -> Result<CycleReport, AppError> {
+        let poll = poller.poll_once(now).await?;
         let signals = match pass {
             None => None,
             Some(p) => {
@@ -55,8 +56,9 @@ impl SignalPass {
                     update_signals(&mut s, p.notifier.as_ref(), now, &p.config)
                 })
                 .await
-                .map_err(|e| e.to_string())?
-                .map_err(|e| e.to_string())?;
+                .map_err(|e| {
+                    AppError::new("internal", format!("the signal pass stopped: {e}"))
+                })??;
                 Some(r)
             }
         };
@@ -78,7 +80,7 @@ impl Engine {
         signals: Option<SignalPass>,
         clock: Arc<dyn Clock>,
         tick: Duration,
-        reports: mpsc::UnboundedSender<Result<CycleReport, String>>,
+        reports: mpsc::UnboundedSender<Result<CycleReport, AppError>>,
     ) -> Engine {
         let token = CancellationToken::new();
         let wake = Arc::new(Notify::new());

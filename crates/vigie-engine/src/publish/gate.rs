@@ -84,7 +84,11 @@ impl Publisher {
     /// The level a post speaks into. A brand speaks into every crisis it has: the highest level
     /// of all watches (choosing a calm watch does not relax anything). A personal account: its
     /// watch's level, or the highest of all.
-    pub(super) fn level_for_post(&self, kind: ProfileKind, watch_id: Option<i64>) -> PublishResult<Level> {
+    pub(super) fn level_for_post(
+        &self,
+        kind: ProfileKind,
+        watch_id: Option<i64>,
+    ) -> PublishResult<Level> {
         match kind {
             ProfileKind::Brand => self.level_for(None),
             ProfileKind::Personal => self.level_for(watch_id),
