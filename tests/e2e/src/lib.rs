@@ -158,6 +158,82 @@ impl Ui {
     }
 
     /// Saves a screenshot as docs/screenshots/{name}.png.
+    /// The value of a DOM property of the element with this test id (null if absent).
+    pub async fn prop(&self, testid: &str, js_prop: &str) -> serde_json::Value {
+        self.client
+            .execute(
+                &format!(
+                    "const e = document.querySelector('{}'); return e ? e[{js_prop:?}] : null;",
+                    css_id(testid).replace('\'', "\\'")
+                ),
+                vec![],
+            )
+            .await
+            .unwrap_or(serde_json::Value::Null)
+    }
+
+    /// An attribute of the element with this test id; a view re-rendered in between is read
+    /// again.
+    pub async fn attr(&self, testid: &str, name: &str) -> Option<String> {
+        for _ in 0..5 {
+            if let Ok(e) = self.client.find(Locator::Css(&css_id(testid))).await {
+                if let Ok(v) = e.attr(name).await {
+                    return v;
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        None
+    }
+
+    /// The visible text of the element with this test id (read again after a re-render).
+    pub async fn text(&self, testid: &str) -> String {
+        for _ in 0..5 {
+            if let Ok(e) = self.client.find(Locator::Css(&css_id(testid))).await {
+                if let Ok(t) = e.text().await {
+                    return t;
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        String::new()
+    }
+
+    /// Waits for the toasts to fade, so screenshots show the screen itself.
+    pub async fn no_toasts(&self) {
+        self.until("the toasts gone", Duration::from_secs(15), || async {
+            self.client
+                .find_all(Locator::Css(".toast"))
+                .await
+                .map(|t| t.is_empty())
+                .unwrap_or(true)
+        })
+        .await;
+    }
+
+    /// The first-run guide: a watch on `brand` with `query`, one feed source, done.
+    pub async fn onboard(
+        &self,
+        brand: &str,
+        query: &str,
+        feed_url: &str,
+        screenshot: Option<&str>,
+    ) {
+        self.el("onboarding-step-1").await;
+        self.fill("onboarding-brand", brand).await;
+        self.fill("onboarding-query", query).await;
+        if let Some(name) = screenshot {
+            self.screenshot(name).await;
+        }
+        self.click("onboarding-next").await;
+        self.el("onboarding-step-2").await;
+        self.click("onboarding-kind-feed").await;
+        self.fill("onboarding-source-url", feed_url).await;
+        self.click("onboarding-add-source").await;
+        self.el("onboarding-step-3").await;
+        self.click("onboarding-finish").await;
+    }
+
     pub async fn screenshot(&self, name: &str) {
         // WebKit paints asynchronously (software rendering under Xvfb): give the last DOM
         // change a moment to reach the screen, or the capture shows the previous view.
@@ -166,4 +242,13 @@ impl Ui {
         std::fs::create_dir_all(&self.screenshots).unwrap();
         std::fs::write(self.screenshots.join(format!("{name}.png")), png).unwrap();
     }
+}
+
+/// The plain text of alice's statuses on the snac server (snac returns HTML).
+pub async fn statuses_text(snac: &vigie_testkit::Snac) -> Vec<String> {
+    snac.statuses_of(&snac.token)
+        .await
+        .iter()
+        .map(|s| s["content"].as_str().unwrap_or_default().to_string())
+        .collect()
 }

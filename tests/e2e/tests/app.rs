@@ -18,20 +18,13 @@ async fn listen_search_and_triage_in_the_real_app() {
     let ui = Ui::connect(&driver, &app).await;
 
     // First run: no watch yet, the onboarding asks for a brand.
-    ui.el("onboarding-step-1").await;
-    ui.fill("onboarding-brand", "Danone").await;
-    ui.fill("onboarding-query", "danone").await;
-    ui.screenshot("01-onboarding").await;
-    ui.click("onboarding-next").await;
-
-    // Step 2: a feed from nginx.
-    ui.el("onboarding-step-2").await;
-    ui.click("onboarding-kind-feed").await;
-    ui.fill("onboarding-source-url", &nginx.url("rss2.xml"))
-        .await;
-    ui.click("onboarding-add-source").await;
-    ui.el("onboarding-step-3").await;
-    ui.click("onboarding-finish").await;
+    ui.onboard(
+        "Danone",
+        "danone",
+        &nginx.url("rss2.xml"),
+        Some("01-onboarding"),
+    )
+    .await;
 
     // Adding a source wakes the engine: its mentions reach the stream.
     ui.click("nav-mentions").await;

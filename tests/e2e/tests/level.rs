@@ -70,17 +70,8 @@ async fn a_spike_raises_the_level_and_notifies_over_dbus() {
     let driver = TauriDriver::start(data.path());
     let ui = Ui::connect(&driver, &app).await;
 
-    ui.el("onboarding-step-1").await;
-    ui.fill("onboarding-brand", "Danone").await;
-    ui.fill("onboarding-query", "danone").await;
-    ui.click("onboarding-next").await;
-    ui.el("onboarding-step-2").await;
-    ui.click("onboarding-kind-feed").await;
-    ui.fill("onboarding-source-url", &nginx.url("spike.xml"))
+    ui.onboard("Danone", "danone", &nginx.url("spike.xml"), None)
         .await;
-    ui.click("onboarding-add-source").await;
-    ui.el("onboarding-step-3").await;
-    ui.click("onboarding-finish").await;
 
     // The engine polls, the signal pass raises the level, the dashboard shows it.
     ui.click("nav-dashboard").await;

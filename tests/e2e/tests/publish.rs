@@ -7,73 +7,12 @@
 
 use fantoccini::Locator;
 use std::time::Duration;
-use vigie_e2e::{app_binary, css_id, TauriDriver, Ui};
+use vigie_e2e::{app_binary, statuses_text, TauriDriver, Ui};
 use vigie_testkit::Snac;
 
 const FIRST: &str =
     "Point d'étape : le lot 42 est rappelé par précaution. Nous répondons à chacun. #Acme";
 const SECOND: &str = "Ce message ne doit jamais partir.";
-
-/// The value of a DOM property of the element with this test id (null if absent).
-async fn prop(ui: &Ui, testid: &str, js_prop: &str) -> serde_json::Value {
-    ui.client
-        .execute(
-            &format!(
-                "const e = document.querySelector('{}'); return e ? e[{js_prop:?}] : null;",
-                css_id(testid).replace('\'', "\\'")
-            ),
-            vec![],
-        )
-        .await
-        .unwrap_or(serde_json::Value::Null)
-}
-
-/// An attribute of the element with this test id; a view re-rendered in between is read again.
-async fn attr(ui: &Ui, testid: &str, name: &str) -> Option<String> {
-    for _ in 0..5 {
-        if let Ok(e) = ui.client.find(Locator::Css(&css_id(testid))).await {
-            if let Ok(v) = e.attr(name).await {
-                return v;
-            }
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    None
-}
-
-/// The visible text of the element with this test id (read again after a re-render).
-async fn text(ui: &Ui, testid: &str) -> String {
-    for _ in 0..5 {
-        if let Ok(e) = ui.client.find(Locator::Css(&css_id(testid))).await {
-            if let Ok(t) = e.text().await {
-                return t;
-            }
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    String::new()
-}
-
-/// Waits for the toasts to fade, so screenshots show the screen itself.
-async fn no_toasts(ui: &Ui) {
-    ui.until("the toasts gone", Duration::from_secs(15), || async {
-        ui.client
-            .find_all(Locator::Css(".toast"))
-            .await
-            .map(|t| t.is_empty())
-            .unwrap_or(true)
-    })
-    .await;
-}
-
-/// The plain text of alice's statuses on the server (snac returns HTML).
-async fn on_server(snac: &Snac) -> Vec<String> {
-    snac.statuses_of(&snac.token)
-        .await
-        .iter()
-        .map(|s| s["content"].as_str().unwrap_or_default().to_string())
-        .collect()
-}
 
 #[tokio::test]
 async fn connect_compose_confirm_and_the_post_is_on_the_server_once() {
@@ -89,7 +28,7 @@ async fn connect_compose_confirm_and_the_post_is_on_the_server_once() {
     // First run: the onboarding shows, the chrome says there is no publishing profile yet.
     ui.el("onboarding-step-1").await;
     assert_eq!(
-        attr(&ui, "profile-indicator", "data-kind").await.as_deref(),
+        ui.attr("profile-indicator", "data-kind").await.as_deref(),
         Some("none")
     );
 
@@ -98,7 +37,7 @@ async fn connect_compose_confirm_and_the_post_is_on_the_server_once() {
     ui.until(
         "publish settings loaded",
         Duration::from_secs(20),
-        || async { prop(&ui, "settings-undo-secs", "disabled").await == serde_json::json!(false) },
+        || async { ui.prop("settings-undo-secs", "disabled").await == serde_json::json!(false) },
     )
     .await;
     ui.fill("settings-undo-secs", "6").await;
@@ -117,10 +56,10 @@ async fn connect_compose_confirm_and_the_post_is_on_the_server_once() {
     ui.until(
         "the brand profile is active",
         Duration::from_secs(20),
-        || async { attr(&ui, "profile-indicator", "data-kind").await.as_deref() == Some("brand") },
+        || async { ui.attr("profile-indicator", "data-kind").await.as_deref() == Some("brand") },
     )
     .await;
-    let shown = prop(&ui, "profile-indicator", "textContent").await;
+    let shown = ui.prop("profile-indicator", "textContent").await;
     assert!(shown.as_str().unwrap_or("").contains("Acme"), "{shown}");
 
     // Connect alice by pasting her token, saying which account we expect.
@@ -132,19 +71,19 @@ async fn connect_compose_confirm_and_the_post_is_on_the_server_once() {
         ui.all("account-row").await.len() == 1
     })
     .await;
-    assert_eq!(text(&ui, "account-handle").await, format!("@alice@{host}"));
+    assert_eq!(ui.text("account-handle").await, format!("@alice@{host}"));
     assert_eq!(
-        prop(&ui, "connect-mastodon-token", "value").await,
+        ui.prop("connect-mastodon-token", "value").await,
         serde_json::json!(""),
         "the token field is cleared"
     );
     ui.until(
         "the credential is in the keychain",
         Duration::from_secs(20),
-        || async { attr(&ui, "account-credential", "data-set").await.as_deref() == Some("true") },
+        || async { ui.attr("account-credential", "data-set").await.as_deref() == Some("true") },
     )
     .await;
-    no_toasts(&ui).await;
+    ui.no_toasts().await;
     ui.screenshot("08-accounts").await;
 
     // Compose: the engine's counter, then the confirmation dialog naming alice.
@@ -154,28 +93,28 @@ async fn connect_compose_confirm_and_the_post_is_on_the_server_once() {
         "the counter and the review button",
         Duration::from_secs(20),
         || async {
-            text(&ui, "compose-counter").await.ends_with("/ 100000")
-                && prop(&ui, "compose-review", "disabled").await == serde_json::json!(false)
+            ui.text("compose-counter").await.ends_with("/ 100000")
+                && ui.prop("compose-review", "disabled").await == serde_json::json!(false)
         },
     )
     .await;
     assert_eq!(
-        prop(&ui, "compose-preview-text", "textContent").await,
+        ui.prop("compose-preview-text", "textContent").await,
         serde_json::json!(FIRST)
     );
     ui.click("compose-review").await;
     ui.el("confirm-dialog").await;
-    assert_eq!(text(&ui, "confirm-handle").await, format!("@alice@{host}"));
+    assert_eq!(ui.text("confirm-handle").await, format!("@alice@{host}"));
     assert_eq!(
-        attr(&ui, "confirm-profile", "data-kind").await.as_deref(),
+        ui.attr("confirm-profile", "data-kind").await.as_deref(),
         Some("brand")
     );
     assert_eq!(
-        attr(&ui, "confirm-level", "data-level").await.as_deref(),
+        ui.attr("confirm-level", "data-level").await.as_deref(),
         Some("calm")
     );
     assert_eq!(
-        attr(&ui, "confirm-dialog", "data-rule").await.as_deref(),
+        ui.attr("confirm-dialog", "data-rule").await.as_deref(),
         Some("click")
     );
     ui.screenshot("09-confirm").await;
@@ -183,25 +122,25 @@ async fn connect_compose_confirm_and_the_post_is_on_the_server_once() {
 
     // The outbox: queued with its countdown, nothing on the server yet, then sent.
     ui.until("the post queued", Duration::from_secs(20), || async {
-        attr(&ui, "outbox-item", "data-state").await.as_deref() == Some("queued")
+        ui.attr("outbox-item", "data-state").await.as_deref() == Some("queued")
     })
     .await;
     assert!(
-        on_server(&snac).await.is_empty(),
+        statuses_text(&snac).await.is_empty(),
         "nothing leaves during the undo window"
     );
     ui.until("the post sent", Duration::from_secs(60), || async {
-        attr(&ui, "outbox-item", "data-state").await.as_deref() == Some("sent")
+        ui.attr("outbox-item", "data-state").await.as_deref() == Some("sent")
     })
     .await;
-    let statuses = on_server(&snac).await;
+    let statuses = statuses_text(&snac).await;
     assert_eq!(statuses.len(), 1, "exactly one post: {statuses:?}");
     assert!(
         statuses[0].contains("le lot 42"),
         "the text went out: {statuses:?}"
     );
     ui.el("outbox-open").await;
-    no_toasts(&ui).await;
+    ui.no_toasts().await;
     ui.screenshot("10-outbox").await;
 
     // Kill switch: asked for a reason, shown on every screen; a post confirmed now is held.
@@ -211,36 +150,41 @@ async fn connect_compose_confirm_and_the_post_is_on_the_server_once() {
     ui.click("kill-switch-confirm").await;
     ui.el("kill-switch-banner").await;
     ui.click("nav-dashboard").await;
-    assert!(text(&ui, "kill-switch-banner")
+    assert!(ui
+        .text("kill-switch-banner")
         .await
         .contains("Rumeur à vérifier"));
     ui.click("nav-compose").await;
     ui.fill("compose-text", SECOND).await;
     ui.until("the review button", Duration::from_secs(20), || async {
-        prop(&ui, "compose-review", "disabled").await == serde_json::json!(false)
+        ui.prop("compose-review", "disabled").await == serde_json::json!(false)
     })
     .await;
     ui.click("compose-review").await;
     ui.el("confirm-kill-switch").await;
     ui.click("confirm-publish").await;
     ui.until("the new post held", Duration::from_secs(20), || async {
-        attr(&ui, "outbox-item", "data-held").await.as_deref() == Some("true")
+        ui.attr("outbox-item", "data-held").await.as_deref() == Some("true")
     })
     .await;
     // Past its undo window, it still waits.
     tokio::time::sleep(Duration::from_secs(8)).await;
     assert_eq!(
-        attr(&ui, "outbox-item", "data-state").await.as_deref(),
+        ui.attr("outbox-item", "data-state").await.as_deref(),
         Some("queued")
     );
-    assert_eq!(on_server(&snac).await.len(), 1, "a held post is not sent");
-    no_toasts(&ui).await;
+    assert_eq!(
+        statuses_text(&snac).await.len(),
+        1,
+        "a held post is not sent"
+    );
+    ui.no_toasts().await;
     ui.screenshot("11-outbox-held").await;
     ui.click("outbox-cancel").await;
     ui.until(
         "the held post cancelled",
         Duration::from_secs(20),
-        || async { attr(&ui, "outbox-item", "data-state").await.as_deref() == Some("cancelled") },
+        || async { ui.attr("outbox-item", "data-state").await.as_deref() == Some("cancelled") },
     )
     .await;
 
@@ -252,7 +196,11 @@ async fn connect_compose_confirm_and_the_post_is_on_the_server_once() {
     })
     .await;
     tokio::time::sleep(Duration::from_secs(3)).await;
-    assert_eq!(on_server(&snac).await.len(), 1, "still exactly one post");
+    assert_eq!(
+        statuses_text(&snac).await.len(),
+        1,
+        "still exactly one post"
+    );
 
     ui.client.close().await.unwrap();
     drop(driver);

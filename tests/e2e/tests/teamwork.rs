@@ -13,51 +13,11 @@ use fantoccini::Locator;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Duration;
-use vigie_e2e::{app_binary, css_id, TauriDriver, Ui};
+use vigie_e2e::{app_binary, css_id, statuses_text, TauriDriver, Ui};
 use vigie_testkit::Snac;
 
 const TEXT: &str =
     "Le lot 42 est rappelé par précaution. Toutes les informations sur notre site. #Acme";
-
-/// The value of a DOM property of the element with this test id (null if absent).
-async fn prop(ui: &Ui, testid: &str, js_prop: &str) -> serde_json::Value {
-    ui.client
-        .execute(
-            &format!(
-                "const e = document.querySelector('{}'); return e ? e[{js_prop:?}] : null;",
-                css_id(testid).replace('\'', "\\'")
-            ),
-            vec![],
-        )
-        .await
-        .unwrap_or(serde_json::Value::Null)
-}
-
-/// An attribute of the element with this test id; a view re-rendered in between is read again.
-async fn attr(ui: &Ui, testid: &str, name: &str) -> Option<String> {
-    for _ in 0..5 {
-        if let Ok(e) = ui.client.find(Locator::Css(&css_id(testid))).await {
-            if let Ok(v) = e.attr(name).await {
-                return v;
-            }
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    None
-}
-
-/// The visible text of the element with this test id (read again after a re-render).
-async fn text(ui: &Ui, testid: &str) -> String {
-    for _ in 0..5 {
-        if let Ok(e) = ui.client.find(Locator::Css(&css_id(testid))).await {
-            if let Ok(t) = e.text().await {
-                return t;
-            }
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    String::new()
-}
 
 /// Pastes `value` into a text area (or chooses it in a select), as the keyboard would: the
 /// value is set and the UI is told with input/change events. Multi-line blocks go in whole.
@@ -98,7 +58,7 @@ async fn scroll_to(ui: &Ui, testid: &str) {
 /// Waits until the element's DOM property has this value.
 async fn until_prop(ui: &Ui, what: &str, testid: &str, js_prop: &str, want: serde_json::Value) {
     ui.until(what, Duration::from_secs(30), || async {
-        prop(ui, testid, js_prop).await == want
+        ui.prop(testid, js_prop).await == want
     })
     .await;
 }
@@ -106,38 +66,17 @@ async fn until_prop(ui: &Ui, what: &str, testid: &str, js_prop: &str, want: serd
 /// A text area's value, once it is not empty.
 async fn block(ui: &Ui, testid: &str) -> String {
     ui.until(testid, Duration::from_secs(30), || async {
-        prop(ui, testid, "value")
+        ui.prop(testid, "value")
             .await
             .as_str()
             .is_some_and(|v| !v.trim().is_empty())
     })
     .await;
-    prop(ui, testid, "value")
+    ui.prop(testid, "value")
         .await
         .as_str()
         .unwrap_or_default()
         .to_string()
-}
-
-/// Waits for the toasts to fade, so screenshots show the screen itself.
-async fn no_toasts(ui: &Ui) {
-    ui.until("the toasts gone", Duration::from_secs(15), || async {
-        ui.client
-            .find_all(Locator::Css(".toast"))
-            .await
-            .map(|t| t.is_empty())
-            .unwrap_or(true)
-    })
-    .await;
-}
-
-/// The plain text of alice's statuses on the server (snac returns HTML).
-async fn on_server(snac: &Snac) -> Vec<String> {
-    snac.statuses_of(&snac.token)
-        .await
-        .iter()
-        .map(|s| s["content"].as_str().unwrap_or_default().to_string())
-        .collect()
 }
 
 /// The `vigie` command: VIGIE_E2E_CLI (set by scripts/e2e.sh), else next to the app binary.
@@ -210,14 +149,14 @@ async fn draft_request_approval_from_another_laptop_then_publish_once() {
     paste(&ui, "identity-autonomy", "low").await;
     ui.click("identity-create").await;
     ui.until("my identity created", Duration::from_secs(30), || async {
-        text(&ui, "me-name").await == "Camille"
+        ui.text("me-name").await == "Camille"
     })
     .await;
     assert_eq!(
-        attr(&ui, "me-autonomy", "data-autonomy").await.as_deref(),
+        ui.attr("me-autonomy", "data-autonomy").await.as_deref(),
         Some("low")
     );
-    let my_key = text(&ui, "me-key").await;
+    let my_key = ui.text("me-key").await;
     assert!(!my_key.is_empty());
 
     // The validator's laptop: its own identity, with the legal role.
@@ -255,7 +194,7 @@ async fn draft_request_approval_from_another_laptop_then_publish_once() {
         || async { ui.all("roster-row").await.len() == 2 },
     )
     .await;
-    let roster = prop(&ui, "roster-list", "textContent").await;
+    let roster = ui.prop("roster-list", "textContent").await;
     assert!(
         roster.as_str().unwrap_or("").contains("Maître Durand")
             && roster.as_str().unwrap_or("").contains("legal"),
@@ -271,7 +210,7 @@ async fn draft_request_approval_from_another_laptop_then_publish_once() {
     ui.until(
         "the brand profile is active",
         Duration::from_secs(20),
-        || async { attr(&ui, "profile-indicator", "data-kind").await.as_deref() == Some("brand") },
+        || async { ui.attr("profile-indicator", "data-kind").await.as_deref() == Some("brand") },
     )
     .await;
     ui.fill("connect-mastodon-server", &snac.url()).await;
@@ -299,32 +238,29 @@ async fn draft_request_approval_from_another_laptop_then_publish_once() {
     .await;
     ui.click("variant-save").await;
     ui.until("version 1 saved", Duration::from_secs(30), || async {
-        attr(&ui, "variant-version", "data-version")
-            .await
-            .as_deref()
-            == Some("1")
+        ui.attr("variant-version", "data-version").await.as_deref() == Some("1")
     })
     .await;
     ui.until("the counter", Duration::from_secs(20), || async {
-        text(&ui, "variant-counter").await.ends_with("/ 100000")
+        ui.text("variant-counter").await.ends_with("/ 100000")
     })
     .await;
     ui.until("the requirement", Duration::from_secs(20), || async {
-        attr(&ui, "variant-requirement", "data-approvals")
+        ui.attr("variant-requirement", "data-approvals")
             .await
             .as_deref()
             == Some("1")
     })
     .await;
     assert!(
-        text(&ui, "variant-requirement").await.contains("1"),
+        ui.text("variant-requirement").await.contains("1"),
         "needs one approval"
     );
     ui.fill("comment-input", "Relu avec le service client.")
         .await;
     ui.click("comment-add").await;
     ui.until("the comment", Duration::from_secs(20), || async {
-        text(&ui, "comment-text").await == "Relu avec le service client."
+        ui.text("comment-text").await == "Relu avec le service client."
     })
     .await;
 
@@ -344,7 +280,7 @@ async fn draft_request_approval_from_another_laptop_then_publish_once() {
         "{request}"
     );
     std::fs::write(file("request.txt"), &request).unwrap();
-    no_toasts(&ui).await;
+    ui.no_toasts().await;
     scroll_to(&ui, "draft-variant").await;
     ui.screenshot("12-drafts").await;
 
@@ -353,7 +289,7 @@ async fn draft_request_approval_from_another_laptop_then_publish_once() {
     ui.until(
         "the composer filled from the draft",
         Duration::from_secs(20),
-        || async { prop(&ui, "compose-text", "value").await == serde_json::json!(TEXT) },
+        || async { ui.prop("compose-text", "value").await == serde_json::json!(TEXT) },
     )
     .await;
     ui.el("compose-from-draft").await;
@@ -361,7 +297,7 @@ async fn draft_request_approval_from_another_laptop_then_publish_once() {
         "the composer's requirement",
         Duration::from_secs(20),
         || async {
-            attr(&ui, "compose-requirement", "data-approvals")
+            ui.attr("compose-requirement", "data-approvals")
                 .await
                 .as_deref()
                 == Some("1")
@@ -379,11 +315,11 @@ async fn draft_request_approval_from_another_laptop_then_publish_once() {
     ui.click("compose-review").await;
     ui.click("confirm-publish").await;
     ui.until("the gate's refusal", Duration::from_secs(20), || async {
-        text(&ui, "confirm-error").await.contains("not approved")
+        ui.text("confirm-error").await.contains("not approved")
     })
     .await;
     ui.click("confirm-cancel").await;
-    assert!(on_server(&snac).await.is_empty());
+    assert!(statuses_text(&snac).await.is_empty());
 
     // The validator reads exactly what would go out, and signs as legal.
     let shown = validator(
@@ -417,14 +353,14 @@ async fn draft_request_approval_from_another_laptop_then_publish_once() {
     paste(&ui, "inbox-request-text", &request).await;
     ui.click("inbox-review").await;
     ui.el("inbox-own-request").await;
-    assert_eq!(text(&ui, "inbox-request-content").await, TEXT);
+    assert_eq!(ui.text("inbox-request-content").await, TEXT);
     assert_eq!(
-        text(&ui, "inbox-request-handle").await,
+        ui.text("inbox-request-handle").await,
         format!("@alice@{host}")
     );
-    assert_eq!(text(&ui, "inbox-request-author").await, "Camille");
+    assert_eq!(ui.text("inbox-request-author").await, "Camille");
     assert_eq!(
-        attr(&ui, "inbox-request-level", "data-level")
+        ui.attr("inbox-request-level", "data-level")
             .await
             .as_deref(),
         Some("calm")
@@ -434,7 +370,7 @@ async fn draft_request_approval_from_another_laptop_then_publish_once() {
     paste(&ui, "inbox-approval-text", &tampered).await;
     ui.click("inbox-import").await;
     ui.until("the refusal", Duration::from_secs(20), || async {
-        !text(&ui, "inbox-import-error").await.is_empty()
+        !ui.text("inbox-import-error").await.is_empty()
     })
     .await;
     assert!(ui.all("approval-row").await.is_empty());
@@ -445,13 +381,13 @@ async fn draft_request_approval_from_another_laptop_then_publish_once() {
         ui.all("approval-row").await.len() == 1
     })
     .await;
-    assert!(text(&ui, "inbox-import-ok").await.contains("Maître Durand"));
+    assert!(ui.text("inbox-import-ok").await.contains("Maître Durand"));
     assert_eq!(
-        attr(&ui, "approval-row", "data-status").await.as_deref(),
+        ui.attr("approval-row", "data-status").await.as_deref(),
         Some("valid")
     );
-    assert_eq!(text(&ui, "approval-role").await, "legal");
-    no_toasts(&ui).await;
+    assert_eq!(ui.text("approval-role").await, "legal");
+    ui.no_toasts().await;
     scroll_to(&ui, "inbox-approval-text").await;
     ui.screenshot("13-approval-inbox").await;
 
@@ -461,18 +397,14 @@ async fn draft_request_approval_from_another_laptop_then_publish_once() {
     ui.until(
         "the approval on the draft",
         Duration::from_secs(20),
-        || async {
-            text(&ui, "variant-approvals")
-                .await
-                .contains("Maître Durand")
-        },
+        || async { ui.text("variant-approvals").await.contains("Maître Durand") },
     )
     .await;
     ui.click("variant-publish").await;
     ui.until(
         "the composer filled from the draft",
         Duration::from_secs(20),
-        || async { prop(&ui, "compose-text", "value").await == serde_json::json!(TEXT) },
+        || async { ui.prop("compose-text", "value").await == serde_json::json!(TEXT) },
     )
     .await;
     until_prop(
@@ -484,22 +416,22 @@ async fn draft_request_approval_from_another_laptop_then_publish_once() {
     )
     .await;
     ui.click("compose-review").await;
-    assert_eq!(text(&ui, "confirm-handle").await, format!("@alice@{host}"));
+    assert_eq!(ui.text("confirm-handle").await, format!("@alice@{host}"));
     ui.click("confirm-publish").await;
     ui.until("the post queued", Duration::from_secs(20), || async {
-        attr(&ui, "outbox-item", "data-state").await.as_deref() == Some("queued")
+        ui.attr("outbox-item", "data-state").await.as_deref() == Some("queued")
     })
     .await;
     ui.until("the post sent", Duration::from_secs(60), || async {
-        attr(&ui, "outbox-item", "data-state").await.as_deref() == Some("sent")
+        ui.attr("outbox-item", "data-state").await.as_deref() == Some("sent")
     })
     .await;
-    let statuses = on_server(&snac).await;
+    let statuses = statuses_text(&snac).await;
     assert_eq!(statuses.len(), 1, "exactly one post: {statuses:?}");
     assert!(statuses[0].contains("Le lot 42"), "{statuses:?}");
     ui.click("nav-approvals").await;
     ui.until("the approval spent", Duration::from_secs(20), || async {
-        attr(&ui, "approval-row", "data-status").await.as_deref() == Some("used")
+        ui.attr("approval-row", "data-status").await.as_deref() == Some("used")
     })
     .await;
 
@@ -529,16 +461,16 @@ async fn draft_request_approval_from_another_laptop_then_publish_once() {
     }
     let filled = "Acme rappelle le lot 42 par précaution. Toutes les informations : https://acme.example/rappel";
     ui.until("the preview", Duration::from_secs(10), || async {
-        text(&ui, "use-preview").await == filled
+        ui.text("use-preview").await == filled
     })
     .await;
     ui.screenshot("14-playbooks").await;
     ui.click("use-create").await;
     ui.until("the statement's draft", Duration::from_secs(20), || async {
-        prop(&ui, "variant-text", "value").await == serde_json::json!(filled)
+        ui.prop("variant-text", "value").await == serde_json::json!(filled)
     })
     .await;
-    assert!(text(&ui, "draft-origin").await.contains("Rappel produit"));
+    assert!(ui.text("draft-origin").await.contains("Rappel produit"));
 
     // The audit log: everything above, and the chain intact.
     ui.click("nav-audit").await;
@@ -546,7 +478,7 @@ async fn draft_request_approval_from_another_laptop_then_publish_once() {
         ui.all("audit-entry").await.len() > 5
     })
     .await;
-    let kinds = prop(&ui, "audit-list", "textContent").await;
+    let kinds = ui.prop("audit-list", "textContent").await;
     let kinds = kinds.as_str().unwrap_or("");
     assert!(
         kinds.contains("Post sent") || kinds.contains("Message envoyé"),
@@ -554,12 +486,16 @@ async fn draft_request_approval_from_another_laptop_then_publish_once() {
     );
     ui.click("audit-verify").await;
     ui.until("the chain verified", Duration::from_secs(20), || async {
-        attr(&ui, "audit-result", "data-state").await.as_deref() == Some("intact")
+        ui.attr("audit-result", "data-state").await.as_deref() == Some("intact")
     })
     .await;
-    no_toasts(&ui).await;
+    ui.no_toasts().await;
     ui.screenshot("15-audit").await;
-    assert_eq!(on_server(&snac).await.len(), 1, "still exactly one post");
+    assert_eq!(
+        statuses_text(&snac).await.len(),
+        1,
+        "still exactly one post"
+    );
 
     ui.client.close().await.unwrap();
     drop(driver);
