@@ -25,5 +25,9 @@ export VIGIE_E2E_CLI="$target_dir/debug/vigie"
 # A real locale for the webview (navigator.language); the C locale has no language tag.
 export LANG="${VIGIE_E2E_LANG:-fr_FR.UTF-8}"
 
+# WebKitWebDriver can, rarely, never answer a call: a hung run fails after this many seconds
+# (scripts/test.sh then retries it) instead of eating the whole CI budget.
+cargo test -p vigie-e2e --locked --no-run
 xvfb-run -a -s "-screen 0 1280x800x24" scripts/with-desktop-session.sh \
+  timeout --kill-after=30 "${VIGIE_E2E_TIMEOUT:-900}" \
   cargo test -p vigie-e2e --locked -- --test-threads=1 --nocapture
