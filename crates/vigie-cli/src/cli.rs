@@ -350,7 +350,7 @@ pub enum BenchCmd {
         #[arg(long)]
         corpus: Option<PathBuf>,
         /// Sources written per transaction. 0 (default) does as the poller: every source
-        /// already prepared, up to ~1,000 entries per transaction. N: exactly N sources.
+        /// already prepared, up to ~2,500 entries per transaction. N: exactly N sources.
         #[arg(long, default_value_t = 0)]
         sources_per_tx: usize,
         /// Threads parsing, normalising and matching beside the writer (the poller does this

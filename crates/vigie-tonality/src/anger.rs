@@ -98,7 +98,7 @@ pub(crate) fn is_angry(tokens: &[Token], scored: &Scored) -> bool {
             Kind::Word => {
                 // Outrage words are all negative in the lexicons; a negated one
                 // ("pas une arnaque") has turned positive and does not count.
-                if scored.valences[i] < 0.0 && !scored.negated[i] && is_outrage_word(&t.key) {
+                if scored.valences[i] < 0.0 && !scored.negated[i] && is_outrage_word(t.key()) {
                     outrage_word = true;
                 }
                 if t.caps && scored.valences[i] <= -1.0 {

@@ -29,9 +29,16 @@ static COMMON: LazyLock<whatlang::Detector> = LazyLock::new(|| {
 
 /// Detects French or English; `None` for any other language or an empty text.
 ///
-/// Mentions, links and hashtag signs are ignored so that "@user http://…" noise
-/// does not sway the guess.
+/// Most mentions settle on their function words (`des`, `est`, `pour` against `the`, `and`,
+/// `with`): when one language has at least [`DECISIVE`] of them, four times more than the
+/// other, and the text has almost none of the words that mark Spanish, Italian, Portuguese,
+/// German or Dutch, that is the answer, at a fraction of the cost of trigram models. Anything
+/// less clear goes to whatlang. Mentions, links and hashtag signs are ignored so that
+/// "@user http://…" noise does not sway the guess.
 pub fn detect_language(text: &str) -> Option<Lang> {
+    if let Some(lang) = by_function_words(text) {
+        return Some(lang);
+    }
     let cleaned = clean(text);
     match COMMON.detect_lang(&cleaned)? {
         W::Fra => Some(Lang::Fr),
@@ -54,6 +61,50 @@ impl FrEnDetector {
             W::Fra => Some(Lang::Fr),
             _ => Some(Lang::En),
         }
+    }
+}
+
+/// Function words needed before [`by_function_words`] decides.
+const DECISIVE: u32 = 3;
+
+/// French or English from function words alone, `None` when the words do not settle it.
+fn by_function_words(text: &str) -> Option<Lang> {
+    let (mut fr, mut en, mut other) = (0u32, 0u32, 0u32);
+    for word in text.split(|c: char| !c.is_alphanumeric()) {
+        // Every word below is ASCII and at most 5 bytes; lower-case it on the stack.
+        if word.is_empty() || word.len() > 5 || !word.is_ascii() {
+            continue;
+        }
+        let mut buf = [0u8; 5];
+        let lower = &mut buf[..word.len()];
+        lower.copy_from_slice(word.as_bytes());
+        lower.make_ascii_lowercase();
+        match &*lower {
+            // French, and not a common word in the other languages checked here.
+            b"des" | b"est" | b"et" | b"une" | b"du" | b"pour" | b"pas" | b"dans" | b"les"
+            | b"avec" | b"sont" | b"nous" | b"vous" | b"je" | b"mais" | b"cette" | b"aux"
+            | b"ont" | b"ils" | b"sur" | b"au" | b"qu" | b"c" | b"j" | b"n" | b"l" | b"d"
+            | b"tout" | b"plus" | b"ou" | b"ce" => fr += 1,
+            b"the" | b"and" | b"is" | b"of" | b"to" | b"for" | b"that" | b"with" | b"are"
+            | b"this" | b"be" | b"have" | b"has" | b"not" | b"by" | b"from" | b"at" | b"you"
+            | b"they" | b"but" | b"will" | b"its" | b"it" | b"was" | b"my" | b"your" | b"just"
+            | b"what" => en += 1,
+            // Spanish, Italian, Portuguese, German, Dutch.
+            b"el" | b"los" | b"las" | b"por" | b"para" | b"una" | b"del" | b"es" | b"il"
+            | b"della" | b"per" | b"che" | b"non" | b"sono" | b"gli" | b"uma" | b"com" | b"nao"
+            | b"os" | b"der" | b"die" | b"und" | b"das" | b"ist" | b"nicht" | b"ein" | b"eine"
+            | b"het" | b"een" | b"van" | b"niet" | b"zijn" | b"ook" => other += 1,
+            _ => {}
+        }
+    }
+    if other >= 2 {
+        None
+    } else if fr >= DECISIVE && fr >= 4 * en {
+        Some(Lang::Fr)
+    } else if en >= DECISIVE && en >= 4 * fr {
+        Some(Lang::En)
+    } else {
+        None
     }
 }
 
@@ -88,8 +139,82 @@ mod tests {
             None
         );
         assert_eq!(detect_language(""), None);
+        for (text, lang) in [
+            ("Le rappel des produits est une décision de l'entreprise pour les clients", Some(Lang::Fr)),
+            ("The recall of the products is a decision that the company made for its customers", Some(Lang::En)),
+            ("La empresa anunció el retiro de los productos para proteger a las familias", None),
+            ("L'azienda ha annunciato il richiamo dei prodotti per proteggere le famiglie che sono", None),
+            ("A empresa anunciou o recolhimento dos produtos para proteger as famílias com uma nota", None),
+            ("Das Unternehmen hat den Rückruf der Produkte angekündigt, um die Familien zu schützen", None),
+            ("Het bedrijf heeft de terugroeping van de producten aangekondigd om de gezinnen te beschermen", None),
+        ] {
+            assert_eq!(detect_language(text), lang, "{text}");
+        }
         assert!(FrEnDetector::new()
             .detect("Ich verstehe nicht, warum der Kundendienst nie antwortet")
             .is_some());
+    }
+}
+
+/// The function-word shortcut against the trigram models, on the labelled tweet sets in
+/// `../shared/bench/tonality` (read from there, never copied; the test says so and passes
+/// when they are absent, e.g. on a machine without `../shared`).
+#[cfg(test)]
+mod shared_sets {
+    use super::*;
+    use std::path::PathBuf;
+
+    #[test]
+    fn function_words_agree_with_the_language_of_the_labelled_sets() {
+        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/bench/tonality");
+        let mut checked = 0;
+        for (set, lang) in [
+            ("umsab-fr-val", Lang::Fr),
+            ("umsab-fr-train", Lang::Fr),
+            ("umsab-en-val", Lang::En),
+            ("tweeteval-en-val", Lang::En),
+        ] {
+            let Ok(rows) = std::fs::read_to_string(dir.join(format!("{set}.tsv"))) else {
+                eprintln!("{set}: not found in {}, skipped", dir.display());
+                continue;
+            };
+            let texts: Vec<&str> = rows
+                .lines()
+                .skip(1)
+                .filter_map(|l| l.split_once('\t').map(|(_, t)| t))
+                .collect();
+            let (mut decided, mut right, mut models_right) = (0, 0, 0);
+            for t in &texts {
+                if let Some(l) = by_function_words(t) {
+                    decided += 1;
+                    right += usize::from(l == lang);
+                    models_right += usize::from(
+                        COMMON
+                            .detect_lang(&clean(t))
+                            .map(|w| w == if lang == Lang::Fr { W::Fra } else { W::Eng })
+                            == Some(true),
+                    );
+                }
+            }
+            let share = decided as f64 / texts.len() as f64;
+            let acc = right as f64 / decided.max(1) as f64;
+            let models = models_right as f64 / decided.max(1) as f64;
+            eprintln!("{set}: function words decide {decided}/{} ({:.1} %), right {:.2} %, trigram models on the same rows {:.2} %", texts.len(), 100.0 * share, 100.0 * acc, 100.0 * models);
+            assert!(
+                acc >= 0.995,
+                "{set}: function words right on {:.2} % only",
+                100.0 * acc
+            );
+            assert!(
+                acc >= models,
+                "{set}: function words less accurate than the models"
+            );
+            assert!(
+                share >= 0.3,
+                "{set}: the shortcut decides too rarely to matter"
+            );
+            checked += 1;
+        }
+        eprintln!("{checked} labelled sets checked");
     }
 }

@@ -74,7 +74,7 @@ fn apply_idioms(
     let mut i = 0;
     'outer: while i < n {
         if tokens[i].is_word() {
-            if let Some(list) = words.idioms.get(tokens[i].key.as_str()) {
+            if let Some(list) = words.idioms.get(tokens[i].key()) {
                 for idiom in list {
                     let len = idiom.words.len();
                     let hit = i + len <= n
@@ -82,7 +82,7 @@ fn apply_idioms(
                             .words
                             .iter()
                             .zip(&tokens[i..i + len])
-                            .all(|(w, t)| t.is_word() && t.key == *w);
+                            .all(|(w, t)| t.is_word() && t.key() == *w);
                     if hit {
                         base[i] = idiom.valence;
                         for k in i..i + len {
@@ -140,13 +140,13 @@ fn negation_scopes(
         }
         // Written French drops "pas" after a few verbs: "ne pourra respecter"
         // (but "ne peut … que" is restrictive: "can only").
-        let restrictive = (i + 1..(i + 1 + NE_REACH).min(n)).any(|k| tokens[k].key == "que");
+        let restrictive = (i + 1..(i + 1 + NE_REACH).min(n)).any(|k| tokens[k].key() == "que");
         if !complete
             && !restrictive
             && i + 1 < n
             && FR_BARE_NE_VERBS
                 .iter()
-                .any(|p| tokens[i + 1].key.starts_with(p))
+                .any(|p| tokens[i + 1].key().starts_with(p))
         {
             forward(i + 1, &mut negated);
         }
@@ -157,7 +157,7 @@ fn negation_scopes(
         }
         forward(i, &mut negated);
         // Spoken French drops "ne" and puts "pas" after the verb: "j'adore pas".
-        if lang == Lang::Fr && i > 0 && FR_POST_VERBAL.contains(&tokens[i].key.as_str()) {
+        if lang == Lang::Fr && i > 0 && FR_POST_VERBAL.contains(&tokens[i].key()) {
             let ne_before = (i.saturating_sub(4)..i).any(|k| roles[k] == Some(Role::Ne));
             let prev_is_sentiment =
                 tokens[i - 1].is_word() && base[i - 1] != 0.0 && roles[i - 1].is_none();
@@ -201,7 +201,7 @@ pub(crate) fn score(tokens: &[Token], lex: &WordLexicon, words: &LangWords, lang
         .iter()
         .map(|t| {
             if t.is_word() && !t.hashtag {
-                words.role(&t.key)
+                words.role(t.key())
             } else {
                 None
             }
@@ -217,7 +217,7 @@ pub(crate) fn score(tokens: &[Token], lex: &WordLexicon, words: &LangWords, lang
             Kind::Emo(_) if lang == Lang::Fr && FR_IRONY_WINKS.contains(&t.lower.as_str()) => {}
             Kind::Emo(v) => base[i] = v,
             Kind::Word if !fixed[i] => {
-                base[i] = lex.get(&t.lower, &t.folded, t.elongated).unwrap_or(0.0);
+                base[i] = lex.get(&t.lower, t.folded(), t.elongated).unwrap_or(0.0);
             }
             _ => {}
         }
@@ -226,8 +226,8 @@ pub(crate) fn score(tokens: &[Token], lex: &WordLexicon, words: &LangWords, lang
     // only after a subject or an auxiliary ("I like", "would like").
     if lang == Lang::En {
         for i in 0..n {
-            if tokens[i].key == "like" && !fixed[i] {
-                let verb = i > 0 && EN_LIKE_SUBJECTS.contains(&tokens[i - 1].key.as_str());
+            if tokens[i].key() == "like" && !fixed[i] {
+                let verb = i > 0 && EN_LIKE_SUBJECTS.contains(&tokens[i - 1].key());
                 if !verb {
                     base[i] = 0.0;
                 }

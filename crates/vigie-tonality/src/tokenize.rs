@@ -20,11 +20,11 @@ pub(crate) struct Token {
     pub kind: Kind,
     /// Lowercase form, accents kept; the emoji or emoticon itself; empty for punctuation.
     pub lower: String,
-    /// Lowercase, accent-folded form; elongations collapsed to one letter when the
-    /// word was elongated ("nuuuul" -> "nul") for matching function words.
-    pub key: String,
-    /// Accent-folded form, elongation kept.
-    pub folded: String,
+    /// The accent-folded form when it differs from `lower` (see [`Token::folded`]); most
+    /// words are plain ASCII, and one string per token keeps tokenising cheap.
+    folded_differs: Option<String>,
+    /// The matching key when it differs from the folded form (see [`Token::key`]).
+    key_differs: Option<String>,
     /// Written in capitals ("NUL", at least two letters).
     pub caps: bool,
     /// A letter repeated three times or more ("nuuuul", "soooo").
@@ -37,18 +37,17 @@ impl Token {
         let letters = raw.chars().filter(|c| c.is_alphabetic()).count();
         let caps = letters >= 2 && !raw.chars().any(|c| c.is_lowercase());
         let lower = raw.to_lowercase();
-        let folded = fold(&lower);
-        let elongated = has_run(&folded, 3);
-        let key = if elongated {
-            collapse_runs(&folded, 1)
-        } else {
-            folded.clone()
-        };
+        let folded_differs = (!lower.is_ascii())
+            .then(|| fold(&lower))
+            .filter(|f| *f != lower);
+        let folded = folded_differs.as_deref().unwrap_or(&lower);
+        let elongated = has_run(folded, 3);
+        let key_differs = elongated.then(|| collapse_runs(folded, 1));
         Token {
             kind: Kind::Word,
             lower,
-            key,
-            folded,
+            folded_differs,
+            key_differs,
             caps,
             elongated,
             hashtag,
@@ -59,8 +58,8 @@ impl Token {
         Token {
             kind,
             lower: String::new(),
-            key: String::new(),
-            folded: String::new(),
+            folded_differs: None,
+            key_differs: None,
             caps: false,
             elongated: false,
             hashtag: false,
@@ -69,6 +68,18 @@ impl Token {
 
     pub(crate) fn is_word(&self) -> bool {
         self.kind == Kind::Word
+    }
+
+    /// Accent-folded form, elongation kept.
+    pub(crate) fn folded(&self) -> &str {
+        self.folded_differs.as_deref().unwrap_or(&self.lower)
+    }
+
+    /// Lowercase, accent-folded form; elongations collapsed to one letter when the word was
+    /// elongated ("nuuuul" -> "nul"), elided forms spelled out ("qu'" -> "que"), for
+    /// matching function words.
+    pub(crate) fn key(&self) -> &str {
+        self.key_differs.as_deref().unwrap_or_else(|| self.folded())
     }
 }
 
@@ -232,11 +243,11 @@ fn push_word(raw: &str, hashtag: bool, lang: Lang, out: &mut Vec<Token>) {
             }
             let mut t = Token::word(&rest[..pos], false);
             // "n'" is "ne", "qu'" is "que": the rules match the full forms.
-            t.key = match prefix.as_str() {
+            t.key_differs = Some(match prefix.as_str() {
                 "n" => "ne".to_string(),
                 "qu" => "que".to_string(),
                 _ => format!("{prefix}'"),
-            };
+            });
             out.push(t);
             let apos_len = rest[pos..].chars().next().map_or(1, char::len_utf8);
             rest = &rest[pos + apos_len..];
@@ -280,7 +291,7 @@ mod tests {
         tokenize(text, lang, &lex)
             .into_iter()
             .map(|t| match t.kind {
-                Kind::Word => t.key,
+                Kind::Word => t.key().to_string(),
                 Kind::Emo(_) => "<emo>".into(),
                 Kind::Punct(c) => c.to_string(),
             })
@@ -319,7 +330,7 @@ mod tests {
         let lex = Lexicons::load();
         let t = &tokenize("NUUUUL", Lang::Fr, &lex)[0];
         assert!(t.caps && t.elongated);
-        assert_eq!(t.key, "nul");
+        assert_eq!(t.key(), "nul");
         assert_eq!(collapse_runs("cooool", 2), "cool");
         assert_eq!(fold("déçu œuvre"), "decu oeuvre");
     }
