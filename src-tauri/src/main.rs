@@ -7,6 +7,7 @@
 
 mod commands;
 mod events;
+mod memory;
 mod notifier;
 mod setup;
 mod tray;
@@ -31,7 +32,9 @@ fn ensure_language_tag() {
 }
 
 fn main() {
+    memory::Allocator::limit_arenas();
     ensure_language_tag();
+    memory::tune_environment();
     let app = tauri::Builder::default()
         // First: a second launch only brings the running window forward.
         .plugin(tauri_plugin_single_instance::init(|app, _argv, _cwd| {

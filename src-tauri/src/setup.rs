@@ -1,7 +1,7 @@
 //! Startup and shutdown: open the store, start the engine, forward its reports; stop it all
 //! on exit.
 
-use crate::{events, notifier::ShellNotifier, tray};
+use crate::{events, memory, notifier::ShellNotifier, tray};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tauri::async_runtime::JoinHandle;
@@ -21,6 +21,7 @@ pub struct Shell {
     forwarder: Mutex<Option<JoinHandle<()>>>,
     outbox_watcher: JoinHandle<()>,
     terminate: JoinHandle<()>,
+    trimmer: JoinHandle<()>,
     notifier: Arc<ShellNotifier>,
 }
 
@@ -75,13 +76,32 @@ pub fn setup(app: &mut tauri::App) -> Result<(), Box<dyn std::error::Error>> {
     let forwarder = events::spawn_forwarder(handle.clone(), rx, lang);
     let outbox_watcher = events::spawn_outbox_watcher(handle.clone());
     let terminate = tauri::async_runtime::spawn(quit_on_terminate(handle.clone()));
+    if let Some(window) = app.get_webview_window(tray::MAIN_WINDOW) {
+        memory::tune_webview(&window);
+    }
+    let trimmer = tauri::async_runtime::spawn(release_free_memory(handle.clone()));
     app.manage(Shell {
         forwarder: Mutex::new(Some(forwarder)),
         outbox_watcher,
         terminate,
+        trimmer,
         notifier,
     });
     Ok(())
+}
+
+/// Hands memory back to the system: once the first screen's queries are done, then every
+/// minute (a poll cycle or a burst of UI queries fills SQLite's page cache and leaves freed
+/// pages in malloc's arenas).
+async fn release_free_memory(handle: AppHandle) {
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    loop {
+        if memory::enabled() {
+            let _ = handle.state::<App>().release_memory();
+        }
+        memory::Allocator::release_free_memory();
+        tokio::time::sleep(Duration::from_secs(60)).await;
+    }
 }
 
 /// SIGTERM / SIGINT (session logout, `kill`, Ctrl-C) quit like the tray's Quit, so the engine
@@ -134,6 +154,7 @@ impl Shell {
         });
         self.notifier.stop();
         self.terminate.abort();
+        self.trimmer.abort();
     }
 }
 

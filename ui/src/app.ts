@@ -262,25 +262,27 @@ export async function startApp(mount: HTMLElement): Promise<void> {
     cleanup = VIEWS[name](view, ctx, params, path.slice(1));
   }
 
-  try {
-    ctx.settings = await ipc.getSettings();
-  } catch {
-    // keep the defaults detected from the system language
-  }
+  // The first screen's questions go to the engine at once; the answers are drawn once the
+  // chrome exists, in the user's language (errors as toasts).
+  const [settings, rows, publishing] = await Promise.allSettled([
+    ipc.getSettings(),
+    ipc.dashboard(),
+    Promise.all([ipc.listProfiles(), ipc.activeProfile(), ipc.killSwitch()]),
+  ]);
+  if (settings.status === "fulfilled") ctx.settings = settings.value;
+  // otherwise keep the defaults detected from the system language
   setLanguage(ctx.settings.language);
   applyTheme(ctx.settings.theme);
   buildChrome();
-
-  try {
-    await ctx.refreshDashboard();
-  } catch (e) {
-    ctx.toast(ctx.errorText(e), "error");
-  }
-  try {
-    await ctx.refreshPublishing();
-  } catch (e) {
-    ctx.toast(ctx.errorText(e), "error");
-  }
+  if (rows.status === "fulfilled") {
+    ctx.rows = rows.value;
+    renderFooter();
+  } else ctx.toast(ctx.errorText(rows.reason), "error");
+  if (publishing.status === "fulfilled") {
+    const [profiles, active, killSwitch] = publishing.value;
+    ctx.publishing = { profiles, active, killSwitch };
+    renderPublishing();
+  } else ctx.toast(ctx.errorText(publishing.reason), "error");
   if (ctx.rows.length === 0 && !location.hash.startsWith("#/welcome")) {
     location.hash = "#/welcome";
   }

@@ -303,6 +303,11 @@ impl App {
         }
     }
 
+    /// Frees the store's page cache (it refills on demand): for an app going idle.
+    pub fn release_memory(&self) -> AppResult<()> {
+        self.db(|s| s.release_memory())
+    }
+
     /// Stops listening and waits for the loop to end.
     pub async fn stop(&self) {
         let engine = self.engine.lock().unwrap_or_else(|p| p.into_inner()).take();

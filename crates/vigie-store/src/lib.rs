@@ -163,6 +163,14 @@ impl Store {
         Ok(())
     }
 
+    /// Frees the page cache and other memory SQLite holds for this connection but does not
+    /// need (`PRAGMA shrink_memory`); it refills on demand. For an app going idle.
+    pub fn release_memory(&self) -> Result<()> {
+        self.conn
+            .execute_batch("PRAGMA shrink_memory;")
+            .map_err(|e| self.err(e))
+    }
+
     pub fn path(&self) -> &Path {
         &self.path
     }
