@@ -2,7 +2,6 @@
 //! tests/servers/bluesky/start.sh, which prints one JSON line when it is ready.
 
 use std::io::{BufRead, BufReader};
-use std::path::Path;
 use std::process::{Child, ChildStdin, Command, Stdio};
 
 pub struct BlueskyNet {
@@ -14,8 +13,7 @@ pub struct BlueskyNet {
 impl BlueskyNet {
     /// Starts the network (≈ 10 s). Panics with the setup hint when it is not installed.
     pub fn start() -> BlueskyNet {
-        let script =
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/servers/bluesky/start.sh");
+        let script = crate::repo_root().join("tests/servers/bluesky/start.sh");
         let mut child = Command::new("bash")
             .arg(&script)
             .stdin(Stdio::piped())

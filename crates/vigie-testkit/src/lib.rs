@@ -36,7 +36,18 @@ pub fn wait_for_port(port: u16, what: &str) {
 
 /// The fixture feeds (tests/fixtures at the repository root).
 pub fn fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures")
+    repo_root().join("tests/fixtures")
+}
+
+/// The repository's root. Found from the running test's crate folder (cargo sets
+/// `CARGO_MANIFEST_DIR` when it runs a test): a path compiled into the test kit would go stale
+/// when one target folder serves two checkouts of the repository.
+pub fn repo_root() -> PathBuf {
+    let here = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")), PathBuf::from);
+    here.ancestors()
+        .find(|a| a.join("tests/fixtures").is_dir() && a.join("Cargo.lock").is_file())
+        .map_or_else(|| here.join("../.."), Path::to_path_buf)
 }
 
 /// An nginx serving `root` with the status routes the tests need.

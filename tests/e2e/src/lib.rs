@@ -67,11 +67,17 @@ impl Ui {
             "tauri:options".into(),
             serde_json::json!({ "application": app }),
         );
-        let client = ClientBuilder::native()
-            .capabilities(caps)
-            .connect(&format!("http://127.0.0.1:{}", driver.port))
-            .await
-            .expect("a WebDriver session on the app");
+        // WebKitWebDriver can, rarely, never answer the new-session request: fail in a minute
+        // (scripts/test.sh retries the suite) rather than at the suite's 15-minute timeout.
+        let client = tokio::time::timeout(
+            Duration::from_secs(60),
+            ClientBuilder::native()
+                .capabilities(caps)
+                .connect(&format!("http://127.0.0.1:{}", driver.port)),
+        )
+        .await
+        .expect("WebKitWebDriver did not open a session on the app within 60 s")
+        .expect("a WebDriver session on the app");
         // The checkout being tested (cargo sets this at run time; the compile-time value can
         // belong to another checkout sharing the same target directory).
         let manifest = std::env::var("CARGO_MANIFEST_DIR")
@@ -238,7 +244,29 @@ impl Ui {
         // WebKit paints asynchronously (software rendering under Xvfb): give the last DOM
         // change a moment to reach the screen, or the capture shows the previous view.
         tokio::time::sleep(Duration::from_millis(600)).await;
-        let png = self.client.screenshot().await.unwrap();
+        // Without compositing (the app's default, see src-tauri/src/memory.rs), WebKit answers
+        // a screenshot request at the page's next paint, and an idle page never paints: keep
+        // it repainting (an invisible opacity flicker, one per frame) while the capture runs.
+        self.client
+            .execute(
+                "let n = 0; const s = document.documentElement.style;
+                 const f = () => { s.opacity = n++ % 2 ? '' : '0.9999'; window.__vigieRepaint = requestAnimationFrame(f); };
+                 f();",
+                vec![],
+            )
+            .await
+            .unwrap();
+        let png = tokio::time::timeout(Duration::from_secs(60), self.client.screenshot())
+            .await
+            .unwrap_or_else(|_| panic!("screenshot {name}: WebKitWebDriver did not answer in 60 s"))
+            .unwrap();
+        self.client
+            .execute(
+                "cancelAnimationFrame(window.__vigieRepaint); document.documentElement.style.opacity = '';",
+                vec![],
+            )
+            .await
+            .unwrap();
         std::fs::create_dir_all(&self.screenshots).unwrap();
         std::fs::write(self.screenshots.join(format!("{name}.png")), png).unwrap();
     }

@@ -436,10 +436,9 @@ async fn draft_request_approval_from_another_laptop_then_publish_once() {
     .await;
 
     // A playbook pasted in, and a holding statement turned into a draft for alice.
-    let toml = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../playbooks/rappel-produit.toml"),
-    )
-    .unwrap();
+    let toml =
+        std::fs::read_to_string(vigie_testkit::repo_root().join("playbooks/rappel-produit.toml"))
+            .unwrap();
     ui.click("nav-playbooks").await;
     paste(&ui, "playbook-import-text", &toml).await;
     ui.click("playbook-import").await;
