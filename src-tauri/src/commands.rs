@@ -146,6 +146,16 @@ pub async fn save_settings(handle: AppHandle, settings: Settings) -> AppResult<S
 #[tauri::command]
 pub async fn open_external(handle: AppHandle, url: String) -> AppResult<()> {
     let url = external_url(&url)?;
+    // On Linux, xdg-open without the webview's memory tuning (see memory.rs); the opener
+    // plugin when it is missing.
+    #[cfg(target_os = "linux")]
+    if crate::memory::untuned(std::process::Command::new("xdg-open").arg(&url))
+        .stdin(std::process::Stdio::null())
+        .spawn()
+        .is_ok()
+    {
+        return Ok(());
+    }
     handle.opener().open_url(url, None::<&str>).map_err(|e| {
         AppError::new(
             "open_failed",

@@ -26,16 +26,31 @@ pub fn tune_environment() {
     if !enabled() {
         return;
     }
-    for (key, value) in [
-        ("WEBKIT_DISABLE_COMPOSITING_MODE", "1"),
-        ("WEBKIT_DISABLE_DMABUF_RENDERER", "1"),
-        ("JSC_useJIT", "false"),
-        ("MALLOC_ARENA_MAX", "2"),
-    ] {
+    for (key, value) in TUNED {
         if std::env::var_os(key).is_none() {
             std::env::set_var(key, value);
         }
     }
+}
+
+/// The variables [`tune_environment`] sets, for WebKit's helpers only.
+const TUNED: [(&str, &str); 4] = [
+    ("WEBKIT_DISABLE_COMPOSITING_MODE", "1"),
+    ("WEBKIT_DISABLE_DMABUF_RENDERER", "1"),
+    ("JSC_useJIT", "false"),
+    ("MALLOC_ARENA_MAX", "2"),
+];
+
+/// Removes the tuning from a program Vigie starts (the system browser opening a link must not
+/// run without its JIT or compositing). A variable holding another value was set by the user
+/// and is left alone.
+pub fn untuned(cmd: &mut std::process::Command) -> &mut std::process::Command {
+    for (key, value) in TUNED {
+        if std::env::var(key).is_ok_and(|v| v == value) {
+            cmd.env_remove(key);
+        }
+    }
+    cmd
 }
 
 /// Applies the memory-saving settings to the main window's webview.

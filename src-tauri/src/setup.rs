@@ -91,15 +91,20 @@ pub fn setup(app: &mut tauri::App) -> Result<(), Box<dyn std::error::Error>> {
 }
 
 /// Hands memory back to the system: once the first screen's queries are done, then every
-/// minute (a poll cycle or a burst of UI queries fills SQLite's page cache and leaves freed
-/// pages in malloc's arenas).
+/// minute (a burst of UI queries fills SQLite's page cache and leaves freed pages in malloc's
+/// arenas). A store busy writing is not idle: that round is skipped (see
+/// `App::release_memory`).
 async fn release_free_memory(handle: AppHandle) {
     tokio::time::sleep(Duration::from_secs(5)).await;
     loop {
-        if memory::enabled() {
-            let _ = handle.state::<App>().release_memory();
-        }
-        memory::Allocator::release_free_memory();
+        let h = handle.clone();
+        let _ = tauri::async_runtime::spawn_blocking(move || {
+            if memory::enabled() {
+                let _ = h.state::<App>().release_memory();
+            }
+            memory::Allocator::release_free_memory();
+        })
+        .await;
         tokio::time::sleep(Duration::from_secs(60)).await;
     }
 }
@@ -133,6 +138,7 @@ impl Shell {
     /// notification waiters.
     pub fn shutdown(&self, handle: &AppHandle) {
         self.outbox_watcher.abort();
+        self.trimmer.abort();
         let forwarder = self
             .forwarder
             .lock()
@@ -154,7 +160,6 @@ impl Shell {
         });
         self.notifier.stop();
         self.terminate.abort();
-        self.trimmer.abort();
     }
 }
 

@@ -303,9 +303,14 @@ impl App {
         }
     }
 
-    /// Frees the store's page cache (it refills on demand): for an app going idle.
+    /// Frees the store's page cache (it refills on demand): for an app going idle. A store
+    /// busy with another call is not idle: nothing is done and nothing waits.
     pub fn release_memory(&self) -> AppResult<()> {
-        self.db(|s| s.release_memory())
+        match self.store.try_lock() {
+            Ok(s) => Ok(s.release_memory()?),
+            Err(std::sync::TryLockError::Poisoned(p)) => Ok(p.into_inner().release_memory()?),
+            Err(std::sync::TryLockError::WouldBlock) => Ok(()),
+        }
     }
 
     /// Stops listening and waits for the loop to end.

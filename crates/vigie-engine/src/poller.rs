@@ -76,7 +76,8 @@ enum Fetch {
 /// Entries the writer gathers, across the sources already fetched, before one commit.
 /// A transaction of ~2,500 mentions amortises the commit and the full-text index flush
 /// (the store side of ingest is ~1.6x faster at 1,000 than one source per transaction, and
-/// a little faster again at 2,500) while holding the store lock for ~0.2 s at most.
+/// a little faster again at 2,500) while holding the store lock for ~0.2 s (longer for the
+/// commit that triggers a WAL checkpoint, every ~40 MB written).
 pub const SETTLE_BATCH_ENTRIES: usize = 2_500;
 
 /// A source's result ready for the store.

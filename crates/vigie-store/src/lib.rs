@@ -152,12 +152,13 @@ impl Store {
         // A checkpoint every 10,000 WAL pages (~40 MB) instead of 1,000: pages that several
         // ingest batches rewrite (index interiors, full-text segments) are copied into the
         // database once, and the fsync that goes with a checkpoint is paid ten times less
-        // often (ingest's store side: ~10 % less CPU).
+        // often (ingest's store side: ~10 % less CPU). After a checkpoint the WAL file is cut
+        // back to 16 MB instead of staying at its largest.
         self.conn
             .execute_batch(
                 "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; \
                  PRAGMA cache_size = -32000; PRAGMA temp_store = MEMORY; \
-                 PRAGMA wal_autocheckpoint = 10000;",
+                 PRAGMA wal_autocheckpoint = 10000; PRAGMA journal_size_limit = 16777216;",
             )
             .map_err(|e| self.err(e))?;
         Ok(())

@@ -31,9 +31,8 @@ static COMMON: LazyLock<whatlang::Detector> = LazyLock::new(|| {
 ///
 /// Most mentions settle on their function words (`des`, `est`, `pour` against `the`, `and`,
 /// `with`): when one language has at least [`DECISIVE`] of them, four times more than the
-/// other, and the text has almost none of the words that mark Spanish, Italian, Portuguese,
-/// German or Dutch, that is the answer, at a fraction of the cost of trigram models. Anything
-/// less clear goes to whatlang. Mentions, links and hashtag signs are ignored so that
+/// other, and the text has none of the words that mark a neighbouring language, that is the
+/// answer, at a fraction of the cost of trigram models. Anything less clear goes to whatlang. Mentions, links and hashtag signs are ignored so that
 /// "@user http://…" noise does not sway the guess.
 pub fn detect_language(text: &str) -> Option<Lang> {
     if let Some(lang) = by_function_words(text) {
@@ -68,40 +67,56 @@ impl FrEnDetector {
 const DECISIVE: u32 = 3;
 
 /// French or English from function words alone, `None` when the words do not settle it.
+///
+/// Strong words are common in one language and rare as words elsewhere (`des`, `pour`, `avec`;
+/// `the`, `with`, `that`). Weak words are as common but shared with a neighbour (`le`, `je`,
+/// `du`, `l'` also live in Italian, Dutch, German or Catalan; `is`, `to`, `of`, `was` in Dutch,
+/// Polish, German, Tagalog): they add to the count only next to a strong word. A single marker
+/// word of Spanish, Italian, Portuguese, Romanian, Catalan, German, Dutch, Polish or Tagalog
+/// sends the text to the trigram models.
 fn by_function_words(text: &str) -> Option<Lang> {
-    let (mut fr, mut en, mut other) = (0u32, 0u32, 0u32);
-    for word in text.split(|c: char| !c.is_alphanumeric()) {
-        // Every word below is ASCII and at most 5 bytes; lower-case it on the stack.
-        if word.is_empty() || word.len() > 5 || !word.is_ascii() {
+    let (mut fr, mut fr_weak, mut en, mut en_weak) = (0u32, 0u32, 0u32, 0u32);
+    for chunk in text.split_whitespace() {
+        // Links and handles are not the author's language (same rule as `clean`).
+        if chunk.starts_with('@') || chunk.starts_with("http") || chunk.starts_with("www.") {
             continue;
         }
-        let mut buf = [0u8; 5];
-        let lower = &mut buf[..word.len()];
-        lower.copy_from_slice(word.as_bytes());
-        lower.make_ascii_lowercase();
-        match &*lower {
-            // French, and not a common word in the other languages checked here.
-            b"des" | b"est" | b"et" | b"une" | b"du" | b"pour" | b"pas" | b"dans" | b"les"
-            | b"avec" | b"sont" | b"nous" | b"vous" | b"je" | b"mais" | b"cette" | b"aux"
-            | b"ont" | b"ils" | b"sur" | b"au" | b"qu" | b"c" | b"j" | b"n" | b"l" | b"d"
-            | b"tout" | b"plus" | b"ou" | b"ce" => fr += 1,
-            b"the" | b"and" | b"is" | b"of" | b"to" | b"for" | b"that" | b"with" | b"are"
-            | b"this" | b"be" | b"have" | b"has" | b"not" | b"by" | b"from" | b"at" | b"you"
-            | b"they" | b"but" | b"will" | b"its" | b"it" | b"was" | b"my" | b"your" | b"just"
-            | b"what" => en += 1,
-            // Spanish, Italian, Portuguese, German, Dutch.
-            b"el" | b"los" | b"las" | b"por" | b"para" | b"una" | b"del" | b"es" | b"il"
-            | b"della" | b"per" | b"che" | b"non" | b"sono" | b"gli" | b"uma" | b"com" | b"nao"
-            | b"os" | b"der" | b"die" | b"und" | b"das" | b"ist" | b"nicht" | b"ein" | b"eine"
-            | b"het" | b"een" | b"van" | b"niet" | b"zijn" | b"ook" => other += 1,
-            _ => {}
+        for word in chunk.split(|c: char| !c.is_alphanumeric()) {
+            // Every word below is ASCII and at most 6 bytes; lower-case it on the stack.
+            if word.is_empty() || word.len() > 6 || !word.is_ascii() {
+                continue;
+            }
+            let mut buf = [0u8; 6];
+            let lower = &mut buf[..word.len()];
+            lower.copy_from_slice(word.as_bytes());
+            lower.make_ascii_lowercase();
+            match &*lower {
+                b"des" | b"est" | b"et" | b"une" | b"pour" | b"pas" | b"dans" | b"avec"
+                | b"sont" | b"nous" | b"vous" | b"cette" | b"aux" | b"ont" | b"ils" | b"sur"
+                | b"tout" | b"leur" | b"votre" | b"qui" | b"fait" | b"bien" => fr += 1,
+                b"le" | b"les" | b"je" | b"du" | b"ce" | b"mais" | b"ou" | b"au" | b"mon"
+                | b"c" | b"l" | b"d" | b"n" | b"j" | b"qu" | b"on" | b"ne" => fr_weak += 1,
+                b"the" | b"and" | b"that" | b"with" | b"are" | b"this" | b"have" | b"from"
+                | b"you" | b"they" | b"your" | b"what" | b"about" | b"would" | b"there" => en += 1,
+                b"is" | b"was" | b"to" | b"at" | b"by" | b"has" | b"of" | b"it" | b"its"
+                | b"be" | b"for" | b"not" | b"but" | b"my" | b"just" | b"will" | b"so" => {
+                    en_weak += 1
+                }
+                b"el" | b"los" | b"las" | b"por" | b"para" | b"una" | b"del" | b"pero" | b"muy"
+                | b"della" | b"che" | b"sono" | b"gli" | b"uma" | b"nao" | b"voce" | b"der"
+                | b"die" | b"und" | b"das" | b"ist" | b"nicht" | b"ich" | b"auf" | b"ein"
+                | b"eine" | b"het" | b"een" | b"niet" | b"zijn" | b"ik" | b"maar" | b"nu"
+                | b"sunt" | b"si" | b"este" | b"care" | b"amb" | b"els" | b"aquest" | b"nie"
+                | b"jest" | b"jak" | b"ang" | b"ng" | b"mga" => return None,
+                _ => {}
+            }
         }
     }
-    if other >= 2 {
-        None
-    } else if fr >= DECISIVE && fr >= 4 * en {
+    let fr_all = if fr > 0 { fr + fr_weak } else { 0 };
+    let en_all = if en > 0 { en + en_weak } else { 0 };
+    if fr_all >= DECISIVE && fr_all >= 4 * (en + en_weak) {
         Some(Lang::Fr)
-    } else if en >= DECISIVE && en >= 4 * fr {
+    } else if en_all >= DECISIVE && en_all >= 4 * (fr + fr_weak) {
         Some(Lang::En)
     } else {
         None
@@ -149,6 +164,23 @@ mod tests {
             ("Het bedrijf heeft de terugroeping van de producten aangekondigd om de gezinnen te beschermen", None),
         ] {
             assert_eq!(detect_language(text), lang, "{text}");
+        }
+        // What the function words alone must not decide (a review's counter-examples): links
+        // and handles, and short words other languages share with French or English.
+        for text in [
+            "Scandale chez Lactalis https://www.theguardian.com/world/the-recall-of-the-baby-milk-is-over-and-done",
+            "@the_verge @and_this @for_you rappel",
+            "Ma c'è l'Italia e l'Europa, l'ho detto",
+            "Ce au spus? Nu l-am văzut, au plecat deja",
+            "Les notícies d'avui: l'ajuntament tanca el parc",
+            "Mais um dia, mais ou menos igual",
+            "Du bist toll, weißt du? Hast du Zeit?",
+            "Je bent je sleutels kwijt, je moet terug",
+            "Dit is mijn telefoon, hij is stuk en was duur",
+            "To nie to samo, to jasne",
+            "Kumain at uminom at natulog at umalis",
+        ] {
+            assert_eq!(by_function_words(text), None, "{text}");
         }
         assert!(FrEnDetector::new()
             .detect("Ich verstehe nicht, warum der Kundendienst nie antwortet")
