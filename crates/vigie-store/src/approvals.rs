@@ -117,13 +117,11 @@ impl Store {
     }
 
     pub fn roster(&self) -> Result<Vec<Member>> {
-        let mut stmt = self
-            .conn()
-            .prepare("SELECT key, name, roles, autonomy FROM roster ORDER BY name")
-            .map_err(|e| self.err(e))?;
-        let rows = stmt.query_map([], member_row).map_err(|e| self.err(e))?;
-        rows.collect::<rusqlite::Result<_>>()
-            .map_err(|e| self.err(e))
+        self.all(
+            "SELECT key, name, roles, autonomy FROM roster ORDER BY name",
+            [],
+            member_row,
+        )
     }
 
     pub fn member(&self, key: &str) -> Result<Option<Member>> {
@@ -197,46 +195,24 @@ impl Store {
     /// Unused approvals for this subject and account (expiry is checked by the caller, with
     /// its clock).
     pub fn approvals_for(&self, subject_hash: &str, account: &str) -> Result<Vec<StoredApproval>> {
-        let mut stmt = self
-            .conn()
-            .prepare(&format!(
+        self.all(&format!(
                 "SELECT {COLUMNS} FROM approvals WHERE subject_hash = ?1 AND account = ?2 AND used_by_post IS NULL ORDER BY id"
-            ))
-            .map_err(|e| self.err(e))?;
-        let rows = stmt
-            .query_map(params![subject_hash, account], approval_row)
-            .map_err(|e| self.err(e))?;
-        rows.collect::<rusqlite::Result<_>>()
-            .map_err(|e| self.err(e))
+            ), params![subject_hash, account], approval_row)
     }
 
     /// Pre-approvals of playbook statements for this account.
     pub fn pre_approvals_for(&self, account: &str) -> Result<Vec<StoredApproval>> {
-        let mut stmt = self
-            .conn()
-            .prepare(&format!(
+        self.all(&format!(
                 "SELECT {COLUMNS} FROM approvals WHERE kind = 'pre_approval' AND account = ?1 ORDER BY id"
-            ))
-            .map_err(|e| self.err(e))?;
-        let rows = stmt
-            .query_map([account], approval_row)
-            .map_err(|e| self.err(e))?;
-        rows.collect::<rusqlite::Result<_>>()
-            .map_err(|e| self.err(e))
+            ), [account], approval_row)
     }
 
     pub fn approvals(&self, limit: usize) -> Result<Vec<StoredApproval>> {
-        let mut stmt = self
-            .conn()
-            .prepare(&format!(
-                "SELECT {COLUMNS} FROM approvals ORDER BY id DESC LIMIT ?1"
-            ))
-            .map_err(|e| self.err(e))?;
-        let rows = stmt
-            .query_map([limit as i64], approval_row)
-            .map_err(|e| self.err(e))?;
-        rows.collect::<rusqlite::Result<_>>()
-            .map_err(|e| self.err(e))
+        self.all(
+            &format!("SELECT {COLUMNS} FROM approvals ORDER BY id DESC LIMIT ?1"),
+            [limit as i64],
+            approval_row,
+        )
     }
 
     /// Marks content approvals as used by a sent post: an approval serves one post only.

@@ -230,15 +230,11 @@ impl Store {
     }
 
     pub fn drafts(&self) -> Result<Vec<Draft>> {
-        let ids: Vec<i64> = {
-            let mut stmt = self
-                .conn()
-                .prepare("SELECT id FROM drafts ORDER BY updated_at DESC, id DESC")
-                .map_err(|e| self.err(e))?;
-            let rows = stmt.query_map([], |r| r.get(0)).map_err(|e| self.err(e))?;
-            rows.collect::<rusqlite::Result<_>>()
-                .map_err(|e| self.err(e))?
-        };
+        let ids: Vec<i64> = self.all(
+            "SELECT id FROM drafts ORDER BY updated_at DESC, id DESC",
+            [],
+            |r| r.get(0),
+        )?;
         ids.into_iter().map(|id| self.draft(id)).collect()
     }
 
@@ -268,14 +264,9 @@ impl Store {
     }
 
     pub fn draft_comments(&self, id: i64) -> Result<Vec<Comment>> {
-        let mut stmt = self
-            .conn()
-            .prepare(
+        self.all(
                 "SELECT id, author_key, author_name, text, at FROM draft_comments WHERE draft_id = ?1 ORDER BY id",
-            )
-            .map_err(|e| self.err(e))?;
-        let rows = stmt
-            .query_map([id], |r| {
+            [id], |r| {
                 Ok(Comment {
                     id: r.get(0)?,
                     author_key: r.get(1)?,
@@ -284,9 +275,6 @@ impl Store {
                     at: r.get(4)?,
                 })
             })
-            .map_err(|e| self.err(e))?;
-        rows.collect::<rusqlite::Result<_>>()
-            .map_err(|e| self.err(e))
     }
 
     /// Stores a playbook's TOML (validated by the caller), replacing one of the same name.
@@ -302,14 +290,8 @@ impl Store {
     }
 
     pub fn playbooks(&self) -> Result<Vec<(String, String)>> {
-        let mut stmt = self
-            .conn()
-            .prepare("SELECT name, toml FROM playbooks ORDER BY name")
-            .map_err(|e| self.err(e))?;
-        let rows = stmt
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-            .map_err(|e| self.err(e))?;
-        rows.collect::<rusqlite::Result<_>>()
-            .map_err(|e| self.err(e))
+        self.all("SELECT name, toml FROM playbooks ORDER BY name", [], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
     }
 }

@@ -164,6 +164,19 @@ impl Store {
         Ok(())
     }
 
+    /// Every row a query returns, each through `row`, errors naming this store's file.
+    pub(crate) fn all<T>(
+        &self,
+        sql: &str,
+        params: impl rusqlite::Params,
+        row: impl FnMut(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+    ) -> Result<Vec<T>> {
+        let mut stmt = self.conn().prepare(sql).map_err(|e| self.err(e))?;
+        let rows = stmt.query_map(params, row).map_err(|e| self.err(e))?;
+        rows.collect::<rusqlite::Result<_>>()
+            .map_err(|e| self.err(e))
+    }
+
     /// Frees the page cache and other memory SQLite holds for this connection but does not
     /// need (`PRAGMA shrink_memory`); it refills on demand. For an app going idle.
     pub fn release_memory(&self) -> Result<()> {

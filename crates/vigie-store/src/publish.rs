@@ -265,15 +265,11 @@ impl Store {
     }
 
     pub fn profiles(&self) -> Result<Vec<Profile>> {
-        let mut stmt = self
-            .conn()
-            .prepare(&format!(
-                "SELECT {PROFILE_COLUMNS} FROM profiles ORDER BY id"
-            ))
-            .map_err(|e| self.err(e))?;
-        let rows = stmt.query_map([], profile_row).map_err(|e| self.err(e))?;
-        rows.collect::<rusqlite::Result<_>>()
-            .map_err(|e| self.err(e))
+        self.all(
+            &format!("SELECT {PROFILE_COLUMNS} FROM profiles ORDER BY id"),
+            [],
+            profile_row,
+        )
     }
 
     /// Records an account whose identity the engine has just verified. An account belongs to
@@ -348,17 +344,9 @@ impl Store {
 
     /// Accounts, of one profile or of all.
     pub fn accounts(&self, profile_id: Option<i64>) -> Result<Vec<Account>> {
-        let mut stmt = self
-            .conn()
-            .prepare(&format!(
+        self.all(&format!(
                 "SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE ?1 IS NULL OR profile_id = ?1 ORDER BY id"
-            ))
-            .map_err(|e| self.err(e))?;
-        let rows = stmt
-            .query_map([profile_id], account_row)
-            .map_err(|e| self.err(e))?;
-        rows.collect::<rusqlite::Result<_>>()
-            .map_err(|e| self.err(e))
+            ), [profile_id], account_row)
     }
 
     /// Removes an account that has nothing waiting in the outbox.
@@ -476,30 +464,20 @@ impl Store {
 
     /// The outbox, newest first.
     pub fn posts(&self, limit: usize) -> Result<Vec<Post>> {
-        let mut stmt = self
-            .conn()
-            .prepare(&format!(
-                "SELECT {POST_COLUMNS} FROM outbox ORDER BY id DESC LIMIT ?1"
-            ))
-            .map_err(|e| self.err(e))?;
-        let rows = stmt
-            .query_map([limit as i64], post_row)
-            .map_err(|e| self.err(e))?;
-        rows.collect::<rusqlite::Result<_>>()
-            .map_err(|e| self.err(e))
+        self.all(
+            &format!("SELECT {POST_COLUMNS} FROM outbox ORDER BY id DESC LIMIT ?1"),
+            [limit as i64],
+            post_row,
+        )
     }
 
     /// Remote ids already recorded for an account (so reconciliation never claims one twice).
     pub fn sent_remote_ids(&self, account_id: i64) -> Result<Vec<String>> {
-        let mut stmt = self
-            .conn()
-            .prepare("SELECT remote_id FROM outbox WHERE account_id = ?1 AND remote_id IS NOT NULL")
-            .map_err(|e| self.err(e))?;
-        let rows = stmt
-            .query_map([account_id], |r| r.get(0))
-            .map_err(|e| self.err(e))?;
-        rows.collect::<rusqlite::Result<_>>()
-            .map_err(|e| self.err(e))
+        self.all(
+            "SELECT remote_id FROM outbox WHERE account_id = ?1 AND remote_id IS NOT NULL",
+            [account_id],
+            |r| r.get(0),
+        )
     }
 
     /// Cancels a post that has not started sending. Returns the post as it now is.
@@ -586,15 +564,11 @@ impl Store {
 
     /// Posts left in `sending` (Vigie stopped mid-attempt): their outcome must be reconciled.
     pub fn posts_in_flight(&self) -> Result<Vec<Post>> {
-        let mut stmt = self
-            .conn()
-            .prepare(&format!(
-                "SELECT {POST_COLUMNS} FROM outbox WHERE state = 'sending' ORDER BY id"
-            ))
-            .map_err(|e| self.err(e))?;
-        let rows = stmt.query_map([], post_row).map_err(|e| self.err(e))?;
-        rows.collect::<rusqlite::Result<_>>()
-            .map_err(|e| self.err(e))
+        self.all(
+            &format!("SELECT {POST_COLUMNS} FROM outbox WHERE state = 'sending' ORDER BY id"),
+            [],
+            post_row,
+        )
     }
 
     /// Records how an attempt ended.
