@@ -103,12 +103,10 @@ impl Allocator {
     /// Returns the free pages of every arena to the system (after the UI's first burst of
     /// queries, and now and then while idle).
     pub fn release_free_memory() {
-        if enabled() {
-            // SAFETY: malloc_trim takes an integer, locks each arena itself and is
-            // thread-safe in glibc.
-            unsafe {
-                libc::malloc_trim(0);
-            }
+        // SAFETY: malloc_trim takes an integer, locks each arena itself and is thread-safe
+        // in glibc.
+        unsafe {
+            libc::malloc_trim(0);
         }
     }
 }

@@ -95,13 +95,14 @@ pub fn setup(app: &mut tauri::App) -> Result<(), Box<dyn std::error::Error>> {
 /// arenas). A store busy writing is not idle: that round is skipped (see
 /// `App::release_memory`).
 async fn release_free_memory(handle: AppHandle) {
+    if !memory::enabled() {
+        return;
+    }
     tokio::time::sleep(Duration::from_secs(5)).await;
     loop {
         let h = handle.clone();
         let _ = tauri::async_runtime::spawn_blocking(move || {
-            if memory::enabled() {
-                let _ = h.state::<App>().release_memory();
-            }
+            let _ = h.state::<App>().release_memory();
             memory::Allocator::release_free_memory();
         })
         .await;

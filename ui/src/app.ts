@@ -115,6 +115,12 @@ export function applyTheme(theme: Settings["theme"]): void {
   else root.removeAttribute("data-theme");
 }
 
+/** The profiles, the active one and the kill switch, asked at once. */
+async function loadPublishing(): Promise<Ctx["publishing"]> {
+  const [profiles, active, killSwitch] = await Promise.all([ipc.listProfiles(), ipc.activeProfile(), ipc.killSwitch()]);
+  return { profiles, active, killSwitch };
+}
+
 export async function startApp(mount: HTMLElement): Promise<void> {
   setLanguage(detectLanguage(navigator.language));
   const live = h("div", { class: "sr-only", "aria-live": "polite", role: "status", testid: "live-region" });
@@ -164,8 +170,7 @@ export async function startApp(mount: HTMLElement): Promise<void> {
     },
     publishing: { profiles: [], active: null, killSwitch: { on: false, reason: "", since: null } },
     async refreshPublishing() {
-      const [profiles, active, killSwitch] = await Promise.all([ipc.listProfiles(), ipc.activeProfile(), ipc.killSwitch()]);
-      ctx.publishing = { profiles, active, killSwitch };
+      ctx.publishing = await loadPublishing();
       renderPublishing();
     },
     async switchProfile(id) {
@@ -267,7 +272,7 @@ export async function startApp(mount: HTMLElement): Promise<void> {
   const [settings, rows, publishing] = await Promise.allSettled([
     ipc.getSettings(),
     ipc.dashboard(),
-    Promise.all([ipc.listProfiles(), ipc.activeProfile(), ipc.killSwitch()]),
+    loadPublishing(),
   ]);
   if (settings.status === "fulfilled") ctx.settings = settings.value;
   // otherwise keep the defaults detected from the system language
@@ -279,8 +284,7 @@ export async function startApp(mount: HTMLElement): Promise<void> {
     renderFooter();
   } else ctx.toast(ctx.errorText(rows.reason), "error");
   if (publishing.status === "fulfilled") {
-    const [profiles, active, killSwitch] = publishing.value;
-    ctx.publishing = { profiles, active, killSwitch };
+    ctx.publishing = publishing.value;
     renderPublishing();
   } else ctx.toast(ctx.errorText(publishing.reason), "error");
   if (ctx.rows.length === 0 && !location.hash.startsWith("#/welcome")) {

@@ -77,8 +77,7 @@ const DECISIVE: u32 = 3;
 fn by_function_words(text: &str) -> Option<Lang> {
     let (mut fr, mut fr_weak, mut en, mut en_weak) = (0u32, 0u32, 0u32, 0u32);
     for chunk in text.split_whitespace() {
-        // Links and handles are not the author's language (same rule as `clean`).
-        if chunk.starts_with('@') || chunk.starts_with("http") || chunk.starts_with("www.") {
+        if is_noise(chunk) {
             continue;
         }
         for word in chunk.split(|c: char| !c.is_alphanumeric()) {
@@ -123,10 +122,15 @@ fn by_function_words(text: &str) -> Option<Lang> {
     }
 }
 
+/// Handles and links: not the author's language.
+fn is_noise(word: &str) -> bool {
+    word.starts_with('@') || word.starts_with("http") || word.starts_with("www.")
+}
+
 fn clean(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for w in text.split_whitespace() {
-        if w.starts_with('@') || w.starts_with("http") || w.starts_with("www.") {
+        if is_noise(w) {
             continue;
         }
         out.push_str(w.trim_start_matches('#'));

@@ -78,11 +78,7 @@ impl Ui {
         .await
         .expect("WebKitWebDriver did not open a session on the app within 60 s")
         .expect("a WebDriver session on the app");
-        // The checkout being tested (cargo sets this at run time; the compile-time value can
-        // belong to another checkout sharing the same target directory).
-        let manifest = std::env::var("CARGO_MANIFEST_DIR")
-            .unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").to_string());
-        let screenshots = Path::new(&manifest).join("../../docs/screenshots");
+        let screenshots = vigie_testkit::repo_root().join("docs/screenshots");
         Ui {
             client,
             screenshots,

@@ -208,22 +208,8 @@ impl Publisher {
         let who = mastodon::verify(&self.http, &account.server, &token, now).await?;
         Self::same_account(account, &who)?;
         if unknown_before {
-            let taken = self
-                .db(|s| s.sent_remote_ids(account.id))
-                .map_err(|e| SendFailure::NotSent(e.to_string()))?;
             let since = post.first_attempt_at.unwrap_or(post.queued_at);
-            if let Some(found) = mastodon::find_ours(
-                &self.http,
-                &account.server,
-                &token,
-                &account.identity.remote_id,
-                &post.content.text,
-                post.content.images.len(),
-                since,
-                &taken,
-            )
-            .await?
-            {
+            if let Some(found) = self.find_on_mastodon(account, &token, post, since).await? {
                 return Ok((found, true));
             }
         }
@@ -262,22 +248,8 @@ impl Publisher {
         let sent = match sent {
             Err(SendFailure::Unknown(m)) => {
                 // The post may be on the server: look before anyone tries again.
-                let taken = self
-                    .db(|s| s.sent_remote_ids(account.id))
-                    .unwrap_or_default();
                 let since = post.first_attempt_at.unwrap_or(now);
-                return match mastodon::find_ours(
-                    &self.http,
-                    &account.server,
-                    &token,
-                    &account.identity.remote_id,
-                    &post.content.text,
-                    post.content.images.len(),
-                    since,
-                    &taken,
-                )
-                .await
-                {
+                return match self.find_on_mastodon(account, &token, post, since).await {
                     Ok(Some(found)) => Ok((found, true)),
                     _ => Err(SendFailure::Unknown(m)),
                 };
@@ -296,6 +268,31 @@ impl Publisher {
             },
             false,
         ))
+    }
+
+    /// This post on the Mastodon account, sent by an attempt whose outcome was unknown, if it
+    /// is there (statuses created since `since`, not already recorded for another post).
+    async fn find_on_mastodon(
+        &self,
+        account: &Account,
+        token: &Sensitive<String>,
+        post: &Post,
+        since: Timestamp,
+    ) -> Result<Option<Attempt>, SendFailure> {
+        let taken = self
+            .db(|s| s.sent_remote_ids(account.id))
+            .map_err(|e| SendFailure::NotSent(e.to_string()))?;
+        mastodon::find_ours(
+            &self.http,
+            &account.server,
+            token,
+            &account.identity.remote_id,
+            &post.content.text,
+            post.content.images.len(),
+            since,
+            &taken,
+        )
+        .await
     }
 
     async fn send_bluesky(
