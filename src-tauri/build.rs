@@ -69,6 +69,7 @@ const COMMANDS: &[&str] = &[
     "audit_log",
     "verify_audit",
     "account_target",
+    "release_window",
 ];
 
 fn main() {

@@ -501,3 +501,12 @@ pub async fn verify_audit(handle: AppHandle) -> AppResult<AuditReport> {
 pub async fn account_target(handle: AppHandle, account_id: i64) -> AppResult<Target> {
     blocking(handle, move |a| a.account_target(account_id)).await
 }
+
+// ---- the window ------------------------------------------------------------------------------
+
+/// The UI's answer to `window://closed`: with nothing typed and unsaved, the closed window's
+/// webview is released after a while (window.rs); otherwise the window stays hidden, intact.
+#[tauri::command]
+pub fn release_window(handle: AppHandle, unsaved: bool) {
+    crate::window::release_when_idle(&handle, unsaved);
+}

@@ -11,6 +11,7 @@ mod memory;
 mod notifier;
 mod setup;
 mod tray;
+mod window;
 
 use tauri::{Manager, RunEvent, WindowEvent};
 
@@ -38,7 +39,7 @@ fn main() {
     let app = tauri::Builder::default()
         // First: a second launch only brings the running window forward.
         .plugin(tauri_plugin_single_instance::init(|app, _argv, _cwd| {
-            tray::show_main(app)
+            window::show_main(app)
         }))
         .plugin(
             tauri_plugin_window_state::Builder::default()
@@ -52,13 +53,15 @@ fn main() {
         )
         // Rust side only (open_external); the webview is granted no opener permission.
         .plugin(tauri_plugin_opener::init())
+        .manage(window::Releaser::default())
         .setup(|app| setup::setup(app))
-        .on_window_event(|window, event| {
-            // Closing the window hides it: the engine keeps listening, the tray brings it back.
+        .on_window_event(|w, event| {
+            // Closing the window hides it (and later releases its webview, see window.rs): the
+            // engine keeps listening, the tray and a second launch bring the window back.
             if let WindowEvent::CloseRequested { api, .. } = event {
-                if window.label() == tray::MAIN_WINDOW {
+                if w.label() == window::MAIN_WINDOW {
                     api.prevent_close();
-                    let _ = window.hide();
+                    window::on_close_requested(w);
                 }
             }
         })
@@ -129,6 +132,7 @@ fn main() {
             commands::audit_log,
             commands::verify_audit,
             commands::account_target,
+            commands::release_window,
         ])
         .build(tauri::generate_context!())
         .unwrap_or_else(|e| {
@@ -136,11 +140,17 @@ fn main() {
             std::process::exit(1);
         });
 
-    app.run(|handle, event| {
-        if let RunEvent::Exit = event {
+    app.run(|handle, event| match event {
+        // The released window was the last one: keep running (the engine listens, the tray
+        // and a second launch build the window again). Quit and SIGTERM exit with a code.
+        RunEvent::ExitRequested {
+            code: None, api, ..
+        } => api.prevent_exit(),
+        RunEvent::Exit => {
             if let Some(shell) = handle.try_state::<setup::Shell>() {
                 shell.shutdown(handle);
             }
         }
+        _ => {}
     });
 }

@@ -5,7 +5,7 @@
 //! window. Waiting never blocks the engine: the signal pass returns as soon as it is shown.
 
 use crate::events::{OpenWatch, OPEN_WATCH};
-use crate::tray;
+use crate::window;
 use std::sync::Mutex;
 use std::time::Duration;
 use tauri::{AppHandle, Emitter};
@@ -47,9 +47,12 @@ pub fn clicked_watch(action: &str, watch_id: i64) -> Option<i64> {
     (action == "default" || action == format!("open-watch:{watch_id}")).then_some(watch_id)
 }
 
-/// Shows the window on the watch: the UI listens to `notification://open-watch`.
+/// Shows the window on the watch: a running UI listens to `notification://open-watch`; a
+/// window built again (its webview had been released) opens at the watch's route.
 pub fn open_watch(app: &AppHandle, watch_id: i64) {
-    tray::show_main(app);
+    if !window::show_at(app, Some(&format!("#/mentions?watch={watch_id}"))) {
+        return;
+    }
     if let Err(e) = app.emit(OPEN_WATCH, OpenWatch { watch_id }) {
         eprintln!("vigie: {OPEN_WATCH} not sent ({e})");
     }

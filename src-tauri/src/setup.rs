@@ -1,7 +1,7 @@
 //! Startup and shutdown: open the store, start the engine, forward its reports; stop it all
 //! on exit.
 
-use crate::{events, memory, notifier::ShellNotifier, tray};
+use crate::{events, memory, notifier::ShellNotifier, tray, window};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tauri::async_runtime::JoinHandle;
@@ -76,7 +76,7 @@ pub fn setup(app: &mut tauri::App) -> Result<(), Box<dyn std::error::Error>> {
     let forwarder = events::spawn_forwarder(handle.clone(), rx, lang);
     let outbox_watcher = events::spawn_outbox_watcher(handle.clone());
     let terminate = tauri::async_runtime::spawn(quit_on_terminate(handle.clone()));
-    if let Some(window) = app.get_webview_window(tray::MAIN_WINDOW) {
+    if let Some(window) = app.get_webview_window(window::MAIN_WINDOW) {
         memory::tune_webview(&window);
     }
     let trimmer = tauri::async_runtime::spawn(release_free_memory(handle.clone()));
@@ -100,14 +100,20 @@ async fn release_free_memory(handle: AppHandle) {
     }
     tokio::time::sleep(Duration::from_secs(5)).await;
     loop {
-        let h = handle.clone();
-        let _ = tauri::async_runtime::spawn_blocking(move || {
-            let _ = h.state::<App>().release_memory();
-            memory::Allocator::release_free_memory();
-        })
-        .await;
+        release_memory_now(&handle).await;
         tokio::time::sleep(Duration::from_secs(60)).await;
     }
+}
+
+/// One round of [`release_free_memory`], off the async workers (also after the window's
+/// webview is released, see window.rs).
+pub async fn release_memory_now(handle: &AppHandle) {
+    let h = handle.clone();
+    let _ = tauri::async_runtime::spawn_blocking(move || {
+        let _ = h.state::<App>().release_memory();
+        memory::Allocator::release_free_memory();
+    })
+    .await;
 }
 
 /// SIGTERM / SIGINT (session logout, `kill`, Ctrl-C) quit like the tray's Quit, so the engine
@@ -138,6 +144,7 @@ impl Shell {
     /// Stops the engine (waiting for its loops), then the forwarder, the outbox watcher and the
     /// notification waiters.
     pub fn shutdown(&self, handle: &AppHandle) {
+        handle.state::<window::Releaser>().cancel();
         self.outbox_watcher.abort();
         self.trimmer.abort();
         let forwarder = self

@@ -1,5 +1,5 @@
 //! The tray icon: its colour and tooltip show the highest level across watches; its menu
-//! shows the window or quits (closing the window only hides it).
+//! shows the window (window.rs) or quits.
 
 use tauri::image::Image;
 use tauri::menu::{Menu, MenuItem};
@@ -9,7 +9,6 @@ use vigie_domain::Level;
 use vigie_engine::app::App;
 use vigie_signals::Lang;
 
-pub const MAIN_WINDOW: &str = "main";
 const TRAY_ID: &str = "vigie";
 
 fn icon(level: Level) -> Image<'static> {
@@ -34,15 +33,6 @@ pub fn tooltip(level: Level, lang: Lang) -> String {
     format!("Vigie — {word}")
 }
 
-/// Shows, unminimises and focuses the main window.
-pub fn show_main(app: &AppHandle) {
-    if let Some(w) = app.get_webview_window(MAIN_WINDOW) {
-        let _ = w.unminimize();
-        let _ = w.show();
-        let _ = w.set_focus();
-    }
-}
-
 pub fn build(app: &AppHandle, lang: Lang) -> tauri::Result<()> {
     let (show, quit) = match lang {
         Lang::Fr => ("Afficher Vigie", "Quitter"),
@@ -60,7 +50,7 @@ pub fn build(app: &AppHandle, lang: Lang) -> tauri::Result<()> {
         .tooltip(tooltip(Level::Calm, lang))
         .menu(&menu)
         .on_menu_event(|app, event| match event.id().as_ref() {
-            "show" => show_main(app),
+            "show" => crate::window::show_main(app),
             "quit" => app.exit(0),
             _ => {}
         })

@@ -1,6 +1,6 @@
 // The application shell: sidebar navigation, hash router, toasts, live region, settings.
 
-import { h, clear } from "./dom";
+import { h, clear, hasUnsavedInput } from "./dom";
 import { icon } from "./icons";
 import { t, setLanguage, detectLanguage, type Key } from "./i18n";
 import * as ipc from "./ipc";
@@ -314,5 +314,11 @@ export async function startApp(mount: HTMLElement): Promise<void> {
     .catch(() => undefined);
   ipc
     .onOpenWatch((p) => ctx.navigate(`#/mentions?watch=${encodeURIComponent(String(p.watchId))}`))
+    .catch(() => undefined);
+  // Closed: say whether anything typed would be lost if the webview were released.
+  ipc
+    .onWindowClosed(() => {
+      ipc.releaseWindow(hasUnsavedInput()).catch(() => undefined);
+    })
     .catch(() => undefined);
 }

@@ -27,6 +27,10 @@ export function h<K extends keyof HTMLElementTagNameMap>(
       } else if (k === "testid") {
         el.setAttribute("data-testid", String(v));
       } else if (PROPS.has(k)) {
+        // The initial value is also the default, so hasUnsavedInput can tell typed from given.
+        if (k === "value" && (el instanceof HTMLInputElement || el instanceof HTMLTextAreaElement)) el.defaultValue = String(v);
+        if (k === "checked" && el instanceof HTMLInputElement) el.defaultChecked = Boolean(v);
+        if (k === "selected" && el instanceof HTMLOptionElement) el.defaultSelected = Boolean(v);
         (el as unknown as Record<string, unknown>)[k] = v;
       } else {
         el.setAttribute(k, v === true ? "" : String(v));
@@ -44,6 +48,32 @@ export function append(parent: Node, children: Child[]): void {
     else if (c instanceof Node) parent.appendChild(c);
     else parent.appendChild(document.createTextNode(String(c)));
   }
+}
+
+/** Whether any form control under `root` holds something the user changed and did not save:
+ *  text typed or edited, a box ticked, another option chosen. Search boxes, read-only and
+ *  disabled fields and fields marked `data-transient` do not count. Closing the window only
+ *  hides it while this holds (its webview is released otherwise, see src-tauri/src/window.rs). */
+export function hasUnsavedInput(root: ParentNode = document): boolean {
+  for (const el of root.querySelectorAll<HTMLElement>("input, textarea, select")) {
+    if (el.closest("[data-transient]")) continue;
+    if (el instanceof HTMLSelectElement) {
+      if (el.disabled || el.multiple) continue;
+      const initial = [...el.options].findIndex((o) => o.defaultSelected);
+      // No default option: the browser shows the first one, or none.
+      const given = initial === -1 ? [-1, 0] : [initial];
+      if (!given.includes(el.selectedIndex)) return true;
+    } else if (el instanceof HTMLTextAreaElement) {
+      if (!el.disabled && !el.readOnly && el.value !== el.defaultValue) return true;
+    } else if (el instanceof HTMLInputElement) {
+      if (el.disabled || el.readOnly) continue;
+      if (["search", "hidden", "button", "submit", "reset", "file", "image", "range"].includes(el.type)) continue;
+      if (el.type === "checkbox" || el.type === "radio") {
+        if (el.checked !== el.defaultChecked) return true;
+      } else if (el.value !== el.defaultValue) return true;
+    }
+  }
+  return false;
 }
 
 export function clear(el: Element): void {

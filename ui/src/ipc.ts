@@ -247,6 +247,8 @@ export const requirement = (request: ComposeRequest) => call<Requirement>("requi
 export const auditLog = (limit: number) => call<AuditEntry[]>("audit_log", { limit });
 export const verifyAudit = () => call<AuditReport>("verify_audit");
 export const accountTarget = (accountId: number) => call<Target>("account_target", { accountId });
+/** The answer to `window://closed`: may the closed window's webview be released? */
+export const releaseWindow = (unsaved: boolean) => call<void>("release_window", { unsaved });
 
 // ---- events -----------------------------------------------------------------------------
 
@@ -262,3 +264,4 @@ export const onKillSwitch = (h: (p: KillSwitch) => void) =>
   on<KillSwitch>("publish://kill-switch", h);
 export const onOpenWatch = (h: (p: { watchId: number }) => void) =>
   on<{ watchId: number }>("notification://open-watch", h);
+export const onWindowClosed = (h: () => void) => on<null>("window://closed", () => h());

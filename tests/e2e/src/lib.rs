@@ -26,12 +26,18 @@ pub struct TauriDriver {
 impl TauriDriver {
     /// Starts tauri-driver; the app it launches inherits `data_dir` as VIGIE_DATA_DIR.
     pub fn start(data_dir: &Path) -> TauriDriver {
+        TauriDriver::start_with(data_dir, &[])
+    }
+
+    /// Like [`TauriDriver::start`], with more variables for the app.
+    pub fn start_with(data_dir: &Path, env: &[(&str, &str)]) -> TauriDriver {
         let port = vigie_testkit::free_port();
         let native_port = vigie_testkit::free_port();
         let child = Command::new(std::env::var("TAURI_DRIVER").unwrap_or("tauri-driver".into()))
             .args(["--port", &port.to_string()])
             .args(["--native-port", &native_port.to_string()])
             .env("VIGIE_DATA_DIR", data_dir)
+            .envs(env.iter().copied())
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())
             .spawn()
@@ -48,6 +54,80 @@ impl Drop for TauriDriver {
             .status();
         let _ = self.child.wait();
     }
+}
+
+/// The running app's processes, read from /proc: the `vigie-desktop` process (one at a time
+/// in these tests) and the WebKit processes it started.
+pub mod processes {
+    use std::fs;
+
+    /// (pid, parent pid, name) of every process.
+    fn all() -> Vec<(u32, u32, String)> {
+        let mut out = Vec::new();
+        for entry in fs::read_dir("/proc").into_iter().flatten().flatten() {
+            let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
+                continue;
+            };
+            let Ok(stat) = fs::read_to_string(entry.path().join("stat")) else {
+                continue;
+            };
+            // "pid (comm) state ppid ...": comm may hold spaces, so split at the last ')'.
+            let (Some(open), Some(close)) = (stat.find('('), stat.rfind(')')) else {
+                continue;
+            };
+            let name = stat[open + 1..close].to_string();
+            let ppid = stat[close + 1..]
+                .split_whitespace()
+                .nth(1)
+                .and_then(|p| p.parse().ok())
+                .unwrap_or(0);
+            out.push((pid, ppid, name));
+        }
+        out
+    }
+
+    /// The pid of the running `vigie-desktop`, if exactly one runs.
+    pub fn app() -> Option<u32> {
+        let apps: Vec<u32> = all()
+            .into_iter()
+            .filter(|(_, _, n)| n == "vigie-desktop")
+            .map(|(p, _, _)| p)
+            .collect();
+        (apps.len() == 1).then(|| apps[0])
+    }
+
+    /// WebKit's web processes started by `app` (the page's renderer, one per webview).
+    pub fn web_processes(app: u32) -> Vec<u32> {
+        all()
+            .into_iter()
+            .filter(|(_, ppid, n)| *ppid == app && n.starts_with("WebKitWebProces"))
+            .map(|(p, _, _)| p)
+            .collect()
+    }
+}
+
+/// Asks the window titled `title` to close, as a window manager's close button does
+/// (tests/e2e/close_window.py: a WM_DELETE_WINDOW message).
+pub fn close_window(title: &str) {
+    let ok = Command::new("python3")
+        .arg(vigie_testkit::repo_root().join("tests/e2e/close_window.py"))
+        .arg(title)
+        .status()
+        .expect("python3 runs");
+    assert!(ok.success(), "no window titled {title:?} to close");
+}
+
+/// How many windows titled `title` are shown (mapped) on the display.
+pub fn shown_windows(title: &str) -> usize {
+    let out = Command::new("python3")
+        .arg(vigie_testkit::repo_root().join("tests/e2e/close_window.py"))
+        .args(["--mapped", title])
+        .output()
+        .expect("python3 runs");
+    String::from_utf8_lossy(&out.stdout)
+        .trim()
+        .parse()
+        .unwrap_or_else(|_| panic!("close_window.py --mapped: {out:?}"))
 }
 
 /// A WebDriver session on the app.

@@ -29,7 +29,8 @@ export function renderMentions(root: HTMLElement, ctx: Ctx, params: URLSearchPar
   const list = h("ol", { class: "mention-list", testid: "mention-list", "aria-label": t("mentions.title") });
   const status = h("p", { class: "subtitle", testid: "mention-count" });
   const liveBox = h("div", { class: "live-pill", "aria-live": "polite", role: "status", testid: "live-count" });
-  const filterBar = h("div", { class: "filter-bar", role: "search" });
+  // Filters are a way of looking, not input to keep: closing the window may drop them.
+  const filterBar = h("div", { class: "filter-bar", role: "search", "data-transient": "" });
   const search = h("input", {
     type: "search",
     class: "search-input",

@@ -1,0 +1,105 @@
+//! Closing the window (src-tauri/src/window.rs). With something typed and not saved, the
+//! window is only hidden and comes back intact. With nothing to lose, its webview is released
+//! after a delay: WebKit's web process ends, the app and its engine keep running, and a second
+//! launch builds the window again. Run it with scripts/e2e.sh (it sets VIGIE_E2E_APP).
+
+use std::process::Command;
+use std::time::{Duration, Instant};
+use vigie_e2e::{app_binary, close_window, processes, shown_windows, TauriDriver, Ui};
+
+/// Polls `check` every 200 ms for up to `within`; false if it never held.
+async fn eventually(within: Duration, mut check: impl FnMut() -> bool) -> bool {
+    let start = Instant::now();
+    while !check() {
+        if start.elapsed() > within {
+            return false;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    true
+}
+
+#[tokio::test]
+async fn a_closed_window_is_released_unless_typed_text_would_be_lost() {
+    let app = app_binary().expect(
+        "VIGIE_E2E_APP is not set: run scripts/e2e.sh (it builds the app and provides a display)",
+    );
+    let data = tempfile::tempdir().unwrap();
+    let driver = TauriDriver::start_with(data.path(), &[("VIGIE_RELEASE_AFTER_SECS", "2")]);
+    let ui = Ui::connect(&driver, &app).await;
+    ui.el("onboarding-step-1").await;
+    let pid = processes::app().expect("one vigie-desktop process");
+    assert_eq!(processes::web_processes(pid).len(), 1, "one web process");
+    // A second launch only brings the running window forward (single instance).
+    let second_launch = || {
+        let status = Command::new(&app)
+            .env("VIGIE_DATA_DIR", data.path())
+            .status()
+            .expect("the app starts");
+        assert!(
+            status.success(),
+            "the second launch exits cleanly: {status}"
+        );
+    };
+
+    // 1. Typed and not saved: closing only hides the window, well past the release delay.
+    ui.fill("onboarding-brand", "Maison Lumen").await;
+    close_window("Vigie");
+    assert!(
+        eventually(Duration::from_secs(10), || shown_windows("Vigie") == 0).await,
+        "the closed window is hidden"
+    );
+    tokio::time::sleep(Duration::from_secs(6)).await;
+    assert_eq!(
+        processes::web_processes(pid).len(),
+        1,
+        "with typed text, the webview is kept"
+    );
+    second_launch();
+    assert!(
+        eventually(Duration::from_secs(10), || shown_windows("Vigie") == 1).await,
+        "a second launch shows the window again"
+    );
+    assert_eq!(
+        ui.prop("onboarding-brand", "value").await,
+        "Maison Lumen",
+        "the typed text is still there"
+    );
+
+    // 2. Nothing to lose (a fresh page): closing releases the webview after the delay.
+    ui.client.refresh().await.unwrap();
+    ui.el("onboarding-step-1").await;
+    assert_eq!(ui.prop("onboarding-brand", "value").await, "");
+    close_window("Vigie");
+    assert!(
+        eventually(Duration::from_secs(30), || processes::web_processes(pid)
+            .is_empty())
+        .await,
+        "the released window's web process ends"
+    );
+    assert_eq!(shown_windows("Vigie"), 0);
+    assert_eq!(
+        processes::app(),
+        Some(pid),
+        "the app keeps running without a window"
+    );
+
+    // A second launch builds the window again, with a new web process.
+    second_launch();
+    assert!(
+        eventually(Duration::from_secs(20), || shown_windows("Vigie") == 1
+            && processes::web_processes(pid).len() == 1)
+        .await,
+        "a second launch builds the window again"
+    );
+    assert_eq!(processes::app(), Some(pid), "still the same app");
+
+    // The rebuilt window runs the UI: WebDriver follows it (same label, same automation).
+    let handles = ui.client.windows().await.unwrap_or_default();
+    eprintln!("window handles after the rebuild: {handles:?}");
+    if let Some(h) = handles.last() {
+        ui.client.switch_to_window(h.clone()).await.unwrap();
+    }
+    ui.el("onboarding-step-1").await;
+    let _ = ui.client.close().await;
+}
