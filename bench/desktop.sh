@@ -33,12 +33,16 @@ PY
 # backs off, as it would for dead feeds.
 
 export LANG="${LANG:-fr_FR.UTF-8}"
-echo "== idle memory, 30 s after launch (app + WebKit processes, PSS and RSS)"
+echo "== idle memory, 30 s after launch (app + WebKit processes, PSS and RSS), then 30 s after"
+echo "   the window was closed (its webview released after VIGIE_RELEASE_AFTER_SECS=5)"
 xvfb-run -a -s "-screen 0 1280x800x24" scripts/with-desktop-session.sh bash -c '
-  VIGIE_DATA_DIR="$0" "$1" >/dev/null 2>&1 &
+  VIGIE_DATA_DIR="$0" VIGIE_RELEASE_AFTER_SECS=5 "$1" >/dev/null 2>&1 &
   pid=$!
   sleep "${VIGIE_IDLE_WAIT:-30}"
-  python3 bench/pss.py "$pid"
+  echo "window open: $(python3 bench/pss.py "$pid")"
+  python3 tests/e2e/close_window.py Vigie
+  sleep 35
+  echo "window closed: $(python3 bench/pss.py "$pid")"
   kill "$pid"; wait "$pid" 2>/dev/null || true
 ' "$work/data" "$APP"
 

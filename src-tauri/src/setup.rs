@@ -92,28 +92,40 @@ pub fn setup(app: &mut tauri::App) -> Result<(), Box<dyn std::error::Error>> {
 
 /// Hands memory back to the system: once the first screen's queries are done, then every
 /// minute (a burst of UI queries fills SQLite's page cache and leaves freed pages in malloc's
-/// arenas). A store busy writing is not idle: that round is skipped (see
-/// `App::release_memory`).
+/// arenas). A store busy writing is not idle (see `App::release_memory`): that round is tried
+/// again a few seconds later, up to [`BUSY_RETRIES`] times.
 async fn release_free_memory(handle: AppHandle) {
     if !memory::enabled() {
         return;
     }
     tokio::time::sleep(Duration::from_secs(5)).await;
     loop {
-        release_memory_now(&handle).await;
+        for _ in 0..BUSY_RETRIES {
+            if release_memory_now(&handle).await {
+                break;
+            }
+            tokio::time::sleep(Duration::from_secs(3)).await;
+        }
         tokio::time::sleep(Duration::from_secs(60)).await;
     }
 }
 
+/// How many times a round of [`release_free_memory`] tries again while the store is busy.
+const BUSY_RETRIES: usize = 5;
+
 /// One round of [`release_free_memory`], off the async workers (also after the window's
-/// webview is released, see window.rs).
-pub async fn release_memory_now(handle: &AppHandle) {
+/// webview is released, see window.rs). False when the store was busy: nothing was released.
+pub async fn release_memory_now(handle: &AppHandle) -> bool {
     let h = handle.clone();
-    let _ = tauri::async_runtime::spawn_blocking(move || {
-        let _ = h.state::<App>().release_memory();
-        memory::Allocator::release_free_memory();
+    tauri::async_runtime::spawn_blocking(move || {
+        let released = !matches!(h.state::<App>().release_memory(), Ok(false));
+        if released {
+            memory::Allocator::release_free_memory();
+        }
+        released
     })
-    .await;
+    .await
+    .unwrap_or(true)
 }
 
 /// SIGTERM / SIGINT (session logout, `kill`, Ctrl-C) quit like the tray's Quit, so the engine

@@ -304,12 +304,15 @@ impl App {
     }
 
     /// Frees the store's page cache (it refills on demand): for an app going idle. A store
-    /// busy with another call is not idle: nothing is done and nothing waits.
-    pub fn release_memory(&self) -> AppResult<()> {
+    /// busy with another call is not idle: nothing is done, nothing waits, and the answer is
+    /// false (try again later).
+    pub fn release_memory(&self) -> AppResult<bool> {
         match self.store.try_lock() {
-            Ok(s) => Ok(s.release_memory()?),
-            Err(std::sync::TryLockError::Poisoned(p)) => Ok(p.into_inner().release_memory()?),
-            Err(std::sync::TryLockError::WouldBlock) => Ok(()),
+            Ok(s) => s.release_memory().map(|()| true).map_err(Into::into),
+            Err(std::sync::TryLockError::Poisoned(p)) => {
+                p.into_inner().release_memory().map(|()| true).map_err(Into::into)
+            }
+            Err(std::sync::TryLockError::WouldBlock) => Ok(false),
         }
     }
 
