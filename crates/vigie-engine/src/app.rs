@@ -309,9 +309,11 @@ impl App {
     pub fn release_memory(&self) -> AppResult<bool> {
         match self.store.try_lock() {
             Ok(s) => s.release_memory().map(|()| true).map_err(Into::into),
-            Err(std::sync::TryLockError::Poisoned(p)) => {
-                p.into_inner().release_memory().map(|()| true).map_err(Into::into)
-            }
+            Err(std::sync::TryLockError::Poisoned(p)) => p
+                .into_inner()
+                .release_memory()
+                .map(|()| true)
+                .map_err(Into::into),
             Err(std::sync::TryLockError::WouldBlock) => Ok(false),
         }
     }
