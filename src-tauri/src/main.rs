@@ -145,7 +145,7 @@ fn main() {
         // and a second launch build the window again). Quit and SIGTERM exit with a code.
         RunEvent::ExitRequested {
             code: None, api, ..
-        } => api.prevent_exit(),
+        } if handle.state::<window::Releaser>().keeps_running() => api.prevent_exit(),
         RunEvent::Exit => {
             if let Some(shell) = handle.try_state::<setup::Shell>() {
                 shell.shutdown(handle);

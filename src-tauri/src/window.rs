@@ -10,6 +10,7 @@
 //! window is only hidden, as before.
 
 use crate::memory;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 use std::time::Duration;
 use tauri::async_runtime::JoinHandle;
@@ -27,6 +28,9 @@ const RELEASE_AFTER: Duration = Duration::from_secs(60);
 #[derive(Default)]
 pub struct Releaser {
     pending: Mutex<Option<JoinHandle<()>>>,
+    /// The window is gone because it was released here (and not, say, closed by WebDriver at
+    /// the end of a session): the app stays (see [`Releaser::keeps_running`]).
+    released: AtomicBool,
 }
 
 impl Releaser {
@@ -41,6 +45,12 @@ impl Releaser {
     /// Cancels a pending release (on show and on exit).
     pub fn cancel(&self) {
         self.replace(None);
+    }
+
+    /// Whether the last window going away should leave the app running: only when this
+    /// released it. Any other end of the last window ends the app, as before.
+    pub fn keeps_running(&self) -> bool {
+        self.released.load(Ordering::SeqCst)
     }
 }
 
@@ -88,7 +98,10 @@ pub fn release_when_idle(app: &AppHandle, unsaved: bool) {
             if !w.is_visible().unwrap_or(true) {
                 // Ends the webview and its web process; the app keeps running (main.rs keeps
                 // the event loop alive when the last window goes).
+                let releaser = handle.state::<Releaser>();
+                releaser.released.store(true, Ordering::SeqCst);
                 if let Err(e) = w.destroy() {
+                    releaser.released.store(false, Ordering::SeqCst);
                     eprintln!("vigie: the closed window could not be released ({e})");
                     return;
                 }
@@ -138,6 +151,9 @@ fn build_main(app: &AppHandle, route: Option<&str>) -> tauri::Result<WebviewWind
         config.url = WebviewUrl::App(format!("index.html{route}").into());
     }
     let window = WebviewWindowBuilder::from_config(app, &config)?.build()?;
+    app.state::<Releaser>()
+        .released
+        .store(false, Ordering::SeqCst);
     memory::tune_webview(&window);
     let _ = window.set_focus();
     Ok(window)

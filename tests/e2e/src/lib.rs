@@ -86,6 +86,19 @@ pub mod processes {
         out
     }
 
+    /// Waits (up to 20 s) until no `vigie-desktop` runs: the app of a previous test may
+    /// still be stopping, and a second instance would only bring that one forward.
+    pub fn wait_for_no_app() {
+        let start = std::time::Instant::now();
+        while all().iter().any(|(_, _, n)| n == "vigie-desktop") {
+            assert!(
+                start.elapsed() < std::time::Duration::from_secs(20),
+                "a vigie-desktop from before is still running"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+    }
+
     /// The pid of the running `vigie-desktop`, if exactly one runs.
     pub fn app() -> Option<u32> {
         let apps: Vec<u32> = all()
@@ -128,6 +141,31 @@ pub fn shown_windows(title: &str) -> usize {
         .trim()
         .parse()
         .unwrap_or_else(|_| panic!("close_window.py --mapped: {out:?}"))
+}
+
+/// An RSS feed of 40 angry French posts about Danone over the last 25 minutes (RFC 2822
+/// dates, relative to now): enough to raise a "danone" watch above calm.
+pub fn spike_feed() -> String {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    let mut items = String::new();
+    for i in 0..40 {
+        let t = now - 25 * 60 + i * 30;
+        let date = Command::new("date")
+            .args(["-u", "-R", "-d", &format!("@{t}")])
+            .output()
+            .unwrap();
+        let date = String::from_utf8(date.stdout).unwrap();
+        items.push_str(&format!(
+            "<item><title>Scandale Danone : boycott, quelle honte !!! ({i})</title><guid>spike-{i}</guid>\
+             <author>user{i}@example.org</author><pubDate>{}</pubDate>\
+             <description>Arnaque totale, je suis furieux</description></item>",
+            date.trim()
+        ));
+    }
+    format!("<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>Spike</title><language>fr</language>{items}</channel></rss>")
 }
 
 /// A WebDriver session on the app.

@@ -6,33 +6,9 @@
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
-use vigie_e2e::{app_binary, TauriDriver, Ui};
+use std::time::Duration;
+use vigie_e2e::{app_binary, spike_feed, TauriDriver, Ui};
 use vigie_testkit::Nginx;
-
-/// 40 angry French posts over the last 25 minutes (RFC 2822 dates, relative to now).
-fn spike_feed() -> String {
-    let now = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap()
-        .as_secs() as i64;
-    let mut items = String::new();
-    for i in 0..40 {
-        let t = now - 25 * 60 + i * 30;
-        let date = Command::new("date")
-            .args(["-u", "-R", "-d", &format!("@{t}")])
-            .output()
-            .unwrap();
-        let date = String::from_utf8(date.stdout).unwrap();
-        items.push_str(&format!(
-            "<item><title>Scandale Danone : boycott, quelle honte !!! ({i})</title><guid>spike-{i}</guid>\
-             <author>user{i}@example.org</author><pubDate>{}</pubDate>\
-             <description>Arnaque totale, je suis furieux</description></item>",
-            date.trim()
-        ));
-    }
-    format!("<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>Spike</title><language>fr</language>{items}</channel></rss>")
-}
 
 #[tokio::test]
 async fn a_spike_raises_the_level_and_notifies_over_dbus() {

@@ -1,11 +1,13 @@
 //! Closing the window (src-tauri/src/window.rs). With something typed and not saved, the
 //! window is only hidden and comes back intact. With nothing to lose, its webview is released
 //! after a delay: WebKit's web process ends, the app and its engine keep running, and a second
-//! launch builds the window again. Run it with scripts/e2e.sh (it sets VIGIE_E2E_APP).
+//! launch builds the window again, and so does a click on a notification, on the watch it is
+//! about. Run it with scripts/e2e.sh (it sets VIGIE_E2E_APP, Xvfb and a private bus).
 
-use std::process::Command;
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
-use vigie_e2e::{app_binary, close_window, processes, shown_windows, TauriDriver, Ui};
+use vigie_e2e::{app_binary, close_window, processes, shown_windows, spike_feed, TauriDriver, Ui};
+use vigie_testkit::Nginx;
 
 /// Polls `check` every 200 ms for up to `within`; false if it never held.
 async fn eventually(within: Duration, mut check: impl FnMut() -> bool) -> bool {
@@ -25,6 +27,7 @@ async fn a_closed_window_is_released_unless_typed_text_would_be_lost() {
         "VIGIE_E2E_APP is not set: run scripts/e2e.sh (it builds the app and provides a display)",
     );
     let data = tempfile::tempdir().unwrap();
+    processes::wait_for_no_app();
     let driver = TauriDriver::start_with(data.path(), &[("VIGIE_RELEASE_AFTER_SECS", "2")]);
     let ui = Ui::connect(&driver, &app).await;
     ui.el("onboarding-step-1").await;
@@ -102,4 +105,83 @@ async fn a_closed_window_is_released_unless_typed_text_would_be_lost() {
     }
     ui.el("onboarding-step-1").await;
     let _ = ui.client.close().await;
+}
+
+#[tokio::test]
+async fn a_notification_click_builds_a_released_window_on_its_watch() {
+    let app = app_binary().expect("VIGIE_E2E_APP is not set: run scripts/e2e.sh");
+    // A real notification daemon on this session bus and display.
+    let mut dunst = Command::new("dunst")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("dunst (scripts/install-deps.sh) under Xvfb");
+    let nginx = Nginx::start();
+    nginx.put("spike.xml", spike_feed());
+    let data = tempfile::tempdir().unwrap();
+    processes::wait_for_no_app();
+    let driver = TauriDriver::start_with(data.path(), &[("VIGIE_RELEASE_AFTER_SECS", "1")]);
+    let ui = Ui::connect(&driver, &app).await;
+    let pid = processes::app().expect("one vigie-desktop process");
+
+    // A watch on a feed whose posts will raise its level; then the window is closed at once,
+    // so the level rises and the notification arrives with the window gone or going.
+    ui.onboard("Danone", "danone", &nginx.url("spike.xml"), None)
+        .await;
+    ui.el("nav-dashboard").await;
+    close_window("Vigie");
+    assert!(
+        eventually(Duration::from_secs(30), || processes::web_processes(pid)
+            .is_empty())
+        .await,
+        "the closed window's web process ends"
+    );
+    assert!(
+        eventually(Duration::from_secs(90), || {
+            Command::new("dunstctl")
+                .args(["count", "displayed"])
+                .output()
+                .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() != "0")
+        })
+        .await,
+        "the level's notification is displayed"
+    );
+    assert_eq!(shown_windows("Vigie"), 0, "no window before the click");
+
+    // The click builds the window again, on the watch's mentions.
+    let clicked = Command::new("dunstctl")
+        .args(["action", "0"])
+        .status()
+        .expect("dunstctl");
+    assert!(clicked.success());
+    assert!(
+        eventually(Duration::from_secs(20), || shown_windows("Vigie") == 1).await,
+        "the click shows a window"
+    );
+    let mut url = String::new();
+    for _ in 0..100 {
+        if let Some(h) = ui.client.windows().await.unwrap_or_default().last() {
+            let _ = ui.client.switch_to_window(h.clone()).await;
+            url = ui
+                .client
+                .current_url()
+                .await
+                .map(|u| u.to_string())
+                .unwrap_or_default();
+            if url.contains("#/mentions?watch=") {
+                break;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert!(
+        url.contains("#/mentions?watch="),
+        "the rebuilt window opens on the watch's mentions: {url}"
+    );
+    ui.el("mention-row").await;
+
+    let _ = ui.client.close().await;
+    drop(driver);
+    let _ = dunst.kill();
+    let _ = dunst.wait();
 }
