@@ -109,6 +109,28 @@ pub mod processes {
         (apps.len() == 1).then(|| apps[0])
     }
 
+    /// How long ago `pid` started, from /proc (10 ms steps: the kernel counts clock ticks).
+    pub fn age_secs(pid: u32) -> Option<f64> {
+        let stat = fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+        let start_ticks: f64 = stat[stat.rfind(')')? + 1..]
+            .split_whitespace()
+            .nth(19)?
+            .parse()
+            .ok()?;
+        let uptime: f64 = fs::read_to_string("/proc/uptime")
+            .ok()?
+            .split_whitespace()
+            .next()?
+            .parse()
+            .ok()?;
+        let out = std::process::Command::new("getconf")
+            .arg("CLK_TCK")
+            .output()
+            .ok()?;
+        let ticks: f64 = String::from_utf8_lossy(&out.stdout).trim().parse().ok()?;
+        Some(uptime - start_ticks / ticks)
+    }
+
     /// WebKit's web processes started by `app` (the page's renderer, one per webview).
     pub fn web_processes(app: u32) -> Vec<u32> {
         all()
