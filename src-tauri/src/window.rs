@@ -143,8 +143,7 @@ fn build_main(app: &AppHandle, route: Option<&str>) -> tauri::Result<WebviewWind
         .iter()
         .find(|w| w.label == MAIN_WINDOW)
         .cloned()
-        .unwrap_or_default();
-    config.label = MAIN_WINDOW.into();
+        .unwrap_or_default(); // the default window is labelled "main" too
     config.visible = true;
     if let Some(route) = route {
         // Joined to the app's origin: "index.html#/mentions?watch=3".

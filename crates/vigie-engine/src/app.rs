@@ -307,15 +307,13 @@ impl App {
     /// busy with another call is not idle: nothing is done, nothing waits, and the answer is
     /// false (try again later).
     pub fn release_memory(&self) -> AppResult<bool> {
-        match self.store.try_lock() {
-            Ok(s) => s.release_memory().map(|()| true).map_err(Into::into),
-            Err(std::sync::TryLockError::Poisoned(p)) => p
-                .into_inner()
-                .release_memory()
-                .map(|()| true)
-                .map_err(Into::into),
-            Err(std::sync::TryLockError::WouldBlock) => Ok(false),
-        }
+        let store = match self.store.try_lock() {
+            Ok(s) => s,
+            Err(std::sync::TryLockError::Poisoned(p)) => p.into_inner(),
+            Err(std::sync::TryLockError::WouldBlock) => return Ok(false),
+        };
+        store.release_memory()?;
+        Ok(true)
     }
 
     /// Stops listening and waits for the loop to end.

@@ -29,8 +29,11 @@ impl TauriDriver {
         TauriDriver::start_with(data_dir, &[])
     }
 
-    /// Like [`TauriDriver::start`], with more variables for the app.
+    /// Like [`TauriDriver::start`], with more variables for the app. Waits first until the
+    /// app of a previous test or run has stopped: a second instance would only bring that one
+    /// forward.
     pub fn start_with(data_dir: &Path, env: &[(&str, &str)]) -> TauriDriver {
+        processes::wait_for_no_app();
         let port = vigie_testkit::free_port();
         let native_port = vigie_testkit::free_port();
         let child = Command::new(std::env::var("TAURI_DRIVER").unwrap_or("tauri-driver".into()))
@@ -61,33 +64,30 @@ impl Drop for TauriDriver {
 pub mod processes {
     use std::fs;
 
+    /// `/proc/PID/stat` of a process: its name and the fields after it (state, ppid, ...;
+    /// field N of proc(5) is at index N - 3). The name may hold spaces: it ends at the last ')'.
+    fn stat(pid: &str) -> Option<(String, Vec<String>)> {
+        let stat = fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+        let (open, close) = (stat.find('(')?, stat.rfind(')')?);
+        let fields = stat[close + 1..].split_whitespace().map(String::from);
+        Some((stat[open + 1..close].to_string(), fields.collect()))
+    }
+
     /// (pid, parent pid, name) of every process.
     fn all() -> Vec<(u32, u32, String)> {
         let mut out = Vec::new();
         for entry in fs::read_dir("/proc").into_iter().flatten().flatten() {
-            let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
+            let name = entry.file_name().to_string_lossy().to_string();
+            let (Ok(pid), Some((comm, fields))) = (name.parse::<u32>(), stat(&name)) else {
                 continue;
             };
-            let Ok(stat) = fs::read_to_string(entry.path().join("stat")) else {
-                continue;
-            };
-            // "pid (comm) state ppid ...": comm may hold spaces, so split at the last ')'.
-            let (Some(open), Some(close)) = (stat.find('('), stat.rfind(')')) else {
-                continue;
-            };
-            let name = stat[open + 1..close].to_string();
-            let ppid = stat[close + 1..]
-                .split_whitespace()
-                .nth(1)
-                .and_then(|p| p.parse().ok())
-                .unwrap_or(0);
-            out.push((pid, ppid, name));
+            let ppid = fields.get(1).and_then(|p| p.parse().ok()).unwrap_or(0);
+            out.push((pid, ppid, comm));
         }
         out
     }
 
-    /// Waits (up to 20 s) until no `vigie-desktop` runs: the app of a previous test may
-    /// still be stopping, and a second instance would only bring that one forward.
+    /// Waits (up to 20 s) until no `vigie-desktop` runs.
     pub fn wait_for_no_app() {
         let start = std::time::Instant::now();
         while all().iter().any(|(_, _, n)| n == "vigie-desktop") {
@@ -111,12 +111,8 @@ pub mod processes {
 
     /// How long ago `pid` started, from /proc (10 ms steps: the kernel counts clock ticks).
     pub fn age_secs(pid: u32) -> Option<f64> {
-        let stat = fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-        let start_ticks: f64 = stat[stat.rfind(')')? + 1..]
-            .split_whitespace()
-            .nth(19)?
-            .parse()
-            .ok()?;
+        let (_, fields) = stat(&pid.to_string())?;
+        let start_ticks: f64 = fields.get(19)?.parse().ok()?;
         let uptime: f64 = fs::read_to_string("/proc/uptime")
             .ok()?
             .split_whitespace()
@@ -163,6 +159,47 @@ pub fn shown_windows(title: &str) -> usize {
         .trim()
         .parse()
         .unwrap_or_else(|_| panic!("close_window.py --mapped: {out:?}"))
+}
+
+/// A real notification daemon (dunst) on the test's session bus and display; stopped on drop.
+pub struct Dunst(Child);
+
+impl Dunst {
+    pub fn start() -> Dunst {
+        Dunst(
+            Command::new("dunst")
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .expect("dunst (scripts/install-deps.sh) under Xvfb"),
+        )
+    }
+
+    /// How many notifications dunst shows now.
+    pub fn displayed(&self) -> usize {
+        Command::new("dunstctl")
+            .args(["count", "displayed"])
+            .output()
+            .ok()
+            .and_then(|o| String::from_utf8_lossy(&o.stdout).trim().parse().ok())
+            .unwrap_or(0)
+    }
+
+    /// Clicks the newest notification's default action, as a user would.
+    pub fn click_newest(&self) {
+        let clicked = Command::new("dunstctl")
+            .args(["action", "0"])
+            .status()
+            .expect("dunstctl");
+        assert!(clicked.success());
+    }
+}
+
+impl Drop for Dunst {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
 }
 
 /// An RSS feed of 40 angry French posts about Danone over the last 25 minutes (RFC 2822

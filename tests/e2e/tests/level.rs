@@ -7,7 +7,7 @@ use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use vigie_e2e::{app_binary, spike_feed, TauriDriver, Ui};
+use vigie_e2e::{app_binary, spike_feed, Dunst, TauriDriver, Ui};
 use vigie_testkit::Nginx;
 
 #[tokio::test]
@@ -34,11 +34,7 @@ async fn a_spike_raises_the_level_and_notifies_over_dbus() {
     });
 
     // A real notification daemon on this session bus and display.
-    let mut dunst = Command::new("dunst")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("dunst (scripts/install-deps.sh) under Xvfb");
+    let dunst = Dunst::start();
 
     let nginx = Nginx::start();
     nginx.put("spike.xml", spike_feed());
@@ -102,20 +98,10 @@ async fn a_spike_raises_the_level_and_notifies_over_dbus() {
     ui.until(
         "dunst displays the notification",
         Duration::from_secs(20),
-        || async {
-            Command::new("dunstctl")
-                .args(["count", "displayed"])
-                .output()
-                .map(|o| String::from_utf8_lossy(&o.stdout).trim() != "0")
-                .unwrap_or(false)
-        },
+        || async { dunst.displayed() > 0 },
     )
     .await;
-    let clicked = Command::new("dunstctl")
-        .args(["action", "0"])
-        .status()
-        .expect("dunstctl");
-    assert!(clicked.success());
+    dunst.click_newest();
     ui.until(
         "the app shows the watch's mentions after the click",
         Duration::from_secs(20),
@@ -133,6 +119,4 @@ async fn a_spike_raises_the_level_and_notifies_over_dbus() {
     drop(driver);
     let _ = monitor.kill();
     let _ = monitor.wait();
-    let _ = dunst.kill();
-    let _ = dunst.wait();
 }

@@ -4,22 +4,12 @@
 //! launch builds the window again, and so does a click on a notification, on the watch it is
 //! about. Run it with scripts/e2e.sh (it sets VIGIE_E2E_APP, Xvfb and a private bus).
 
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
-use vigie_e2e::{app_binary, close_window, processes, shown_windows, spike_feed, TauriDriver, Ui};
+use std::process::Command;
+use std::time::Duration;
+use vigie_e2e::{
+    app_binary, close_window, processes, shown_windows, spike_feed, Dunst, TauriDriver, Ui,
+};
 use vigie_testkit::Nginx;
-
-/// Polls `check` every 200 ms for up to `within`; false if it never held.
-async fn eventually(within: Duration, mut check: impl FnMut() -> bool) -> bool {
-    let start = Instant::now();
-    while !check() {
-        if start.elapsed() > within {
-            return false;
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-    true
-}
 
 #[tokio::test]
 async fn a_closed_window_is_released_unless_typed_text_would_be_lost() {
@@ -27,7 +17,6 @@ async fn a_closed_window_is_released_unless_typed_text_would_be_lost() {
         "VIGIE_E2E_APP is not set: run scripts/e2e.sh (it builds the app and provides a display)",
     );
     let data = tempfile::tempdir().unwrap();
-    processes::wait_for_no_app();
     let driver = TauriDriver::start_with(data.path(), &[("VIGIE_RELEASE_AFTER_SECS", "2")]);
     let ui = Ui::connect(&driver, &app).await;
     ui.el("onboarding-step-1").await;
@@ -48,10 +37,12 @@ async fn a_closed_window_is_released_unless_typed_text_would_be_lost() {
     // 1. Typed and not saved: closing only hides the window, well past the release delay.
     ui.fill("onboarding-brand", "Maison Lumen").await;
     close_window("Vigie");
-    assert!(
-        eventually(Duration::from_secs(10), || shown_windows("Vigie") == 0).await,
-        "the closed window is hidden"
-    );
+    ui.until(
+        "the closed window is hidden",
+        Duration::from_secs(10),
+        || async { shown_windows("Vigie") == 0 },
+    )
+    .await;
     tokio::time::sleep(Duration::from_secs(6)).await;
     assert_eq!(
         processes::web_processes(pid).len(),
@@ -59,10 +50,12 @@ async fn a_closed_window_is_released_unless_typed_text_would_be_lost() {
         "with typed text, the webview is kept"
     );
     second_launch();
-    assert!(
-        eventually(Duration::from_secs(10), || shown_windows("Vigie") == 1).await,
-        "a second launch shows the window again"
-    );
+    ui.until(
+        "a second launch shows the window again",
+        Duration::from_secs(10),
+        || async { shown_windows("Vigie") == 1 },
+    )
+    .await;
     assert_eq!(
         ui.prop("onboarding-brand", "value").await,
         "Maison Lumen",
@@ -74,12 +67,12 @@ async fn a_closed_window_is_released_unless_typed_text_would_be_lost() {
     ui.el("onboarding-step-1").await;
     assert_eq!(ui.prop("onboarding-brand", "value").await, "");
     close_window("Vigie");
-    assert!(
-        eventually(Duration::from_secs(30), || processes::web_processes(pid)
-            .is_empty())
-        .await,
-        "the released window's web process ends"
-    );
+    ui.until(
+        "the released window's web process ends",
+        Duration::from_secs(30),
+        || async { processes::web_processes(pid).is_empty() },
+    )
+    .await;
     assert_eq!(shown_windows("Vigie"), 0);
     assert_eq!(
         processes::app(),
@@ -89,12 +82,12 @@ async fn a_closed_window_is_released_unless_typed_text_would_be_lost() {
 
     // A second launch builds the window again, with a new web process.
     second_launch();
-    assert!(
-        eventually(Duration::from_secs(20), || shown_windows("Vigie") == 1
-            && processes::web_processes(pid).len() == 1)
-        .await,
-        "a second launch builds the window again"
-    );
+    ui.until(
+        "a second launch builds the window again",
+        Duration::from_secs(20),
+        || async { shown_windows("Vigie") == 1 && processes::web_processes(pid).len() == 1 },
+    )
+    .await;
     assert_eq!(processes::app(), Some(pid), "still the same app");
 
     // The rebuilt window runs the UI: WebDriver follows it (same label, same automation).
@@ -111,15 +104,10 @@ async fn a_closed_window_is_released_unless_typed_text_would_be_lost() {
 async fn a_notification_click_builds_a_released_window_on_its_watch() {
     let app = app_binary().expect("VIGIE_E2E_APP is not set: run scripts/e2e.sh");
     // A real notification daemon on this session bus and display.
-    let mut dunst = Command::new("dunst")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("dunst (scripts/install-deps.sh) under Xvfb");
+    let dunst = Dunst::start();
     let nginx = Nginx::start();
     nginx.put("spike.xml", spike_feed());
     let data = tempfile::tempdir().unwrap();
-    processes::wait_for_no_app();
     let driver = TauriDriver::start_with(data.path(), &[("VIGIE_RELEASE_AFTER_SECS", "1")]);
     let ui = Ui::connect(&driver, &app).await;
     let pid = processes::app().expect("one vigie-desktop process");
@@ -130,34 +118,28 @@ async fn a_notification_click_builds_a_released_window_on_its_watch() {
         .await;
     ui.el("nav-dashboard").await;
     close_window("Vigie");
-    assert!(
-        eventually(Duration::from_secs(30), || processes::web_processes(pid)
-            .is_empty())
-        .await,
-        "the closed window's web process ends"
-    );
-    assert!(
-        eventually(Duration::from_secs(90), || {
-            Command::new("dunstctl")
-                .args(["count", "displayed"])
-                .output()
-                .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() != "0")
-        })
-        .await,
-        "the level's notification is displayed"
-    );
+    ui.until(
+        "the closed window's web process ends",
+        Duration::from_secs(30),
+        || async { processes::web_processes(pid).is_empty() },
+    )
+    .await;
+    ui.until(
+        "the level's notification is displayed",
+        Duration::from_secs(90),
+        || async { dunst.displayed() > 0 },
+    )
+    .await;
     assert_eq!(shown_windows("Vigie"), 0, "no window before the click");
 
     // The click builds the window again, on the watch's mentions.
-    let clicked = Command::new("dunstctl")
-        .args(["action", "0"])
-        .status()
-        .expect("dunstctl");
-    assert!(clicked.success());
-    assert!(
-        eventually(Duration::from_secs(20), || shown_windows("Vigie") == 1).await,
-        "the click shows a window"
-    );
+    dunst.click_newest();
+    ui.until(
+        "the click shows a window",
+        Duration::from_secs(20),
+        || async { shown_windows("Vigie") == 1 },
+    )
+    .await;
     let mut url = String::new();
     for _ in 0..100 {
         if let Some(h) = ui.client.windows().await.unwrap_or_default().last() {
@@ -182,6 +164,4 @@ async fn a_notification_click_builds_a_released_window_on_its_watch() {
 
     let _ = ui.client.close().await;
     drop(driver);
-    let _ = dunst.kill();
-    let _ = dunst.wait();
 }

@@ -20,7 +20,6 @@ async fn main() {
     let mut times = Vec::new();
     let mut from_process = Vec::new();
     for _ in 0..runs {
-        processes::wait_for_no_app();
         let driver = TauriDriver::start(&data);
         let t0 = Instant::now();
         let ui = Ui::connect(&driver, &app).await;
