@@ -24,9 +24,13 @@ echo "vigie-desktop: $(( $(stat -c %s "$APP") / 1024 )) KiB"
 
 echo "== data: 10 watches, 200 sources, 100,000 mentions (the ingest pipeline)"
 "$VIGIE" bench ingest --feeds 200 --items 510 --watches 10 --keep-data "$work/data" | tail -n 2
+# The corpus's items all carry one date; spread them over the last 7 days, as a week of
+# listening would, so the dashboard's 24 h and 7 d charts have data to draw.
 python3 - "$work/data/vigie.db" <<'PY'
-import sqlite3, sys
+import sqlite3, sys, time
 c = sqlite3.connect(sys.argv[1])
+c.execute("UPDATE mentions SET published_at = ? - (id * 6047) % 604800", (int(time.time()),))
+c.commit()
 print(", ".join(f"{c.execute('select count(*) from ' + t).fetchone()[0]} {t}" for t in ("watches", "sources", "mentions")))
 PY
 # The sources point at 127.0.0.1 with nothing listening: the app's first poll fails fast and

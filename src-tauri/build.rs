@@ -4,7 +4,7 @@
 /// Every command of docs/IPC.md, in the order of that table.
 const COMMANDS: &[&str] = &[
     "dashboard",
-    "watch_series",
+    "dashboard_series",
     "list_watches",
     "save_watch",
     "remove_watch",

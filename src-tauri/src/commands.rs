@@ -11,8 +11,8 @@ use vigie_domain::publish::{Account, Content, Profile};
 use vigie_domain::{Mention, NewWatch, Source, Triage, Watch};
 use vigie_engine::app::{
     external_url, App, AppError, AppResult, ComposeRequest, ConnectRequest, DashboardRow,
-    DraftDetail, PreApprove, ProfileSpec, PublishSettings, QueryCheck, Series, Settings, SourceRow,
-    SourceSpec, StreamFilter, UseStatement,
+    DraftDetail, PreApprove, ProfileSpec, PublishSettings, QueryCheck, Settings, SourceRow,
+    SourceSpec, StreamFilter, UseStatement, WatchSeries,
 };
 use vigie_engine::approvals::signed::{Request, Target};
 use vigie_engine::approvals::Me;
@@ -43,8 +43,8 @@ pub async fn dashboard(handle: AppHandle) -> AppResult<Vec<DashboardRow>> {
 }
 
 #[tauri::command]
-pub async fn watch_series(handle: AppHandle, watch_id: i64, range: String) -> AppResult<Series> {
-    blocking(handle, move |a| a.watch_series(watch_id, &range)).await
+pub async fn dashboard_series(handle: AppHandle, range: String) -> AppResult<Vec<WatchSeries>> {
+    blocking(handle, move |a| a.dashboard_series(&range)).await
 }
 
 #[tauri::command]

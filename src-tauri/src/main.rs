@@ -67,7 +67,7 @@ fn main() {
         })
         .invoke_handler(tauri::generate_handler![
             commands::dashboard,
-            commands::watch_series,
+            commands::dashboard_series,
             commands::list_watches,
             commands::save_watch,
             commands::remove_watch,

@@ -269,11 +269,13 @@ export async function startApp(mount: HTMLElement): Promise<void> {
 
   // The first screen's questions go to the engine at once; the answers are drawn once the
   // chrome exists, in the user's language (errors as toasts).
+  performance.mark("vigie:boot-asked");
   const [settings, rows, publishing] = await Promise.allSettled([
     ipc.getSettings(),
     ipc.dashboard(),
     loadPublishing(),
   ]);
+  performance.mark("vigie:boot-answered");
   if (settings.status === "fulfilled") ctx.settings = settings.value;
   // otherwise keep the defaults detected from the system language
   setLanguage(ctx.settings.language);

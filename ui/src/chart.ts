@@ -5,19 +5,51 @@ import "uplot/dist/uPlot.min.css";
 import { t, getLanguage } from "./i18n";
 import type { ChartData } from "./logic/series";
 
-function cssVar(name: string, fallback: string): string {
-  const v = getComputedStyle(document.documentElement).getPropertyValue(name).trim();
-  return v || fallback;
+// Intl formatters are costly to build (ICU data): one per language and kind, reused.
+const formatters = new Map<string, Intl.DateTimeFormat>();
+function formatter(kind: "hours" | "days" | "full"): Intl.DateTimeFormat {
+  const lang = getLanguage();
+  const key = `${lang}:${kind}`;
+  let f = formatters.get(key);
+  if (!f) {
+    const opts: Intl.DateTimeFormatOptions =
+      kind === "hours"
+        ? { hour: "2-digit", minute: "2-digit", hour12: lang === "en" ? undefined : false }
+        : kind === "days"
+          ? { weekday: "short", day: "numeric" }
+          : { dateStyle: "medium", timeStyle: "short" };
+    f = new Intl.DateTimeFormat(lang, opts);
+    formatters.set(key, f);
+  }
+  return f;
 }
 
 function tickFormatter(spanSecs: number): (s: number) => string {
-  const lang = getLanguage();
-  const opts: Intl.DateTimeFormatOptions =
-    spanSecs <= 2 * 86_400
-      ? { hour: "2-digit", minute: "2-digit", hour12: lang === "en" ? undefined : false }
-      : { weekday: "short", day: "numeric" };
-  const f = new Intl.DateTimeFormat(lang, opts);
+  const f = formatter(spanSecs <= 2 * 86_400 ? "hours" : "days");
   return (s) => f.format(new Date(s * 1000));
+}
+
+/** The chart colours and font of the current theme (CSS variables), read once per drawing. */
+export interface ChartTheme {
+  muted: string;
+  grid: string;
+  volume: string;
+  volumeFill: string;
+  negative: string;
+  font: string;
+}
+
+export function chartTheme(): ChartTheme {
+  const style = getComputedStyle(document.documentElement);
+  const v = (name: string, fallback: string) => style.getPropertyValue(name).trim() || fallback;
+  return {
+    muted: v("--text-muted", "#667085"),
+    grid: v("--chart-grid", "rgba(128,128,128,0.15)"),
+    volume: v("--chart-volume", "#3b5bdb"),
+    volumeFill: v("--chart-volume-fill", "rgba(59,91,219,0.12)"),
+    negative: v("--chart-negative", "#e03131"),
+    font: `11px ${v("--font-sans", "system-ui, sans-serif")}`,
+  };
 }
 
 export interface ChartHandle {
@@ -25,19 +57,22 @@ export interface ChartHandle {
   destroy(): void;
 }
 
-export function createChart(container: HTMLElement, data: ChartData, height = 170): ChartHandle {
+/** `width` and `theme` let a caller drawing many charts measure and read styles once. */
+export interface ChartLayout {
+  width?: number;
+  theme?: ChartTheme;
+  height?: number;
+}
+
+export function createChart(container: HTMLElement, data: ChartData, layout: ChartLayout = {}): ChartHandle {
+  const height = layout.height ?? 170;
   const span = data[0].length > 1 ? data[0][data[0].length - 1] - data[0][0] : 86_400;
   const fmtTick = tickFormatter(span);
-  const full = new Intl.DateTimeFormat(getLanguage(), { dateStyle: "medium", timeStyle: "short" });
-  const muted = cssVar("--text-muted", "#667085");
-  const grid = cssVar("--chart-grid", "rgba(128,128,128,0.15)");
-  const volume = cssVar("--chart-volume", "#3b5bdb");
-  const volumeFill = cssVar("--chart-volume-fill", "rgba(59,91,219,0.12)");
-  const negative = cssVar("--chart-negative", "#e03131");
-  const font = `11px ${cssVar("--font-sans", "system-ui, sans-serif")}`;
+  const full = formatter("full");
+  const { muted, grid, volume, volumeFill, negative, font } = layout.theme ?? chartTheme();
 
   const opts: uPlot.Options = {
-    width: Math.max(240, container.clientWidth || 480),
+    width: Math.max(240, (layout.width ?? container.clientWidth) || 480),
     height,
     padding: [8, 4, 0, 0],
     cursor: { drag: { x: false, y: false }, points: { size: 6 } },

@@ -43,7 +43,6 @@ import type {
   OpmlImport,
   QueryCheck,
   Range,
-  Series,
   Settings,
   Source,
   SourceRow,
@@ -52,6 +51,7 @@ import type {
   VigieEvent,
   Watch,
   WatchLevel,
+  WatchSeries,
 } from "./types";
 
 export interface IpcError {
@@ -152,8 +152,8 @@ async function on<T>(event: string, handler: (payload: T) => void): Promise<Unli
 // ---- commands ---------------------------------------------------------------------------
 
 export const dashboard = () => call<DashboardRow[]>("dashboard");
-export const watchSeries = (watchId: number, range: Range) =>
-  call<Series>("watch_series", { watchId, range });
+export const dashboardSeries = (range: Range) =>
+  call<WatchSeries[]>("dashboard_series", { range });
 export const listWatches = () => call<Watch[]>("list_watches");
 export const saveWatch = (id: number | null, watch: NewWatch) =>
   call<Watch>("save_watch", { id, watch });

@@ -299,7 +299,7 @@ class MockBackend {
     switch (cmd) {
       case "dashboard":
         return this.watches.map((w): DashboardRow => ({ watch: { ...w }, level: { ...this.levels.get(w.id)! } }));
-      case "watch_series": return this.series(a.watchId as number, a.range as "24h" | "7d");
+      case "dashboard_series": return this.watches.map((w) => ({ watch_id: w.id, ...this.series(w.id, a.range as "24h" | "7d") }));
       case "list_watches": return this.watches.map((w) => ({ ...w }));
       case "save_watch": return this.saveWatch(a.id as number | null, a.watch as NewWatch);
       case "remove_watch": this.watches = this.watches.filter((w) => w.id !== a.id); return null;

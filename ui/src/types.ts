@@ -132,6 +132,11 @@ export interface Series {
   negative: number[];
 }
 
+/** A watch's series on the dashboard (`dashboard_series` returns one per watch). */
+export interface WatchSeries extends Series {
+  watch_id: number;
+}
+
 export interface Settings {
   language: "fr" | "en";
   theme: "system" | "light" | "dark";

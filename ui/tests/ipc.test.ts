@@ -19,7 +19,7 @@ describe("ipc", () => {
 
   it("uses the command names and camelCase argument keys of docs/IPC.md", async () => {
     const { backend, calls } = testBackend({
-      watch_series: { start: 0, step: 300, volume: [], negative: [] },
+      dashboard_series: [],
       save_watch: {},
       list_mentions: [],
       set_triage: null,
@@ -29,7 +29,7 @@ describe("ipc", () => {
       preview_query: [],
     });
     ipc.setBackend(backend);
-    await ipc.watchSeries(3, "7d");
+    await ipc.dashboardSeries("7d");
     await ipc.listMentions({ watchId: 3, search: "x" });
     await ipc.setTriage(9, "flagged");
     await ipc.addSource({ kind: "bluesky_search", service: "s", handle: "h", query: "q", appPassword: "p" });
@@ -37,7 +37,7 @@ describe("ipc", () => {
     await ipc.checkQuery("a OR b");
     await ipc.previewQuery("a", 20);
     expect(calls).toEqual([
-      { cmd: "watch_series", args: { watchId: 3, range: "7d" } },
+      { cmd: "dashboard_series", args: { range: "7d" } },
       { cmd: "list_mentions", args: { filter: { watchId: 3, search: "x" } } },
       { cmd: "set_triage", args: { id: 9, triage: "flagged" } },
       { cmd: "add_source", args: { spec: { kind: "bluesky_search", service: "s", handle: "h", query: "q", appPassword: "p" } } },

@@ -73,6 +73,14 @@ pub struct SourceRow {
     pub health: String,
 }
 
+/// A watch's series, for the dashboard (`watch_id` next to the series' own fields).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct WatchSeries {
+    pub watch_id: i64,
+    #[serde(flatten)]
+    pub series: Series,
+}
+
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Series {
     pub start: Timestamp,
@@ -155,6 +163,9 @@ impl Default for Settings {
 
 pub struct App {
     store: Arc<Mutex<Store>>,
+    /// A read-only connection for what the screens show: with WAL, it answers while the
+    /// engine holds `store` for a poll's writes or a signal pass.
+    reader: Mutex<Store>,
     team: Arc<crate::approvals::Team>,
     publisher: Arc<crate::publish::Publisher>,
     delivery: Mutex<Option<crate::publish::DeliveryTask>>,
@@ -238,6 +249,7 @@ impl App {
         fetch: FetchConfig,
     ) -> AppResult<App> {
         let store = Arc::new(Mutex::new(Store::open_in(data_dir)?));
+        let reader = Mutex::new(Store::open_reader(data_dir)?);
         let team = Arc::new(crate::approvals::Team::new(
             Arc::clone(&store),
             Arc::clone(&clock),
@@ -258,6 +270,7 @@ impl App {
         ));
         let app = App {
             store,
+            reader,
             team,
             publisher,
             delivery: Mutex::new(None),
@@ -273,6 +286,12 @@ impl App {
     fn db<T>(&self, f: impl FnOnce(&mut Store) -> Result<T, StoreError>) -> AppResult<T> {
         let mut s = self.store.lock().unwrap_or_else(|p| p.into_inner());
         Ok(f(&mut s)?)
+    }
+
+    /// Reads through the read-only connection: never waits for the engine's writes.
+    fn read<T>(&self, f: impl FnOnce(&Store) -> Result<T, StoreError>) -> AppResult<T> {
+        let s = self.reader.lock().unwrap_or_else(|p| p.into_inner());
+        Ok(f(&s)?)
     }
 
     fn now(&self) -> Timestamp {
@@ -313,6 +332,8 @@ impl App {
             Err(std::sync::TryLockError::WouldBlock) => return Ok(false),
         };
         store.release_memory()?;
+        drop(store);
+        self.read(|r| r.release_memory())?;
         Ok(true)
     }
 
@@ -344,7 +365,7 @@ impl App {
     }
 
     pub fn dashboard(&self) -> AppResult<Vec<DashboardRow>> {
-        self.db(|s| {
+        self.read(|s| {
             let levels = s.levels()?;
             Ok(s.watches()?
                 .into_iter()
@@ -367,8 +388,10 @@ impl App {
         })
     }
 
-    /// Volume and negative mentions of a watch over the last 24 h (5-minute steps) or 7 days (hourly).
-    pub fn watch_series(&self, watch_id: i64, range: &str) -> AppResult<Series> {
+    /// Volume and negative mentions of every watch over the last 24 h (5-minute steps) or
+    /// 7 days (hourly), in one query: the dashboard's charts. Every watch gets a series, an
+    /// empty window included.
+    pub fn dashboard_series(&self, range: &str) -> AppResult<Vec<WatchSeries>> {
         let (span, step) = match range {
             "24h" => (86_400, 300),
             "7d" => (7 * 86_400, 3600),
@@ -381,26 +404,35 @@ impl App {
         };
         let end = (self.now() / step + 1) * step;
         let start = end - span;
-        let rows = self.db(|s| s.watch_counts(watch_id, start, end, step))?;
+        let (watches, rows) =
+            self.read(|s| Ok((s.watches()?, s.window_counts(start, end, step)?)))?;
         let n = (span / step) as usize;
-        let (mut volume, mut negative) = (vec![0; n], vec![0; n]);
-        for (b, v, neg) in rows {
+        let mut out: Vec<WatchSeries> = watches
+            .iter()
+            .map(|w| WatchSeries {
+                watch_id: w.id,
+                series: Series {
+                    start,
+                    step,
+                    volume: vec![0; n],
+                    negative: vec![0; n],
+                },
+            })
+            .collect();
+        for (watch_id, b, v, neg) in rows {
             let i = ((b - start) / step) as usize;
-            if i < n {
-                volume[i] = v;
-                negative[i] = neg;
+            if let Some(ws) = out.iter_mut().find(|ws| ws.watch_id == watch_id) {
+                if i < n {
+                    ws.series.volume[i] = v;
+                    ws.series.negative[i] = neg;
+                }
             }
         }
-        Ok(Series {
-            start,
-            step,
-            volume,
-            negative,
-        })
+        Ok(out)
     }
 
     pub fn list_watches(&self) -> AppResult<Vec<Watch>> {
-        self.db(|s| s.watches())
+        self.read(|s| s.watches())
     }
 
     pub fn save_watch(&self, id: Option<i64>, w: &NewWatch) -> AppResult<Watch> {
@@ -432,7 +464,7 @@ impl App {
     /// Stored mentions the query would match (newest first), for the watch editor.
     pub fn preview_query(&self, query: &str, limit: usize) -> AppResult<Vec<Mention>> {
         let q = Query::parse(query).map_err(|e| AppError::new("invalid", e.to_string()))?;
-        let recent = self.db(|s| {
+        let recent = self.read(|s| {
             s.mentions(&MentionFilter {
                 limit: 5000,
                 ..Default::default()
@@ -464,7 +496,7 @@ impl App {
             tonality: f.tonality,
             limit: f.limit.unwrap_or(200).clamp(1, 1000),
         };
-        self.db(|s| s.mentions(&filter))
+        self.read(|s| s.mentions(&filter))
     }
 
     pub fn set_triage(&self, id: i64, triage: Triage) -> AppResult<()> {
@@ -473,7 +505,7 @@ impl App {
 
     pub fn list_sources(&self) -> AppResult<Vec<SourceRow>> {
         let now = self.now();
-        self.db(|s| {
+        self.read(|s| {
             Ok(s.sources()?
                 .into_iter()
                 .map(|(source, state)| SourceRow {
@@ -605,7 +637,7 @@ impl App {
 
     /// Level changes and weak signals, newest first.
     pub fn alerts(&self, limit: usize) -> AppResult<Vec<Event>> {
-        let mut all = self.db(|s| s.events(None, 5000))?;
+        let mut all = self.read(|s| s.events(None, 5000))?;
         all.retain(|e| matches!(e.kind.as_str(), "level_changed" | "weak_signal"));
         all.truncate(limit.clamp(1, 1000));
         Ok(all)
@@ -614,7 +646,7 @@ impl App {
     /// The saved settings; before any is saved, the UI language follows the system's.
     pub fn settings(&self) -> AppResult<Settings> {
         Ok(self
-            .db(|s| s.setting("ui"))?
+            .read(|s| s.setting("ui"))?
             .and_then(|v| serde_json::from_str(&v).ok())
             .unwrap_or_else(|| Settings {
                 language: match self.signals.config.lang {
@@ -638,5 +670,72 @@ impl App {
         let json = serde_json::to_string(settings).expect("settings serialise");
         self.db(|s| s.set_setting("ui", &json))?;
         Ok(settings.clone())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::notify::MemoryNotifier;
+    use crate::SystemClock;
+    use vigie_domain::Sensitivity;
+
+    /// A signal pass or a poll's writes hold the store; the screens must still answer.
+    #[test]
+    fn screens_read_while_the_engine_holds_the_store() {
+        let dir = tempfile::tempdir().unwrap();
+        let app = App::open(
+            dir.path(),
+            Arc::new(MemoryNotifier::default()),
+            SignalConfig::default(),
+            Arc::new(SystemClock),
+            FetchConfig::default(),
+        )
+        .unwrap();
+        let w = app
+            .save_watch(
+                None,
+                &NewWatch {
+                    name: "Danone".into(),
+                    query: "danone".into(),
+                    languages: vec![],
+                    sensitivity: Sensitivity::Medium,
+                    enabled: true,
+                    sensitive_words: vec![],
+                    thresholds: None,
+                },
+            )
+            .unwrap();
+        let engine_busy = app.store.lock().unwrap();
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::scope(|s| {
+            s.spawn(|| {
+                let answers = (
+                    app.dashboard(),
+                    app.dashboard_series("24h"),
+                    app.list_mentions(&StreamFilter::default()),
+                    app.list_sources(),
+                    app.settings(),
+                    app.kill_switch(),
+                    app.active_profile(),
+                );
+                tx.send(answers).unwrap();
+            });
+            let answers = rx.recv_timeout(Duration::from_secs(30));
+            drop(engine_busy);
+            let (rows, series, mentions, sources, settings, kill, profile) =
+                answers.expect("the screens' reads waited for the engine's lock");
+            assert_eq!(
+                rows.unwrap()[0].watch.id,
+                w.id,
+                "the writer's commit is seen"
+            );
+            assert_eq!(series.unwrap()[0].watch_id, w.id);
+            assert!(mentions.unwrap().is_empty());
+            assert!(sources.unwrap().is_empty());
+            assert!(settings.is_ok());
+            assert!(!kill.unwrap().on);
+            assert!(profile.is_ok());
+        });
     }
 }

@@ -134,6 +134,30 @@ impl Store {
         Ok(store)
     }
 
+    /// A second, read-only connection to the database a [`Store::open_in`] store already
+    /// opened (and migrated) in `dir`. With WAL, its reads neither wait for nor block the
+    /// writer: the screens of the app stay answerable while the engine ingests or runs its
+    /// signal pass. Any write through it fails (`PRAGMA query_only`).
+    pub fn open_reader(dir: &Path) -> Result<Store> {
+        let path = dir.join(DB_FILE);
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX
+            | OpenFlags::SQLITE_OPEN_URI;
+        let conn = Connection::open_with_flags(&path, flags).map_err(|e| map_err(&path, e))?;
+        let store = Store { conn, path };
+        store
+            .conn
+            .busy_timeout(Duration::from_secs(5))
+            .map_err(|e| store.err(e))?;
+        store
+            .conn
+            .execute_batch(
+                "PRAGMA query_only = ON; PRAGMA cache_size = -8000; PRAGMA temp_store = MEMORY;",
+            )
+            .map_err(|e| store.err(e))?;
+        Ok(store)
+    }
+
     fn configure(&self, busy: Duration) -> Result<()> {
         self.conn.busy_timeout(busy).map_err(|e| self.err(e))?;
         // journal_mode returns a row; a read-only file fails here with a clear error.

@@ -295,6 +295,12 @@ const MIGRATIONS: &[&str] = &[
     ALTER TABLE outbox ADD COLUMN outcome_unknown INTEGER NOT NULL DEFAULT 0;
     ALTER TABLE outbox ADD COLUMN first_attempt_at INTEGER;
     "#,
+    // 8: the publication-time index also carries the tonality, so the dashboard's volume and
+    // negative-share series read the index alone, never the mentions' rows.
+    r#"
+    DROP INDEX mentions_published;
+    CREATE INDEX mentions_published_tonality ON mentions(published_at, tonality_label);
+    "#,
 ];
 
 /// The schema version this build writes.

@@ -480,3 +480,70 @@ fn audit_chain_detects_edits_and_deletions() {
     let why = r.broken.unwrap();
     assert!(why.contains("entry 3") && why.contains("deleted"), "{why}");
 }
+
+#[test]
+fn window_counts_per_watch_and_bucket() {
+    use vigie_domain::{Tonality, ToneLabel};
+    const T0: i64 = NOW / 3600 * 3600; // buckets start at multiples of their step
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = Store::open_in(dir.path()).unwrap();
+    let src = s
+        .add_source("A", &feed("http://x/a.xml"), 600, NOW)
+        .unwrap()
+        .id;
+    let a = s.add_watch(&watch("A", "a"), NOW).unwrap().id;
+    let b = s.add_watch(&watch("B", "b"), NOW).unwrap().id;
+    let at = |t: i64, text: &str, negative: bool| NewMention {
+        published_at: t,
+        tonality: Some(Tonality {
+            score: if negative { -0.8 } else { 0.2 },
+            label: if negative {
+                ToneLabel::Negative
+            } else {
+                ToneLabel::Neutral
+            },
+            anger: false,
+        }),
+        ..mention(src, None, None, text)
+    };
+    let batch = vec![
+        (at(T0 - 3600, "early", false), vec![a]), // before the window
+        (at(T0, "one", true), vec![a, b]),
+        (at(T0 + 10, "two", false), vec![a]),
+        (at(T0 + 300, "three", true), vec![a]),
+        (at(T0 + 600, "at the end", true), vec![a]), // the window ends before it
+    ];
+    s.ingest(&batch, T0).unwrap();
+    let rows = s.window_counts(T0, T0 + 600, 300).unwrap();
+    assert_eq!(
+        rows,
+        vec![(a, T0, 2, 1), (a, T0 + 300, 1, 1), (b, T0, 1, 1)],
+        "(watch, bucket, volume, negative), by watch then time"
+    );
+    assert!(s
+        .window_counts(T0 + 1200, T0 + 1800, 300)
+        .unwrap()
+        .is_empty());
+}
+
+#[test]
+fn the_reader_sees_commits_and_cannot_write() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut w = Store::open_in(dir.path()).unwrap();
+    let reader = Store::open_reader(dir.path()).unwrap();
+    assert!(reader.watches().unwrap().is_empty());
+    let added = w.add_watch(&watch("Danone", "danone"), NOW).unwrap();
+    assert_eq!(
+        reader.watches().unwrap()[0].id,
+        added.id,
+        "commits are seen"
+    );
+    let mut reader = reader;
+    let err = reader.add_watch(&watch("X", "x"), NOW).unwrap_err();
+    assert!(matches!(err, StoreError::ReadOnly { .. }), "{err:?}");
+    assert_eq!(
+        w.watches().unwrap().len(),
+        1,
+        "nothing written through the reader"
+    );
+}

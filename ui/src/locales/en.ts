@@ -71,6 +71,7 @@ export const en: Record<Key, string> = {
   "dashboard.updated": "updated {when}",
   "dashboard.since": "since {when}",
   "dashboard.noExplanation": "Nothing unusual: volume and tonality are normal.",
+  "dashboard.noSeries": "No figures for this watch yet: reload the dashboard.",
   "dashboard.statMentions": "mentions",
   "dashboard.statNegative": "negative share",
   "dashboard.statPeak": "peak {step}",

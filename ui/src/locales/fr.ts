@@ -71,6 +71,7 @@ export const fr = {
   "dashboard.updated": "mis à jour {when}",
   "dashboard.since": "depuis {when}",
   "dashboard.noExplanation": "Rien d'inhabituel : volume et tonalité dans la normale.",
+  "dashboard.noSeries": "Pas encore de chiffres pour cette veille : rechargez le tableau de bord.",
   "dashboard.statMentions": "mentions",
   "dashboard.statNegative": "part négative",
   "dashboard.statPeak": "pic {step}",

@@ -4,12 +4,12 @@ import { h, clear } from "../dom";
 import { t, tn, getLanguage } from "../i18n";
 import * as ipc from "../ipc";
 import type { Ctx, Cleanup } from "../app";
-import type { DashboardRow, Range, WatchLevel } from "../types";
+import type { DashboardRow, Range, WatchLevel, WatchSeries } from "../types";
 import { LEVELS } from "../types";
 import { compareLevels, levelStyle } from "../logic/levels";
 import { seriesToChart, seriesTotals } from "../logic/series";
 import { relativeTime, number, nowSecs, shortTime } from "../logic/format";
-import { createChart, type ChartHandle } from "../chart";
+import { chartTheme, createChart, type ChartHandle } from "../chart";
 import { button, emptyState, errorBox, levelBadge, loading, segmented } from "./common";
 
 let range: Range = "24h";
@@ -36,7 +36,7 @@ export function renderDashboard(root: HTMLElement, ctx: Ctx): Cleanup {
     range,
     (v) => {
       range = v;
-      draw(ctx.rows);
+      draw(ctx.rows, ipc.dashboardSeries(range));
     },
   );
 
@@ -69,7 +69,15 @@ export function renderDashboard(root: HTMLElement, ctx: Ctx): Cleanup {
     }
   }
 
-  function card(row: DashboardRow): HTMLElement {
+  /** A watch's card, its chart and figures still to come (see `fill`). */
+  interface Slot {
+    watchId: number;
+    el: HTMLElement;
+    chartBox: HTMLElement;
+    stats: HTMLElement;
+  }
+
+  function card(row: DashboardRow): Slot {
     const { watch, level } = row;
     const explanation = explanationFor(level);
     const chartBox = h("div", { class: "chart", testid: "watch-chart", "aria-label": t("chart.aria", { name: watch.name }), role: "img" });
@@ -102,23 +110,6 @@ export function renderDashboard(root: HTMLElement, ctx: Ctx): Cleanup {
     );
 
     ipc
-      .watchSeries(watch.id, range)
-      .then((s) => {
-        if (disposed) return;
-        const tot = seriesTotals(s);
-        clear(stats);
-        stats.append(
-          stat(t("dashboard.statMentions"), number(tot.volume)),
-          stat(t("dashboard.statNegative"), tot.share === null ? "–" : `${number(tot.share, 1)} %`),
-          stat(t("dashboard.statPeak", { step: s.step >= 3600 ? t("range.perHour") : t("range.per5min") }), number(tot.peak)),
-        );
-        charts.push(createChart(chartBox, seriesToChart(s)));
-      })
-      .catch((e) => {
-        if (!disposed) chartBox.replaceChildren(errorBox(ctx.errorText(e)));
-      });
-
-    ipc
       .onWatchLevel(watch.id, (wl) => {
         row.level = wl;
         badgeSlot.replaceChildren(levelBadge(wl.level));
@@ -130,10 +121,36 @@ export function renderDashboard(root: HTMLElement, ctx: Ctx): Cleanup {
       })
       .then((u) => (disposed ? u() : unlisten.push(u)))
       .catch(() => undefined);
-    return el;
+    return { watchId: watch.id, el, chartBox, stats };
   }
 
-  function draw(rows: DashboardRow[]) {
+  /** Draws every card's chart and figures in one pass: the boxes' widths are read once,
+   *  before anything is drawn, so the page is laid out once, not once per chart. */
+  function fill(slots: Slot[], all: WatchSeries[]) {
+    const widths = slots.map((s) => s.chartBox.clientWidth);
+    const theme = chartTheme();
+    slots.forEach((slot, i) => {
+      const s = all.find((x) => x.watch_id === slot.watchId);
+      if (!s) {
+        slot.chartBox.replaceChildren(errorBox(t("dashboard.noSeries")));
+        return;
+      }
+      const tot = seriesTotals(s);
+      slot.stats.replaceChildren(
+        stat(t("dashboard.statMentions"), number(tot.volume)),
+        stat(t("dashboard.statNegative"), tot.share === null ? "–" : `${number(tot.share, 1)} %`),
+        stat(t("dashboard.statPeak", { step: s.step >= 3600 ? t("range.perHour") : t("range.per5min") }), number(tot.peak)),
+      );
+      charts.push(createChart(slot.chartBox, seriesToChart(s), { width: widths[i], theme }));
+    });
+    performance.mark("vigie:charts-drawn");
+    // After the frame that shows them (a benchmark reads this mark).
+    requestAnimationFrame(() => setTimeout(() => performance.mark("vigie:dashboard-shown"), 0));
+  }
+
+  let generation = 0;
+  function draw(rows: DashboardRow[], series: Promise<WatchSeries[]>) {
+    const gen = ++generation;
     charts.splice(0).forEach((c) => c.destroy());
     unlisten.splice(0).forEach((u) => u());
     clear(grid);
@@ -149,13 +166,31 @@ export function renderDashboard(root: HTMLElement, ctx: Ctx): Cleanup {
     const sorted = [...rows].sort(
       (a, b) => Number(b.watch.enabled) - Number(a.watch.enabled) || compareLevels(a.level.level, b.level.level) || a.watch.name.localeCompare(b.watch.name),
     );
-    for (const r of sorted) grid.appendChild(card(r));
+    const slots = sorted.map(card);
+    grid.append(...slots.map((s) => s.el));
+    series
+      .then((all) => {
+        if (!disposed && gen === generation) fill(slots, all);
+      })
+      .catch((e) => {
+        if (disposed || gen !== generation) return;
+        for (const s of slots) s.chartBox.replaceChildren(errorBox(ctx.errorText(e)));
+      });
   }
 
   grid.appendChild(loading());
+  // Rows and series are asked for together: one round trip before the charts, not two.
+  const firstSeries = ipc.dashboardSeries(range).then((all) => {
+    performance.mark("vigie:series-answered");
+    return all;
+  });
+  firstSeries.catch(() => undefined); // shown in the cards; unused if the rows fail
   ctx
     .refreshDashboard()
-    .then((rows) => !disposed && draw(rows))
+    .then((rows) => {
+      performance.mark("vigie:dashboard-rows");
+      if (!disposed) draw(rows, firstSeries);
+    })
     .catch((e) => {
       if (!disposed) grid.replaceChildren(errorBox(ctx.errorText(e)));
     });

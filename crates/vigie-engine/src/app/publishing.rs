@@ -147,7 +147,7 @@ impl App {
     }
 
     pub fn profiles(&self) -> AppResult<Vec<Profile>> {
-        Ok(self.publisher.profiles()?)
+        self.read(|s| s.profiles())
     }
 
     pub fn create_profile(&self, spec: &ProfileSpec) -> AppResult<Profile> {
@@ -170,7 +170,7 @@ impl App {
     /// The profile the user works in (shown at all times), if any exists.
     pub fn active_profile(&self) -> AppResult<Option<Profile>> {
         let id = self
-            .db(|s| s.setting(ACTIVE_PROFILE_KEY))?
+            .read(|s| s.setting(ACTIVE_PROFILE_KEY))?
             .and_then(|v| v.parse::<i64>().ok());
         let profiles = self.profiles()?;
         Ok(id
@@ -285,8 +285,9 @@ impl App {
         Ok(self.publisher.retry(id)?)
     }
 
+    /// What the screens show; sending checks the switch again through the writer.
     pub fn kill_switch(&self) -> AppResult<KillSwitch> {
-        Ok(self.publisher.kill_switch()?)
+        self.read(|s| s.kill_switch())
     }
 
     pub fn set_kill_switch(&self, on: bool, reason: &str) -> AppResult<KillSwitch> {

@@ -113,14 +113,21 @@ async fn the_shell_facade_end_to_end() {
 
     let rows = app.dashboard().unwrap();
     assert_eq!(rows[0].watch.id, w.id);
-    let series = app.watch_series(w.id, "24h").unwrap();
+    let day = app.dashboard_series("24h").unwrap();
+    assert_eq!(
+        day.iter().map(|s| s.watch_id).collect::<Vec<_>>(),
+        rows.iter().map(|r| r.watch.id).collect::<Vec<_>>(),
+        "one series per watch, in the dashboard's order"
+    );
+    let series = &day.iter().find(|s| s.watch_id == w.id).unwrap().series;
     assert_eq!((series.step, series.volume.len()), (300, 288));
     assert_eq!(
         series.volume.iter().sum::<u32>(),
         2,
         "the two Danone items of the fixture"
     );
-    let week = app.watch_series(w.id, "7d").unwrap();
+    let week = app.dashboard_series("7d").unwrap();
+    let week = &week.iter().find(|s| s.watch_id == w.id).unwrap().series;
     assert_eq!(
         (
             week.step,
@@ -129,7 +136,7 @@ async fn the_shell_facade_end_to_end() {
         ),
         (3600, 168, 2)
     );
-    assert_eq!(app.watch_series(w.id, "1y").unwrap_err().code, "invalid");
+    assert_eq!(app.dashboard_series("1y").unwrap_err().code, "invalid");
 
     // Mention stream with the UI's camelCase filter.
     let f: StreamFilter =
