@@ -322,18 +322,22 @@ impl App {
         }
     }
 
-    /// Frees the store's page cache (it refills on demand): for an app going idle. A store
-    /// busy with another call is not idle: nothing is done, nothing waits, and the answer is
-    /// false (try again later).
+    /// Frees both connections' page caches (they refill on demand): for an app going idle. A
+    /// connection busy with another call is not idle: nothing is done, nothing waits, and the
+    /// answer is false (try again later).
     pub fn release_memory(&self) -> AppResult<bool> {
-        let store = match self.store.try_lock() {
-            Ok(s) => s,
-            Err(std::sync::TryLockError::Poisoned(p)) => p.into_inner(),
-            Err(std::sync::TryLockError::WouldBlock) => return Ok(false),
+        fn idle<'a>(m: &'a Mutex<Store>) -> Option<std::sync::MutexGuard<'a, Store>> {
+            match m.try_lock() {
+                Ok(s) => Some(s),
+                Err(std::sync::TryLockError::Poisoned(p)) => Some(p.into_inner()),
+                Err(std::sync::TryLockError::WouldBlock) => None,
+            }
+        }
+        let (Some(writer), Some(reader)) = (idle(&self.store), idle(&self.reader)) else {
+            return Ok(false);
         };
-        store.release_memory()?;
-        drop(store);
-        self.read(|r| r.release_memory())?;
+        writer.release_memory()?;
+        reader.release_memory()?;
         Ok(true)
     }
 

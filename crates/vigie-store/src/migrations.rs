@@ -301,6 +301,13 @@ const MIGRATIONS: &[&str] = &[
     DROP INDEX mentions_published;
     CREATE INDEX mentions_published_tonality ON mentions(published_at, tonality_label);
     "#,
+    // 9: the id as well, between the two: the mention stream's order (published_at DESC,
+    // id DESC) is the index's again. Without it, SQLite sorted ties itself: 1 ms → 93 ms for
+    // the newest 200 of 100k mentions.
+    r#"
+    DROP INDEX mentions_published_tonality;
+    CREATE INDEX mentions_published_id_tonality ON mentions(published_at, id, tonality_label);
+    "#,
 ];
 
 /// The schema version this build writes.

@@ -23,6 +23,7 @@ export function renderDashboard(root: HTMLElement, ctx: Ctx): Cleanup {
   const charts: ChartHandle[] = [];
   const unlisten: ipc.Unlisten[] = [];
   let disposed = false;
+  let generation = 0; // each draw's number: late answers for an earlier draw are dropped
   const summary = h("div", { class: "level-summary", testid: "level-summary" });
   const grid = h("div", { class: "watch-grid" });
   const subtitle = h("p", { class: "subtitle" });
@@ -77,7 +78,7 @@ export function renderDashboard(root: HTMLElement, ctx: Ctx): Cleanup {
     stats: HTMLElement;
   }
 
-  function card(row: DashboardRow): Slot {
+  function card(row: DashboardRow, gen: number): Slot {
     const { watch, level } = row;
     const explanation = explanationFor(level);
     const chartBox = h("div", { class: "chart", testid: "watch-chart", "aria-label": t("chart.aria", { name: watch.name }), role: "img" });
@@ -119,7 +120,7 @@ export function renderDashboard(root: HTMLElement, ctx: Ctx): Cleanup {
         drawSummary(ctx.rows);
         ctx.announce(t("dashboard.levelChanged", { name: watch.name, level: levelStyle(wl.level).label }));
       })
-      .then((u) => (disposed ? u() : unlisten.push(u)))
+      .then((u) => (disposed || gen !== generation ? u() : unlisten.push(u)))
       .catch(() => undefined);
     return { watchId: watch.id, el, chartBox, stats };
   }
@@ -148,7 +149,6 @@ export function renderDashboard(root: HTMLElement, ctx: Ctx): Cleanup {
     requestAnimationFrame(() => setTimeout(() => performance.mark("vigie:dashboard-shown"), 0));
   }
 
-  let generation = 0;
   function draw(rows: DashboardRow[], series: Promise<WatchSeries[]>) {
     const gen = ++generation;
     charts.splice(0).forEach((c) => c.destroy());
@@ -166,7 +166,7 @@ export function renderDashboard(root: HTMLElement, ctx: Ctx): Cleanup {
     const sorted = [...rows].sort(
       (a, b) => Number(b.watch.enabled) - Number(a.watch.enabled) || compareLevels(a.level.level, b.level.level) || a.watch.name.localeCompare(b.watch.name),
     );
-    const slots = sorted.map(card);
+    const slots = sorted.map((r) => card(r, gen));
     grid.append(...slots.map((s) => s.el));
     series
       .then((all) => {
@@ -180,6 +180,7 @@ export function renderDashboard(root: HTMLElement, ctx: Ctx): Cleanup {
 
   grid.appendChild(loading());
   // Rows and series are asked for together: one round trip before the charts, not two.
+  const firstRange = range;
   const firstSeries = ipc.dashboardSeries(range).then((all) => {
     performance.mark("vigie:series-answered");
     return all;
@@ -189,7 +190,8 @@ export function renderDashboard(root: HTMLElement, ctx: Ctx): Cleanup {
     .refreshDashboard()
     .then((rows) => {
       performance.mark("vigie:dashboard-rows");
-      if (!disposed) draw(rows, firstSeries);
+      // The range may have been changed while the rows were on their way.
+      if (!disposed) draw(rows, range === firstRange ? firstSeries : ipc.dashboardSeries(range));
     })
     .catch((e) => {
       if (!disposed) grid.replaceChildren(errorBox(ctx.errorText(e)));

@@ -1,0 +1,77 @@
+import { afterEach, describe, expect, it, vi } from "vitest";
+import type { DashboardRow, WatchSeries } from "../src/types";
+
+// uPlot needs a real canvas (jsdom has none): record what the view asks to draw instead.
+// The real charts are drawn in the end-to-end tests (tests/e2e).
+const drawn: { box: HTMLElement; step: number; total: number; width?: number }[] = [];
+vi.mock("../src/chart", () => ({
+  chartTheme: () => ({ muted: "", grid: "", volume: "", volumeFill: "", negative: "", font: "" }),
+  createChart: (box: HTMLElement, data: number[][], layout: { width?: number } = {}) => {
+    drawn.push({ box, step: data[0][1] - data[0][0], total: data[1].reduce((a, b) => a + (b ?? 0), 0), width: layout.width });
+    return { update: () => undefined, destroy: () => undefined };
+  },
+}));
+
+import { renderDashboard } from "../src/views/dashboard";
+import { setBackend } from "../src/ipc";
+import { flush, testBackend, testCtx } from "./helpers";
+
+function row(id: number, name: string): DashboardRow {
+  return {
+    watch: { id, name, query: name.toLowerCase(), languages: [], sensitivity: "medium", enabled: true, sensitive_words: [], thresholds: null, created_at: 0, updated_at: 0 },
+    level: { watch_id: id, level: "calm", since: null, explanation_fr: "", explanation_en: "", last_bucket: null },
+  };
+}
+
+function series(range: string, ids: number[]): WatchSeries[] {
+  const step = range === "24h" ? 300 : 3600;
+  const n = range === "24h" ? 288 : 168;
+  return ids.map((id) => ({ watch_id: id, start: 0, step, volume: Array.from({ length: n }, (_, i) => (i === 0 ? id : 0)), negative: new Array(n).fill(0) }));
+}
+
+describe("dashboard", () => {
+  afterEach(() => {
+    setBackend(null);
+    drawn.length = 0;
+    document.body.innerHTML = "";
+  });
+
+  it("asks once for every watch's series, with the rows, and draws each card's own", async () => {
+    const rows = [row(1, "Alpha"), row(2, "Beta"), row(3, "Gamma")];
+    const t = testBackend({ dashboard_series: (a) => series(a.range as string, [1, 2, 3]) });
+    setBackend(t.backend);
+    const root = document.body.appendChild(document.createElement("div"));
+    renderDashboard(root, testCtx({ refreshDashboard: async () => rows }));
+    await vi.waitFor(() => expect(drawn).toHaveLength(3));
+    expect(t.calls.filter((c) => c.cmd === "dashboard_series")).toEqual([{ cmd: "dashboard_series", args: { range: "24h" } }]);
+    for (const d of drawn) {
+      const card = d.box.closest<HTMLElement>('[data-testid="watch-card"]')!;
+      expect(d.total, "a card draws its own watch's series").toBe(Number(card.dataset.watchId));
+      expect(d.width, "widths are measured before drawing").toBeTypeOf("number");
+    }
+  });
+
+  it("a range chosen before the rows arrive is the range drawn", async () => {
+    let answerRows: (r: DashboardRow[]) => void = () => undefined;
+    const t = testBackend({ dashboard_series: (a) => series(a.range as string, [1]) });
+    setBackend(t.backend);
+    const root = document.body.appendChild(document.createElement("div"));
+    renderDashboard(root, testCtx({ refreshDashboard: () => new Promise((r) => (answerRows = r)) }));
+    await flush();
+    root.querySelector<HTMLButtonElement>('[data-testid="range-7d"]')!.click();
+    answerRows([row(1, "Alpha")]);
+    await vi.waitFor(() => expect(drawn.length).toBeGreaterThan(0));
+    await flush();
+    expect(drawn.map((d) => d.step), "hourly steps: 7 days").toEqual([3600]);
+  });
+
+  it("a series missing from the answer says so on its card", async () => {
+    const t = testBackend({ dashboard_series: series("24h", [1]) });
+    setBackend(t.backend);
+    const root = document.body.appendChild(document.createElement("div"));
+    renderDashboard(root, testCtx({ refreshDashboard: async () => [row(1, "Alpha"), row(2, "Beta")] }));
+    await vi.waitFor(() => expect(drawn).toHaveLength(1));
+    const beta = root.querySelector<HTMLElement>('[data-watch-id="2"]')!;
+    expect(beta.querySelector('[data-testid="watch-chart"]')!.textContent).toMatch(/reload/i);
+  });
+});
