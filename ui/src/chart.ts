@@ -57,23 +57,24 @@ export interface ChartHandle {
   destroy(): void;
 }
 
-/** `width` and `theme` let a caller drawing many charts measure and read styles once. */
+const HEIGHT = 170;
+
+/** `width` (the container's, measured by the caller) and `theme` (`chartTheme`) are passed
+ *  in, so a caller drawing many charts lays the page out and reads its styles once. */
 export interface ChartLayout {
-  width?: number;
-  theme?: ChartTheme;
-  height?: number;
+  width: number;
+  theme: ChartTheme;
 }
 
-export function createChart(container: HTMLElement, data: ChartData, layout: ChartLayout = {}): ChartHandle {
-  const height = layout.height ?? 170;
+export function createChart(container: HTMLElement, data: ChartData, layout: ChartLayout): ChartHandle {
   const span = data[0].length > 1 ? data[0][data[0].length - 1] - data[0][0] : 86_400;
   const fmtTick = tickFormatter(span);
   const full = formatter("full");
-  const { muted, grid, volume, volumeFill, negative, font } = layout.theme ?? chartTheme();
+  const { muted, grid, volume, volumeFill, negative, font } = layout.theme;
 
   const opts: uPlot.Options = {
-    width: Math.max(240, (layout.width ?? container.clientWidth) || 480),
-    height,
+    width: Math.max(240, layout.width || 480),
+    height: HEIGHT,
     padding: [8, 4, 0, 0],
     cursor: { drag: { x: false, y: false }, points: { size: 6 } },
     legend: { show: true, live: true },
@@ -109,7 +110,7 @@ export function createChart(container: HTMLElement, data: ChartData, layout: Cha
   const ro = typeof ResizeObserver !== "undefined"
     ? new ResizeObserver(() => {
         const w = container.clientWidth;
-        if (w > 0 && Math.abs(w - plot.width) > 2) plot.setSize({ width: w, height });
+        if (w > 0 && Math.abs(w - plot.width) > 2) plot.setSize({ width: w, height: HEIGHT });
       })
     : null;
   ro?.observe(container);

@@ -6,7 +6,7 @@ import type { DashboardRow, WatchSeries } from "../src/types";
 const drawn: { box: HTMLElement; step: number; total: number; width?: number }[] = [];
 vi.mock("../src/chart", () => ({
   chartTheme: () => ({ muted: "", grid: "", volume: "", volumeFill: "", negative: "", font: "" }),
-  createChart: (box: HTMLElement, data: number[][], layout: { width?: number } = {}) => {
+  createChart: (box: HTMLElement, data: number[][], layout: { width: number }) => {
     drawn.push({ box, step: data[0][1] - data[0][0], total: data[1].reduce((a, b) => a + (b ?? 0), 0), width: layout.width });
     return { update: () => undefined, destroy: () => undefined };
   },

@@ -99,6 +99,9 @@ impl std::fmt::Debug for Store {
     }
 }
 
+/// How long a connection waits for another writer before it reports the database busy.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
 impl Store {
     /// Opens (creating if needed) `vigie.db` in `dir`.
     pub fn open_in(dir: &Path) -> Result<Store> {
@@ -115,7 +118,7 @@ impl Store {
     }
 
     pub fn open(path: &Path) -> Result<Store> {
-        Store::open_with_timeout(path, Duration::from_secs(5))
+        Store::open_with_timeout(path, BUSY_TIMEOUT)
     }
 
     /// Opens with a chosen busy timeout (how long to wait for another writer).
@@ -147,7 +150,7 @@ impl Store {
         let store = Store { conn, path };
         store
             .conn
-            .busy_timeout(Duration::from_secs(5))
+            .busy_timeout(BUSY_TIMEOUT)
             .map_err(|e| store.err(e))?;
         store
             .conn

@@ -336,7 +336,6 @@ impl Ui {
         }
     }
 
-    /// Saves a screenshot as docs/screenshots/{name}.png.
     /// The value of a DOM property of the element with this test id (null if absent).
     pub async fn prop(&self, testid: &str, js_prop: &str) -> serde_json::Value {
         self.client
@@ -413,6 +412,7 @@ impl Ui {
         self.click("onboarding-finish").await;
     }
 
+    /// Saves a screenshot as docs/screenshots/{name}.png.
     pub async fn screenshot(&self, name: &str) {
         // WebKit paints asynchronously (software rendering under Xvfb): give the last DOM
         // change a moment to reach the screen, or the capture shows the previous view.

@@ -66,13 +66,7 @@ async fn a_closed_window_is_released_unless_typed_text_would_be_lost() {
     ui.client.refresh().await.unwrap();
     ui.el("onboarding-step-1").await;
     assert_eq!(ui.prop("onboarding-brand", "value").await, "");
-    close_window("Vigie");
-    ui.until(
-        "the released window's web process ends",
-        Duration::from_secs(30),
-        || async { processes::web_processes(pid).is_empty() },
-    )
-    .await;
+    close_until_released(&ui, pid).await;
     assert_eq!(shown_windows("Vigie"), 0);
     assert_eq!(
         processes::app(),
@@ -117,13 +111,7 @@ async fn a_notification_click_builds_a_released_window_on_its_watch() {
     ui.onboard("Danone", "danone", &nginx.url("spike.xml"), None)
         .await;
     ui.el("nav-dashboard").await;
-    close_window("Vigie");
-    ui.until(
-        "the closed window's web process ends",
-        Duration::from_secs(30),
-        || async { processes::web_processes(pid).is_empty() },
-    )
-    .await;
+    close_until_released(&ui, pid).await;
     ui.until(
         "the level's notification is displayed",
         Duration::from_secs(90),
@@ -164,4 +152,16 @@ async fn a_notification_click_builds_a_released_window_on_its_watch() {
 
     let _ = ui.client.close().await;
     drop(driver);
+}
+
+/// Closes the window (WM_DELETE_WINDOW) and waits until its webview is released: the app's
+/// web process has ended.
+async fn close_until_released(ui: &Ui, pid: u32) {
+    close_window("Vigie");
+    ui.until(
+        "the closed window's web process ends",
+        Duration::from_secs(30),
+        || async { processes::web_processes(pid).is_empty() },
+    )
+    .await;
 }
