@@ -5,7 +5,13 @@
 //!   `main`): software rendering without the compositing layer tree (what
 //!   `WEBKIT_DISABLE_COMPOSITING_MODE` does; a light UI of lists and small charts does not
 //!   need it), no JavaScript JIT (less code memory; the UI's scripts are small), two malloc
-//!   arenas per helper process;
+//!   arenas per helper process; and no OpenGL in this process. Under software rendering,
+//!   loading Mesa's driver maps LLVM (~25 MiB). GTK would load it to pick a GL visual at
+//!   start-up (`GDK_GL=disable`), and WebKit to look the GPU up through EGL before it starts
+//!   a web process (`WEBKIT_WEB_RENDER_DEVICE_FILE` names the render node instead; the
+//!   one named does not exist, and with compositing and DMA-BUF off nothing opens it).
+//!   WebKit's web process (2.50) still opens an EGL display of its own, whatever the
+//!   settings;
 //! - the webview's settings ([`tune_webview`]): no back/forward page cache, the "document
 //!   viewer" cache model (no in-memory resource cache for a page that is never reloaded),
 //!   no WebGL, Web Audio or media stack;
@@ -20,8 +26,9 @@ pub fn enabled() -> bool {
     std::env::var("VIGIE_LEAN").map_or(true, |v| v != "0")
 }
 
-/// Sets WebKit's, JavaScriptCore's and glibc's variables for the helper processes WebKit
-/// spawns later (they inherit this environment). Call before any thread starts.
+/// Sets GTK's, WebKit's, JavaScriptCore's and glibc's variables, for this process and the
+/// helper processes WebKit spawns later (they inherit this environment). Call before any
+/// thread starts.
 pub fn tune_environment() {
     if !enabled() {
         return;
@@ -33,10 +40,12 @@ pub fn tune_environment() {
     }
 }
 
-/// The variables [`tune_environment`] sets, for WebKit's helpers only.
-const TUNED: [(&str, &str); 4] = [
+/// The variables [`tune_environment`] sets.
+const TUNED: [(&str, &str); 6] = [
     ("WEBKIT_DISABLE_COMPOSITING_MODE", "1"),
     ("WEBKIT_DISABLE_DMABUF_RENDERER", "1"),
+    ("GDK_GL", "disable"),
+    ("WEBKIT_WEB_RENDER_DEVICE_FILE", "/nonexistent"),
     ("JSC_useJIT", "false"),
     ("MALLOC_ARENA_MAX", "2"),
 ];

@@ -135,6 +135,20 @@ pub mod processes {
             .map(|(p, _, _)| p)
             .collect()
     }
+
+    /// The shared libraries `pid` has mapped whose file name contains `part`.
+    pub fn libraries(pid: u32, part: &str) -> Vec<String> {
+        let maps = fs::read_to_string(format!("/proc/{pid}/maps")).unwrap_or_default();
+        let mut libs: Vec<String> = maps
+            .lines()
+            .filter_map(|l| l.split_whitespace().nth(5))
+            .filter_map(|path| path.rsplit('/').next())
+            .filter(|name| name.contains(part))
+            .map(String::from)
+            .collect();
+        libs.dedup();
+        libs
+    }
 }
 
 /// Asks the window titled `title` to close, as a window manager's close button does

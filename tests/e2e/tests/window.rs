@@ -22,6 +22,15 @@ async fn a_closed_window_is_released_unless_typed_text_would_be_lost() {
     ui.el("onboarding-step-1").await;
     let pid = processes::app().expect("one vigie-desktop process");
     assert_eq!(processes::web_processes(pid).len(), 1, "one web process");
+    // The app's own process loads no OpenGL driver (src-tauri/src/memory.rs): under software
+    // rendering, Mesa's would bring LLVM with it (~25 MiB).
+    for lib in ["libGLX_mesa", "libEGL_mesa", "libLLVM"] {
+        assert_eq!(
+            processes::libraries(pid, lib),
+            Vec::<String>::new(),
+            "the app process maps {lib}"
+        );
+    }
     // A second launch only brings the running window forward (single instance).
     let second_launch = || {
         let status = Command::new(&app)
