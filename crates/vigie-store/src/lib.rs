@@ -91,6 +91,9 @@ pub fn default_data_dir() -> Result<PathBuf> {
 pub struct Store {
     conn: Connection,
     path: PathBuf,
+    /// Mentions stored inside the open [`Store::batch`] and not yet in the full-text index:
+    /// indexed all at once just before the batch commits.
+    unindexed: Vec<i64>,
 }
 
 impl std::fmt::Debug for Store {
@@ -131,6 +134,7 @@ impl Store {
         let mut store = Store {
             conn,
             path: path.to_path_buf(),
+            unindexed: Vec::new(),
         };
         store.configure(busy)?;
         migrations::run(&mut store)?;
@@ -147,7 +151,11 @@ impl Store {
             | OpenFlags::SQLITE_OPEN_NO_MUTEX
             | OpenFlags::SQLITE_OPEN_URI;
         let conn = Connection::open_with_flags(&path, flags).map_err(|e| map_err(&path, e))?;
-        let store = Store { conn, path };
+        let store = Store {
+            conn,
+            path,
+            unindexed: Vec::new(),
+        };
         store
             .conn
             .busy_timeout(BUSY_TIMEOUT)
@@ -250,9 +258,10 @@ impl Store {
 
     /// Runs several writes in ONE transaction (each write inside is a savepoint). The poller
     /// settles the sources that finished together this way: one commit, and one full-text
-    /// index flush, for many sources instead of one per source. The transaction commits
-    /// when `f` returns Ok and rolls back when it returns an error (or panics); inside
-    /// another batch, `f` simply joins the outer one.
+    /// index flush, for many sources instead of one per source (the mentions stored inside
+    /// are indexed together just before the commit: FTS5 writes its pending index at every
+    /// savepoint's end). The transaction commits when `f` returns Ok and rolls back when it
+    /// returns an error (or panics); inside another batch, `f` simply joins the outer one.
     pub fn batch<T>(&mut self, f: impl FnOnce(&mut Store) -> Result<T>) -> Result<T> {
         if !self.conn.is_autocommit() {
             return f(self);
@@ -262,11 +271,13 @@ impl Store {
             .map_err(|e| self.err(e))?;
         let guard = Rollback(self);
         let v = f(&mut *guard.0)?;
-        guard
-            .0
+        let store = &mut *guard.0;
+        let unindexed = std::mem::take(&mut store.unindexed);
+        mentions::index_for_search(&store.conn, &unindexed).map_err(|e| store.err(e))?;
+        store
             .conn
             .execute_batch("COMMIT")
-            .map_err(|e| guard.0.err(e))?;
+            .map_err(|e| store.err(e))?;
         Ok(v)
     }
 
@@ -288,6 +299,7 @@ struct Rollback<'a>(&'a mut Store);
 
 impl Drop for Rollback<'_> {
     fn drop(&mut self) {
+        self.0.unindexed.clear();
         if !self.0.conn.is_autocommit() {
             let _ = self.0.conn.execute_batch("ROLLBACK");
         }

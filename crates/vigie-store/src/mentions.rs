@@ -1,7 +1,7 @@
 //! Mentions: deduplicated, matched to watches, full-text indexed.
 
 use crate::{Result, Store, StoreError};
-use rusqlite::{params, params_from_iter, OptionalExtension, Row, ToSql};
+use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row, ToSql};
 use vigie_domain::{Mention, NewMention, Timestamp, Tonality, ToneLabel, Triage};
 
 /// What one ingest batch did.
@@ -77,6 +77,27 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<Mention> {
     })
 }
 
+/// Adds stored mentions to the full-text index with one statement per run of consecutive
+/// ids (successive inserts get consecutive rowids, so a batch is usually one run): FTS5 keeps
+/// the rows in memory and writes one segment (see migration 6), instead of one per row.
+pub(crate) fn index_for_search(conn: &Connection, ids: &[i64]) -> rusqlite::Result<()> {
+    let mut insert = conn.prepare_cached(
+        "INSERT INTO mentions_fts(rowid, title, text, author)
+         SELECT id, title, text, author FROM mentions WHERE id BETWEEN ?1 AND ?2",
+    )?;
+    let mut rest = ids;
+    while let Some(&first) = rest.first() {
+        let run = rest
+            .iter()
+            .zip(first..)
+            .take_while(|(id, expected)| **id == *expected)
+            .count();
+        insert.execute(params![first, rest[run - 1]])?;
+        rest = &rest[run..];
+    }
+    Ok(())
+}
+
 /// Turns what a person types into a safe FTS5 query: every word quoted, all required.
 fn fts_query(search: &str) -> Option<String> {
     let words: Vec<String> = search
@@ -103,7 +124,8 @@ impl Store {
         batch: &[(NewMention, Vec<i64>)],
         now: Timestamp,
     ) -> Result<IngestOutcome> {
-        self.write(|tx| {
+        let in_batch = !self.conn().is_autocommit();
+        let out = self.write(|tx| {
             let mut out = IngestOutcome::default();
             let mut by_guid = tx.prepare_cached("SELECT id FROM mentions WHERE source_id = ?1 AND guid = ?2")?;
             let mut by_url = tx.prepare_cached("SELECT id FROM mentions WHERE canonical_url = ?1 LIMIT 1")?;
@@ -143,28 +165,18 @@ impl Store {
                 out.inserted += 1;
                 out.new_ids.push(id);
             }
-            // Full-text index the new rows in one statement (see migration 4): FTS5 keeps
-            // them in memory and writes one segment, instead of one per row.
-            if let (Some(&first), Some(&last)) = (out.new_ids.first(), out.new_ids.last()) {
-                if usize::try_from(last - first).ok() == Some(out.new_ids.len() - 1) {
-                    // Rowids of successive inserts are consecutive: the range is exactly this batch.
-                    tx.prepare_cached(
-                        "INSERT INTO mentions_fts(rowid, title, text, author)
-                         SELECT id, title, text, author FROM mentions WHERE id BETWEEN ?1 AND ?2",
-                    )?
-                    .execute(params![first, last])?;
-                } else {
-                    let mut one = tx.prepare_cached(
-                        "INSERT INTO mentions_fts(rowid, title, text, author)
-                         SELECT id, title, text, author FROM mentions WHERE id = ?1",
-                    )?;
-                    for id in &out.new_ids {
-                        one.execute([id])?;
-                    }
-                }
+            // Inside a batch, the new rows are indexed with the rest of it, before it commits.
+            if !in_batch {
+                index_for_search(tx, &out.new_ids)?;
             }
             Ok(out)
-        })
+        })?;
+        if in_batch {
+            // Queued only once this write's savepoint is released: rows it rolled back are
+            // never queued (their ids may be used again).
+            self.unindexed.extend(&out.new_ids);
+        }
+        Ok(out)
     }
 
     pub fn mentions(&self, f: &MentionFilter) -> Result<Vec<Mention>> {
