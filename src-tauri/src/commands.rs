@@ -146,22 +146,31 @@ pub async fn save_settings(handle: AppHandle, settings: Settings) -> AppResult<S
 #[tauri::command]
 pub async fn open_external(handle: AppHandle, url: String) -> AppResult<()> {
     let url = external_url(&url)?;
-    // On Linux, xdg-open without the webview's memory tuning (see memory.rs); the opener
-    // plugin when it is missing.
+    open_in_browser(&handle, &url).map_err(|e| {
+        AppError::new(
+            "open_failed",
+            format!("the browser could not be opened ({e})"),
+        )
+    })
+}
+
+/// Opens a checked http(s) URL in the system browser. On Linux, through xdg-open without
+/// the app's memory tuning (the browser must not run without its JIT, compositing or GL;
+/// see memory.rs); through the opener plugin when xdg-open is missing, and then the browser
+/// does inherit the tuning.
+fn open_in_browser(handle: &AppHandle, url: &str) -> Result<(), String> {
     #[cfg(target_os = "linux")]
-    if crate::memory::untuned(std::process::Command::new("xdg-open").arg(&url))
+    if crate::memory::untuned(std::process::Command::new("xdg-open").arg(url))
         .stdin(std::process::Stdio::null())
         .spawn()
         .is_ok()
     {
         return Ok(());
     }
-    handle.opener().open_url(url, None::<&str>).map_err(|e| {
-        AppError::new(
-            "open_failed",
-            format!("the browser could not be opened ({e})"),
-        )
-    })
+    handle
+        .opener()
+        .open_url(url, None::<&str>)
+        .map_err(|e| e.to_string())
 }
 
 // ---- publishing: profiles, accounts, composer, outbox, kill switch ---------------------------
@@ -222,7 +231,7 @@ pub struct SignIn {
 }
 
 /// Starts a Mastodon sign-in and opens the instance's authorisation page in the system browser
-/// (through the same opener as `open_external`).
+/// (the way `open_external` does).
 #[tauri::command]
 pub async fn begin_mastodon_sign_in(handle: AppHandle, server: String) -> AppResult<SignIn> {
     let (flow, url) = handle
@@ -230,7 +239,7 @@ pub async fn begin_mastodon_sign_in(handle: AppHandle, server: String) -> AppRes
         .begin_mastodon_sign_in(&server)
         .await?;
     let opened = match external_url(&url) {
-        Ok(u) => handle.opener().open_url(u, None::<&str>).is_ok(),
+        Ok(u) => open_in_browser(&handle, &u).is_ok(),
         Err(_) => false,
     };
     Ok(SignIn { flow, url, opened })

@@ -1,12 +1,12 @@
 //! Keeping the idle app small (issue 4's budget: every process, WebKit included).
 //!
 //! Three layers, each measured in docs/BENCHMARKS.md:
-//! - the environment WebKit's helper processes inherit ([`tune_environment`], first thing in
-//!   `main`): software rendering without the compositing layer tree (what
+//! - the environment, read by this process's GTK and WebKit and inherited by the helper
+//!   processes WebKit spawns ([`tune_environment`], first thing in `main`): software rendering without the compositing layer tree (what
 //!   `WEBKIT_DISABLE_COMPOSITING_MODE` does; a light UI of lists and small charts does not
 //!   need it), no JavaScript JIT (less code memory; the UI's scripts are small), two malloc
 //!   arenas per helper process; and no OpenGL in this process. Under software rendering,
-//!   loading Mesa's driver maps LLVM (~25 MiB). GTK would load it to pick a GL visual at
+//!   loading Mesa's driver maps LLVM (20 – 25 MiB of PSS per process). GTK would load it to pick a GL visual at
 //!   start-up (`GDK_GL=disable`), and WebKit to look the GPU up through EGL before it starts
 //!   a web process (`WEBKIT_WEB_RENDER_DEVICE_FILE` names the render node instead; the
 //!   one named does not exist, and with compositing and DMA-BUF off nothing opens it).

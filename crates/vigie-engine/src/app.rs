@@ -50,7 +50,9 @@ impl From<StoreError> for AppError {
             StoreError::Duplicate { .. } => "duplicate",
             StoreError::Invalid { .. } => "invalid",
             StoreError::Busy { .. } => "busy",
-            StoreError::ReadOnly { .. } | StoreError::DiskFull { .. } => "storage",
+            StoreError::ReadOnly { .. }
+            | StoreError::DiskFull { .. }
+            | StoreError::BatchRolledBack { .. } => "storage",
             StoreError::NewerSchema { .. } => "newer_schema",
             _ => "internal",
         };

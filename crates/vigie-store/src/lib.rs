@@ -54,6 +54,11 @@ pub enum StoreError {
     ReadOnly { path: PathBuf },
     #[error("the disk is full: Vigie could not save to {path}. Free some space and try again; nothing already stored was lost.")]
     DiskFull { path: PathBuf },
+    #[error(
+        "the database {path} cancelled a batch of writes after an error (SQLite rolled it back): \
+         nothing of that batch was saved, and nothing stored before it was lost. Try again."
+    )]
+    BatchRolledBack { path: PathBuf },
     #[error("no data folder: set VIGIE_DATA_DIR or HOME")]
     NoDataDir,
     #[error("could not create the data folder {path}: {source}")]
@@ -91,8 +96,12 @@ pub fn default_data_dir() -> Result<PathBuf> {
 pub struct Store {
     conn: Connection,
     path: PathBuf,
+    /// Whether a [`Store::batch`] is open on this connection.
+    batch_open: bool,
     /// Mentions stored inside the open [`Store::batch`] and not yet in the full-text index:
-    /// indexed all at once just before the batch commits.
+    /// indexed all at once just before the batch commits. Until then a search on this
+    /// connection does not find them, and they must be neither deleted nor edited (the
+    /// `mentions_fts` triggers expect every row to be indexed): nothing does either today.
     unindexed: Vec<i64>,
 }
 
@@ -134,6 +143,7 @@ impl Store {
         let mut store = Store {
             conn,
             path: path.to_path_buf(),
+            batch_open: false,
             unindexed: Vec::new(),
         };
         store.configure(busy)?;
@@ -154,6 +164,7 @@ impl Store {
         let store = Store {
             conn,
             path,
+            batch_open: false,
             unindexed: Vec::new(),
         };
         store
@@ -239,6 +250,11 @@ impl Store {
             }
             other => other,
         };
+        if self.conn.is_autocommit() && self.batch_open {
+            // SQLite rolled the batch's transaction back after an error (disk full, I/O):
+            // a write now would commit on its own, outside the batch.
+            return Err(StoreError::BatchRolledBack { path });
+        }
         if self.conn.is_autocommit() {
             let tx = self
                 .conn
@@ -257,23 +273,31 @@ impl Store {
     }
 
     /// Runs several writes in ONE transaction (each write inside is a savepoint). The poller
-    /// settles the sources that finished together this way: one commit, and one full-text
-    /// index flush, for many sources instead of one per source (the mentions stored inside
-    /// are indexed together just before the commit: FTS5 writes its pending index at every
-    /// savepoint's end). The transaction commits when `f` returns Ok and rolls back when it
-    /// returns an error (or panics); inside another batch, `f` simply joins the outer one.
+    /// settles the sources that finished together this way: one commit for many sources
+    /// instead of one per source, and the mentions stored inside are full-text indexed
+    /// together just before the commit (FTS5 writes its pending index out at savepoint
+    /// boundaries, so indexing them write by write cost one flush per source). The
+    /// transaction commits when `f` returns Ok and rolls back when it returns an error (or
+    /// panics); inside another batch, `f` simply joins the outer one. If SQLite itself rolled
+    /// the transaction back after an error that `f` went past, later writes fail and the
+    /// batch returns [`StoreError::BatchRolledBack`].
     pub fn batch<T>(&mut self, f: impl FnOnce(&mut Store) -> Result<T>) -> Result<T> {
-        if !self.conn.is_autocommit() {
+        if self.batch_open || !self.conn.is_autocommit() {
             return f(self);
         }
         self.conn
             .execute_batch("BEGIN IMMEDIATE")
             .map_err(|e| self.err(e))?;
+        self.batch_open = true;
         let guard = Rollback(self);
         let v = f(&mut *guard.0)?;
         let store = &mut *guard.0;
-        let unindexed = std::mem::take(&mut store.unindexed);
-        mentions::index_for_search(&store.conn, &unindexed).map_err(|e| store.err(e))?;
+        if store.conn.is_autocommit() {
+            return Err(StoreError::BatchRolledBack {
+                path: store.path.clone(),
+            });
+        }
+        mentions::index_for_search(&store.conn, &store.unindexed).map_err(|e| store.err(e))?;
         store
             .conn
             .execute_batch("COMMIT")
@@ -293,12 +317,14 @@ impl Store {
     }
 }
 
-/// Rolls back an open transaction when dropped (after a failed or panicking batch; after
-/// COMMIT there is nothing left to undo).
+/// Ends a batch when dropped: rolls back its transaction if still open (after a failed or
+/// panicking batch; after COMMIT there is nothing left to undo) and empties its queue of
+/// mentions to index.
 struct Rollback<'a>(&'a mut Store);
 
 impl Drop for Rollback<'_> {
     fn drop(&mut self) {
+        self.0.batch_open = false;
         self.0.unindexed.clear();
         if !self.0.conn.is_autocommit() {
             let _ = self.0.conn.execute_batch("ROLLBACK");
@@ -317,5 +343,44 @@ pub(crate) fn map_err(path: &Path, e: rusqlite::Error) -> StoreError {
         }
         Some(ErrorCode::DiskFull) => StoreError::DiskFull { path },
         _ => StoreError::Sqlite { path, source: e },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn event() -> events::NewEvent<'static> {
+        events::NewEvent {
+            at: 1_760_000_000,
+            kind: "test",
+            watch_id: None,
+            source_id: None,
+            data: serde_json::json!({}),
+        }
+    }
+
+    #[test]
+    fn a_batch_sqlite_rolled_back_refuses_later_writes_and_keeps_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = Store::open_in(dir.path()).unwrap();
+        let err = s
+            .batch(|s| {
+                s.append_event(&event())?;
+                // What SQLite does after SQLITE_FULL or an I/O error in some statements.
+                s.conn.execute_batch("ROLLBACK").unwrap();
+                let later = s.append_event(&event());
+                assert!(
+                    matches!(later, Err(StoreError::BatchRolledBack { .. })),
+                    "{later:?}"
+                );
+                Ok(())
+            })
+            .unwrap_err();
+        assert!(matches!(err, StoreError::BatchRolledBack { .. }), "{err:?}");
+        assert!(s.events(None, 10).unwrap().is_empty());
+        // The store is usable again.
+        s.batch(|s| s.append_event(&event())).unwrap();
+        assert_eq!(s.events(None, 10).unwrap().len(), 1);
     }
 }

@@ -78,19 +78,22 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<Mention> {
 }
 
 /// Adds stored mentions to the full-text index with one statement per run of consecutive
-/// ids (successive inserts get consecutive rowids, so a batch is usually one run): FTS5 keeps
-/// the rows in memory and writes one segment (see migration 6), instead of one per row.
+/// ids (successive inserts get consecutive rowids, so a batch is usually one run). FTS5
+/// gathers the rows in memory and writes them out in few segments (one per ~1 MiB of
+/// index data) instead of one per row (see migration 6).
 pub(crate) fn index_for_search(conn: &Connection, ids: &[i64]) -> rusqlite::Result<()> {
+    if ids.is_empty() {
+        return Ok(());
+    }
     let mut insert = conn.prepare_cached(
         "INSERT INTO mentions_fts(rowid, title, text, author)
          SELECT id, title, text, author FROM mentions WHERE id BETWEEN ?1 AND ?2",
     )?;
     let mut rest = ids;
     while let Some(&first) = rest.first() {
-        let run = rest
-            .iter()
-            .zip(first..)
-            .take_while(|(id, expected)| **id == *expected)
+        let run = 1 + rest
+            .windows(2)
+            .take_while(|pair| pair[0].checked_add(1) == Some(pair[1]))
             .count();
         insert.execute(params![first, rest[run - 1]])?;
         rest = &rest[run..];
@@ -124,7 +127,7 @@ impl Store {
         batch: &[(NewMention, Vec<i64>)],
         now: Timestamp,
     ) -> Result<IngestOutcome> {
-        let in_batch = !self.conn().is_autocommit();
+        let in_batch = self.batch_open;
         let out = self.write(|tx| {
             let mut out = IngestOutcome::default();
             let mut by_guid = tx.prepare_cached("SELECT id FROM mentions WHERE source_id = ?1 AND guid = ?2")?;

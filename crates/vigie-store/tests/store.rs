@@ -309,7 +309,7 @@ fn batched_ingests_are_all_searchable_and_a_failed_batch_leaves_nothing() {
     };
     assert_eq!(search(&s, "greve usine"), 60);
     assert_eq!(search(&s, "numero1x7"), 1);
-    // A batch that fails rolls back its mentions and their index entries alike.
+    // A batch that fails keeps none of its mentions (they were never indexed).
     let err = s.batch(|s| {
         s.ingest(&texts(9), NOW)?;
         Err::<(), _>(StoreError::Invalid {
@@ -328,6 +328,60 @@ fn batched_ingests_are_all_searchable_and_a_failed_batch_leaves_nothing() {
     s.ingest(&texts(5), NOW).unwrap();
     assert_eq!(search(&s, "greve"), 100);
     // The external-content index matches the table exactly.
+    drop(s);
+    let conn = rusqlite::Connection::open(dir.path().join(vigie_store::DB_FILE)).unwrap();
+    conn.execute(
+        "INSERT INTO mentions_fts(mentions_fts, rank) VALUES('integrity-check', 1)",
+        [],
+    )
+    .unwrap();
+}
+
+#[test]
+fn a_failed_write_inside_a_batch_undoes_only_itself_and_kept_mentions_are_indexed_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = Store::open_in(dir.path()).unwrap();
+    let src = s
+        .add_source("1", &feed("http://127.0.0.1/1"), 600, NOW)
+        .unwrap()
+        .id;
+    let rows = |k: &str| {
+        (0..10)
+            .map(|i| {
+                let text = format!("Rappel {k}x{i} du produit");
+                (mention(src, Some(&format!("{k}{i}")), None, &text), vec![])
+            })
+            .collect::<Vec<_>>()
+    };
+    s.batch(|s| {
+        s.ingest(&rows("a"), NOW)?;
+        // A mention of an unknown source breaks the foreign key: this write fails after
+        // storing nine rows, and undoes itself...
+        let mut bad = rows("b");
+        bad.push((
+            mention(9_999, Some("orphan"), None, "Rappel orphelin"),
+            vec![],
+        ));
+        assert!(s.ingest(&bad, NOW).is_err());
+        // ...the batch goes on (the poller's way), and a nested batch joins it; these rows
+        // take the ids the failed write gave back.
+        s.batch(|s| s.ingest(&rows("c"), NOW))?;
+        Ok(())
+    })
+    .unwrap();
+    let search = |q: &str| {
+        s.mentions(&MentionFilter {
+            search: Some(q.into()),
+            limit: 1000,
+            ..Default::default()
+        })
+        .unwrap()
+        .len()
+    };
+    assert_eq!(s.mention_count().unwrap(), 20);
+    assert_eq!(search("rappel"), 20);
+    assert_eq!(search("bx3"), 0);
+    assert_eq!(search("cx3"), 1);
     drop(s);
     let conn = rusqlite::Connection::open(dir.path().join(vigie_store::DB_FILE)).unwrap();
     conn.execute(

@@ -136,18 +136,17 @@ pub mod processes {
             .collect()
     }
 
-    /// The shared libraries `pid` has mapped whose file name contains `part`.
+    /// The files `pid` has mapped (shared libraries…) whose name contains `part`.
     pub fn libraries(pid: u32, part: &str) -> Vec<String> {
-        let maps = fs::read_to_string(format!("/proc/{pid}/maps")).unwrap_or_default();
-        let mut libs: Vec<String> = maps
+        let maps = fs::read_to_string(format!("/proc/{pid}/maps"))
+            .unwrap_or_else(|e| panic!("cannot read /proc/{pid}/maps: {e}"));
+        let libs: std::collections::BTreeSet<&str> = maps
             .lines()
             .filter_map(|l| l.split_whitespace().nth(5))
             .filter_map(|path| path.rsplit('/').next())
             .filter(|name| name.contains(part))
-            .map(String::from)
             .collect();
-        libs.dedup();
-        libs
+        libs.into_iter().map(String::from).collect()
     }
 }
 

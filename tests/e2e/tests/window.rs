@@ -23,7 +23,7 @@ async fn a_closed_window_is_released_unless_typed_text_would_be_lost() {
     let pid = processes::app().expect("one vigie-desktop process");
     assert_eq!(processes::web_processes(pid).len(), 1, "one web process");
     // The app's own process loads no OpenGL driver (src-tauri/src/memory.rs): under software
-    // rendering, Mesa's would bring LLVM with it (~25 MiB).
+    // rendering, Mesa's would bring LLVM with it (20 – 25 MiB of PSS).
     for lib in ["libGLX_mesa", "libEGL_mesa", "libLLVM"] {
         assert_eq!(
             processes::libraries(pid, lib),
