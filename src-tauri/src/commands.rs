@@ -146,19 +146,14 @@ pub async fn save_settings(handle: AppHandle, settings: Settings) -> AppResult<S
 #[tauri::command]
 pub async fn open_external(handle: AppHandle, url: String) -> AppResult<()> {
     let url = external_url(&url)?;
-    open_in_browser(&handle, &url).map_err(|e| {
-        AppError::new(
-            "open_failed",
-            format!("the browser could not be opened ({e})"),
-        )
-    })
+    open_in_browser(&handle, &url)
 }
 
 /// Opens a checked http(s) URL in the system browser. On Linux, through xdg-open without
 /// the app's memory tuning (the browser must not run without its JIT, compositing or GL;
 /// see memory.rs); through the opener plugin when xdg-open is missing, and then the browser
 /// does inherit the tuning.
-fn open_in_browser(handle: &AppHandle, url: &str) -> Result<(), String> {
+fn open_in_browser(handle: &AppHandle, url: &str) -> AppResult<()> {
     #[cfg(target_os = "linux")]
     if crate::memory::untuned(std::process::Command::new("xdg-open").arg(url))
         .stdin(std::process::Stdio::null())
@@ -167,10 +162,12 @@ fn open_in_browser(handle: &AppHandle, url: &str) -> Result<(), String> {
     {
         return Ok(());
     }
-    handle
-        .opener()
-        .open_url(url, None::<&str>)
-        .map_err(|e| e.to_string())
+    handle.opener().open_url(url, None::<&str>).map_err(|e| {
+        AppError::new(
+            "open_failed",
+            format!("the browser could not be opened ({e})"),
+        )
+    })
 }
 
 // ---- publishing: profiles, accounts, composer, outbox, kill switch ---------------------------

@@ -2,16 +2,16 @@
 //!
 //! Three layers, each measured in docs/BENCHMARKS.md:
 //! - the environment, read by this process's GTK and WebKit and inherited by the helper
-//!   processes WebKit spawns ([`tune_environment`], first thing in `main`): software rendering without the compositing layer tree (what
-//!   `WEBKIT_DISABLE_COMPOSITING_MODE` does; a light UI of lists and small charts does not
-//!   need it), no JavaScript JIT (less code memory; the UI's scripts are small), two malloc
-//!   arenas per helper process; and no OpenGL in this process. Under software rendering,
-//!   loading Mesa's driver maps LLVM (20 – 25 MiB of PSS per process). GTK would load it to pick a GL visual at
-//!   start-up (`GDK_GL=disable`), and WebKit to look the GPU up through EGL before it starts
-//!   a web process (`WEBKIT_WEB_RENDER_DEVICE_FILE` names the render node instead; the
-//!   one named does not exist, and with compositing and DMA-BUF off nothing opens it).
-//!   WebKit's web process (2.50) still opens an EGL display of its own, whatever the
-//!   settings;
+//!   processes WebKit spawns ([`tune_environment`], first thing in `main`): software
+//!   rendering without the compositing layer tree (what `WEBKIT_DISABLE_COMPOSITING_MODE`
+//!   does; a light UI of lists and small charts does not need it), no JavaScript JIT (less
+//!   code memory; the UI's scripts are small), two malloc arenas per helper process; and no
+//!   OpenGL in this process. Under software rendering, loading Mesa's driver maps LLVM
+//!   (20 – 25 MiB of PSS per process). GTK would load it to pick a GL visual at start-up
+//!   (`GDK_GL=disable`), and WebKit to look the GPU up through EGL before it starts a web
+//!   process (`WEBKIT_WEB_RENDER_DEVICE_FILE` names the render node instead; the one named
+//!   does not exist, and with compositing and DMA-BUF off nothing opens it). WebKit's web
+//!   process (2.50) still opens an EGL display of its own, whatever the settings;
 //! - the webview's settings ([`tune_webview`]): no back/forward page cache, the "document
 //!   viewer" cache model (no in-memory resource cache for a page that is never reloaded),
 //!   no WebGL, Web Audio or media stack;

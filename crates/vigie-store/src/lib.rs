@@ -140,12 +140,7 @@ impl Store {
             | OpenFlags::SQLITE_OPEN_NO_MUTEX
             | OpenFlags::SQLITE_OPEN_URI;
         let conn = Connection::open_with_flags(path, flags).map_err(|e| map_err(path, e))?;
-        let mut store = Store {
-            conn,
-            path: path.to_path_buf(),
-            batch_open: false,
-            unindexed: Vec::new(),
-        };
+        let mut store = Store::over(conn, path.to_path_buf());
         store.configure(busy)?;
         migrations::run(&mut store)?;
         Ok(store)
@@ -161,12 +156,7 @@ impl Store {
             | OpenFlags::SQLITE_OPEN_NO_MUTEX
             | OpenFlags::SQLITE_OPEN_URI;
         let conn = Connection::open_with_flags(&path, flags).map_err(|e| map_err(&path, e))?;
-        let store = Store {
-            conn,
-            path,
-            batch_open: false,
-            unindexed: Vec::new(),
-        };
+        let store = Store::over(conn, path);
         store
             .conn
             .busy_timeout(BUSY_TIMEOUT)
@@ -178,6 +168,16 @@ impl Store {
             )
             .map_err(|e| store.err(e))?;
         Ok(store)
+    }
+
+    /// A store over an open connection, no batch open.
+    fn over(conn: Connection, path: PathBuf) -> Store {
+        Store {
+            conn,
+            path,
+            batch_open: false,
+            unindexed: Vec::new(),
+        }
     }
 
     fn configure(&self, busy: Duration) -> Result<()> {

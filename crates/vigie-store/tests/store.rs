@@ -267,6 +267,28 @@ fn ingest_dedupes_by_guid_then_url_then_hash_and_indexes() {
     assert_eq!(flagged.len(), 1);
 }
 
+/// How many stored mentions a full-text search finds.
+fn search(s: &Store, q: &str) -> usize {
+    s.mentions(&MentionFilter {
+        search: Some(q.into()),
+        limit: 1000,
+        ..Default::default()
+    })
+    .unwrap()
+    .len()
+}
+
+/// FTS5's integrity check: the external-content index matches the mentions table exactly
+/// (a row indexed twice, or not at all, fails it).
+fn assert_search_index_intact(dir: &std::path::Path) {
+    let conn = rusqlite::Connection::open(dir.join(vigie_store::DB_FILE)).unwrap();
+    conn.execute(
+        "INSERT INTO mentions_fts(mentions_fts, rank) VALUES('integrity-check', 1)",
+        [],
+    )
+    .unwrap();
+}
+
 #[test]
 fn batched_ingests_are_all_searchable_and_a_failed_batch_leaves_nothing() {
     let dir = tempfile::tempdir().unwrap();
@@ -298,15 +320,6 @@ fn batched_ingests_are_all_searchable_and_a_failed_batch_leaves_nothing() {
         })
         .unwrap();
     assert_eq!(outs.iter().map(|o| o.inserted).sum::<usize>(), 60);
-    let search = |s: &Store, q: &str| {
-        s.mentions(&MentionFilter {
-            search: Some(q.into()),
-            limit: 1000,
-            ..Default::default()
-        })
-        .unwrap()
-        .len()
-    };
     assert_eq!(search(&s, "greve usine"), 60);
     assert_eq!(search(&s, "numero1x7"), 1);
     // A batch that fails keeps none of its mentions (they were never indexed).
@@ -327,14 +340,8 @@ fn batched_ingests_are_all_searchable_and_a_failed_batch_leaves_nothing() {
     // Outside a batch, one ingest is its own transaction, indexed at once.
     s.ingest(&texts(5), NOW).unwrap();
     assert_eq!(search(&s, "greve"), 100);
-    // The external-content index matches the table exactly.
     drop(s);
-    let conn = rusqlite::Connection::open(dir.path().join(vigie_store::DB_FILE)).unwrap();
-    conn.execute(
-        "INSERT INTO mentions_fts(mentions_fts, rank) VALUES('integrity-check', 1)",
-        [],
-    )
-    .unwrap();
+    assert_search_index_intact(dir.path());
 }
 
 #[test]
@@ -369,26 +376,12 @@ fn a_failed_write_inside_a_batch_undoes_only_itself_and_kept_mentions_are_indexe
         Ok(())
     })
     .unwrap();
-    let search = |q: &str| {
-        s.mentions(&MentionFilter {
-            search: Some(q.into()),
-            limit: 1000,
-            ..Default::default()
-        })
-        .unwrap()
-        .len()
-    };
     assert_eq!(s.mention_count().unwrap(), 20);
-    assert_eq!(search("rappel"), 20);
-    assert_eq!(search("bx3"), 0);
-    assert_eq!(search("cx3"), 1);
+    assert_eq!(search(&s, "rappel"), 20);
+    assert_eq!(search(&s, "bx3"), 0);
+    assert_eq!(search(&s, "cx3"), 1);
     drop(s);
-    let conn = rusqlite::Connection::open(dir.path().join(vigie_store::DB_FILE)).unwrap();
-    conn.execute(
-        "INSERT INTO mentions_fts(mentions_fts, rank) VALUES('integrity-check', 1)",
-        [],
-    )
-    .unwrap();
+    assert_search_index_intact(dir.path());
 }
 
 #[test]
