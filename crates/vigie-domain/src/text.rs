@@ -14,10 +14,17 @@ const ELISIONS: &[&str] = &[
 /// Lower-cases and strips diacritics (NFD, then combining marks removed). `œ` and `æ` are
 /// expanded so "oeuvre" matches "œuvre".
 pub fn fold(text: &str) -> String {
-    if text.is_ascii() {
-        return text.to_ascii_lowercase();
-    }
     let mut out = String::with_capacity(text.len());
+    fold_into(text, &mut out);
+    out
+}
+
+/// [`fold`], appended to `out`.
+fn fold_into(text: &str, out: &mut String) {
+    if text.is_ascii() {
+        out.extend(text.bytes().map(|b| char::from(b.to_ascii_lowercase())));
+        return;
+    }
     for c in text.chars() {
         if c.is_ascii() {
             out.push(c.to_ascii_lowercase());
@@ -35,7 +42,6 @@ pub fn fold(text: &str) -> String {
             }),
         }
     }
-    out
 }
 
 fn is_apostrophe(c: char) -> bool {
@@ -46,60 +52,121 @@ fn is_apostrophe(c: char) -> bool {
 /// word splits it; a French elision before it is dropped ("l'usine" → ["usine"],
 /// "aujourd'hui" → ["aujourd", "hui"]).
 pub fn tokens(text: &str) -> Vec<String> {
-    let folded = fold(text);
-    let mut out = Vec::new();
-    let mut current = String::new();
-    for c in folded.chars() {
-        if c.is_alphanumeric() {
-            current.push(c);
-        } else {
-            if is_apostrophe(c) && ELISIONS.contains(&current.as_str()) {
-                current.clear();
-                continue;
-            }
-            if !current.is_empty() {
-                out.push(std::mem::take(&mut current));
-            }
-        }
-    }
-    if !current.is_empty() {
-        out.push(current);
-    }
-    out
+    Tokens::of(text).iter().map(str::to_string).collect()
 }
 
-/// A mention's text prepared once for matching against every watch.
+/// The tokens of one or more texts, as [`tokens`] splits them, held in one folded string
+/// (ingest splits every mention: one allocation per text instead of one per word).
+#[derive(Debug, Clone, Default)]
+pub struct Tokens {
+    folded: String,
+    /// Byte ranges of the tokens in `folded`, in text order.
+    spans: Vec<(usize, usize)>,
+}
+
+impl Tokens {
+    pub fn of(text: &str) -> Self {
+        let mut t = Tokens::default();
+        t.push(text);
+        t
+    }
+
+    /// Appends the tokens of another text. A phrase may run from the end of one text into
+    /// the next, as if they were one text with a line break between them.
+    pub fn push(&mut self, text: &str) {
+        if !self.folded.is_empty() {
+            self.folded.push('\n');
+        }
+        let from = self.folded.len();
+        fold_into(text, &mut self.folded);
+        let mut word: Option<usize> = None;
+        for (i, c) in self.folded[from..].char_indices() {
+            let i = from + i;
+            if c.is_alphanumeric() {
+                word.get_or_insert(i);
+            } else if let Some(w) = word.take() {
+                if !(is_apostrophe(c) && ELISIONS.contains(&&self.folded[w..i])) {
+                    self.spans.push((w, i));
+                }
+            }
+        }
+        if let Some(w) = word {
+            self.spans.push((w, self.folded.len()));
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.spans.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.spans.is_empty()
+    }
+
+    pub fn get(&self, i: usize) -> Option<&str> {
+        self.spans.get(i).map(|&(a, b)| &self.folded[a..b])
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &str> + '_ {
+        self.spans.iter().map(|&(a, b)| &self.folded[a..b])
+    }
+}
+
+/// A mention's text prepared once for matching against every watch: its tokens and an
+/// open-addressing table from each distinct token to its positions, so each query word
+/// costs one hash and usually one comparison.
 #[derive(Debug, Clone, Default)]
 pub struct MatchText {
-    tokens: Vec<String>,
-    sorted: Vec<usize>,
+    tokens: Tokens,
+    /// Power-of-two table of first positions (`EMPTY` when free), probed linearly.
+    slots: Vec<u32>,
+    /// For each position, the next position of the same token (`EMPTY` at the last).
+    next: Vec<u32>,
+}
+
+const EMPTY: u32 = u32::MAX;
+
+fn hash(word: &str) -> usize {
+    use std::hash::Hasher;
+    let mut h = rustc_hash::FxHasher::default();
+    h.write(word.as_bytes());
+    h.finish() as usize
 }
 
 impl MatchText {
     pub fn new(text: &str) -> Self {
-        Self::from_tokens(tokens(text))
+        Self::from(Tokens::of(text))
     }
 
-    /// From tokens already produced by [`tokens`] (ingest tokenises each mention once).
-    pub fn from_tokens(tokens: Vec<String>) -> Self {
-        let mut sorted: Vec<usize> = (0..tokens.len()).collect();
-        sorted.sort_unstable_by(|&a, &b| tokens[a].cmp(&tokens[b]).then(a.cmp(&b)));
-        Self { tokens, sorted }
-    }
-
-    pub fn tokens(&self) -> &[String] {
+    pub fn tokens(&self) -> &Tokens {
         &self.tokens
     }
 
-    /// Positions where `word` occurs (binary search over the sorted token index).
+    /// The table slot holding `word`'s first position, or the free slot where it would go.
+    fn slot(&self, word: &str) -> usize {
+        let mask = self.slots.len() - 1;
+        let mut i = hash(word) & mask;
+        loop {
+            match self.slots[i] {
+                EMPTY => return i,
+                p if self.tokens.get(p as usize) == Some(word) => return i,
+                _ => i = (i + 1) & mask,
+            }
+        }
+    }
+
+    /// Positions where `word` occurs, in text order.
     fn positions<'a>(&'a self, word: &'a str) -> impl Iterator<Item = usize> + 'a {
-        let start = self
-            .sorted
-            .partition_point(|&i| self.tokens[i].as_str() < word);
-        self.sorted[start..]
-            .iter()
-            .take_while(move |&&i| self.tokens[i] == word)
-            .copied()
+        let first = if self.slots.is_empty() {
+            EMPTY
+        } else {
+            self.slots[self.slot(word)]
+        };
+        std::iter::successors((first != EMPTY).then_some(first), |&p| {
+            let n = self.next[p as usize];
+            (n != EMPTY).then_some(n)
+        })
+        .map(|p| p as usize)
     }
 
     pub fn has_word(&self, word: &str) -> bool {
@@ -107,12 +174,7 @@ impl MatchText {
     }
 
     pub fn has_prefix(&self, prefix: &str) -> bool {
-        let start = self
-            .sorted
-            .partition_point(|&i| self.tokens[i].as_str() < prefix);
-        self.sorted
-            .get(start)
-            .is_some_and(|&i| self.tokens[i].starts_with(prefix))
+        self.tokens.iter().any(|t| t.starts_with(prefix))
     }
 
     /// True when `words` appear consecutively, in order.
@@ -123,9 +185,29 @@ impl MatchText {
             [first, rest @ ..] => self.positions(first).any(|p| {
                 rest.iter()
                     .enumerate()
-                    .all(|(k, w)| self.tokens.get(p + 1 + k) == Some(w))
+                    .all(|(k, w)| self.tokens.get(p + 1 + k) == Some(w.as_str()))
             }),
         }
+    }
+}
+
+impl From<Tokens> for MatchText {
+    fn from(tokens: Tokens) -> Self {
+        let n = tokens.len();
+        let mut text = MatchText {
+            slots: vec![EMPTY; (2 * n).next_power_of_two().max(2)],
+            next: vec![EMPTY; n],
+            tokens,
+        };
+        // Walking backwards, each position goes in front of the ones after it.
+        for p in (0..n).rev() {
+            let word = text.tokens.get(p).unwrap_or_default();
+            let i = text.slot(word);
+            text.next[p] = text.slots[i];
+            // A mention holds far fewer than 2³² words (feeds are capped at 10 MB).
+            text.slots[i] = p as u32;
+        }
+        text
     }
 }
 
@@ -168,9 +250,75 @@ mod tests {
         let t = MatchText::new("Le rappel des produits Danone : l'usine ferme");
         assert!(t.has_word("usine"));
         assert!(!t.has_word("usin"));
+        assert!(!t.has_word("l"), "an elision is not a word");
         assert!(t.has_prefix("prod"));
         assert!(!t.has_prefix("zz"));
         assert!(t.has_phrase(&["rappel".into(), "des".into(), "produits".into()]));
         assert!(!t.has_phrase(&["rappel".into(), "produits".into()]));
+        let empty = MatchText::new("  ... ");
+        assert!(!empty.has_word("a") && !empty.has_prefix("a") && !empty.has_phrase(&["a".into()]));
+    }
+
+    #[test]
+    fn tokens_of_several_texts_are_one_sequence() {
+        let mut t = Tokens::of("Rappel : l'usine");
+        t.push("Société ferme l'");
+        t.push("");
+        t.push("d'abord");
+        let all: Vec<&str> = t.iter().collect();
+        assert_eq!(all, ["rappel", "usine", "societe", "ferme", "abord"]);
+        assert_eq!(tokens("Rappel : l'usine\nSociété ferme l'\n\nd'abord"), all);
+        assert_eq!((t.len(), t.get(4), t.get(5)), (5, Some("abord"), None));
+        // A phrase may run from one text into the next, as it did when the texts were joined.
+        assert!(MatchText::from(t).has_phrase(&["usine".into(), "societe".into()]));
+    }
+
+    /// Every phrase of a text with many repeated words (several per table slot) agrees with
+    /// a plain scan of its tokens.
+    #[test]
+    fn match_text_agrees_with_a_plain_scan() {
+        let words = [
+            "a",
+            "b",
+            "ab",
+            "ba",
+            "c",
+            "société",
+            "usine",
+            "aa",
+            "b2",
+            "2b",
+        ];
+        let mut seed = 7u32;
+        let text: Vec<&str> = (0..300)
+            .map(|_| {
+                seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+                words[(seed >> 16) as usize % words.len()]
+            })
+            .collect();
+        let t = MatchText::new(&text.join(" "));
+        let folded: Vec<String> = text.iter().map(|w| fold(w)).collect();
+        let scan = |phrase: &[String]| folded.windows(phrase.len()).any(|w| w == phrase);
+        let (mut checked, mut found) = (0, 0);
+        for a in &words {
+            for b in &words {
+                for c in ["", "a", "usine", "zz"] {
+                    let mut phrase = vec![fold(a), fold(b)];
+                    if !c.is_empty() {
+                        phrase.push(c.to_string());
+                    }
+                    assert_eq!(t.has_phrase(&phrase), scan(&phrase), "{phrase:?}");
+                    checked += 1;
+                    found += usize::from(scan(&phrase));
+                }
+            }
+            assert!(t.has_word(&fold(a)));
+        }
+        assert!(!t.has_word("zz") && !t.has_word("societ"));
+        assert_eq!(checked, 400);
+        assert!(
+            (20..380).contains(&found),
+            "{found} of 400 phrases found: too few cases of either kind"
+        );
     }
 }

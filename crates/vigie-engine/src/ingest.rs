@@ -20,9 +20,9 @@ pub fn prepare(
         .map(|(mut m, mut tokens)| {
             matcher.tone(&mut m);
             if let Some(a) = &m.author {
-                tokens.extend(vigie_domain::text::tokens(a));
+                tokens.push(a);
             }
-            let ids = matcher.matching_text(&m, &MatchText::from_tokens(tokens));
+            let ids = matcher.matching_text(&m, &MatchText::from(tokens));
             (m, ids)
         })
         .collect()

@@ -5,6 +5,7 @@ use sha2::{Digest, Sha256};
 use std::collections::HashSet;
 use std::sync::LazyLock;
 use url::Url;
+use vigie_domain::text::Tokens;
 use vigie_domain::{NewMention, Timestamp};
 
 /// Tolerance for clocks slightly ahead; beyond it a future date is replaced by the fetch time.
@@ -150,14 +151,19 @@ pub fn canonical_url(raw: &str) -> Option<String> {
 
 /// Same words in the same order → same hash, whatever the markup, case or accents.
 pub fn content_hash(title: &str, text: &str) -> String {
-    let tokens = vigie_domain::text::tokens(&format!("{title}\n{text}"));
-    hash_tokens(&tokens)
+    hash_tokens(&title_and_text_tokens(title, text))
+}
+
+fn title_and_text_tokens(title: &str, text: &str) -> Tokens {
+    let mut tokens = Tokens::of(title);
+    tokens.push(text);
+    tokens
 }
 
 /// The content hash of already-folded tokens.
-pub fn hash_tokens(tokens: &[String]) -> String {
+pub fn hash_tokens(tokens: &Tokens) -> String {
     let mut h = Sha256::new();
-    for t in tokens {
+    for t in tokens.iter() {
         h.update(t.as_bytes());
         h.update(b" ");
     }
@@ -191,7 +197,7 @@ pub fn normalize_with_tokens(
     source_id: i64,
     e: RawEntry,
     now: Timestamp,
-) -> Option<(NewMention, Vec<String>)> {
+) -> Option<(NewMention, Tokens)> {
     let title = match e.title.as_deref() {
         Some(t) if e.title_is_html => html_to_text(t),
         Some(t) => collapse(&html_escape::decode_html_entities(t)),
@@ -222,7 +228,7 @@ pub fn normalize_with_tokens(
     let url = e
         .url
         .filter(|u| u.starts_with("http://") || u.starts_with("https://"));
-    let tokens = vigie_domain::text::tokens(&format!("{title}\n{text}"));
+    let tokens = title_and_text_tokens(&title, &text);
     let m = NewMention {
         source_id,
         guid: e
@@ -297,6 +303,13 @@ mod tests {
             content_hash("societe", "rappel PRODUIT")
         );
         assert_ne!(content_hash("a", "b c"), content_hash("a", "c b"));
+        // Stored hashes must stay the same from one version to the next, or dedupe would
+        // store again what an older version already has: SHA-256 of "rappel usine societe
+        // ferme " (each folded token and a space), first 16 bytes.
+        assert_eq!(
+            content_hash("Rappel : l'usine", "Société ferme"),
+            "701afa68f166ac29f82949d6f73f5fa2"
+        );
     }
 
     #[test]
