@@ -32,6 +32,11 @@ pub fn prepare(
 const TONE_CHARS: usize = 1_000;
 const LANG_CHARS: usize = 300;
 
+/// Byte length of the first `n` characters of `s`.
+fn chars_end(s: &str, n: usize) -> usize {
+    s.char_indices().nth(n).map_or(s.len(), |(i, _)| i)
+}
+
 /// The enabled watches, compiled once per poll cycle, and the tonality analyser.
 pub struct Matcher {
     watches: Vec<(i64, Query, Vec<String>)>,
@@ -61,17 +66,14 @@ impl Matcher {
     pub fn tone(&self, m: &mut NewMention) {
         // The title and the lead carry the tone of an article; bounding the text keeps
         // long pages from costing a hundred times a post.
-        let text: String = format!("{}. {}", m.title, m.text)
-            .chars()
-            .take(TONE_CHARS)
-            .collect();
+        let mut text = format!("{}. {}", m.title, m.text);
+        text.truncate(chars_end(&text, TONE_CHARS));
         let lang = match m.lang.as_deref() {
             Some("fr") => Some(Lang::Fr),
             Some("en") => Some(Lang::En),
             Some(_) => None,
             None => {
-                let head: String = text.chars().take(LANG_CHARS).collect();
-                let detected = detect_language(&head);
+                let detected = detect_language(&text[..chars_end(&text, LANG_CHARS)]);
                 m.lang = detected.map(|l| match l {
                     Lang::Fr => "fr".to_string(),
                     Lang::En => "en".to_string(),
@@ -105,5 +107,18 @@ impl Matcher {
             .filter(|(_, q, _)| q.matches(text))
             .map(|(id, _, _)| *id)
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::chars_end;
+
+    #[test]
+    fn chars_end_counts_characters_not_bytes() {
+        assert_eq!(chars_end("été !", 2), "ét".len());
+        assert_eq!(chars_end("été", 3), "été".len());
+        assert_eq!(chars_end("été", 10), "été".len());
+        assert_eq!(chars_end("", 1), 0);
     }
 }

@@ -34,12 +34,19 @@ pub(crate) struct Token {
 
 impl Token {
     fn word(raw: &str, hashtag: bool) -> Token {
-        let letters = raw.chars().filter(|c| c.is_alphabetic()).count();
-        let caps = letters >= 2 && !raw.chars().any(|c| c.is_lowercase());
-        let lower = raw.to_lowercase();
-        let folded_differs = (!lower.is_ascii())
-            .then(|| fold(&lower))
-            .filter(|f| *f != lower);
+        let (caps, lower, folded_differs) = if raw.is_ascii() {
+            // Most words: one pass over the bytes, nothing to fold.
+            let letters = raw.bytes().filter(u8::is_ascii_alphabetic).count();
+            let caps = letters >= 2 && !raw.bytes().any(|b| b.is_ascii_lowercase());
+            (caps, raw.to_ascii_lowercase(), None)
+        } else {
+            let letters = raw.chars().filter(|c| c.is_alphabetic()).count();
+            let caps = letters >= 2 && !raw.chars().any(|c| c.is_lowercase());
+            let lower = raw.to_lowercase();
+            let folded = fold(&lower);
+            let differs = (folded != lower).then_some(folded);
+            (caps, lower, differs)
+        };
         let folded = folded_differs.as_deref().unwrap_or(&lower);
         let elongated = has_run(folded, 3);
         let key_differs = elongated.then(|| collapse_runs(folded, 1));
