@@ -1,10 +1,18 @@
 //! Append-only migrations. Never edit a released step: add a new one at the end.
 
 use crate::{Store, StoreError};
+use rusqlite::Connection;
 
-const MIGRATIONS: &[&str] = &[
+/// One step: SQL, or code for what SQL alone cannot say.
+enum Migration {
+    Sql(&'static str),
+    Code(fn(&Connection) -> Result<(), StoreError>),
+}
+use Migration::{Code, Sql};
+
+const MIGRATIONS: &[Migration] = &[
     // 1: watches, sources and their poll state, mentions with full-text search, matches, events.
-    r#"
+    Sql(r#"
     CREATE TABLE watches (
         id           INTEGER PRIMARY KEY,
         name         TEXT NOT NULL UNIQUE,
@@ -101,10 +109,10 @@ const MIGRATIONS: &[&str] = &[
     CREATE TRIGGER events_no_delete BEFORE DELETE ON events BEGIN
         SELECT RAISE(ABORT, 'the event log is append-only');
     END;
-    "#,
+    "#),
     // 2: tonality per mention; sensitive words and level thresholds per watch; per-watch
     // signal state (detectors + level, JSON); small key/value health records.
-    r#"
+    Sql(r#"
     ALTER TABLE mentions ADD COLUMN tonality REAL;
     ALTER TABLE mentions ADD COLUMN tonality_label TEXT CHECK (tonality_label IN ('negative', 'neutral', 'positive'));
     ALTER TABLE mentions ADD COLUMN anger INTEGER NOT NULL DEFAULT 0;
@@ -128,18 +136,18 @@ const MIGRATIONS: &[&str] = &[
         value TEXT NOT NULL,
         at    INTEGER NOT NULL
     );
-    "#,
+    "#),
     // 3: user settings (language, theme, poll interval, notification preferences).
-    r#"
+    Sql(r#"
     CREATE TABLE settings (
         key   TEXT PRIMARY KEY,
         value TEXT NOT NULL
     );
-    "#,
+    "#),
     // 4: guarded publishing. Profiles (brand | personal) hold accounts; the outbox is the
     // persistent queue of posts (queued → sending → sent | failed | cancelled). Credentials are
     // never here: they live in the OS keychain under a namespace per profile.
-    r#"
+    Sql(r#"
     CREATE TABLE profiles (
         id         INTEGER PRIMARY KEY,
         name       TEXT NOT NULL UNIQUE,
@@ -185,11 +193,11 @@ const MIGRATIONS: &[&str] = &[
         updated_at   INTEGER NOT NULL
     );
     CREATE INDEX outbox_due ON outbox(state, send_after);
-    "#,
+    "#),
     // 5: drafts (per-account variants, history, comments), playbooks, the team roster (public
     // keys only: private keys stay in the keychain), signed approvals, and the hash-chained
     // audit log.
-    r#"
+    Sql(r#"
     CREATE TABLE roster (
         key       TEXT PRIMARY KEY,
         name      TEXT NOT NULL,
@@ -280,35 +288,81 @@ const MIGRATIONS: &[&str] = &[
     CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit BEGIN
         SELECT RAISE(ABORT, 'the audit log is append-only');
     END;
-    "#,
+    "#),
     // 6: new mentions are full-text indexed by `Store::ingest` in one statement per batch
     // instead of by a per-row trigger. Every row-level INSERT into `mentions` inside a
     // transaction opens a statement savepoint, and FTS5 flushes its pending index data to
     // disk at every savepoint: the trigger wrote one tiny segment per mention and spent
     // most of the store's time merging them. The delete and update triggers stay.
-    r#"
+    Sql(r#"
     DROP TRIGGER mentions_fts_insert;
-    "#,
+    "#),
     // 7: the outbox remembers whether an attempt's outcome was unknown (only then does Vigie
     // read the account's posts before writing again) and when the first attempt started.
-    r#"
+    Sql(r#"
     ALTER TABLE outbox ADD COLUMN outcome_unknown INTEGER NOT NULL DEFAULT 0;
     ALTER TABLE outbox ADD COLUMN first_attempt_at INTEGER;
-    "#,
+    "#),
     // 8: the publication-time index also carries the tonality, so the dashboard's volume and
     // negative-share series read the index alone, never the mentions' rows.
-    r#"
+    Sql(r#"
     DROP INDEX mentions_published;
     CREATE INDEX mentions_published_tonality ON mentions(published_at, tonality_label);
-    "#,
+    "#),
     // 9: the id as well, between the two: the mention stream's order (published_at DESC,
     // id DESC) is the index's again. Without it, SQLite sorted ties itself: 1 ms → 93 ms for
     // the newest 200 of 100k mentions.
-    r#"
+    Sql(r#"
     DROP INDEX mentions_published_tonality;
     CREATE INDEX mentions_published_id_tonality ON mentions(published_at, id, tonality_label);
-    "#,
+    "#),
+    // 10: the mentions' two CHECK constraints as comparisons instead of IN lists (see
+    // `mention_checks_as_comparisons`).
+    Code(mention_checks_as_comparisons),
 ];
+
+const TRIAGE_IN: &str = "CHECK (triage IN ('new', 'seen', 'flagged', 'handled'))";
+const TRIAGE_OR: &str =
+    "CHECK (triage = 'new' OR triage = 'seen' OR triage = 'flagged' OR triage = 'handled')";
+const TONE_IN: &str = "CHECK (tonality_label IN ('negative', 'neutral', 'positive'))";
+const TONE_OR: &str = "CHECK (tonality_label = 'negative' OR tonality_label = 'neutral' \
+     OR tonality_label = 'positive')";
+
+/// SQLite checks `x IN ('a', 'b', 'c')` by building a temporary B-tree of the list, and a
+/// CHECK constraint is checked for every row written: two temporary B-trees per mention
+/// stored, a fifth of the ingest writer's instructions. The same rules as comparisons cost
+/// nothing of the kind (and treat NULL alike: a NULL tonality passes both).
+///
+/// Only the table's SQL text changes, no stored row: SQLite's documented procedure for
+/// changes that leave the stored content alone (lang_altertable.html, "other kinds of
+/// table schema changes"): `writable_schema`, the new text, `schema_version` + 1, inside
+/// this migration's transaction. A text other than the one migrations 1 and 2 wrote is
+/// refused, not guessed at.
+fn mention_checks_as_comparisons(conn: &Connection) -> Result<(), StoreError> {
+    let sql: String = conn.query_row(
+        "SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = 'mentions'",
+        [],
+        |r| r.get(0),
+    )?;
+    if !(sql.contains(TRIAGE_IN) && sql.contains(TONE_IN)) {
+        return Err(StoreError::Invalid {
+            what: "schema",
+            message: "the mentions table is not as Vigie created it; migration 10 cannot \
+                      rewrite its constraints"
+                .into(),
+        });
+    }
+    let sql = sql.replace(TRIAGE_IN, TRIAGE_OR).replace(TONE_IN, TONE_OR);
+    let version: i64 = conn.query_row("PRAGMA schema_version", [], |r| r.get(0))?;
+    conn.execute_batch("PRAGMA writable_schema = ON")?;
+    conn.execute(
+        "UPDATE sqlite_schema SET sql = ?1 WHERE type = 'table' AND name = 'mentions'",
+        [&sql],
+    )?;
+    conn.pragma_update(None, "schema_version", version + 1)?;
+    conn.execute_batch("PRAGMA writable_schema = OFF")?;
+    Ok(())
+}
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -322,10 +376,13 @@ pub(crate) fn run(store: &mut Store) -> Result<(), StoreError> {
             supported: SCHEMA_VERSION,
         });
     }
-    for (i, sql) in MIGRATIONS.iter().enumerate().skip(found as usize) {
+    for (i, step) in MIGRATIONS.iter().enumerate().skip(found as usize) {
         let version = i as i64 + 1;
         store.write(|tx| {
-            tx.execute_batch(sql)?;
+            match step {
+                Sql(sql) => tx.execute_batch(sql)?,
+                Code(f) => f(tx)?,
+            }
             tx.pragma_update(None, "user_version", version)?;
             Ok(())
         })?;
@@ -339,5 +396,136 @@ impl From<rusqlite::Error> for StoreError {
             path: Default::default(),
             source,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A database as version 9 left it, with one mention in it.
+    fn version_9(path: &std::path::Path) -> Connection {
+        let conn = Connection::open(path).unwrap();
+        for (i, step) in MIGRATIONS[..9].iter().enumerate() {
+            let Sql(sql) = step else {
+                panic!("step {} is code", i + 1)
+            };
+            conn.execute_batch(sql).unwrap();
+            conn.pragma_update(None, "user_version", i as i64 + 1)
+                .unwrap();
+        }
+        conn.execute(
+            "INSERT INTO mentions (content_hash, title, text, published_at, fetched_at, tonality_label)
+             VALUES ('h0', 'before', 'x', 1, 1, 'negative')",
+            [],
+        )
+        .unwrap();
+        conn
+    }
+
+    fn insert(
+        conn: &Connection,
+        hash: &str,
+        triage: &str,
+        label: Option<&str>,
+    ) -> rusqlite::Result<usize> {
+        conn.execute(
+            "INSERT INTO mentions (content_hash, title, text, published_at, fetched_at, triage, tonality_label)
+             VALUES (?1, 't', 'x', 1, 1, ?2, ?3)",
+            rusqlite::params![hash, triage, label],
+        )
+    }
+
+    #[test]
+    fn migration_10_keeps_rows_and_rules_and_inserts_build_no_temporary_btree() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("vigie.db");
+        drop(version_9(&path));
+        let store = Store::open(&path).unwrap();
+        assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
+        let conn = &store.conn;
+
+        let check: String = conn
+            .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(check, "ok");
+        let kept: (String, String) = conn
+            .query_row("SELECT title, tonality_label FROM mentions", [], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .unwrap();
+        assert_eq!(kept, ("before".to_string(), "negative".to_string()));
+        let sql: String = conn
+            .query_row(
+                "SELECT sql FROM sqlite_schema WHERE name = 'mentions'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert!(
+            sql.contains(TRIAGE_OR) && sql.contains(TONE_OR) && !sql.contains(" IN ("),
+            "{sql}"
+        );
+
+        // What the change is for: an insert's program opens no temporary B-tree.
+        let mut explain = conn
+            .prepare(
+                "EXPLAIN INSERT INTO mentions (content_hash, title, text, published_at, fetched_at, triage, tonality_label)
+                 VALUES ('h', 't', 'x', 1, 1, 'new', 'neutral')",
+            )
+            .unwrap();
+        let opcodes: Vec<String> = explain
+            .query_map([], |r| r.get(1))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        assert!(opcodes.iter().any(|o| o == "Insert"), "{opcodes:?}");
+        assert!(!opcodes.iter().any(|o| o == "OpenEphemeral"), "{opcodes:?}");
+
+        // The rules are the same: every allowed value passes, NULL tonality too, others fail.
+        for (i, triage) in ["new", "seen", "flagged", "handled"]
+            .into_iter()
+            .enumerate()
+        {
+            insert(conn, &format!("t{i}"), triage, None).unwrap();
+        }
+        for (i, label) in ["negative", "neutral", "positive"].into_iter().enumerate() {
+            insert(conn, &format!("l{i}"), "new", Some(label)).unwrap();
+        }
+        for (triage, label) in [
+            ("done", None),
+            ("New", None),
+            ("new", Some("angry")),
+            ("new", Some("")),
+        ] {
+            let err = insert(conn, "bad", triage, label).unwrap_err();
+            assert!(
+                err.to_string().contains("CHECK constraint failed"),
+                "{triage} {label:?}: {err}"
+            );
+        }
+    }
+
+    #[test]
+    fn migration_10_refuses_a_mentions_table_it_did_not_create() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("vigie.db");
+        let conn = version_9(&path);
+        conn.execute_batch("ALTER TABLE mentions RENAME COLUMN tonality_label TO label")
+            .unwrap();
+        drop(conn);
+        let Err(err) = Store::open(&path) else {
+            panic!("migration 10 must refuse")
+        };
+        assert!(
+            matches!(err, StoreError::Invalid { what: "schema", .. }),
+            "{err:?}"
+        );
+        // Nothing half-done: the database is still at version 9.
+        let conn = Connection::open(&path).unwrap();
+        let version: i64 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(version, 9);
     }
 }
