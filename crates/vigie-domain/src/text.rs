@@ -78,6 +78,10 @@ impl Tokens {
             self.folded.push('\n');
         }
         let from = self.folded.len();
+        // Room for the text and about one word in five bytes, so neither grows a step at
+        // a time (a mention's ~70 words cost six reallocations otherwise).
+        self.folded.reserve(text.len());
+        self.spans.reserve(text.len() / 5);
         fold_into(text, &mut self.folded);
         let mut word: Option<usize> = None;
         for (i, c) in self.folded[from..].char_indices() {

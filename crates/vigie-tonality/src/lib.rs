@@ -156,7 +156,7 @@ impl Analyzer {
             .iter()
             .zip(&scored.valences)
             .filter(|(_, v)| **v != 0.0)
-            .map(|(t, v)| (t.lower.clone(), *v))
+            .map(|(t, v)| (t.lower.to_string(), *v))
             .collect()
     }
 }

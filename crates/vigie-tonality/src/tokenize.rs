@@ -3,6 +3,7 @@
 
 use crate::lexicon::{is_emoji_modifier, Lexicons};
 use crate::Lang;
+use compact_str::{CompactString, ToCompactString};
 
 /// What a token is.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -19,7 +20,8 @@ pub(crate) enum Kind {
 pub(crate) struct Token {
     pub kind: Kind,
     /// Lowercase form, accents kept; the emoji or emoticon itself; empty for punctuation.
-    pub lower: String,
+    /// Held inline up to 24 bytes: nearly every word, so tokenising allocates little.
+    pub lower: CompactString,
     /// The accent-folded form when it differs from `lower` (see [`Token::folded`]); most
     /// words are plain ASCII, and one string per token keeps tokenising cheap.
     folded_differs: Option<String>,
@@ -38,11 +40,13 @@ impl Token {
             // Most words: one pass over the bytes, nothing to fold.
             let letters = raw.bytes().filter(u8::is_ascii_alphabetic).count();
             let caps = letters >= 2 && !raw.bytes().any(|b| b.is_ascii_lowercase());
-            (caps, raw.to_ascii_lowercase(), None)
+            let mut lower = CompactString::from(raw);
+            lower.make_ascii_lowercase();
+            (caps, lower, None)
         } else {
             let letters = raw.chars().filter(|c| c.is_alphabetic()).count();
             let caps = letters >= 2 && !raw.chars().any(|c| c.is_lowercase());
-            let lower = raw.to_lowercase();
+            let lower = CompactString::from(raw.to_lowercase());
             let folded = fold(&lower);
             let differs = (folded != lower).then_some(folded);
             (caps, lower, differs)
@@ -64,7 +68,7 @@ impl Token {
     fn other(kind: Kind) -> Token {
         Token {
             kind,
-            lower: String::new(),
+            lower: CompactString::default(),
             folded_differs: None,
             key_differs: None,
             caps: false,
@@ -169,7 +173,7 @@ pub(crate) fn tokenize(text: &str, lang: Lang, lex: &Lexicons) -> Vec<Token> {
         }
         if let Some(v) = emoticon(chunk, lex) {
             let mut t = Token::other(Kind::Emo(v));
-            t.lower = chunk.to_string();
+            t.lower = chunk.into();
             out.push(t);
             continue;
         }
@@ -223,7 +227,7 @@ fn split_chunk(chunk: &str, lang: Lang, lex: &Lexicons, out: &mut Vec<Token>) {
             _ if is_emoji_char(c) => {
                 if let Some(v) = lex.emoji.get(&c) {
                     let mut t = Token::other(Kind::Emo(*v));
-                    t.lower = c.to_string();
+                    t.lower = c.to_compact_string();
                     out.push(t);
                 }
             }
