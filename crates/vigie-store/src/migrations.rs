@@ -319,6 +319,12 @@ const MIGRATIONS: &[Migration] = &[
     // 10: the mentions' two CHECK constraints as comparisons instead of IN lists (see
     // `mention_checks_as_comparisons`).
     Code(mention_checks_as_comparisons),
+    // 11: the full-text index merges its segments eight at a time instead of four: each
+    // indexed word is rewritten about half as often as the index grows (callgrind: -8 % of
+    // ingest's writer), searches read at most twice as many segments per level.
+    Sql(r#"
+    INSERT INTO mentions_fts(mentions_fts, rank) VALUES ('automerge', 8);
+    "#),
 ];
 
 const TRIAGE_IN: &str = "CHECK (triage IN ('new', 'seen', 'flagged', 'handled'))";
@@ -504,6 +510,21 @@ mod tests {
                 "{triage} {label:?}: {err}"
             );
         }
+    }
+
+    #[test]
+    fn the_search_index_merges_eight_segments_at_a_time() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("vigie.db")).unwrap();
+        let automerge: i64 = store
+            .conn
+            .query_row(
+                "SELECT v FROM mentions_fts_config WHERE k = 'automerge'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(automerge, 8);
     }
 
     #[test]
