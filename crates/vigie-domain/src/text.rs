@@ -4,6 +4,7 @@
 //! French elisions dropped ("l'usine" → "usine", "qu’elle" → "elle"). Both the query and the
 //! mention text go through [`tokens`], so they always agree.
 
+use std::hash::BuildHasher;
 use unicode_normalization::char::{decompose_canonical, is_combining_mark};
 
 /// French elided articles and pronouns, already folded, without the apostrophe.
@@ -118,10 +119,15 @@ impl Tokens {
 
 /// A mention's text prepared once for matching against every watch: its tokens and an
 /// open-addressing table from each distinct token to its positions, so each query word
-/// costs one hash and usually one comparison.
+/// costs one hash and usually one comparison. A prefix (`rappel*`) is looked for in every
+/// token, in order.
+///
+/// The hash is seeded at random (foldhash): a feed cannot be written so that its words all
+/// fall on the same slots and make building the table quadratic.
 #[derive(Debug, Clone, Default)]
 pub struct MatchText {
     tokens: Tokens,
+    hasher: foldhash::fast::RandomState,
     /// Power-of-two table of first positions (`EMPTY` when free), probed linearly.
     slots: Vec<u32>,
     /// For each position, the next position of the same token (`EMPTY` at the last).
@@ -129,13 +135,6 @@ pub struct MatchText {
 }
 
 const EMPTY: u32 = u32::MAX;
-
-fn hash(word: &str) -> usize {
-    use std::hash::Hasher;
-    let mut h = rustc_hash::FxHasher::default();
-    h.write(word.as_bytes());
-    h.finish() as usize
-}
 
 impl MatchText {
     pub fn new(text: &str) -> Self {
@@ -149,7 +148,7 @@ impl MatchText {
     /// The table slot holding `word`'s first position, or the free slot where it would go.
     fn slot(&self, word: &str) -> usize {
         let mask = self.slots.len() - 1;
-        let mut i = hash(word) & mask;
+        let mut i = self.hasher.hash_one(word) as usize & mask;
         loop {
             match self.slots[i] {
                 EMPTY => return i,
@@ -198,17 +197,19 @@ impl MatchText {
 impl From<Tokens> for MatchText {
     fn from(tokens: Tokens) -> Self {
         let n = tokens.len();
+        // A mention holds far fewer than 2³² words (feeds are capped at 10 MB).
+        debug_assert!(n < EMPTY as usize);
         let mut text = MatchText {
             slots: vec![EMPTY; (2 * n).next_power_of_two().max(2)],
             next: vec![EMPTY; n],
             tokens,
+            hasher: Default::default(),
         };
         // Walking backwards, each position goes in front of the ones after it.
         for p in (0..n).rev() {
             let word = text.tokens.get(p).unwrap_or_default();
             let i = text.slot(word);
             text.next[p] = text.slots[i];
-            // A mention holds far fewer than 2³² words (feeds are capped at 10 MB).
             text.slots[i] = p as u32;
         }
         text
@@ -277,8 +278,37 @@ mod tests {
         assert!(MatchText::from(t).has_phrase(&["usine".into(), "societe".into()]));
     }
 
-    /// Every phrase of a text with many repeated words (several per table slot) agrees with
-    /// a plain scan of its tokens.
+    /// A text of many distinct words: the table's slots collide and probing moves on, and
+    /// every word is still found at each of its positions.
+    #[test]
+    fn match_text_finds_every_word_among_many_distinct_ones() {
+        let words: Vec<String> = (0..700)
+            .map(|i| format!("w{}x{}", i * 7919 % 1000, i % 13))
+            .collect();
+        let mut text = words.join(" ");
+        text.push(' ');
+        text.push_str(&words[..50].join(" "));
+        let t = MatchText::new(&text);
+        let mut collided = 0;
+        for (p, w) in words.iter().enumerate() {
+            assert!(t.has_word(w), "{w}");
+            let want: Vec<usize> = if p < 50 { vec![p, 700 + p] } else { vec![p] };
+            assert_eq!(t.positions(w).collect::<Vec<_>>(), want, "{w}");
+            let mask = t.slots.len() - 1;
+            collided += usize::from(t.slot(w) != t.hasher.hash_one(w.as_str()) as usize & mask);
+            assert!(!t.has_word(&format!("{w}y")));
+        }
+        assert!(
+            collided > 50,
+            "only {collided} words probed past their first slot"
+        );
+        assert!(t.has_phrase(&[words[10].clone(), words[11].clone(), words[12].clone()]));
+        assert!(!t.has_phrase(&[words[10].clone(), words[12].clone()]));
+        assert!(t.has_prefix("w999") == words.iter().any(|w| w.starts_with("w999")));
+    }
+
+    /// Every phrase of a text with many repeated words (several positions per table slot)
+    /// agrees with a plain scan of its tokens.
     #[test]
     fn match_text_agrees_with_a_plain_scan() {
         let words = [

@@ -321,7 +321,7 @@ const MIGRATIONS: &[Migration] = &[
     Code(mention_checks_as_comparisons),
     // 11: the full-text index merges its segments eight at a time instead of four: each
     // indexed word is rewritten about half as often as the index grows (callgrind: -8 % of
-    // ingest's writer), searches read at most twice as many segments per level.
+    // ingest's writer); searches read up to 7 segments per level instead of 3.
     Sql(r#"
     INSERT INTO mentions_fts(mentions_fts, rank) VALUES ('automerge', 8);
     "#),
@@ -339,11 +339,13 @@ const TONE_OR: &str = "CHECK (tonality_label = 'negative' OR tonality_label = 'n
 /// stored, a fifth of the ingest writer's instructions. The same rules as comparisons cost
 /// nothing of the kind (and treat NULL alike: a NULL tonality passes both).
 ///
-/// Only the table's SQL text changes, no stored row: SQLite's documented procedure for
-/// changes that leave the stored content alone (lang_altertable.html, "other kinds of
-/// table schema changes"): `writable_schema`, the new text, `schema_version` + 1, inside
-/// this migration's transaction. A text other than the one migrations 1 and 2 wrote is
-/// refused, not guessed at.
+/// Only the table's SQL text changes, no stored row. SQLite documents this procedure
+/// (lang_altertable.html, "other kinds of table schema changes") for changes that leave
+/// the stored content alone, such as removing a CHECK constraint; replacing one with an
+/// equivalent rule leaves it alone too, as every stored row satisfies both. The steps:
+/// `writable_schema`, the new text, `schema_version` + 1, inside this migration's
+/// transaction. A text other than the one migrations 1 and 2 wrote is refused, not
+/// guessed at.
 fn mention_checks_as_comparisons(conn: &Connection) -> Result<(), StoreError> {
     let sql: String = conn.query_row(
         "SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = 'mentions'",
@@ -361,12 +363,15 @@ fn mention_checks_as_comparisons(conn: &Connection) -> Result<(), StoreError> {
     let sql = sql.replace(TRIAGE_IN, TRIAGE_OR).replace(TONE_IN, TONE_OR);
     let version: i64 = conn.query_row("PRAGMA schema_version", [], |r| r.get(0))?;
     conn.execute_batch("PRAGMA writable_schema = ON")?;
-    conn.execute(
-        "UPDATE sqlite_schema SET sql = ?1 WHERE type = 'table' AND name = 'mentions'",
-        [&sql],
-    )?;
-    conn.pragma_update(None, "schema_version", version + 1)?;
+    let edited = conn
+        .execute(
+            "UPDATE sqlite_schema SET sql = ?1 WHERE type = 'table' AND name = 'mentions'",
+            [&sql],
+        )
+        .and_then(|_| conn.pragma_update(None, "schema_version", version + 1));
+    // Off again whatever happened; on an error the transaction is rolled back.
     conn.execute_batch("PRAGMA writable_schema = OFF")?;
+    edited?;
     Ok(())
 }
 
@@ -385,6 +390,12 @@ pub(crate) fn run(store: &mut Store) -> Result<(), StoreError> {
     for (i, step) in MIGRATIONS.iter().enumerate().skip(found as usize) {
         let version = i as i64 + 1;
         store.write(|tx| {
+            // Read again under the write lock: another process (the CLI beside the app)
+            // may have run this step since.
+            let now: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+            if now >= version {
+                return Ok(());
+            }
             match step {
                 Sql(sql) => tx.execute_batch(sql)?,
                 Code(f) => f(tx)?,
