@@ -387,6 +387,11 @@ pub(crate) fn run(store: &mut Store) -> Result<(), StoreError> {
             supported: SCHEMA_VERSION,
         });
     }
+    apply(store, found)
+}
+
+/// Runs the steps after `found`, each in its own transaction.
+fn apply(store: &mut Store, found: i64) -> Result<(), StoreError> {
     for (i, step) in MIGRATIONS.iter().enumerate().skip(found as usize) {
         let version = i as i64 + 1;
         store.write(|tx| {
@@ -521,6 +526,29 @@ mod tests {
                 "{triage} {label:?}: {err}"
             );
         }
+    }
+
+    /// Two processes (the app and the CLI) open the same old database: the second one read
+    /// version 9 before the first migrated, and must skip what the first did.
+    #[test]
+    fn a_step_another_process_already_ran_is_skipped() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("vigie.db");
+        drop(version_9(&path));
+        let mut late = Store::over(Connection::open(&path).unwrap(), path.clone());
+        let first = Store::open(&path).unwrap();
+        assert_eq!(first.schema_version().unwrap(), SCHEMA_VERSION);
+        apply(&mut late, 9).unwrap();
+        assert_eq!(late.schema_version().unwrap(), SCHEMA_VERSION);
+        let sql: String = late
+            .conn
+            .query_row(
+                "SELECT sql FROM sqlite_schema WHERE name = 'mentions'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(sql.matches(TRIAGE_OR).count(), 1, "{sql}");
     }
 
     #[test]
