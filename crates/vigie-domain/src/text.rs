@@ -124,7 +124,7 @@ impl Tokens {
 ///
 /// The hash is seeded at random (foldhash): a feed cannot be written so that its words all
 /// fall on the same slots and make building the table quadratic.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct MatchText {
     tokens: Tokens,
     hasher: foldhash::fast::RandomState,
@@ -141,10 +141,6 @@ impl MatchText {
         Self::from(Tokens::of(text))
     }
 
-    pub fn tokens(&self) -> &Tokens {
-        &self.tokens
-    }
-
     /// The table slot holding `word`'s first position, or the free slot where it would go.
     fn slot(&self, word: &str) -> usize {
         let mask = self.slots.len() - 1;
@@ -158,13 +154,10 @@ impl MatchText {
         }
     }
 
-    /// Positions where `word` occurs, in text order.
+    /// Positions where `word` occurs, in text order. (The table is never empty: it has at
+    /// least two slots.)
     fn positions<'a>(&'a self, word: &'a str) -> impl Iterator<Item = usize> + 'a {
-        let first = if self.slots.is_empty() {
-            EMPTY
-        } else {
-            self.slots[self.slot(word)]
-        };
+        let first = self.slots[self.slot(word)];
         std::iter::successors((first != EMPTY).then_some(first), |&p| {
             let n = self.next[p as usize];
             (n != EMPTY).then_some(n)

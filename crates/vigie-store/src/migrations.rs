@@ -347,11 +347,7 @@ const TONE_OR: &str = "CHECK (tonality_label = 'negative' OR tonality_label = 'n
 /// transaction. A text other than the one migrations 1 and 2 wrote is refused, not
 /// guessed at.
 fn mention_checks_as_comparisons(conn: &Connection) -> Result<(), StoreError> {
-    let sql: String = conn.query_row(
-        "SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = 'mentions'",
-        [],
-        |r| r.get(0),
-    )?;
+    let sql = mentions_table_sql(conn)?;
     if !(sql.contains(TRIAGE_IN) && sql.contains(TONE_IN)) {
         return Err(StoreError::Invalid {
             what: "schema",
@@ -373,6 +369,15 @@ fn mention_checks_as_comparisons(conn: &Connection) -> Result<(), StoreError> {
     conn.execute_batch("PRAGMA writable_schema = OFF")?;
     edited?;
     Ok(())
+}
+
+/// The `CREATE TABLE` text SQLite keeps for `mentions`.
+fn mentions_table_sql(conn: &Connection) -> rusqlite::Result<String> {
+    conn.query_row(
+        "SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = 'mentions'",
+        [],
+        |r| r.get(0),
+    )
 }
 
 /// The schema version this build writes.
@@ -477,13 +482,7 @@ mod tests {
             })
             .unwrap();
         assert_eq!(kept, ("before".to_string(), "negative".to_string()));
-        let sql: String = conn
-            .query_row(
-                "SELECT sql FROM sqlite_schema WHERE name = 'mentions'",
-                [],
-                |r| r.get(0),
-            )
-            .unwrap();
+        let sql = mentions_table_sql(conn).unwrap();
         assert!(
             sql.contains(TRIAGE_OR) && sql.contains(TONE_OR) && !sql.contains(" IN ("),
             "{sql}"
@@ -540,14 +539,7 @@ mod tests {
         assert_eq!(first.schema_version().unwrap(), SCHEMA_VERSION);
         apply(&mut late, 9).unwrap();
         assert_eq!(late.schema_version().unwrap(), SCHEMA_VERSION);
-        let sql: String = late
-            .conn
-            .query_row(
-                "SELECT sql FROM sqlite_schema WHERE name = 'mentions'",
-                [],
-                |r| r.get(0),
-            )
-            .unwrap();
+        let sql = mentions_table_sql(&late.conn).unwrap();
         assert_eq!(sql.matches(TRIAGE_OR).count(), 1, "{sql}");
     }
 

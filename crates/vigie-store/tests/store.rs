@@ -289,28 +289,42 @@ fn assert_search_index_intact(dir: &std::path::Path) {
     .unwrap();
 }
 
-#[test]
-fn batched_ingests_are_all_searchable_and_a_failed_batch_leaves_nothing() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut s = Store::open_in(dir.path()).unwrap();
+/// A store in `dir` with one feed source, and that source's id.
+fn store_with_source(dir: &std::path::Path) -> (Store, i64) {
+    let mut s = Store::open_in(dir).unwrap();
     let src = s
         .add_source("1", &feed("http://127.0.0.1/1"), 600, NOW)
         .unwrap()
         .id;
+    (s, src)
+}
+
+/// `n` mentions of `src` matched to no watch, ready to ingest: guids `{key}-{i}`, texts
+/// `text(i)`.
+fn unmatched(
+    src: i64,
+    key: &str,
+    n: usize,
+    text: impl Fn(usize) -> String,
+) -> Vec<(NewMention, Vec<i64>)> {
+    (0..n)
+        .map(|i| {
+            (
+                mention(src, Some(&format!("{key}-{i}")), None, &text(i)),
+                vec![],
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn batched_ingests_are_all_searchable_and_a_failed_batch_leaves_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut s, src) = store_with_source(dir.path());
     let texts = |k: usize| {
-        (0..20)
-            .map(|i| {
-                (
-                    mention(
-                        src,
-                        Some(&format!("g{k}-{i}")),
-                        None,
-                        &format!("Grève numéro{k}x{i} à l'usine"),
-                    ),
-                    vec![],
-                )
-            })
-            .collect::<Vec<_>>()
+        unmatched(src, &format!("g{k}"), 20, |i| {
+            format!("Grève numéro{k}x{i} à l'usine")
+        })
     };
     let outs = s
         .batch(|s| {
@@ -347,19 +361,8 @@ fn batched_ingests_are_all_searchable_and_a_failed_batch_leaves_nothing() {
 #[test]
 fn a_failed_write_inside_a_batch_undoes_only_itself_and_kept_mentions_are_indexed_once() {
     let dir = tempfile::tempdir().unwrap();
-    let mut s = Store::open_in(dir.path()).unwrap();
-    let src = s
-        .add_source("1", &feed("http://127.0.0.1/1"), 600, NOW)
-        .unwrap()
-        .id;
-    let rows = |k: &str| {
-        (0..10)
-            .map(|i| {
-                let text = format!("Rappel {k}x{i} du produit");
-                (mention(src, Some(&format!("{k}{i}")), None, &text), vec![])
-            })
-            .collect::<Vec<_>>()
-    };
+    let (mut s, src) = store_with_source(dir.path());
+    let rows = |k: &str| unmatched(src, k, 10, |i| format!("Rappel {k}x{i} du produit"));
     s.batch(|s| {
         s.ingest(&rows("a"), NOW)?;
         // A mention of an unknown source breaks the foreign key: this write fails after

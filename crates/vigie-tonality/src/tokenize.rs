@@ -37,7 +37,8 @@ pub(crate) struct Token {
 impl Token {
     fn word(raw: &str, hashtag: bool) -> Token {
         let (caps, lower, folded_differs) = if raw.is_ascii() {
-            // Most words: one pass over the bytes, nothing to fold.
+            // Most words: checked and lower-cased on their bytes, without Unicode tables;
+            // nothing to fold.
             let letters = raw.bytes().filter(u8::is_ascii_alphabetic).count();
             let caps = letters >= 2 && !raw.bytes().any(|b| b.is_ascii_lowercase());
             let mut lower = CompactString::from(raw);
