@@ -9,7 +9,8 @@ use vigie_domain::{NewMention, NewWatch, Sensitivity, SourceKind};
 use vigie_engine::bluesky::Bluesky;
 use vigie_engine::feed::parse_feed;
 use vigie_engine::fetch::{FetchConfig, Http};
-use vigie_engine::ingest::{prepare, Matcher};
+use vigie_engine::ingest::{drop_known, prepare, Matcher};
+use vigie_engine::normalize::RawEntry;
 use vigie_engine::poller::SETTLE_BATCH_ENTRIES;
 use vigie_engine::{Poller, PollerConfig};
 use vigie_store::Store;
@@ -24,6 +25,7 @@ pub fn run(cmd: &BenchCmd, json: bool) -> Result<()> {
             sources_per_tx,
             producers,
             keep_data,
+            keep_known,
         } => ingest(
             *feeds,
             *items,
@@ -32,8 +34,11 @@ pub fn run(cmd: &BenchCmd, json: bool) -> Result<()> {
                 corpus: corpus.clone(),
                 data: keep_data.as_deref(),
             },
-            *sources_per_tx,
-            *producers,
+            Shape {
+                producers: *producers,
+                sources_per_tx: *sources_per_tx,
+                skip_known: !keep_known,
+            },
             json,
         ),
         BenchCmd::PollCycle { base, feeds } => poll_cycle(base, *feeds, json),
@@ -324,8 +329,7 @@ fn ingest(
     items: usize,
     watches: usize,
     kept: Kept<'_>,
-    sources_per_tx: usize,
-    producers: usize,
+    shape: Shape,
     json: bool,
 ) -> Result<()> {
     let Kept {
@@ -365,19 +369,136 @@ fn ingest(
         &store.watches()?,
         std::sync::Arc::new(vigie_tonality::Analyzer::new()),
     );
-    // The engine's shape: parsing, normalising and matching run beside the single store
-    // writer (the poller prepares on every tokio worker; here `producers` threads), and the
-    // writer settles what is ready in one transaction, as `Poller::poll_once` does.
+    let corpus = Corpus {
+        bodies: &bodies,
+        source_ids: &source_ids,
+        data_dir: &data_dir,
+    };
+    let cold = pass(&mut store, &corpus, &matcher, &shape, now)?;
+    // The same feeds fetched again, as a poll of feeds that changed a little: every item is
+    // already stored, and (unless --keep-known) dropped before it is prepared.
+    let again = pass(&mut store, &corpus, &matcher, &shape, now)?;
+    let rate = cold.entries as f64 / cold.secs;
+    let again_rate = again.entries as f64 / again.secs;
+    let rss = peak_rss_mib();
+    let Shape {
+        producers,
+        sources_per_tx,
+        skip_known,
+    } = shape;
+    let (entries, secs, inserted, dups, matched) = (
+        cold.entries,
+        cold.secs,
+        cold.inserted,
+        cold.duplicates,
+        cold.matched,
+    );
+    let result = serde_json::json!({
+        "feeds": feeds, "items": entries, "sources_per_transaction": sources_per_tx, "producers": producers, "bytes": bytes, "watches": watches,
+        "skip_known": skip_known,
+        "inserted": inserted, "duplicates": dups, "matches": matched,
+        "seconds": secs, "items_per_sec": rate, "peak_rss_mib": rss,
+        "thread_seconds": {"parse_normalise_match": cold.produce_secs, "store_and_index": cold.store_secs},
+        "again": {
+            "items": again.entries, "inserted": again.inserted, "duplicates": again.duplicates,
+            "dropped_before_preparing": again.dropped, "seconds": again.secs, "items_per_sec": again_rate,
+            "thread_seconds": {"parse_normalise_match": again.produce_secs, "store_and_index": again.store_secs},
+        },
+        "corpus": corpus_dir,
+    });
+    if json {
+        println!("{}", serde_json::to_string_pretty(&result)?);
+    } else {
+        println!("ingest: {entries} items from {feeds} feeds ({:.1} MB) in {secs:.2} s = {rate:.0} items/s", bytes as f64 / 1e6);
+        println!("        {inserted} stored, {dups} duplicates, {matched} watch matches ({watches} watches); peak RSS {rss:.0} MiB");
+        println!("        busy: parse+normalise+match {:.2} s ({producers} threads), store+index {:.2} s (one writer)", cold.produce_secs, cold.store_secs);
+        println!(
+            "again:  the same {} items, all stored already, in {:.2} s = {again_rate:.0} items/s ({} dropped before preparing, {} duplicates)",
+            again.entries, again.secs, again.dropped, again.duplicates
+        );
+        println!(
+            "        busy: parse+normalise+match {:.2} s, store {:.2} s",
+            again.produce_secs, again.store_secs
+        );
+        if keep_corpus {
+            println!("        corpus: {}", corpus_dir.display());
+        }
+    }
+    drop(store);
+    // The temp folder holds the generated corpus (unless --corpus) and the data (unless
+    // --keep-data): remove what is not kept.
+    let _ = match (keep_corpus, keep_data.is_some()) {
+        (true, true) => Ok(()),
+        (true, false) => std::fs::remove_dir_all(tmp.join("data")),
+        (false, _) => std::fs::remove_dir_all(&tmp),
+    };
+    Ok(())
+}
+
+/// How a pass runs: the poller's shape, and whether known GUIDs are dropped before preparing.
+struct Shape {
+    producers: usize,
+    sources_per_tx: usize,
+    skip_known: bool,
+}
+
+/// The generated feeds, the sources they stand for, and the data folder.
+struct Corpus<'a> {
+    bodies: &'a [Vec<u8>],
+    source_ids: &'a [i64],
+    data_dir: &'a Path,
+}
+
+/// What one pass over the corpus did.
+struct Pass {
+    entries: usize,
+    dropped: usize,
+    inserted: usize,
+    duplicates: usize,
+    matched: usize,
+    secs: f64,
+    produce_secs: f64,
+    store_secs: f64,
+}
+
+/// One pass over the corpus in the engine's shape: parsing, normalising and matching run
+/// beside the single store writer (the poller prepares on every tokio worker; here
+/// `producers` threads, each with its own read-only connection for the GUIDs already
+/// stored), and the writer settles what is ready in one transaction, as
+/// `Poller::poll_once` does.
+fn pass(
+    store: &mut Store,
+    corpus: &Corpus<'_>,
+    matcher: &Matcher,
+    shape: &Shape,
+    now: i64,
+) -> Result<Pass> {
+    let &Shape {
+        producers,
+        sources_per_tx,
+        skip_known,
+    } = shape;
+    let &Corpus {
+        bodies,
+        source_ids,
+        data_dir,
+    } = corpus;
+    type Prepared = (i64, usize, Vec<(NewMention, Vec<i64>)>);
     let start = Instant::now();
-    let (tx, rx) = std::sync::mpsc::sync_channel::<(i64, usize, Vec<(NewMention, Vec<i64>)>)>(32);
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Prepared>(32);
     let next = std::sync::atomic::AtomicUsize::new(0);
-    let producer = std::thread::scope(|scope| -> Result<(f64, f64, usize, usize, usize, usize)> {
+    let mut out = std::thread::scope(|scope| -> Result<Pass> {
         let handles: Vec<_> = (0..producers.max(1))
             .map(|_| {
                 let tx = tx.clone();
-                let (next, bodies, source_ids, matcher) = (&next, &bodies, &source_ids, &matcher);
-                scope.spawn(move || -> Result<f64> {
-                    let mut busy = 0.0;
+                scope.spawn(|| -> Result<(f64, usize)> {
+                    let tx = tx;
+                    let reader = if skip_known {
+                        Some(Store::open_reader(data_dir)?)
+                    } else {
+                        None
+                    };
+                    let (mut busy, mut dropped) = (0.0, 0);
                     loop {
                         let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                         let (Some(body), Some(sid)) = (bodies.get(i), source_ids.get(i)) else {
@@ -387,19 +508,37 @@ fn ingest(
                         let (_, raw) = parse_feed(body, Some("application/rss+xml"))
                             .map_err(|p| anyhow::anyhow!(p.message()))?;
                         let n = raw.len();
+                        let raw = match &reader {
+                            Some(r) => {
+                                let known =
+                                    r.known_guids(*sid, raw.iter().filter_map(RawEntry::guid))?;
+                                let (kept, d) = drop_known(raw, &known);
+                                dropped += d;
+                                kept
+                            }
+                            None => raw,
+                        };
                         let prepared = prepare(*sid, raw, matcher, now);
                         busy += t.elapsed().as_secs_f64();
                         if tx.send((*sid, n, prepared)).is_err() {
                             break;
                         }
                     }
-                    Ok(busy)
+                    Ok((busy, dropped))
                 })
             })
             .collect();
         drop(tx);
-        let (mut inserted, mut dups, mut entries, mut matched) = (0usize, 0usize, 0usize, 0usize);
-        let mut store_secs = 0.0;
+        let mut out = Pass {
+            entries: 0,
+            dropped: 0,
+            inserted: 0,
+            duplicates: 0,
+            matched: 0,
+            secs: 0.0,
+            produce_secs: 0.0,
+            store_secs: 0.0,
+        };
         while let Ok(first) = rx.recv() {
             let mut group = vec![first];
             let mut n: usize = group[0].2.len();
@@ -429,50 +568,25 @@ fn ingest(
                     .map(|(_, _, batch)| s.ingest(batch, now))
                     .collect::<Result<Vec<_>, _>>()
             })?;
-            store_secs += t.elapsed().as_secs_f64();
-            entries += group.iter().map(|g| g.1).sum::<usize>();
-            for out in outs {
-                inserted += out.inserted;
-                dups += out.duplicates;
-                matched += out.matches;
+            out.store_secs += t.elapsed().as_secs_f64();
+            out.entries += group.iter().map(|g| g.1).sum::<usize>();
+            for o in outs {
+                out.inserted += o.inserted;
+                out.duplicates += o.duplicates;
+                out.matched += o.matches;
             }
         }
-        let mut produce_secs = 0.0;
         for h in handles {
-            produce_secs += h.join().expect("producer thread")?;
+            let (busy, dropped) = h.join().expect("producer thread")?;
+            out.produce_secs += busy;
+            out.dropped += dropped;
         }
-        Ok((produce_secs, store_secs, inserted, dups, entries, matched))
+        Ok(out)
     })?;
-    let (produce_secs, store_secs, inserted, dups, entries, matched) = producer;
-    let secs = start.elapsed().as_secs_f64();
-    let rate = entries as f64 / secs;
-    let rss = peak_rss_mib();
-    let result = serde_json::json!({
-        "feeds": feeds, "items": entries, "sources_per_transaction": sources_per_tx, "producers": producers, "bytes": bytes, "watches": watches,
-        "inserted": inserted, "duplicates": dups, "matches": matched,
-        "seconds": secs, "items_per_sec": rate, "peak_rss_mib": rss,
-        "thread_seconds": {"parse_normalise_match": produce_secs, "store_and_index": store_secs},
-        "corpus": corpus_dir,
-    });
-    if json {
-        println!("{}", serde_json::to_string_pretty(&result)?);
-    } else {
-        println!("ingest: {entries} items from {feeds} feeds ({:.1} MB) in {secs:.2} s = {rate:.0} items/s", bytes as f64 / 1e6);
-        println!("        {inserted} stored, {dups} duplicates, {matched} watch matches ({watches} watches); peak RSS {rss:.0} MiB");
-        println!("        busy: parse+normalise+match {produce_secs:.2} s ({producers} threads), store+index {store_secs:.2} s (one writer)");
-        if keep_corpus {
-            println!("        corpus: {}", corpus_dir.display());
-        }
-    }
-    drop(store);
-    // The temp folder holds the generated corpus (unless --corpus) and the data (unless
-    // --keep-data): remove what is not kept.
-    let _ = match (keep_corpus, keep_data.is_some()) {
-        (true, true) => Ok(()),
-        (true, false) => std::fs::remove_dir_all(tmp.join("data")),
-        (false, _) => std::fs::remove_dir_all(&tmp),
-    };
-    Ok(())
+    out.secs = start.elapsed().as_secs_f64();
+    // Dropped entries are duplicates the writer never saw, as in the poller's report.
+    out.duplicates += out.dropped;
+    Ok(out)
 }
 
 fn tempfile_dir() -> Result<PathBuf> {

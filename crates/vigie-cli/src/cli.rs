@@ -361,6 +361,10 @@ pub enum BenchCmd {
         /// with 100,000 stored mentions: --feeds 200 --items 500 --watches 10).
         #[arg(long)]
         keep_data: Option<PathBuf>,
+        /// Prepare every entry, even one whose GUID the source already has stored (the
+        /// engine drops those before normalising them): to measure what that saves.
+        #[arg(long)]
+        keep_known: bool,
     },
     /// One poll cycle over feeds served at BASE/feed-N.xml that all answer 304 after a first poll.
     PollCycle {

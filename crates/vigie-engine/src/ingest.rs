@@ -1,6 +1,7 @@
 //! Ingest: normalised entries → matched against every watch → stored in one transaction.
 
 use crate::normalize::{normalize_with_tokens, RawEntry};
+use std::collections::HashSet;
 use std::sync::Arc;
 use vigie_domain::text::MatchText;
 use vigie_domain::{NewMention, Query, Timestamp, Tonality, ToneLabel, Watch};
@@ -26,6 +27,26 @@ pub fn prepare(
             (m, ids)
         })
         .collect()
+}
+
+/// Drops the entries whose GUID the source already has stored ([`Store::known_guids`]),
+/// before [`prepare`]: a feed fetched again mostly repeats itself, and the store would only
+/// count those entries as duplicates after they were normalised, toned and matched (most of
+/// ingest's CPU). Entries without a GUID are kept: the store dedupes them by URL and content
+/// hash, which need the normalised entry. Returns the entries left and how many were dropped.
+///
+/// [`Store::known_guids`]: vigie_store::Store::known_guids
+pub fn drop_known(entries: Vec<RawEntry>, known: &HashSet<String>) -> (Vec<RawEntry>, usize) {
+    if known.is_empty() {
+        return (entries, 0);
+    }
+    let before = entries.len();
+    let kept: Vec<RawEntry> = entries
+        .into_iter()
+        .filter(|e| e.guid().is_none_or(|g| !known.contains(g)))
+        .collect();
+    let dropped = before - kept.len();
+    (kept, dropped)
 }
 
 /// Characters of a mention read for its tonality, and for its language.
@@ -112,7 +133,32 @@ impl Matcher {
 
 #[cfg(test)]
 mod tests {
-    use super::chars_end;
+    use super::{chars_end, drop_known};
+    use crate::normalize::RawEntry;
+    use std::collections::HashSet;
+
+    #[test]
+    fn known_guids_are_dropped_and_entries_without_one_kept() {
+        let entry = |guid: Option<&str>, title: &str| RawEntry {
+            guid: guid.map(str::to_string),
+            title: Some(title.to_string()),
+            ..Default::default()
+        };
+        let entries = vec![
+            entry(Some(" a "), "known, GUID with spaces around"),
+            entry(Some("b"), "new"),
+            entry(None, "no GUID"),
+            entry(Some("  "), "blank GUID"),
+            entry(Some("a"), "known again"),
+        ];
+        let known: HashSet<String> = ["a".to_string()].into();
+        let (kept, dropped) = drop_known(entries.clone(), &known);
+        assert_eq!(dropped, 2);
+        let titles: Vec<_> = kept.iter().map(|e| e.title.as_deref().unwrap()).collect();
+        assert_eq!(titles, ["new", "no GUID", "blank GUID"]);
+        let (all, none) = drop_known(entries, &HashSet::new());
+        assert_eq!((all.len(), none), (5, 0));
+    }
 
     #[test]
     fn chars_end_counts_characters_not_bytes() {

@@ -73,25 +73,39 @@ fn sanitize_text_only(html: &str) -> String {
 }
 
 /// Plain text of HTML that ammonia produced: well-formed tags, quoted attributes, so a
-/// small scanner suffices. Each tag becomes a space ("<p>a</p><p>b</p>" → "a b").
+/// small scanner suffices. Each tag becomes a space ("<p>a</p><p>b</p>" → "a b"). The
+/// delimiters are ASCII, so the text between them is copied as whole slices.
 fn text_of_sanitized(html: &str) -> String {
     let mut out = String::with_capacity(html.len());
-    let mut in_tag = false;
-    let mut quote: Option<char> = None;
-    for c in html.chars() {
-        match (in_tag, quote, c) {
-            (false, _, '<') => {
-                in_tag = true;
-                out.push(' ');
+    let mut rest = html;
+    while let Some(open) = rest.find('<') {
+        out.push_str(&rest[..open]);
+        out.push(' ');
+        rest = &rest[open + 1..];
+        // The tag's end: the first '>' outside a quoted attribute value.
+        let mut quote = None;
+        let end = rest.bytes().position(|b| match (quote, b) {
+            (Some(q), _) => {
+                if b == q {
+                    quote = None;
+                }
+                false
             }
-            (false, _, c) => out.push(c),
-            (true, Some(q), c) if c == q => quote = None,
-            (true, Some(_), _) => {}
-            (true, None, '"' | '\'') => quote = Some(c),
-            (true, None, '>') => in_tag = false,
-            (true, None, _) => {}
+            (None, b'"' | b'\'') => {
+                quote = Some(b);
+                false
+            }
+            (None, b) => b == b'>',
+        });
+        match end {
+            Some(end) => rest = &rest[end + 1..],
+            None => {
+                rest = "";
+                break;
+            }
         }
     }
+    out.push_str(rest);
     collapse(&html_escape::decode_html_entities(&out))
 }
 
@@ -106,7 +120,8 @@ fn collapse(s: &str) -> String {
             break;
         }
     }
-    if out.chars().count() > MAX_TEXT_CHARS {
+    // A char is at least one byte: only a long text needs counting.
+    if out.len() > MAX_TEXT_CHARS && out.chars().count() > MAX_TEXT_CHARS {
         out = out.chars().take(MAX_TEXT_CHARS).collect();
     }
     out
@@ -186,6 +201,16 @@ pub struct RawEntry {
     pub lang: Option<String>,
 }
 
+impl RawEntry {
+    /// The GUID as stored: trimmed, and none when blank.
+    pub fn guid(&self) -> Option<&str> {
+        self.guid
+            .as_deref()
+            .map(str::trim)
+            .filter(|g| !g.is_empty())
+    }
+}
+
 /// Normalises a raw entry. Returns None for an entry with no text at all.
 pub fn normalize(source_id: i64, e: RawEntry, now: Timestamp) -> Option<NewMention> {
     normalize_with_tokens(source_id, e, now).map(|(m, _)| m)
@@ -225,16 +250,14 @@ pub fn normalize_with_tokens(
         Some(t) if t <= now + FUTURE_SLACK_SECS && t > 0 => t,
         _ => now,
     };
+    let guid = e.guid().map(str::to_string);
     let url = e
         .url
         .filter(|u| u.starts_with("http://") || u.starts_with("https://"));
     let tokens = title_and_text_tokens(&title, &text);
     let m = NewMention {
         source_id,
-        guid: e
-            .guid
-            .map(|g| g.trim().to_string())
-            .filter(|g| !g.is_empty()),
+        guid,
         canonical_url: url.as_deref().and_then(canonical_url),
         content_hash: hash_tokens(&tokens),
         tonality: None,
@@ -280,6 +303,53 @@ mod tests {
             html_to_text("caf&eacute; &amp; cr&#232;me &lt;3"),
             "café & crème <3"
         );
+    }
+
+    /// The char-by-char scanner `text_of_sanitized` replaced, kept as its reference.
+    fn text_of_sanitized_by_chars(html: &str) -> String {
+        let mut out = String::new();
+        let (mut in_tag, mut quote) = (false, None);
+        for c in html.chars() {
+            match (in_tag, quote, c) {
+                (false, _, '<') => {
+                    in_tag = true;
+                    out.push(' ');
+                }
+                (false, _, c) => out.push(c),
+                (true, Some(q), c) if c == q => quote = None,
+                (true, Some(_), _) => {}
+                (true, None, '"' | '\'') => quote = Some(c),
+                (true, None, '>') => in_tag = false,
+                (true, None, _) => {}
+            }
+        }
+        collapse(&html_escape::decode_html_entities(&out))
+    }
+
+    #[test]
+    fn text_of_sanitized_agrees_with_a_char_by_char_scan() {
+        let cases = [
+            "",
+            "plain, no tag",
+            "<p>Grève à l'usine</p><p>Société — « ça » 🚨</p>",
+            r#"<a href="https://e.org/?a=1&amp;b=2" title='x > y "z"'>lien</a> après"#,
+            r#"<a title="l'été > 30°">été</a>"#,
+            "<p>unclosed <b",
+            "<p>unclosed quote <a title=\"x>y",
+            "a<br>b<br/>c &lt;3 &amp; caf&eacute; &#8217;",
+            "<ul><li>un</li><li>deux</li></ul>\n\t  trois  ",
+            ">stray > signs< and <<p>>double<</p>>",
+        ];
+        for html in cases {
+            assert_eq!(
+                text_of_sanitized(html),
+                text_of_sanitized_by_chars(html),
+                "{html}"
+            );
+        }
+        let long = "<p>été ".repeat(6_000);
+        assert_eq!(text_of_sanitized(&long), text_of_sanitized_by_chars(&long));
+        assert_eq!(text_of_sanitized(&long).chars().count(), MAX_TEXT_CHARS);
     }
 
     #[test]

@@ -6,8 +6,8 @@
 use crate::bluesky::Bluesky;
 use crate::feed::parse_feed;
 use crate::fetch::{Conditional, FetchError, FetchOutcome, Http};
-use crate::ingest::prepare;
 use crate::ingest::Matcher;
+use crate::ingest::{drop_known, prepare};
 use crate::mastodon::fetch_tag;
 use crate::normalize::RawEntry;
 use reqwest::header::HeaderMap;
@@ -50,7 +50,11 @@ pub struct PollReport {
     pub not_modified: usize,
     pub failed: usize,
     pub new_mentions: usize,
+    /// Entries already stored (counted once per fetch that returned them).
     pub duplicates: usize,
+    /// Of the duplicates, those dropped before they were prepared: their GUID was already
+    /// stored for the source (the rest were recognised by the writer: by URL or content).
+    pub known: usize,
     pub new_mention_ids: Vec<i64>,
     /// (source id, plain-words error)
     pub errors: Vec<(i64, String)>,
@@ -87,6 +91,8 @@ enum Outcome {
     },
     Entries {
         entries: Vec<(NewMention, Vec<i64>)>,
+        /// Entries dropped before preparing: their GUID was already stored for the source.
+        known: usize,
         status: u16,
         etag: Option<String>,
         last_modified: Option<String>,
@@ -108,6 +114,9 @@ impl Outcome {
 
 pub struct Poller {
     store: Arc<Mutex<Store>>,
+    /// A read-only connection for the GUIDs already stored (see [`drop_known`]); none if it
+    /// could not be opened, and then every entry is prepared and the writer dedupes them.
+    reader: Option<Mutex<Store>>,
     tonality: Arc<vigie_tonality::Analyzer>,
     http: Http,
     bluesky: Arc<Bluesky>,
@@ -132,8 +141,15 @@ impl Poller {
         bluesky: Arc<Bluesky>,
         cfg: PollerConfig,
     ) -> Self {
+        let reader = store
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .reader()
+            .ok()
+            .map(Mutex::new);
         Poller {
             store,
+            reader,
             tonality: Arc::new(vigie_tonality::Analyzer::new()),
             http,
             bluesky,
@@ -196,15 +212,19 @@ impl Poller {
                         cursor,
                         moved_to,
                         title,
-                    } => Outcome::Entries {
-                        entries: prepare(source.id, entries, &matcher, now),
-                        status,
-                        etag,
-                        last_modified,
-                        cursor,
-                        moved_to,
-                        title,
-                    },
+                    } => {
+                        let (entries, known) = me.drop_known(source.id, entries);
+                        Outcome::Entries {
+                            entries: prepare(source.id, entries, &matcher, now),
+                            known,
+                            status,
+                            etag,
+                            last_modified,
+                            cursor,
+                            moved_to,
+                            title,
+                        }
+                    }
                     Fetch::NotModified { status } => Outcome::NotModified { status },
                     Fetch::Failed(e) => Outcome::Failed(e),
                 };
@@ -241,6 +261,7 @@ impl Poller {
                 report.not_modified += usize::from(one.not_modified);
                 report.new_mentions += one.inserted;
                 report.duplicates += one.duplicates;
+                report.known += one.known;
                 report.new_mention_ids.extend(one.new_ids);
                 if let Some(e) = one.error {
                     report.failed += 1;
@@ -251,7 +272,27 @@ impl Poller {
                 return Err(e);
             }
         }
+        if let Some(reader) = &self.reader {
+            // Its page cache refills from the OS cache next cycle: not worth keeping idle.
+            let _ = reader
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .release_memory();
+        }
         Ok(report)
+    }
+
+    /// [`drop_known`] through the reader; every entry is kept when there is no reader or the
+    /// look-up fails (the writer dedupes them all the same, only later).
+    fn drop_known(&self, source_id: i64, entries: Vec<RawEntry>) -> (Vec<RawEntry>, usize) {
+        let Some(reader) = &self.reader else {
+            return (entries, 0);
+        };
+        let reader = reader.lock().unwrap_or_else(|p| p.into_inner());
+        match reader.known_guids(source_id, entries.iter().filter_map(RawEntry::guid)) {
+            Ok(known) => drop_known(entries, &known),
+            Err(_) => (entries, 0),
+        }
     }
 
     /// Settles sources in one store transaction, in order, stopping at the first store
@@ -394,6 +435,7 @@ fn settle(
         }
         Outcome::Entries {
             entries,
+            known,
             status,
             etag,
             last_modified,
@@ -406,7 +448,8 @@ fn settle(
             }
             let ingested = s.ingest(&entries, now)?;
             out.inserted = ingested.inserted;
-            out.duplicates = ingested.duplicates;
+            out.duplicates = ingested.duplicates + known;
+            out.known = known;
             out.new_ids = ingested.new_ids;
             if let Some(new_url) = moved_to {
                 let kind = SourceKind::Feed {
@@ -471,6 +514,7 @@ struct Settled {
     not_modified: bool,
     inserted: usize,
     duplicates: usize,
+    known: usize,
     new_ids: Vec<i64>,
     error: Option<String>,
 }

@@ -151,7 +151,15 @@ impl Store {
     /// writer: the screens of the app stay answerable while the engine ingests or runs its
     /// signal pass. Any write through it fails (`PRAGMA query_only`).
     pub fn open_reader(dir: &Path) -> Result<Store> {
-        let path = dir.join(DB_FILE);
+        Store::open_reader_at(dir.join(DB_FILE))
+    }
+
+    /// Another read-only connection to this store's file (see [`Store::open_reader`]).
+    pub fn reader(&self) -> Result<Store> {
+        Store::open_reader_at(self.path.clone())
+    }
+
+    fn open_reader_at(path: PathBuf) -> Result<Store> {
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
             | OpenFlags::SQLITE_OPEN_NO_MUTEX
             | OpenFlags::SQLITE_OPEN_URI;

@@ -2,6 +2,7 @@
 
 use crate::{Result, Store, StoreError};
 use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row, ToSql};
+use std::collections::HashSet;
 use vigie_domain::{Mention, NewMention, Timestamp, Tonality, ToneLabel, Triage};
 
 /// What one ingest batch did.
@@ -180,6 +181,31 @@ impl Store {
             self.unindexed.extend(&out.new_ids);
         }
         Ok(out)
+    }
+
+    /// The GUIDs among `guids` that the source already has stored. A feed fetched again
+    /// mostly repeats what it gave before; the poller drops those entries before preparing
+    /// them (normalising, tonality, matching), since [`Store::ingest`] would only count them
+    /// as duplicates. Same rule as ingest's first dedupe step: the source and the GUID.
+    pub fn known_guids<'a>(
+        &self,
+        source_id: i64,
+        guids: impl IntoIterator<Item = &'a str>,
+    ) -> Result<HashSet<String>> {
+        let mut stmt = self
+            .conn()
+            .prepare_cached("SELECT 1 FROM mentions WHERE source_id = ?1 AND guid = ?2")
+            .map_err(|e| self.err(e))?;
+        let mut known = HashSet::new();
+        for guid in guids {
+            if stmt
+                .exists(params![source_id, guid])
+                .map_err(|e| self.err(e))?
+            {
+                known.insert(guid.to_string());
+            }
+        }
+        Ok(known)
     }
 
     pub fn mentions(&self, f: &MentionFilter) -> Result<Vec<Mention>> {

@@ -627,3 +627,31 @@ fn the_stream_and_the_series_read_the_publication_index() {
         "{series}"
     );
 }
+
+#[test]
+fn known_guids_are_those_stored_for_that_source() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut s, src) = store_with_source(dir.path());
+    let other = s
+        .add_source("2", &feed("http://127.0.0.1/2"), 600, NOW)
+        .unwrap()
+        .id;
+    s.ingest(&unmatched(src, "a", 3, |i| format!("Article {i}")), NOW)
+        .unwrap();
+    s.ingest(&unmatched(other, "b", 1, |i| format!("Autre {i}")), NOW)
+        .unwrap();
+    // Read through a second connection, as the poller does while the writer works.
+    let reader = s.reader().unwrap();
+    let known = reader
+        .known_guids(src, ["a-0", "a-2", "a-9", "b-0", ""])
+        .unwrap();
+    let mut known: Vec<_> = known.into_iter().collect();
+    known.sort();
+    assert_eq!(
+        known,
+        ["a-0", "a-2"],
+        "another source's GUID is not this one's"
+    );
+    assert!(reader.known_guids(other, ["a-0"]).unwrap().is_empty());
+    assert!(reader.known_guids(src, []).unwrap().is_empty());
+}
