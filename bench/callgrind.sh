@@ -5,7 +5,8 @@
 #   bench/callgrind.sh [FEEDS]     default 300 feeds × 50 items, one producer thread
 #   KEEP=DIR bench/callgrind.sh    also keeps the callgrind files in DIR (callgrind_annotate)
 # Prints the preparing thread's and the main thread's instructions (the main thread
-# generates the corpus, then is the store writer). Needs valgrind (apt install valgrind).
+# generates the corpus, then is the store writer). One pass only (`--no-again`), as in
+# session 7. Needs valgrind (apt install valgrind).
 # Takes ~2 minutes for 300 feeds.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,7 +16,7 @@ cargo build --profile profiling -p vigie-cli >&2
 work=$(mktemp -d /tmp/vigie-callgrind.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 valgrind --tool=callgrind --separate-threads=yes --callgrind-out-file="$work/cg.%p" \
-  "$CARGO_TARGET_DIR/profiling/vigie" bench ingest --feeds "${1:-300}" --producers 1 \
+  "$CARGO_TARGET_DIR/profiling/vigie" bench ingest --feeds "${1:-300}" --producers 1 --no-again \
   --corpus "$work/corpus" > /dev/null 2> "$work/valgrind.log" || { cat "$work/valgrind.log" >&2; exit 1; }
 main=$(grep -h '^summary' "$work"/cg.*-01 | cut -d' ' -f2)
 producer=$(grep -h '^summary' "$work"/cg.*-02 | cut -d' ' -f2)

@@ -23,6 +23,8 @@ python3 - "$work/ingest.json" "$work/feedparser.json" <<'PY'
 import json, sys
 v = json.load(open(sys.argv[1])); f = json.load(open(sys.argv[2]))
 print(f"ratio: Vigie full pipeline {v['items_per_sec']:.0f} items/s vs feedparser parse-only {f['items_per_sec']:.0f} items/s = {v['items_per_sec']/f['items_per_sec']:.1f}x")
+a = v["again"]
+if a: print(f"again: the same feeds, every item already stored: {a['items_per_sec']:.0f} items/s ({a['dropped_before_preparing']} of {a['items']} dropped before preparing)")
 PY
 
 echo "== poll cycle: ${POLL_FEEDS:-1000} feeds on nginx, all answering 304"

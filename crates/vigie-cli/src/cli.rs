@@ -365,6 +365,9 @@ pub enum BenchCmd {
         /// engine drops those before normalising them): to measure what that saves.
         #[arg(long)]
         keep_known: bool,
+        /// Only the first pass (no second pass over the same feeds).
+        #[arg(long)]
+        no_again: bool,
     },
     /// One poll cycle over feeds served at BASE/feed-N.xml that all answer 304 after a first poll.
     PollCycle {

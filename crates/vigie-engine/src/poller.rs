@@ -53,7 +53,8 @@ pub struct PollReport {
     /// Entries already stored (counted once per fetch that returned them).
     pub duplicates: usize,
     /// Of the duplicates, those dropped before they were prepared: their GUID was already
-    /// stored for the source (the rest were recognised by the writer: by URL or content).
+    /// stored for the source (the rest were recognised by the writer). Counted even when
+    /// the entry has no text, which preparing would have dropped without counting it.
     pub known: usize,
     pub new_mention_ids: Vec<i64>,
     /// (source id, plain-words error)
@@ -188,6 +189,7 @@ impl Poller {
 
     /// One cycle: polls every source due at `now` (up to the batch size).
     pub async fn poll_once(self: &Arc<Self>, now: Timestamp) -> Result<PollReport, StoreError> {
+        let _release = ReleaseReaderMemory(self.reader.as_ref());
         let (due, watches) =
             self.with_store(|s| Ok((s.due_sources(now, self.cfg.batch_size)?, s.watches()?)))?;
         let matcher = Arc::new(Matcher::new(&watches, Arc::clone(&self.tonality)));
@@ -271,13 +273,6 @@ impl Poller {
             if let Some(e) = failure {
                 return Err(e);
             }
-        }
-        if let Some(reader) = &self.reader {
-            // Its page cache refills from the OS cache next cycle: not worth keeping idle.
-            let _ = reader
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .release_memory();
         }
         Ok(report)
     }
@@ -517,6 +512,21 @@ struct Settled {
     known: usize,
     new_ids: Vec<i64>,
     error: Option<String>,
+}
+
+/// Hands the reader's page cache back when a cycle ends, however it ends (it refills from
+/// the OS cache next cycle: not worth keeping while the app idles).
+struct ReleaseReaderMemory<'a>(Option<&'a Mutex<Store>>);
+
+impl Drop for ReleaseReaderMemory<'_> {
+    fn drop(&mut self) {
+        if let Some(reader) = self.0 {
+            let _ = reader
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .release_memory();
+        }
+    }
 }
 
 /// Reads what a source looks like to the user.
