@@ -102,6 +102,14 @@ pub(crate) fn index_for_search(conn: &Connection, ids: &[i64]) -> rusqlite::Resu
     Ok(())
 }
 
+fn is_foreign_key_error(e: &rusqlite::Error) -> bool {
+    matches!(
+        e,
+        rusqlite::Error::SqliteFailure(f, _)
+            if f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_FOREIGNKEY
+    )
+}
+
 /// Turns what a person types into a safe FTS5 query: every word quoted, all required.
 fn fts_query(search: &str) -> Option<String> {
     let words: Vec<String> = search
@@ -164,7 +172,13 @@ impl Store {
                 ])?;
                 let id = tx.last_insert_rowid();
                 for w in watch_ids {
-                    out.matches += link.execute(params![id, w])?;
+                    out.matches += match link.execute(params![id, w]) {
+                        // The poller compiled its watches when the cycle began; one removed
+                        // since loses its match (SQLite undid that one insert) instead of
+                        // failing the source's whole batch.
+                        Err(e) if is_foreign_key_error(&e) => 0,
+                        other => other?,
+                    };
                 }
                 out.inserted += 1;
                 out.new_ids.push(id);

@@ -655,3 +655,47 @@ fn known_guids_are_those_stored_for_that_source() {
     assert!(reader.known_guids(other, ["a-0"]).unwrap().is_empty());
     assert!(reader.known_guids(src, []).unwrap().is_empty());
 }
+
+#[test]
+fn a_watch_removed_while_a_poll_prepared_its_matches_loses_them_not_the_mention() {
+    // The poller compiles the watches when a cycle starts; the user may remove one before
+    // the cycle's mentions are stored.
+    let dir = tempfile::tempdir().unwrap();
+    let (mut s, src) = store_with_source(dir.path());
+    let kept = s.add_watch(&watch("Danone", "danone"), NOW).unwrap().id;
+    let removed = s.add_watch(&watch("Evian", "evian"), NOW).unwrap().id;
+    s.remove_watch(removed).unwrap();
+    let batch = vec![(
+        mention(src, Some("g-1"), None, "Danone et Evian"),
+        vec![kept, removed],
+    )];
+    let out = s.ingest(&batch, NOW).unwrap();
+    assert_eq!((out.inserted, out.matches), (1, 1), "{out:?}");
+    let conn = rusqlite::Connection::open(dir.path().join("vigie.db")).unwrap();
+    let rows: Vec<(i64, i64)> = conn
+        .prepare("SELECT mention_id, watch_id FROM matches")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(
+        rows,
+        [(out.new_ids[0], kept)],
+        "no row for the removed watch"
+    );
+    let violations: i64 = conn
+        .query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(violations, 0);
+    let stored = s
+        .mentions(&MentionFilter {
+            watch_id: Some(kept),
+            limit: 10,
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(stored.len(), 1);
+}
