@@ -412,6 +412,13 @@ fn settle(
         source_id: source.id,
         ..Default::default()
     };
+    // The user may remove a source while its fetch is in flight: what it brought is dropped
+    // (its mentions would have no source to belong to; storing them failed the whole batch).
+    match s.source(source.id) {
+        Err(StoreError::NotFound { .. }) => return Ok(out),
+        Err(e) => return Err(e),
+        Ok(_) => {}
+    }
     let recovered = state.error_count > 0;
     match outcome {
         Outcome::NotModified { status } => {

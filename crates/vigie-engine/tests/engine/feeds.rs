@@ -477,3 +477,61 @@ async fn requests_to_one_host_are_capped() {
     );
     assert_eq!(accepted.load(std::sync::atomic::Ordering::SeqCst), 6);
 }
+
+/// A feed server that answers `body` only once told to: `(port, request seen, answer now)`.
+fn gated_server(
+    body: String,
+) -> (
+    u16,
+    std::sync::mpsc::Receiver<()>,
+    std::sync::mpsc::Sender<()>,
+) {
+    use std::io::{BufRead, BufReader};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let (seen_tx, seen) = std::sync::mpsc::channel();
+    let (go, go_rx) = std::sync::mpsc::channel::<()>();
+    std::thread::spawn(move || {
+        let Ok((mut stream, _)) = listener.accept() else {
+            return;
+        };
+        let mut reader = BufReader::new(stream.try_clone().unwrap());
+        let mut line = String::new();
+        while reader.read_line(&mut line).is_ok_and(|n| n > 2) {
+            line.clear();
+        }
+        let _ = seen_tx.send(());
+        let _ = go_rx.recv();
+        let _ = write!(
+            stream,
+            "HTTP/1.1 200 OK\r\nContent-Type: application/rss+xml\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        );
+    });
+    (port, seen, go)
+}
+
+#[tokio::test]
+async fn a_source_removed_while_its_fetch_is_in_flight_is_dropped_quietly() {
+    let nginx = Nginx::start();
+    let dir = tempfile::tempdir().unwrap();
+    let p = poller(dir.path(), fast_fetch());
+    add_feed(&p, &nginx.url("rss2.xml"));
+    let body = std::fs::read_to_string(fixtures().join("atom.xml")).unwrap();
+    let (port, seen, go) = gated_server(body);
+    let removed = add_feed(&p, &format!("http://127.0.0.1:{port}/feed.xml"));
+    let cycle = tokio::spawn({
+        let p = std::sync::Arc::clone(&p);
+        async move { p.poll_once(NOW).await }
+    });
+    // The fetch has reached the server: the user removes the source, then it answers.
+    tokio::task::spawn_blocking(move || seen.recv().unwrap())
+        .await
+        .unwrap();
+    with_store(&p, |s| s.remove_source(removed).unwrap());
+    go.send(()).unwrap();
+    let r = cycle.await.unwrap().expect("the cycle does not fail");
+    assert_eq!((r.checked, r.failed, r.new_mentions), (2, 0, 3), "{r:?}");
+    assert!(r.errors.is_empty(), "{r:?}");
+    assert_eq!(count(&p), 3, "only the remaining feed's items are stored");
+}
