@@ -1,9 +1,9 @@
 //! Ingest: normalised entries → matched against every watch → stored in one transaction.
 
-use crate::normalize::{normalize_with_tokens, RawEntry};
+use crate::normalize::{normalize_with_tokens, title_and_text_tokens, RawEntry};
 use std::collections::HashSet;
 use std::sync::Arc;
-use vigie_domain::text::MatchText;
+use vigie_domain::text::{MatchText, Tokens};
 use vigie_domain::{NewMention, Query, Timestamp, Tonality, ToneLabel, Watch};
 use vigie_tonality::{detect_language, Analyzer, Lang};
 
@@ -18,15 +18,20 @@ pub fn prepare(
     entries
         .into_iter()
         .filter_map(|e| normalize_with_tokens(source_id, e, now))
-        .map(|(mut m, mut tokens)| {
+        .map(|(mut m, tokens)| {
             matcher.tone(&mut m);
-            if let Some(a) = &m.author {
-                tokens.push(a);
-            }
-            let ids = matcher.matching_text(&m, &MatchText::from(tokens));
+            let ids = matcher.matching_text(&m, &match_text(tokens, &m));
             (m, ids)
         })
         .collect()
+}
+
+/// What watches match against: the folded words of the title and text, then the author.
+fn match_text(mut tokens: Tokens, m: &NewMention) -> MatchText {
+    if let Some(a) = &m.author {
+        tokens.push(a);
+    }
+    MatchText::from(tokens)
 }
 
 /// Drops the entries whose GUID the source already has stored ([`Store::known_guids`]),
@@ -61,7 +66,32 @@ fn chars_end(s: &str, n: usize) -> usize {
 /// The enabled watches, compiled once per poll cycle, and the tonality analyser.
 pub struct Matcher {
     watches: Vec<(i64, Query, Vec<String>)>,
+    /// What the watches were when compiled (see [`Matcher::is_current`]).
+    compiled_from: Vec<WatchDefinition>,
     tonality: Arc<Analyzer>,
+}
+
+/// What decides a watch's matches: its identity (an id can be reused once its watch is
+/// removed), query and languages.
+#[derive(Debug, PartialEq, Eq)]
+struct WatchDefinition {
+    id: i64,
+    created_at: Timestamp,
+    query: String,
+    languages: Vec<String>,
+}
+
+fn definitions(watches: &[Watch]) -> Vec<WatchDefinition> {
+    watches
+        .iter()
+        .filter(|w| w.enabled)
+        .map(|w| WatchDefinition {
+            id: w.id,
+            created_at: w.created_at,
+            query: w.query.clone(),
+            languages: w.languages.clone(),
+        })
+        .collect()
 }
 
 impl Matcher {
@@ -70,6 +100,7 @@ impl Matcher {
     pub fn new(watches: &[Watch], tonality: Arc<Analyzer>) -> Self {
         Matcher {
             tonality,
+            compiled_from: definitions(watches),
             watches: watches
                 .iter()
                 .filter(|w| w.enabled)
@@ -80,6 +111,22 @@ impl Matcher {
                 })
                 .collect(),
         }
+    }
+
+    /// Whether `watches` (the store's, now) are still the enabled watches this matcher was
+    /// compiled from: same ids, created at the same time, same queries and languages.
+    pub fn is_current(&self, watches: &[Watch]) -> bool {
+        self.compiled_from == definitions(watches)
+    }
+
+    /// A matcher over other watches, sharing this one's tonality analyser.
+    pub fn recompiled(&self, watches: &[Watch]) -> Matcher {
+        Matcher::new(watches, Arc::clone(&self.tonality))
+    }
+
+    /// Ids of the watches a prepared mention matches (as [`prepare`] found them).
+    pub fn matching(&self, m: &NewMention) -> Vec<i64> {
+        self.matching_text(m, &match_text(title_and_text_tokens(&m.title, &m.text), m))
     }
 
     /// Sets the mention's language (detected when the source did not say) and its tonality
@@ -136,6 +183,71 @@ mod tests {
     use super::{chars_end, drop_known};
     use crate::normalize::RawEntry;
     use std::collections::HashSet;
+
+    fn watch(id: i64, query: &str, created_at: i64) -> vigie_domain::Watch {
+        vigie_domain::Watch {
+            id,
+            name: format!("w{id}"),
+            query: query.into(),
+            languages: vec![],
+            sensitivity: vigie_domain::Sensitivity::Medium,
+            enabled: true,
+            sensitive_words: vec![],
+            thresholds: None,
+            created_at,
+            updated_at: created_at,
+        }
+    }
+
+    #[test]
+    fn matching_again_finds_what_prepare_found_and_changes_are_seen() {
+        let watches = vec![
+            watch(1, "usine", 10),
+            watch(2, "\"appel au boycott\"", 10),
+            watch(3, "marie", 10),
+            watch(4, "societe -greve", 10),
+        ];
+        let matcher = super::Matcher::new(&watches, std::sync::Arc::default());
+        let entry = |title: &str, body: &str, author: Option<&str>| RawEntry {
+            title: Some(title.into()),
+            body: Some(body.into()),
+            body_is_html: true,
+            author: author.map(str::to_string),
+            ..Default::default()
+        };
+        let prepared = super::prepare(
+            1,
+            vec![
+                entry("L'usine ferme", "<p>Un appel au boycott</p>", Some("Marie")),
+                entry("Société", "La grève continue", None),
+                entry("Société", "Tout va bien", None),
+            ],
+            &matcher,
+            100,
+        );
+        let found: Vec<Vec<i64>> = prepared.iter().map(|(_, ids)| ids.clone()).collect();
+        assert_eq!(found, [vec![1, 2, 3], vec![], vec![4]]);
+        for (m, ids) in &prepared {
+            assert_eq!(&matcher.matching(m), ids);
+        }
+        assert!(matcher.is_current(&watches));
+        let mut disabled = watches.clone();
+        disabled[0].enabled = false;
+        let mut edited = watches.clone();
+        edited[1].query = "boycott".into();
+        let mut reused = watches.clone();
+        reused[3].created_at = 11;
+        let mut renamed = watches.clone();
+        renamed[2].name = "Marie D.".into();
+        assert!(!matcher.is_current(&disabled));
+        assert!(!matcher.is_current(&edited));
+        assert!(!matcher.is_current(&reused));
+        assert!(!matcher.is_current(&watches[..3]));
+        assert!(
+            matcher.is_current(&renamed),
+            "a name does not change matches"
+        );
+    }
 
     #[test]
     fn known_guids_are_dropped_and_entries_without_one_kept() {

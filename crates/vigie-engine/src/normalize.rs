@@ -169,7 +169,8 @@ pub fn content_hash(title: &str, text: &str) -> String {
     hash_tokens(&title_and_text_tokens(title, text))
 }
 
-fn title_and_text_tokens(title: &str, text: &str) -> Tokens {
+/// The folded tokens of a mention's title then text (hashed for dedupe, matched by watches).
+pub fn title_and_text_tokens(title: &str, text: &str) -> Tokens {
     let mut tokens = Tokens::of(title);
     tokens.push(text);
     tokens

@@ -255,8 +255,9 @@ impl Poller {
             }
             report.checked += ready.len();
             let me = Arc::clone(self);
+            let matcher = Arc::clone(&matcher);
             let (settled, failure) =
-                tokio::task::spawn_blocking(move || me.settle_batch(ready, now))
+                tokio::task::spawn_blocking(move || me.settle_batch(ready, &matcher, now))
                     .await
                     .expect("settle does not panic");
             for one in settled {
@@ -293,15 +294,33 @@ impl Poller {
     /// Settles sources in one store transaction, in order, stopping at the first store
     /// error (what was settled before it is kept, as when each source had its own
     /// transaction).
+    ///
+    /// The watches were compiled when the cycle began. If the user changed them since (a
+    /// query edited, a watch added, removed or disabled, a removed watch's id given to a new
+    /// one), the batch's mentions are matched again against the watches as they are now,
+    /// under the same write lock: a mention's matches always follow the watches it is stored
+    /// under.
     fn settle_batch(
         &self,
-        ready: Vec<(Source, PollState, Outcome)>,
+        mut ready: Vec<(Source, PollState, Outcome)>,
+        matcher: &Matcher,
         now: Timestamp,
     ) -> (Vec<Settled>, Option<StoreError>) {
         let mut settled = Vec::with_capacity(ready.len());
         let mut failure = None;
         let mut s = self.store.lock().unwrap_or_else(|p| p.into_inner());
         let committed = s.batch(|s| {
+            let watches = s.watches()?;
+            if !matcher.is_current(&watches) {
+                let now_matcher = matcher.recompiled(&watches);
+                for (_, _, outcome) in &mut ready {
+                    if let Outcome::Entries { entries, .. } = outcome {
+                        for (m, ids) in entries.iter_mut() {
+                            *ids = now_matcher.matching(m);
+                        }
+                    }
+                }
+            }
             for (source, state, outcome) in ready {
                 match settle(s, &self.cfg.policy, &source, &state, outcome, now) {
                     Ok(one) => settled.push(one),
@@ -413,11 +432,13 @@ fn settle(
         ..Default::default()
     };
     // The user may remove a source while its fetch is in flight: what it brought is dropped
-    // (its mentions would have no source to belong to; storing them failed the whole batch).
+    // (its mentions would have no source to belong to), also when a source added since got
+    // the removed one's id (it must not inherit the old feed's state, errors or mentions).
     match s.source(source.id) {
-        Err(StoreError::NotFound { .. }) => return Ok(out),
+        Ok((now_source, _))
+            if now_source.created_at == source.created_at && now_source.kind == source.kind => {}
+        Err(StoreError::NotFound { .. }) | Ok(_) => return Ok(out),
         Err(e) => return Err(e),
-        Ok(_) => {}
     }
     let recovered = state.error_count > 0;
     match outcome {

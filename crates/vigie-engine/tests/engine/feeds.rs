@@ -535,3 +535,74 @@ async fn a_source_removed_while_its_fetch_is_in_flight_is_dropped_quietly() {
     assert!(r.errors.is_empty(), "{r:?}");
     assert_eq!(count(&p), 3, "only the remaining feed's items are stored");
 }
+
+#[tokio::test]
+async fn watches_changed_during_a_cycle_match_its_mentions_as_they_are_when_stored() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = poller(dir.path(), fast_fetch());
+    let danone = add_watch(&p, "Danone", "danone");
+    let body = std::fs::read_to_string(fixtures().join("atom.xml")).unwrap();
+    let (port, seen, go) = gated_server(body);
+    add_feed(&p, &format!("http://127.0.0.1:{port}/feed.xml"));
+    let cycle = tokio::spawn({
+        let p = std::sync::Arc::clone(&p);
+        async move { p.poll_once(NOW).await }
+    });
+    tokio::task::spawn_blocking(move || seen.recv().unwrap())
+        .await
+        .unwrap();
+    // While the feed is in flight, "Danone" goes and "Nestlé" takes its id; "Recall" is new.
+    with_store(&p, |s| s.remove_watch(danone).unwrap());
+    let nestle = add_watch(&p, "Nestlé", "nestle");
+    assert_eq!(nestle, danone, "SQLite gives the freed id to the new watch");
+    let recall = add_watch(&p, "Recall", "recall");
+    go.send(()).unwrap();
+    let r = cycle.await.unwrap().unwrap();
+    assert_eq!((r.new_mentions, r.failed), (2, 0), "{r:?}");
+    let of = |w: i64| {
+        with_store(&p, |s| {
+            s.mentions(&MentionFilter {
+                watch_id: Some(w),
+                limit: 10,
+                ..Default::default()
+            })
+            .unwrap()
+            .len()
+        })
+    };
+    assert_eq!(
+        of(nestle),
+        0,
+        "no mention of Nestlé: none inherits Danone's matches"
+    );
+    assert_eq!(of(recall), 1, "the watch added during the cycle matches it");
+}
+
+#[tokio::test]
+async fn a_source_added_during_a_cycle_does_not_inherit_a_removed_one_s_fetch() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = poller(dir.path(), fast_fetch());
+    let body = std::fs::read_to_string(fixtures().join("atom.xml")).unwrap();
+    let (port, seen, go) = gated_server(body);
+    let old = add_feed(&p, &format!("http://127.0.0.1:{port}/old.xml"));
+    let cycle = tokio::spawn({
+        let p = std::sync::Arc::clone(&p);
+        async move { p.poll_once(NOW).await }
+    });
+    tokio::task::spawn_blocking(move || seen.recv().unwrap())
+        .await
+        .unwrap();
+    with_store(&p, |s| s.remove_source(old).unwrap());
+    let new = add_feed(&p, "http://127.0.0.1:9/new.xml");
+    assert_eq!(new, old, "SQLite gives the freed id to the new source");
+    go.send(()).unwrap();
+    let r = cycle.await.unwrap().unwrap();
+    assert_eq!((r.new_mentions, r.failed), (0, 0), "{r:?}");
+    let st = state(&p, new);
+    assert_eq!(
+        (st.last_status, st.etag.as_deref(), st.last_success_at),
+        (None, None, None),
+        "{st:?}"
+    );
+    assert_eq!(count(&p), 0);
+}
