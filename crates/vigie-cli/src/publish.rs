@@ -389,6 +389,7 @@ pub fn outbox(ctx: Ctx, cmd: OutboxCmd) -> Result<()> {
                     total.deferred += r.deferred;
                     total.failed += r.failed;
                     total.paused = r.paused;
+                    total.delivering_elsewhere = r.delivering_elsewhere;
                     let now = SystemClock.now();
                     let waiting = p
                         .outbox(1000)
@@ -416,6 +417,8 @@ pub fn outbox(ctx: Ctx, cmd: OutboxCmd) -> Result<()> {
                 report.failed,
                 if report.paused {
                     " — publishing is paused (kill switch)"
+                } else if report.delivering_elsewhere {
+                    " — another Vigie on this data folder (the app or `vigie run`) is delivering the outbox"
                 } else {
                     ""
                 }

@@ -16,6 +16,14 @@ impl Publisher {
     pub async fn deliver_due(&self) -> DeliveryReport {
         let _one = self.delivering.lock().await;
         let mut report = DeliveryReport::default();
+        let _lock = match self.lock_delivery() {
+            Ok(lock) => lock,
+            Err(elsewhere) => {
+                report.delivering_elsewhere = elsewhere;
+                report.paused = self.db(|s| s.kill_switch()).map(|k| k.on).unwrap_or(false);
+                return report;
+            }
+        };
         let in_flight = self.db(|s| s.posts_in_flight()).unwrap_or_default();
         for post in in_flight {
             // Left in "sending" by a stop or a crash: the outcome is unknown.
@@ -39,6 +47,28 @@ impl Publisher {
         }
         report.paused = self.db(|s| s.kill_switch()).map(|k| k.on).unwrap_or(false);
         report
+    }
+
+    /// Takes the data folder's delivery lock. `Err(true)`: another process holds it;
+    /// `Err(false)`: the lock file could not be opened (nothing is sent without it).
+    fn lock_delivery(&self) -> Result<std::fs::File, bool> {
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&self.delivery_lock)
+            .map_err(|e| {
+                tracing::warn!("outbox: cannot open {}: {e}", self.delivery_lock.display());
+                false
+            })?;
+        match file.try_lock() {
+            Ok(()) => Ok(file),
+            Err(std::fs::TryLockError::WouldBlock) => Err(true),
+            Err(std::fs::TryLockError::Error(e)) => {
+                tracing::warn!("outbox: cannot lock {}: {e}", self.delivery_lock.display());
+                Err(false)
+            }
+        }
     }
 
     async fn attempt(&self, post: Post, unknown_before: bool, report: &mut DeliveryReport) {

@@ -188,6 +188,10 @@ pub struct DeliveryReport {
     pub deferred: usize,
     pub failed: usize,
     pub paused: bool,
+    /// Another Vigie process on the same data folder (the app, `vigie run`, `vigie outbox
+    /// send`) was delivering: this pass sent and reconciled nothing, so that a post it is
+    /// sending is never taken for one left over by a crash and sent again.
+    pub delivering_elsewhere: bool,
 }
 
 pub struct Publisher {
@@ -201,8 +205,11 @@ pub struct Publisher {
     media_dir: PathBuf,
     bluesky: Mutex<HashMap<i64, Arc<Bluesky>>>,
     pending: tokio::sync::Mutex<HashMap<String, PendingAuth>>,
-    /// One delivery pass at a time.
+    /// One delivery pass at a time in this process.
     delivering: tokio::sync::Mutex<()>,
+    /// And in all processes on this data folder: a file lock, which the OS lets go of when
+    /// its holder exits or crashes (its posts left in "sending" are then reconciled at once).
+    delivery_lock: PathBuf,
 }
 
 fn lock(store: &Mutex<Store>) -> std::sync::MutexGuard<'_, Store> {
@@ -232,6 +239,7 @@ impl Publisher {
             bluesky: Mutex::default(),
             pending: Default::default(),
             delivering: Default::default(),
+            delivery_lock: data_dir.join("delivery.lock"),
         }
     }
 

@@ -713,3 +713,58 @@ async fn a_429_waits_for_the_server_then_sends_once_with_its_image() {
     assert_eq!(media.len(), 1, "{:?}", on_server[0]);
     assert_eq!(media[0]["description"], "Un carré rouge");
 }
+
+#[tokio::test]
+async fn a_second_process_never_takes_over_a_post_another_one_is_sending() {
+    let snac = Snac::start().await;
+    let proxy = FaultProxy::start(snac.port).await;
+    let r = rig("m-two");
+    let (brand, acct) = brand_with_alice(&r, &snac, &proxy.url()).await;
+    proxy.inject("POST /api/v1/statuses", Fault::Hang, 1);
+    r.publisher
+        .queue(
+            brand,
+            acct,
+            &Content::text("Un seul envoi, même à deux"),
+            &Confirmation::default(),
+            None,
+        )
+        .unwrap();
+    let p = Arc::clone(&r.publisher);
+    let delivery = tokio::spawn(async move { p.deliver_due().await });
+    for _ in 0..200 {
+        if !snac.statuses_of(&snac.token).await.is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    // The first publisher is still waiting for the server's answer. A second one on the same
+    // data folder (as `vigie outbox send` beside the app) must leave that post alone.
+    r.clock.advance(120);
+    let second = publisher(
+        r.dir.path(),
+        Arc::clone(&r.clock),
+        &r.prefix,
+        Arc::new(NoApprovalPolicy),
+    );
+    let report = second.deliver_due().await;
+    assert_eq!((report.sent, report.failed), (0, 0), "{report:?}");
+    assert!(report.delivering_elsewhere, "{report:?}");
+    let in_flight = Store::open_in(r.dir.path())
+        .unwrap()
+        .posts_in_flight()
+        .unwrap();
+    assert_eq!(in_flight.len(), 1, "still the first publisher's to finish");
+    // Once the first one is gone (here: stopped), the lock is free and the post is reconciled.
+    delivery.abort();
+    let _ = delivery.await;
+    drop(r.publisher);
+    let report = second.deliver_due().await;
+    assert!(!report.delivering_elsewhere, "{report:?}");
+    assert_eq!(report.sent, 1, "{report:?}");
+    assert_eq!(
+        snac.statuses_of(&snac.token).await.len(),
+        1,
+        "exactly one post"
+    );
+}
