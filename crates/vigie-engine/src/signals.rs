@@ -260,7 +260,11 @@ pub fn update_signals(
             last_bucket: st.signals.last_bucket,
         };
         let json = serde_json::to_string(&st).expect("signal state serialises");
-        store.save_signal_state(&row, &json, &events, now)?;
+        match store.save_signal_state(&row, &json, &events, now) {
+            // Another Vigie process (`vigie watch rm`) removed it during this pass.
+            Err(StoreError::NotFound { .. }) => continue,
+            other => other?,
+        }
     }
     Ok(report)
 }

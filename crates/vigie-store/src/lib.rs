@@ -340,6 +340,15 @@ impl Drop for Rollback<'_> {
     }
 }
 
+/// A foreign key refused a row: what it points to was removed meanwhile.
+pub(crate) fn is_foreign_key_error(e: &rusqlite::Error) -> bool {
+    matches!(
+        e,
+        rusqlite::Error::SqliteFailure(f, _)
+            if f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_FOREIGNKEY
+    )
+}
+
 pub(crate) fn map_err(path: &Path, e: rusqlite::Error) -> StoreError {
     let path = path.to_path_buf();
     match e.sqlite_error_code() {

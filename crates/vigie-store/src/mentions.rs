@@ -1,6 +1,6 @@
 //! Mentions: deduplicated, matched to watches, full-text indexed.
 
-use crate::{Result, Store, StoreError};
+use crate::{is_foreign_key_error, Result, Store, StoreError};
 use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row, ToSql};
 use std::collections::HashSet;
 use vigie_domain::{Mention, NewMention, Timestamp, Tonality, ToneLabel, Triage};
@@ -100,14 +100,6 @@ pub(crate) fn index_for_search(conn: &Connection, ids: &[i64]) -> rusqlite::Resu
         rest = &rest[run..];
     }
     Ok(())
-}
-
-fn is_foreign_key_error(e: &rusqlite::Error) -> bool {
-    matches!(
-        e,
-        rusqlite::Error::SqliteFailure(f, _)
-            if f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_FOREIGNKEY
-    )
 }
 
 /// Turns what a person types into a safe FTS5 query: every word quoted, all required.

@@ -1,6 +1,6 @@
 //! Per-watch signal state (detectors and level, as JSON) and small health records.
 
-use crate::{Result, Store};
+use crate::{Result, Store, StoreError};
 use rusqlite::{params, OptionalExtension};
 use serde::Serialize;
 use vigie_domain::{Level, Timestamp};
@@ -44,7 +44,15 @@ impl Store {
                  ON CONFLICT(watch_id) DO UPDATE SET level = ?2, level_since = ?3, explanation_fr = ?4, explanation_en = ?5,
                     last_bucket = ?6, state = ?7, updated_at = ?8",
                 params![level.watch_id, level.level.as_str(), level.since, level.explanation_fr, level.explanation_en, level.last_bucket, state, now],
-            )?;
+            )
+            .map_err(|e| {
+                // Removed (by another Vigie process) while its signal pass ran.
+                if crate::is_foreign_key_error(&e) {
+                    StoreError::NotFound { what: "watch", key: level.watch_id.to_string() }
+                } else {
+                    e.into()
+                }
+            })?;
             for e in events {
                 tx.execute(
                     "INSERT INTO events (at, kind, watch_id, source_id, data) VALUES (?1, ?2, ?3, ?4, ?5)",

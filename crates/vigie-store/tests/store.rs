@@ -699,3 +699,25 @@ fn a_watch_removed_while_a_poll_prepared_its_matches_loses_them_not_the_mention(
         .unwrap();
     assert_eq!(stored.len(), 1);
 }
+
+#[test]
+fn saving_the_signal_state_of_a_removed_watch_says_it_is_gone() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = Store::open_in(dir.path()).unwrap();
+    let w = s.add_watch(&watch("Evian", "evian"), NOW).unwrap().id;
+    // Removed through another connection, as another Vigie process would.
+    Store::open_in(dir.path()).unwrap().remove_watch(w).unwrap();
+    let row = vigie_store::WatchLevel {
+        watch_id: w,
+        level: vigie_domain::Level::Calm,
+        since: None,
+        explanation_fr: String::new(),
+        explanation_en: String::new(),
+        last_bucket: None,
+    };
+    let err = s.save_signal_state(&row, "{}", &[], NOW).unwrap_err();
+    assert!(
+        matches!(err, StoreError::NotFound { what: "watch", .. }),
+        "{err:?}"
+    );
+}

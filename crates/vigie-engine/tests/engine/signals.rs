@@ -374,3 +374,73 @@ fn calm_history_stays_calm_and_backfill_never_notifies() {
     assert_eq!(r2.buckets, 2);
     let _ = w;
 }
+
+/// Tells nothing to anyone: removes a watch through another connection instead, as
+/// `vigie watch rm` in another process would while the app's signal pass runs.
+struct RemovesAWatch {
+    dir: std::path::PathBuf,
+    watch: i64,
+    told: Mutex<Vec<vigie_engine::notify::Notice>>,
+}
+
+impl vigie_engine::notify::Notifier for RemovesAWatch {
+    fn notify(
+        &self,
+        notice: &vigie_engine::notify::Notice,
+    ) -> Result<(), vigie_engine::notify::NotifyError> {
+        Store::open_in(&self.dir)
+            .unwrap()
+            .remove_watch(self.watch)
+            .unwrap();
+        self.told.lock().unwrap().push(notice.clone());
+        Ok(())
+    }
+}
+
+#[test]
+fn a_watch_removed_by_another_process_during_the_pass_is_skipped() {
+    let now = (NOW / 300) * 300;
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open_in(dir.path()).unwrap();
+    let new_watch = |name: &str, query: &str| NewWatch {
+        name: name.into(),
+        query: query.into(),
+        languages: vec![],
+        sensitivity: Sensitivity::High,
+        enabled: true,
+        sensitive_words: vec![],
+        thresholds: None,
+    };
+    // Watches are taken in name order: "Danone" (its burst notifies), then "Evian".
+    let danone = store
+        .add_watch(&new_watch("Danone", "danone"), NOW)
+        .unwrap()
+        .id;
+    let evian = store
+        .add_watch(&new_watch("Evian", "evian"), NOW)
+        .unwrap()
+        .id;
+    let src = store
+        .add_source(
+            "x",
+            &SourceKind::Feed {
+                url: "http://127.0.0.1:1/y".into(),
+            },
+            600,
+            NOW,
+        )
+        .unwrap();
+    seed(&mut store, danone, src.id, now);
+    let notifier = RemovesAWatch {
+        dir: dir.path().to_path_buf(),
+        watch: evian,
+        told: Mutex::default(),
+    };
+    let r = update_signals(&mut store, &notifier, now, &SignalConfig::default())
+        .expect("the pass goes on without the removed watch");
+    assert_eq!(notifier.told.lock().unwrap().len(), 1, "{r:?}");
+    let levels = store.levels().unwrap();
+    assert_eq!(levels.len(), 1, "{levels:?}");
+    assert_eq!(levels[0].watch_id, danone);
+    assert!(levels[0].level > Level::Calm, "{levels:?}");
+}
