@@ -7,6 +7,7 @@ pub mod approvals;
 pub mod bluesky;
 pub mod feed;
 pub mod fetch;
+mod folder_lock;
 pub mod ingest;
 pub mod mastodon;
 pub mod normalize;

@@ -66,6 +66,9 @@ pub struct SignalReport {
     pub changes: Vec<(i64, Level, Level, String)>,
     pub notified: usize,
     pub notify_error: Option<String>,
+    /// Another Vigie process on the same data folder was running the pass: this one did
+    /// nothing, so that no level change is logged or notified twice.
+    pub elsewhere: bool,
 }
 
 fn align(t: Timestamp) -> Timestamp {
@@ -132,6 +135,20 @@ pub fn update_signals(
     cfg: &SignalConfig,
 ) -> Result<SignalReport, StoreError> {
     let mut report = SignalReport::default();
+    // One pass at a time per data folder. Without the lock file (a folder Vigie cannot
+    // write to), the pass runs: its first save will say what is wrong.
+    let _lock = match store
+        .path()
+        .parent()
+        .map(|dir| crate::folder_lock::try_hold(&dir.join("signals.lock")))
+    {
+        Some(Ok(None)) => {
+            report.elsewhere = true;
+            return Ok(report);
+        }
+        Some(Ok(Some(file))) => Some(file),
+        Some(Err(_)) | None => None,
+    };
     let end = align(now - cfg.lag_secs);
     let prefs = NotifyPrefs::read(store)?;
     for watch in store.watches()?.into_iter().filter(|w| w.enabled) {

@@ -52,19 +52,10 @@ impl Publisher {
     /// Takes the data folder's delivery lock. `Err(true)`: another process holds it;
     /// `Err(false)`: the lock file could not be opened (nothing is sent without it).
     fn lock_delivery(&self) -> Result<std::fs::File, bool> {
-        let file = std::fs::OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&self.delivery_lock)
-            .map_err(|e| {
-                tracing::warn!("outbox: cannot open {}: {e}", self.delivery_lock.display());
-                false
-            })?;
-        match file.try_lock() {
-            Ok(()) => Ok(file),
-            Err(std::fs::TryLockError::WouldBlock) => Err(true),
-            Err(std::fs::TryLockError::Error(e)) => {
+        match crate::folder_lock::try_hold(&self.delivery_lock) {
+            Ok(Some(file)) => Ok(file),
+            Ok(None) => Err(true),
+            Err(e) => {
                 tracing::warn!("outbox: cannot lock {}: {e}", self.delivery_lock.display());
                 Err(false)
             }

@@ -444,3 +444,58 @@ fn a_watch_removed_by_another_process_during_the_pass_is_skipped() {
     assert_eq!(levels[0].watch_id, danone);
     assert!(levels[0].level > Level::Calm, "{levels:?}");
 }
+
+#[test]
+fn one_signal_pass_at_a_time_per_data_folder() {
+    let now = (NOW / 300) * 300;
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open_in(dir.path()).unwrap();
+    let danone = store
+        .add_watch(
+            &NewWatch {
+                name: "Danone".into(),
+                query: "danone".into(),
+                languages: vec![],
+                sensitivity: Sensitivity::High,
+                enabled: true,
+                sensitive_words: vec![],
+                thresholds: None,
+            },
+            NOW,
+        )
+        .unwrap()
+        .id;
+    let src = store
+        .add_source(
+            "x",
+            &SourceKind::Feed {
+                url: "http://127.0.0.1:1/y".into(),
+            },
+            600,
+            NOW,
+        )
+        .unwrap();
+    seed(&mut store, danone, src.id, now);
+    // Another process (`vigie poll` beside the app) is running its pass: it holds the lock.
+    let other = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(dir.path().join("signals.lock"))
+        .unwrap();
+    other.try_lock().unwrap();
+    let notes = MemoryNotifier::default();
+    let r = update_signals(&mut store, &notes, now, &SignalConfig::default()).unwrap();
+    assert!(r.elsewhere, "{r:?}");
+    assert_eq!((r.buckets, r.changes.len()), (0, 0), "{r:?}");
+    assert!(notes.0.lock().unwrap().is_empty());
+    assert!(
+        store.signal_state(danone).unwrap().is_none(),
+        "nothing saved: the other pass saves it once"
+    );
+    // Once it is done, this process's next pass does the work, once.
+    drop(other);
+    let r = update_signals(&mut store, &notes, now, &SignalConfig::default()).unwrap();
+    assert!(!r.elsewhere && r.buckets > 0, "{r:?}");
+    assert_eq!(notes.0.lock().unwrap().len(), 1);
+}
