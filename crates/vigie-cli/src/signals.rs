@@ -39,6 +39,11 @@ pub fn signal_pass() -> SignalPass {
 }
 
 pub fn print_signal_report(s: &SignalReport) {
+    if s.elsewhere {
+        println!(
+            "signal pass: another Vigie on this data folder (the app or `vigie run`) is running it"
+        );
+    }
     for (watch, from, to, why) in &s.changes {
         println!("watch {watch}: {from} → {to}: {why}");
     }
