@@ -372,6 +372,19 @@ impl Store {
                     message: "this account has posts in the outbox history; it stays listed so the history keeps its author".into(),
                 });
             }
+            // Drafts keep their versions for the review trail: an account a draft is
+            // written for stays too.
+            let drafts: i64 = tx.query_row(
+                "SELECT count(DISTINCT draft_id) FROM draft_variants WHERE account_id = ?1",
+                [id],
+                |r| r.get(0),
+            )?;
+            if drafts > 0 {
+                return Err(StoreError::Invalid {
+                    what: "account",
+                    message: format!("{drafts} draft(s) are written for this account; it stays listed so their versions keep their account"),
+                });
+            }
             tx.execute("DELETE FROM accounts WHERE id = ?1", [id])?;
             event(tx, now, "account_removed", serde_json::json!({"account_id": id, "handle": account.identity.handle}))
         })?;
@@ -432,6 +445,15 @@ impl Store {
         let content = serde_json::to_string(p.content).expect("content serialises");
         let hash = p.content.hash();
         let id = self.write(|tx| {
+            // Removed (elsewhere) while the post was being written: the checks it passed
+            // were for an account or a watch that no longer exists.
+            for (what, table, id) in [("account", "accounts", Some(p.account_id)), ("watch", "watches", p.watch_id)] {
+                let Some(id) = id else { continue };
+                let exists: bool = tx.query_row(&format!("SELECT EXISTS (SELECT 1 FROM {table} WHERE id = ?1)"), [id], |r| r.get(0))?;
+                if !exists {
+                    return Err(StoreError::NotFound { what, key: id.to_string() });
+                }
+            }
             tx.execute(
                 "INSERT INTO outbox (key, account_id, content, content_hash, state, queued_at, queued_micros, send_after, watch_id, updated_at)
                  VALUES (?1, ?2, ?3, ?4, 'queued', ?5, ?6, ?7, ?8, ?5)",

@@ -721,3 +721,66 @@ fn saving_the_signal_state_of_a_removed_watch_says_it_is_gone() {
         "{err:?}"
     );
 }
+
+#[test]
+fn an_account_a_draft_names_stays_and_a_post_for_a_removed_watch_is_refused_clearly() {
+    use vigie_domain::publish::{Content, Identity, Network, ProfileKind};
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = Store::open_in(dir.path()).unwrap();
+    let profile = s
+        .add_profile(
+            "Marque",
+            ProfileKind::Brand,
+            "#cc0000",
+            &["marque@social.example".into()],
+            NOW,
+        )
+        .unwrap();
+    let identity = Identity {
+        remote_id: "1".into(),
+        handle: "marque@social.example".into(),
+        display_name: "Marque".into(),
+        avatar_url: None,
+        audience: 10,
+    };
+    let account = s
+        .add_account(
+            profile.id,
+            Network::Mastodon,
+            "http://127.0.0.1:1",
+            &identity,
+            &vigie_domain::publish::Limits::MASTODON_DEFAULT,
+            NOW,
+        )
+        .unwrap();
+    let draft = s
+        .create_draft("Réponse", None, &[], "cm", None, NOW)
+        .unwrap();
+    s.save_variant(draft.id, account.id, &Content::text("Bonjour"), "cm", NOW)
+        .unwrap();
+    let err = s.remove_account(account.id, NOW).unwrap_err();
+    assert!(
+        matches!(&err, StoreError::Invalid { what: "account", message } if message.contains("1 draft(s)")),
+        "{err:?}"
+    );
+    assert!(s.account(account.id).is_ok(), "still listed");
+    // A post written for a watch that is removed before it is queued says so.
+    let w = s.add_watch(&watch("Evian", "evian"), NOW).unwrap().id;
+    s.remove_watch(w).unwrap();
+    let content = Content::text("Notre réponse");
+    let post = vigie_store::NewPost {
+        key: "k-1",
+        account_id: account.id,
+        content: &content,
+        send_after: NOW,
+        queued_micros: 0,
+        watch_id: Some(w),
+        confirmation: serde_json::Value::Null,
+    };
+    let err = s.queue_post(&post, NOW).unwrap_err();
+    assert!(
+        matches!(err, StoreError::NotFound { what: "watch", .. }),
+        "{err:?}"
+    );
+    assert!(s.posts(10).unwrap().is_empty());
+}
