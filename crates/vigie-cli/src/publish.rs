@@ -390,6 +390,7 @@ pub fn outbox(ctx: Ctx, cmd: OutboxCmd) -> Result<()> {
                     total.failed += r.failed;
                     total.paused = r.paused;
                     total.delivering_elsewhere = r.delivering_elsewhere;
+                    total.lock_error = r.lock_error.clone();
                     let now = SystemClock.now();
                     let waiting = p
                         .outbox(1000)
@@ -401,7 +402,7 @@ pub fn outbox(ctx: Ctx, cmd: OutboxCmd) -> Result<()> {
                                 .count()
                         })
                         .unwrap_or(0);
-                    if !wait || r.paused || waiting == 0 {
+                    if !wait || r.paused || r.lock_error.is_some() || waiting == 0 {
                         break total;
                     }
                     tokio::time::sleep(std::time::Duration::from_millis(500)).await;
@@ -418,11 +419,14 @@ pub fn outbox(ctx: Ctx, cmd: OutboxCmd) -> Result<()> {
                 if report.paused {
                     " — publishing is paused (kill switch)"
                 } else if report.delivering_elsewhere {
-                    " — another Vigie on this data folder (the app or `vigie run`) is delivering the outbox"
+                    " — another Vigie process on this data folder is delivering the outbox"
                 } else {
                     ""
                 }
             );
+            if let Some(e) = &report.lock_error {
+                bail!("{e}");
+            }
             if report.failed > 0 {
                 bail!("{} post(s) failed: see `vigie outbox list`", report.failed);
             }

@@ -40,9 +40,7 @@ pub fn signal_pass() -> SignalPass {
 
 pub fn print_signal_report(s: &SignalReport) {
     if s.elsewhere {
-        println!(
-            "signal pass: another Vigie on this data folder (the app or `vigie run`) is running it"
-        );
+        println!("signal pass: another Vigie process on this data folder is running it");
     }
     for (watch, from, to, why) in &s.changes {
         println!("watch {watch}: {from} → {to}: {why}");

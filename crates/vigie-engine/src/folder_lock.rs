@@ -6,13 +6,20 @@ use std::fs::{File, OpenOptions, TryLockError};
 use std::path::Path;
 
 /// Takes the lock at `path` without waiting: `Ok(Some(file))` holds it until the file is
-/// dropped; `Ok(None)` means another process holds it.
+/// dropped; `Ok(None)` means another process holds it. A lock file this user may only read
+/// (left by a run as another user) still locks.
 pub(crate) fn try_hold(path: &Path) -> std::io::Result<Option<File>> {
-    let file = OpenOptions::new()
+    let file = match OpenOptions::new()
         .create(true)
         .truncate(false)
         .write(true)
-        .open(path)?;
+        .open(path)
+    {
+        Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied && path.exists() => {
+            File::open(path)?
+        }
+        other => other?,
+    };
     match file.try_lock() {
         Ok(()) => Ok(Some(file)),
         Err(TryLockError::WouldBlock) => Ok(None),

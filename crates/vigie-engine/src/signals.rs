@@ -135,8 +135,9 @@ pub fn update_signals(
     cfg: &SignalConfig,
 ) -> Result<SignalReport, StoreError> {
     let mut report = SignalReport::default();
-    // One pass at a time per data folder. Without the lock file (a folder Vigie cannot
-    // write to), the pass runs: its first save will say what is wrong.
+    // One pass at a time per data folder. When the lock cannot be taken at all (its file
+    // cannot be created or locked), the pass still runs, unguarded against a second process
+    // running it at the same moment: better than no levels at all. The log says so.
     let _lock = match store
         .path()
         .parent()
@@ -147,7 +148,11 @@ pub fn update_signals(
             return Ok(report);
         }
         Some(Ok(Some(file))) => Some(file),
-        Some(Err(_)) | None => None,
+        Some(Err(e)) => {
+            tracing::warn!("signal pass: cannot take signals.lock ({e}); running without it");
+            None
+        }
+        None => None,
     };
     let end = align(now - cfg.lag_secs);
     let prefs = NotifyPrefs::read(store)?;
@@ -278,8 +283,12 @@ pub fn update_signals(
         };
         let json = serde_json::to_string(&st).expect("signal state serialises");
         match store.save_signal_state(&row, &json, &events, now) {
-            // Another Vigie process (`vigie watch rm`) removed it during this pass.
-            Err(StoreError::NotFound { .. }) => continue,
+            // Another Vigie process (`vigie watch rm`) removed it during this pass: its
+            // changes are not reported (a notice already sent for it stays sent).
+            Err(StoreError::NotFound { .. }) => {
+                report.changes.retain(|c| c.0 != watch.id);
+                continue;
+            }
             other => other?,
         }
     }

@@ -16,10 +16,19 @@ impl Publisher {
     pub async fn deliver_due(&self) -> DeliveryReport {
         let _one = self.delivering.lock().await;
         let mut report = DeliveryReport::default();
-        let _lock = match self.lock_delivery() {
-            Ok(lock) => lock,
-            Err(elsewhere) => {
-                report.delivering_elsewhere = elsewhere;
+        let _lock = match crate::folder_lock::try_hold(&self.delivery_lock) {
+            Ok(Some(lock)) => lock,
+            held_or_failed => {
+                match held_or_failed {
+                    Err(e) => {
+                        report.lock_error = Some(format!(
+                            "cannot lock {}: {e}. Nothing is sent until Vigie can: check that \
+                             file's owner and permissions",
+                            self.delivery_lock.display()
+                        ))
+                    }
+                    _ => report.delivering_elsewhere = true,
+                }
                 report.paused = self.db(|s| s.kill_switch()).map(|k| k.on).unwrap_or(false);
                 return report;
             }
@@ -47,19 +56,6 @@ impl Publisher {
         }
         report.paused = self.db(|s| s.kill_switch()).map(|k| k.on).unwrap_or(false);
         report
-    }
-
-    /// Takes the data folder's delivery lock. `Err(true)`: another process holds it;
-    /// `Err(false)`: the lock file could not be opened (nothing is sent without it).
-    fn lock_delivery(&self) -> Result<std::fs::File, bool> {
-        match crate::folder_lock::try_hold(&self.delivery_lock) {
-            Ok(Some(file)) => Ok(file),
-            Ok(None) => Err(true),
-            Err(e) => {
-                tracing::warn!("outbox: cannot lock {}: {e}", self.delivery_lock.display());
-                Err(false)
-            }
-        }
     }
 
     async fn attempt(&self, post: Post, unknown_before: bool, report: &mut DeliveryReport) {

@@ -192,6 +192,9 @@ pub struct DeliveryReport {
     /// send`) was delivering: this pass sent and reconciled nothing, so that a post it is
     /// sending is never taken for one left over by a crash and sent again.
     pub delivering_elsewhere: bool,
+    /// The delivery lock could not be taken (its file cannot be created or locked): nothing
+    /// is sent until it can, and this says why.
+    pub lock_error: Option<String>,
 }
 
 pub struct Publisher {

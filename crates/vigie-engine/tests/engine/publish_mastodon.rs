@@ -768,3 +768,17 @@ async fn a_second_process_never_takes_over_a_post_another_one_is_sending() {
         "exactly one post"
     );
 }
+
+#[tokio::test]
+async fn an_outbox_lock_that_cannot_be_taken_stops_delivery_and_says_why() {
+    let r = rig("m-lockerr");
+    // Something that is not a lockable file sits where the lock goes.
+    std::fs::create_dir(r.dir.path().join("delivery.lock")).unwrap();
+    let report = r.publisher.deliver_due().await;
+    let why = report.lock_error.clone().unwrap_or_default();
+    assert!(why.contains("delivery.lock"), "{report:?}");
+    assert!(
+        !report.delivering_elsewhere && report.sent == 0,
+        "{report:?}"
+    );
+}
