@@ -390,11 +390,19 @@ impl Publisher {
         let handle = tokio::spawn(async move {
             let mut every = tokio::time::interval(tick);
             every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            // A lock error is logged when it appears or changes, not every tick.
+            let mut lock_error = None;
             loop {
                 tokio::select! {
                     _ = stop.cancelled() => break,
                     _ = every.tick() => {
-                        let _ = me.deliver_due().await;
+                        let report = me.deliver_due().await;
+                        if report.lock_error != lock_error {
+                            if let Some(e) = &report.lock_error {
+                                tracing::warn!("outbox: {e}");
+                            }
+                            lock_error = report.lock_error;
+                        }
                     }
                 }
             }
