@@ -384,7 +384,7 @@ fn ingest(
     } else {
         None
     };
-    let rate = cold.entries as f64 / cold.secs;
+    let rate = cold.rate();
     let rss = peak_rss_mib();
     let Shape {
         producers,
@@ -392,13 +392,14 @@ fn ingest(
         skip_known,
         ..
     } = shape;
-    let (entries, secs, inserted, dups, matched) = (
-        cold.entries,
-        cold.secs,
-        cold.inserted,
-        cold.duplicates,
-        cold.matched,
-    );
+    let Pass {
+        entries,
+        secs,
+        inserted,
+        duplicates: dups,
+        matched,
+        ..
+    } = cold;
     let result = serde_json::json!({
         "feeds": feeds, "items": entries, "sources_per_transaction": sources_per_tx, "producers": producers, "bytes": bytes, "watches": watches,
         "skip_known": skip_known,
@@ -407,7 +408,7 @@ fn ingest(
         "thread_seconds": {"parse_normalise_match": cold.produce_secs, "store_and_index": cold.store_secs},
         "again": again.as_ref().map(|a| serde_json::json!({
             "items": a.entries, "inserted": a.inserted, "duplicates": a.duplicates,
-            "dropped_before_preparing": a.dropped, "seconds": a.secs, "items_per_sec": a.entries as f64 / a.secs,
+            "dropped_before_preparing": a.dropped, "seconds": a.secs, "items_per_sec": a.rate(),
             "thread_seconds": {"parse_normalise_match": a.produce_secs, "store_and_index": a.store_secs},
         })),
         "corpus": corpus_dir,
@@ -421,7 +422,7 @@ fn ingest(
         if let Some(a) = &again {
             println!(
                 "again:  the same {} items, all stored already, in {:.2} s = {:.0} items/s ({} dropped before preparing, {} duplicates)",
-                a.entries, a.secs, a.entries as f64 / a.secs, a.dropped, a.duplicates
+                a.entries, a.secs, a.rate(), a.dropped, a.duplicates
             );
             println!(
                 "        busy: parse+normalise+match {:.2} s, store {:.2} s",
@@ -460,6 +461,7 @@ struct Corpus<'a> {
 }
 
 /// What one pass over the corpus did.
+#[derive(Default)]
 struct Pass {
     entries: usize,
     dropped: usize,
@@ -469,6 +471,13 @@ struct Pass {
     secs: f64,
     produce_secs: f64,
     store_secs: f64,
+}
+
+impl Pass {
+    /// Items per second, over the whole pass.
+    fn rate(&self) -> f64 {
+        self.entries as f64 / self.secs
+    }
 }
 
 /// One pass over the corpus in the engine's shape: parsing, normalising and matching run
@@ -540,16 +549,7 @@ fn pass(
             })
             .collect();
         drop(tx);
-        let mut out = Pass {
-            entries: 0,
-            dropped: 0,
-            inserted: 0,
-            duplicates: 0,
-            matched: 0,
-            secs: 0.0,
-            produce_secs: 0.0,
-            store_secs: 0.0,
-        };
+        let mut out = Pass::default();
         while let Ok(first) = rx.recv() {
             let mut group = vec![first];
             let mut n: usize = group[0].2.len();

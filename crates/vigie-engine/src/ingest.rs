@@ -65,9 +65,10 @@ fn chars_end(s: &str, n: usize) -> usize {
 
 /// The enabled watches, compiled once per poll cycle, and the tonality analyser.
 pub struct Matcher {
-    watches: Vec<(i64, Query, Vec<String>)>,
-    /// What the watches were when compiled (see [`Matcher::is_current`]).
-    compiled_from: Vec<WatchDefinition>,
+    /// Each enabled watch as it was when compiled (see [`Matcher::is_current`]), with its
+    /// query; none for a stored query that no longer parses (the store refuses bad queries,
+    /// so only a hand-edited database has one), which matches nothing.
+    watches: Vec<(WatchDefinition, Option<Query>)>,
     tonality: Arc<Analyzer>,
 }
 
@@ -81,7 +82,7 @@ struct WatchDefinition {
     languages: Vec<String>,
 }
 
-fn definitions(watches: &[Watch]) -> Vec<WatchDefinition> {
+fn definitions(watches: &[Watch]) -> impl Iterator<Item = WatchDefinition> + '_ {
     watches
         .iter()
         .filter(|w| w.enabled)
@@ -91,23 +92,17 @@ fn definitions(watches: &[Watch]) -> Vec<WatchDefinition> {
             query: w.query.clone(),
             languages: w.languages.clone(),
         })
-        .collect()
 }
 
 impl Matcher {
-    /// Compiles the enabled watches. A watch whose stored query no longer parses is skipped
-    /// (the store refuses bad queries, so this only happens with a hand-edited database).
+    /// Compiles the enabled watches.
     pub fn new(watches: &[Watch], tonality: Arc<Analyzer>) -> Self {
         Matcher {
             tonality,
-            compiled_from: definitions(watches),
-            watches: watches
-                .iter()
-                .filter(|w| w.enabled)
-                .filter_map(|w| {
-                    Query::parse(&w.query)
-                        .ok()
-                        .map(|q| (w.id, q, w.languages.clone()))
+            watches: definitions(watches)
+                .map(|d| {
+                    let q = Query::parse(&d.query).ok();
+                    (d, q)
                 })
                 .collect(),
         }
@@ -116,7 +111,8 @@ impl Matcher {
     /// Whether `watches` (the store's, now) are still the enabled watches this matcher was
     /// compiled from: same ids, created at the same time, same queries and languages.
     pub fn is_current(&self, watches: &[Watch]) -> bool {
-        self.compiled_from == definitions(watches)
+        let now: Vec<WatchDefinition> = definitions(watches).collect();
+        now.len() == self.watches.len() && self.watches.iter().zip(&now).all(|((d, _), n)| d == n)
     }
 
     /// A matcher over other watches, sharing this one's tonality analyser.
@@ -168,12 +164,12 @@ impl Matcher {
     pub fn matching_text(&self, m: &NewMention, text: &MatchText) -> Vec<i64> {
         self.watches
             .iter()
-            .filter(|(_, _, langs)| match (&m.lang, langs.is_empty()) {
+            .filter(|(d, _)| match (&m.lang, d.languages.is_empty()) {
                 (_, true) | (None, _) => true,
-                (Some(l), false) => langs.iter().any(|x| x == l),
+                (Some(l), false) => d.languages.iter().any(|x| x == l),
             })
-            .filter(|(_, q, _)| q.matches(text))
-            .map(|(id, _, _)| *id)
+            .filter(|(_, q)| q.as_ref().is_some_and(|q| q.matches(text)))
+            .map(|(d, _)| d.id)
             .collect()
     }
 }

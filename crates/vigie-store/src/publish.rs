@@ -349,41 +349,23 @@ impl Store {
             ), [profile_id], account_row)
     }
 
-    /// Removes an account that has nothing waiting in the outbox.
+    /// Removes an account that nothing refers to: no post waiting or sent (the outbox
+    /// history keeps its author), no draft written for it (drafts keep their versions).
     pub fn remove_account(&mut self, id: i64, now: Timestamp) -> Result<Account> {
         let account = self.account(id)?;
         self.write(|tx| {
-            let pending: i64 = tx.query_row(
-                "SELECT count(*) FROM outbox WHERE account_id = ?1 AND state IN ('queued', 'sending')",
-                [id],
-                |r| r.get(0),
-            )?;
+            let count = |sql: &str| tx.query_row(sql, [id], |r| r.get::<_, i64>(0));
+            let refused = |message: String| StoreError::Invalid { what: "account", message };
+            let pending = count("SELECT count(*) FROM outbox WHERE account_id = ?1 AND state IN ('queued', 'sending')")?;
             if pending > 0 {
-                return Err(StoreError::Invalid {
-                    what: "account",
-                    message: format!("{pending} post(s) are still waiting for this account: cancel them first"),
-                });
+                return Err(refused(format!("{pending} post(s) are still waiting for this account: cancel them first")));
             }
-            // Sent posts keep their history: the account row is only detached when unused.
-            let used: i64 = tx.query_row("SELECT count(*) FROM outbox WHERE account_id = ?1", [id], |r| r.get(0))?;
-            if used > 0 {
-                return Err(StoreError::Invalid {
-                    what: "account",
-                    message: "this account has posts in the outbox history; it stays listed so the history keeps its author".into(),
-                });
+            if count("SELECT count(*) FROM outbox WHERE account_id = ?1")? > 0 {
+                return Err(refused("this account has posts in the outbox history; it stays listed so the history keeps its author".into()));
             }
-            // Drafts keep their versions for the review trail: an account a draft is
-            // written for stays too.
-            let drafts: i64 = tx.query_row(
-                "SELECT count(DISTINCT draft_id) FROM draft_variants WHERE account_id = ?1",
-                [id],
-                |r| r.get(0),
-            )?;
+            let drafts = count("SELECT count(DISTINCT draft_id) FROM draft_variants WHERE account_id = ?1")?;
             if drafts > 0 {
-                return Err(StoreError::Invalid {
-                    what: "account",
-                    message: format!("{drafts} draft(s) are written for this account; it stays listed so their versions keep their account"),
-                });
+                return Err(refused(format!("{drafts} draft(s) are written for this account; it stays listed so their versions keep their account")));
             }
             tx.execute("DELETE FROM accounts WHERE id = ?1", [id])?;
             event(tx, now, "account_removed", serde_json::json!({"account_id": id, "handle": account.identity.handle}))

@@ -16,27 +16,35 @@ impl Publisher {
     pub async fn deliver_due(&self) -> DeliveryReport {
         let _one = self.delivering.lock().await;
         let mut report = DeliveryReport::default();
-        let _lock = match crate::folder_lock::try_hold(&self.delivery_lock) {
-            Ok(Some(lock)) => lock,
-            held_or_failed => {
-                match held_or_failed {
-                    Err(e) => {
-                        report.lock_error = Some(format!(
-                            "cannot lock {}: {e}. Nothing is sent until Vigie can: check that \
-                             file's owner and permissions",
-                            self.delivery_lock.display()
-                        ))
-                    }
-                    _ => report.delivering_elsewhere = true,
-                }
-                report.paused = self.db(|s| s.kill_switch()).map(|k| k.on).unwrap_or(false);
-                return report;
+        // Held until this pass ends.
+        let lock = match crate::folder_lock::try_hold(&self.delivery_lock) {
+            Ok(Some(lock)) => Some(lock),
+            Ok(None) => {
+                report.delivering_elsewhere = true;
+                None
+            }
+            Err(e) => {
+                report.lock_error = Some(format!(
+                    "cannot lock {}: {e}. Nothing is sent until Vigie can: check that file's \
+                     owner and permissions",
+                    self.delivery_lock.display()
+                ));
+                None
             }
         };
+        if lock.is_some() {
+            self.deliver_locked(&mut report).await;
+        }
+        report.paused = self.db(|s| s.kill_switch()).map(|k| k.on).unwrap_or(false);
+        report
+    }
+
+    /// [`Publisher::deliver_due`]'s work, once it holds the data folder's delivery lock.
+    async fn deliver_locked(&self, report: &mut DeliveryReport) {
         let in_flight = self.db(|s| s.posts_in_flight()).unwrap_or_default();
         for post in in_flight {
             // Left in "sending" by a stop or a crash: the outcome is unknown.
-            self.attempt(post, true, &mut report).await;
+            self.attempt(post, true, report).await;
         }
         loop {
             let now = self.now();
@@ -45,7 +53,7 @@ impl Publisher {
                 Ok(Some(post)) => {
                     // Only an attempt whose outcome was unknown makes Vigie look first.
                     let unknown = post.outcome_unknown;
-                    self.attempt(post, unknown, &mut report).await
+                    self.attempt(post, unknown, report).await
                 }
                 Ok(None) => break,
                 Err(e) => {
@@ -54,8 +62,6 @@ impl Publisher {
                 }
             }
         }
-        report.paused = self.db(|s| s.kill_switch()).map(|k| k.on).unwrap_or(false);
-        report
     }
 
     async fn attempt(&self, post: Post, unknown_before: bool, report: &mut DeliveryReport) {
