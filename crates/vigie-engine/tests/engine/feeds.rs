@@ -2,7 +2,7 @@
 
 use crate::support::*;
 use std::io::Write;
-use vigie_domain::{NewWatch, Sensitivity, SourceKind};
+use vigie_domain::SourceKind;
 use vigie_store::MentionFilter;
 
 fn add_feed(p: &vigie_engine::Poller, url: &str) -> i64 {
@@ -14,22 +14,7 @@ fn add_feed(p: &vigie_engine::Poller, url: &str) -> i64 {
 }
 
 fn add_watch(p: &vigie_engine::Poller, name: &str, q: &str) -> i64 {
-    with_store(p, |s| {
-        s.add_watch(
-            &NewWatch {
-                name: name.into(),
-                query: q.into(),
-                languages: vec![],
-                sensitivity: Sensitivity::High,
-                enabled: true,
-                sensitive_words: vec![],
-                thresholds: None,
-            },
-            NOW,
-        )
-        .unwrap()
-        .id
-    })
+    with_store(p, |s| s.add_watch(&watch(name, q), NOW).unwrap().id)
 }
 
 fn count(p: &vigie_engine::Poller) -> i64 {
@@ -511,26 +496,48 @@ fn gated_server(
     (port, seen, go)
 }
 
+/// A poll cycle held in the middle of a fetch: a source served (the Atom fixture) by a
+/// [`gated_server`], and the cycle started and waiting for its answer.
+struct HeldFetch {
+    source: i64,
+    go: std::sync::mpsc::Sender<()>,
+    cycle: tokio::task::JoinHandle<Result<vigie_engine::PollReport, vigie_store::StoreError>>,
+}
+
+/// Adds the held source (at `path` on its server), starts a cycle and returns once the
+/// fetch has reached the server.
+async fn hold_a_fetch(p: &std::sync::Arc<vigie_engine::Poller>, path: &str) -> HeldFetch {
+    let body = std::fs::read_to_string(fixtures().join("atom.xml")).unwrap();
+    let (port, seen, go) = gated_server(body);
+    let source = add_feed(p, &format!("http://127.0.0.1:{port}/{path}"));
+    let cycle = tokio::spawn({
+        let p = std::sync::Arc::clone(p);
+        async move { p.poll_once(NOW).await }
+    });
+    tokio::task::spawn_blocking(move || seen.recv().unwrap())
+        .await
+        .unwrap();
+    HeldFetch { source, go, cycle }
+}
+
+impl HeldFetch {
+    /// Lets the server answer; the cycle's result.
+    async fn answer(self) -> Result<vigie_engine::PollReport, vigie_store::StoreError> {
+        self.go.send(()).unwrap();
+        self.cycle.await.unwrap()
+    }
+}
+
 #[tokio::test]
 async fn a_source_removed_while_its_fetch_is_in_flight_is_dropped_quietly() {
     let nginx = Nginx::start();
     let dir = tempfile::tempdir().unwrap();
     let p = poller(dir.path(), fast_fetch());
     add_feed(&p, &nginx.url("rss2.xml"));
-    let body = std::fs::read_to_string(fixtures().join("atom.xml")).unwrap();
-    let (port, seen, go) = gated_server(body);
-    let removed = add_feed(&p, &format!("http://127.0.0.1:{port}/feed.xml"));
-    let cycle = tokio::spawn({
-        let p = std::sync::Arc::clone(&p);
-        async move { p.poll_once(NOW).await }
-    });
+    let held = hold_a_fetch(&p, "feed.xml").await;
     // The fetch has reached the server: the user removes the source, then it answers.
-    tokio::task::spawn_blocking(move || seen.recv().unwrap())
-        .await
-        .unwrap();
-    with_store(&p, |s| s.remove_source(removed).unwrap());
-    go.send(()).unwrap();
-    let r = cycle.await.unwrap().expect("the cycle does not fail");
+    with_store(&p, |s| s.remove_source(held.source).unwrap());
+    let r = held.answer().await.expect("the cycle does not fail");
     assert_eq!((r.checked, r.failed, r.new_mentions), (2, 0, 3), "{r:?}");
     assert!(r.errors.is_empty(), "{r:?}");
     assert_eq!(count(&p), 3, "only the remaining feed's items are stored");
@@ -541,23 +548,13 @@ async fn watches_changed_during_a_cycle_match_its_mentions_as_they_are_when_stor
     let dir = tempfile::tempdir().unwrap();
     let p = poller(dir.path(), fast_fetch());
     let danone = add_watch(&p, "Danone", "danone");
-    let body = std::fs::read_to_string(fixtures().join("atom.xml")).unwrap();
-    let (port, seen, go) = gated_server(body);
-    add_feed(&p, &format!("http://127.0.0.1:{port}/feed.xml"));
-    let cycle = tokio::spawn({
-        let p = std::sync::Arc::clone(&p);
-        async move { p.poll_once(NOW).await }
-    });
-    tokio::task::spawn_blocking(move || seen.recv().unwrap())
-        .await
-        .unwrap();
+    let held = hold_a_fetch(&p, "feed.xml").await;
     // While the feed is in flight, "Danone" goes and "Nestlé" takes its id; "Recall" is new.
     with_store(&p, |s| s.remove_watch(danone).unwrap());
     let nestle = add_watch(&p, "Nestlé", "nestle");
     assert_eq!(nestle, danone, "SQLite gives the freed id to the new watch");
     let recall = add_watch(&p, "Recall", "recall");
-    go.send(()).unwrap();
-    let r = cycle.await.unwrap().unwrap();
+    let r = held.answer().await.unwrap();
     assert_eq!((r.new_mentions, r.failed), (2, 0), "{r:?}");
     let of = |w: i64| {
         with_store(&p, |s| {
@@ -582,21 +579,14 @@ async fn watches_changed_during_a_cycle_match_its_mentions_as_they_are_when_stor
 async fn a_source_added_during_a_cycle_does_not_inherit_a_removed_one_s_fetch() {
     let dir = tempfile::tempdir().unwrap();
     let p = poller(dir.path(), fast_fetch());
-    let body = std::fs::read_to_string(fixtures().join("atom.xml")).unwrap();
-    let (port, seen, go) = gated_server(body);
-    let old = add_feed(&p, &format!("http://127.0.0.1:{port}/old.xml"));
-    let cycle = tokio::spawn({
-        let p = std::sync::Arc::clone(&p);
-        async move { p.poll_once(NOW).await }
-    });
-    tokio::task::spawn_blocking(move || seen.recv().unwrap())
-        .await
-        .unwrap();
-    with_store(&p, |s| s.remove_source(old).unwrap());
+    let held = hold_a_fetch(&p, "old.xml").await;
+    with_store(&p, |s| s.remove_source(held.source).unwrap());
     let new = add_feed(&p, "http://127.0.0.1:9/new.xml");
-    assert_eq!(new, old, "SQLite gives the freed id to the new source");
-    go.send(()).unwrap();
-    let r = cycle.await.unwrap().unwrap();
+    assert_eq!(
+        new, held.source,
+        "SQLite gives the freed id to the new source"
+    );
+    let r = held.answer().await.unwrap();
     assert_eq!((r.new_mentions, r.failed), (0, 0), "{r:?}");
     let st = state(&p, new);
     assert_eq!(

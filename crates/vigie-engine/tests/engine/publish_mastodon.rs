@@ -56,6 +56,47 @@ fn rig_with(name: &str, gate: Arc<dyn ApprovalGate>) -> Rig {
     }
 }
 
+/// A second publisher on a rig's data folder (its dir, clock and keychain prefix): Vigie
+/// restarted, or another process.
+fn another_publisher(
+    dir: &std::path::Path,
+    clock: &Arc<ManualClock>,
+    prefix: &str,
+) -> Arc<Publisher> {
+    publisher(dir, Arc::clone(clock), prefix, Arc::new(NoApprovalPolicy))
+}
+
+/// Queues `text` for `(profile, account)` and starts delivering it with the server's answer
+/// withheld (the proxy hangs the POST); returns once the server has stored the post, while
+/// the delivery still waits.
+async fn send_unanswered(
+    r: &Rig,
+    snac: &Snac,
+    proxy: &FaultProxy,
+    (profile, account): (i64, i64),
+    text: &str,
+) -> tokio::task::JoinHandle<vigie_engine::publish::DeliveryReport> {
+    proxy.inject("POST /api/v1/statuses", Fault::Hang, 1);
+    r.publisher
+        .queue(
+            profile,
+            account,
+            &Content::text(text),
+            &Confirmation::default(),
+            None,
+        )
+        .unwrap();
+    let p = Arc::clone(&r.publisher);
+    let delivery = tokio::spawn(async move { p.deliver_due().await });
+    for _ in 0..200 {
+        if !snac.statuses_of(&snac.token).await.is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    delivery
+}
+
 fn host(snac: &Snac) -> String {
     format!("127.0.0.1:{}", snac.port)
 }
@@ -421,25 +462,15 @@ async fn a_crash_between_sending_and_sent_then_restart_gives_one_post() {
     let proxy = FaultProxy::start(snac.port).await;
     let r = rig("m-crash");
     let (brand, acct) = brand_with_alice(&r, &snac, &proxy.url()).await;
-    proxy.inject("POST /api/v1/statuses", Fault::Hang, 1);
-    r.publisher
-        .queue(
-            brand,
-            acct,
-            &Content::text("Message envoyé juste avant la panne"),
-            &Confirmation::default(),
-            None,
-        )
-        .unwrap();
-    let p = Arc::clone(&r.publisher);
-    let delivery = tokio::spawn(async move { p.deliver_due().await });
-    // The server stores the post; Vigie never hears back and "crashes".
-    for _ in 0..200 {
-        if !snac.statuses_of(&snac.token).await.is_empty() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    let delivery = send_unanswered(
+        &r,
+        &snac,
+        &proxy,
+        (brand, acct),
+        "Message envoyé juste avant la panne",
+    )
+    .await;
+    // The server stored the post; Vigie never hears back and "crashes".
     delivery.abort();
     let _ = delivery.await;
     drop(r.publisher);
@@ -452,12 +483,7 @@ async fn a_crash_between_sending_and_sent_then_restart_gives_one_post() {
 
     // Restart: a new publisher on the same data folder reconciles before sending anything.
     r.clock.advance(120);
-    let again = publisher(
-        r.dir.path(),
-        Arc::clone(&r.clock),
-        &r.prefix,
-        Arc::new(NoApprovalPolicy),
-    );
+    let again = another_publisher(r.dir.path(), &r.clock, &r.prefix);
     let report = again.deliver_due().await;
     assert_eq!(report.sent, 1, "{report:?}");
     r.clock.advance(3600);
@@ -720,33 +746,18 @@ async fn a_second_process_never_takes_over_a_post_another_one_is_sending() {
     let proxy = FaultProxy::start(snac.port).await;
     let r = rig("m-two");
     let (brand, acct) = brand_with_alice(&r, &snac, &proxy.url()).await;
-    proxy.inject("POST /api/v1/statuses", Fault::Hang, 1);
-    r.publisher
-        .queue(
-            brand,
-            acct,
-            &Content::text("Un seul envoi, même à deux"),
-            &Confirmation::default(),
-            None,
-        )
-        .unwrap();
-    let p = Arc::clone(&r.publisher);
-    let delivery = tokio::spawn(async move { p.deliver_due().await });
-    for _ in 0..200 {
-        if !snac.statuses_of(&snac.token).await.is_empty() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    let delivery = send_unanswered(
+        &r,
+        &snac,
+        &proxy,
+        (brand, acct),
+        "Un seul envoi, même à deux",
+    )
+    .await;
     // The first publisher is still waiting for the server's answer. A second one on the same
     // data folder (as `vigie outbox send` beside the app) must leave that post alone.
     r.clock.advance(120);
-    let second = publisher(
-        r.dir.path(),
-        Arc::clone(&r.clock),
-        &r.prefix,
-        Arc::new(NoApprovalPolicy),
-    );
+    let second = another_publisher(r.dir.path(), &r.clock, &r.prefix);
     let report = second.deliver_due().await;
     assert_eq!((report.sent, report.failed), (0, 0), "{report:?}");
     assert!(report.delivering_elsewhere, "{report:?}");

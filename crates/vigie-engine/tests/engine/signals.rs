@@ -66,6 +66,28 @@ fn entry(guid: String, text: &str, author: &str, at: i64) -> RawEntry {
     }
 }
 
+/// A store in `dir` with these watches (see [`watch`]) and one feed source: the watches' ids
+/// and the source's.
+fn store_with(dir: &std::path::Path, watches: &[(&str, &str)]) -> (Store, Vec<i64>, i64) {
+    let mut store = Store::open_in(dir).unwrap();
+    let ids = watches
+        .iter()
+        .map(|(name, query)| store.add_watch(&watch(name, query), NOW).unwrap().id)
+        .collect();
+    let source = store
+        .add_source(
+            "x",
+            &SourceKind::Feed {
+                url: "http://127.0.0.1:1/y".into(),
+            },
+            600,
+            NOW,
+        )
+        .unwrap()
+        .id;
+    (store, ids, source)
+}
+
 /// Three quiet days (a few neutral French mentions per hour), then a burst of angry ones.
 fn seed(store: &mut Store, watch: i64, source: i64, now: i64) {
     let matcher = Matcher::new(
@@ -321,31 +343,7 @@ async fn a_burst_raises_the_level_explains_it_and_notifies_once_over_dbus() {
 fn calm_history_stays_calm_and_backfill_never_notifies() {
     let now = (NOW / 300) * 300;
     let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::open_in(dir.path()).unwrap();
-    let w = store
-        .add_watch(
-            &NewWatch {
-                name: "Calme".into(),
-                query: "danone".into(),
-                languages: vec![],
-                sensitivity: Sensitivity::High,
-                enabled: true,
-                sensitive_words: vec![],
-                thresholds: None,
-            },
-            NOW,
-        )
-        .unwrap();
-    let src = store
-        .add_source(
-            "x",
-            &SourceKind::Feed {
-                url: "http://127.0.0.1:1/y".into(),
-            },
-            600,
-            NOW,
-        )
-        .unwrap();
+    let (mut store, _, src) = store_with(dir.path(), &[("Calme", "danone")]);
     let matcher = Matcher::new(
         &store.watches().unwrap(),
         Arc::new(vigie_tonality::Analyzer::new()),
@@ -361,7 +359,7 @@ fn calm_history_stays_calm_and_backfill_never_notifies() {
         })
         .collect();
     store
-        .ingest(&prepare(src.id, raw, &matcher, now), now)
+        .ingest(&prepare(src, raw, &matcher, now), now)
         .unwrap();
     let notes = MemoryNotifier::default();
     let r = update_signals(&mut store, &notes, now, &SignalConfig::default()).unwrap();
@@ -372,7 +370,6 @@ fn calm_history_stays_calm_and_backfill_never_notifies() {
     // The state persisted: the next pass only processes new buckets.
     let r2 = update_signals(&mut store, &notes, now + 600, &SignalConfig::default()).unwrap();
     assert_eq!(r2.buckets, 2);
-    let _ = w;
 }
 
 /// Tells nothing to anyone: removes a watch through another connection instead, as
@@ -401,36 +398,10 @@ impl vigie_engine::notify::Notifier for RemovesAWatch {
 fn a_watch_removed_by_another_process_during_the_pass_is_skipped() {
     let now = (NOW / 300) * 300;
     let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::open_in(dir.path()).unwrap();
-    let new_watch = |name: &str, query: &str| NewWatch {
-        name: name.into(),
-        query: query.into(),
-        languages: vec![],
-        sensitivity: Sensitivity::High,
-        enabled: true,
-        sensitive_words: vec![],
-        thresholds: None,
-    };
     // Watches are taken in name order: "Danone" (its burst notifies), then "Evian".
-    let danone = store
-        .add_watch(&new_watch("Danone", "danone"), NOW)
-        .unwrap()
-        .id;
-    let evian = store
-        .add_watch(&new_watch("Evian", "evian"), NOW)
-        .unwrap()
-        .id;
-    let src = store
-        .add_source(
-            "x",
-            &SourceKind::Feed {
-                url: "http://127.0.0.1:1/y".into(),
-            },
-            600,
-            NOW,
-        )
-        .unwrap();
-    seed(&mut store, danone, src.id, now);
+    let (mut store, ids, src) = store_with(dir.path(), &[("Danone", "danone"), ("Evian", "evian")]);
+    let (danone, evian) = (ids[0], ids[1]);
+    seed(&mut store, danone, src, now);
     let notifier = RemovesAWatch {
         dir: dir.path().to_path_buf(),
         watch: evian,
@@ -449,33 +420,9 @@ fn a_watch_removed_by_another_process_during_the_pass_is_skipped() {
 fn one_signal_pass_at_a_time_per_data_folder() {
     let now = (NOW / 300) * 300;
     let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::open_in(dir.path()).unwrap();
-    let danone = store
-        .add_watch(
-            &NewWatch {
-                name: "Danone".into(),
-                query: "danone".into(),
-                languages: vec![],
-                sensitivity: Sensitivity::High,
-                enabled: true,
-                sensitive_words: vec![],
-                thresholds: None,
-            },
-            NOW,
-        )
-        .unwrap()
-        .id;
-    let src = store
-        .add_source(
-            "x",
-            &SourceKind::Feed {
-                url: "http://127.0.0.1:1/y".into(),
-            },
-            600,
-            NOW,
-        )
-        .unwrap();
-    seed(&mut store, danone, src.id, now);
+    let (mut store, ids, src) = store_with(dir.path(), &[("Danone", "danone")]);
+    let danone = ids[0];
+    seed(&mut store, danone, src, now);
     // Another process (`vigie poll` beside the app) is running its pass: it holds the lock.
     let other = std::fs::OpenOptions::new()
         .create(true)

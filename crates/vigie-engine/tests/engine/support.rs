@@ -12,6 +12,19 @@ pub use vigie_testkit::*;
 
 pub const NOW: i64 = 1_795_000_000;
 
+/// A watch on `query`, high sensitivity, every language, no sensitive words.
+pub fn watch(name: &str, query: &str) -> vigie_domain::NewWatch {
+    vigie_domain::NewWatch {
+        name: name.into(),
+        query: query.into(),
+        languages: vec![],
+        sensitivity: vigie_domain::Sensitivity::High,
+        enabled: true,
+        sensitive_words: vec![],
+        thresholds: None,
+    }
+}
+
 pub fn fast_fetch() -> FetchConfig {
     FetchConfig {
         connect_timeout: Duration::from_secs(2),
