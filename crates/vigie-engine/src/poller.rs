@@ -434,12 +434,27 @@ fn settle(
     // The user may remove a source while its fetch is in flight: what it brought is dropped
     // (its mentions would have no source to belong to), also when a source added since got
     // the removed one's id (it must not inherit the old feed's state, errors or mentions).
-    match s.source(source.id) {
-        Ok((now_source, _))
-            if now_source.created_at == source.created_at && now_source.kind == source.kind => {}
+    let asked_at = match s.source(source.id) {
+        Ok((now_source, now_state))
+            if now_source.created_at == source.created_at && now_source.kind == source.kind =>
+        {
+            now_state.next_check_at
+        }
         Err(StoreError::NotFound { .. }) | Ok(_) => return Ok(out),
         Err(e) => return Err(e),
-    }
+    };
+    // "Check now" clicked while this fetch was in flight moved the source's next check after
+    // the cycle read it: that request still stands (the fetch may have left before it), so
+    // the next check is then, not a whole interval later. A server that asked us to wait
+    // (Retry-After) is still obeyed.
+    let checked_again = asked_at > state.next_check_at;
+    let next_check = |computed: Timestamp| {
+        if checked_again {
+            computed.min(asked_at)
+        } else {
+            computed
+        }
+    };
     let recovered = state.error_count > 0;
     match outcome {
         Outcome::NotModified { status } => {
@@ -448,7 +463,12 @@ fn settle(
                 source.id,
                 &PollSuccess {
                     checked_at: now,
-                    next_check_at: next_after_success(now, source.interval_secs, policy, unit),
+                    next_check_at: next_check(next_after_success(
+                        now,
+                        source.interval_secs,
+                        policy,
+                        unit,
+                    )),
                     status: Some(status.into()),
                     etag: state.etag.clone(),
                     last_modified: state.last_modified.clone(),
@@ -492,7 +512,12 @@ fn settle(
                 source.id,
                 &PollSuccess {
                     checked_at: now,
-                    next_check_at: next_after_success(now, source.interval_secs, policy, unit),
+                    next_check_at: next_check(next_after_success(
+                        now,
+                        source.interval_secs,
+                        policy,
+                        unit,
+                    )),
                     status: Some(status.into()),
                     etag,
                     last_modified,
@@ -504,7 +529,12 @@ fn settle(
             let msg = e.problem.message();
             let retry = e.problem.retry_after_secs();
             let count = s.record_failure(source.id, now, e.status.map(i64::from), &msg, |n| {
-                next_after_error(now, source.interval_secs, n, retry, policy, unit)
+                let backoff = next_after_error(now, source.interval_secs, n, retry, policy, unit);
+                if retry.is_some() {
+                    backoff
+                } else {
+                    next_check(backoff)
+                }
             })?;
             if count == 1 {
                 s.append_event(&NewEvent {

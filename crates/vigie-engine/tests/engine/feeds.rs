@@ -471,6 +471,20 @@ fn gated_server(
     std::sync::mpsc::Receiver<()>,
     std::sync::mpsc::Sender<()>,
 ) {
+    gated_response(format!(
+        "HTTP/1.1 200 OK\r\nContent-Type: application/rss+xml\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    ))
+}
+
+/// A server that sends `response` (status line, headers and body) only once told to.
+fn gated_response(
+    response: String,
+) -> (
+    u16,
+    std::sync::mpsc::Receiver<()>,
+    std::sync::mpsc::Sender<()>,
+) {
     use std::io::{BufRead, BufReader};
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
@@ -487,11 +501,7 @@ fn gated_server(
         }
         let _ = seen_tx.send(());
         let _ = go_rx.recv();
-        let _ = write!(
-            stream,
-            "HTTP/1.1 200 OK\r\nContent-Type: application/rss+xml\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-            body.len()
-        );
+        let _ = stream.write_all(response.as_bytes());
     });
     (port, seen, go)
 }
@@ -508,7 +518,19 @@ struct HeldFetch {
 /// fetch has reached the server.
 async fn hold_a_fetch(p: &std::sync::Arc<vigie_engine::Poller>, path: &str) -> HeldFetch {
     let body = std::fs::read_to_string(fixtures().join("atom.xml")).unwrap();
-    let (port, seen, go) = gated_server(body);
+    hold_a_fetch_of(p, path, gated_server(body)).await
+}
+
+/// [`hold_a_fetch`] with a server of the test's choosing (see [`gated_response`]).
+async fn hold_a_fetch_of(
+    p: &std::sync::Arc<vigie_engine::Poller>,
+    path: &str,
+    (port, seen, go): (
+        u16,
+        std::sync::mpsc::Receiver<()>,
+        std::sync::mpsc::Sender<()>,
+    ),
+) -> HeldFetch {
     let source = add_feed(p, &format!("http://127.0.0.1:{port}/{path}"));
     let cycle = tokio::spawn({
         let p = std::sync::Arc::clone(p);
@@ -541,6 +563,51 @@ async fn a_source_removed_while_its_fetch_is_in_flight_is_dropped_quietly() {
     assert_eq!((r.checked, r.failed, r.new_mentions), (2, 0, 3), "{r:?}");
     assert!(r.errors.is_empty(), "{r:?}");
     assert_eq!(count(&p), 3, "only the remaining feed's items are stored");
+}
+
+#[tokio::test]
+async fn check_now_clicked_while_the_fetch_is_in_flight_still_stands_after_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = poller(dir.path(), fast_fetch());
+    let held = hold_a_fetch(&p, "feed.xml").await;
+    // The cycle began at NOW; a second later, before the server answers, the user asks for
+    // a check. The answer may have left before the click: the request must survive it.
+    with_store(&p, |s| s.check_now(held.source, NOW + 1).unwrap());
+    let source = held.source;
+    let r = held.answer().await.unwrap();
+    assert_eq!((r.checked, r.new_mentions, r.failed), (1, 2, 0), "{r:?}");
+    let due: Vec<i64> = with_store(&p, |s| s.due_sources(NOW + 1, 10).unwrap())
+        .into_iter()
+        .map(|(s, _)| s.id)
+        .collect();
+    assert_eq!(due, [source], "due again at once, not an interval later");
+    let (_, state) = with_store(&p, |s| s.source(source).unwrap());
+    assert_eq!(state.next_check_at, NOW + 1);
+    assert_eq!(
+        state.last_success_at,
+        Some(NOW),
+        "the fetch in flight was recorded"
+    );
+}
+
+#[tokio::test]
+async fn check_now_clicked_during_a_fetch_answered_retry_after_waits_as_the_server_asked() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = poller(dir.path(), fast_fetch());
+    let server = gated_response(
+        "HTTP/1.1 429 Too Many Requests\r\nRetry-After: 600\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".into(),
+    );
+    let held = hold_a_fetch_of(&p, "feed.xml", server).await;
+    with_store(&p, |s| s.check_now(held.source, NOW + 1).unwrap());
+    let source = held.source;
+    let r = held.answer().await.unwrap();
+    assert_eq!(r.failed, 1, "{r:?}");
+    let (_, state) = with_store(&p, |s| s.source(source).unwrap());
+    assert!(
+        state.next_check_at >= NOW + 600,
+        "the server's Retry-After wins over the click: {}",
+        state.next_check_at - NOW
+    );
 }
 
 #[tokio::test]
