@@ -131,7 +131,9 @@ impl Store {
         let in_batch = self.batch_open;
         let out = self.write(|tx| {
             let mut out = IngestOutcome::default();
-            let mut by_guid = tx.prepare_cached("SELECT id FROM mentions WHERE source_id = ?1 AND guid = ?2")?;
+            // Not `source_guids`: what it holds is found by link or content all the same, and
+            // a second look-up per new item would slow the writer, ingest's bottleneck.
+            let mut by_guid = tx.prepare_cached("SELECT 1 FROM mentions WHERE source_id = ?1 AND guid = ?2")?;
             let mut by_url = tx.prepare_cached("SELECT id FROM mentions WHERE canonical_url = ?1 LIMIT 1")?;
             let mut by_hash = tx.prepare_cached("SELECT id FROM mentions WHERE content_hash = ?1")?;
             let mut insert = tx.prepare_cached(
@@ -140,21 +142,31 @@ impl Store {
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
             )?;
             let mut link = tx.prepare_cached("INSERT OR IGNORE INTO matches (mention_id, watch_id) VALUES (?1, ?2)")?;
+            let mut seen_elsewhere = tx.prepare_cached(
+                "INSERT OR IGNORE INTO source_guids (source_id, guid, mention_id) VALUES (?1, ?2, ?3)",
+            )?;
             for (m, watch_ids) in batch {
-                let mut existing = None;
-                if let Some(guid) = &m.guid {
-                    existing = by_guid.query_row(params![m.source_id, guid], |r| r.get::<_, i64>(0)).optional()?;
-                }
-                if existing.is_none() {
-                    if let Some(url) = &m.canonical_url {
-                        existing = by_url.query_row([url], |r| r.get::<_, i64>(0)).optional()?;
+                let guid = m.guid.as_deref();
+                if let Some(guid) = guid {
+                    if by_guid.exists(params![m.source_id, guid])? {
+                        out.duplicates += 1;
+                        continue;
                     }
+                }
+                let mut existing = None;
+                if let Some(url) = &m.canonical_url {
+                    existing = by_url.query_row([url], |r| r.get::<_, i64>(0)).optional()?;
                 }
                 if existing.is_none() {
                     existing = by_hash.query_row([&m.content_hash], |r| r.get::<_, i64>(0)).optional()?;
                 }
-                if existing.is_some() {
+                if let Some(stored) = existing {
                     out.duplicates += 1;
+                    // Remembered under this source's GUID: the next fetch drops the entry
+                    // before preparing it (`known_guids`).
+                    if let Some(guid) = guid {
+                        seen_elsewhere.execute(params![m.source_id, guid, stored])?;
+                    }
                     continue;
                 }
                 insert.execute(params![
@@ -189,10 +201,11 @@ impl Store {
         Ok(out)
     }
 
-    /// The GUIDs among `guids` that the source already has stored. A feed fetched again
-    /// mostly repeats what it gave before; the poller drops those entries before preparing
-    /// them (normalising, tonality, matching), since [`Store::ingest`] would only count them
-    /// as duplicates. Same rule as ingest's first dedupe step: the source and the GUID.
+    /// The GUIDs among `guids` that the source already has stored, or whose item ingest
+    /// found already stored from another source (the same article in two feeds). A feed
+    /// fetched again mostly repeats what it gave before; the poller drops those entries
+    /// before preparing them (normalising, tonality, matching), since [`Store::ingest`]
+    /// would only count them as duplicates. Same rule as ingest's first dedupe step.
     pub fn known_guids<'a>(
         &self,
         source_id: i64,
@@ -200,7 +213,10 @@ impl Store {
     ) -> Result<HashSet<String>> {
         let mut stmt = self
             .conn()
-            .prepare_cached("SELECT 1 FROM mentions WHERE source_id = ?1 AND guid = ?2")
+            .prepare_cached(
+                "SELECT 1 FROM mentions WHERE source_id = ?1 AND guid = ?2
+                 UNION ALL SELECT 1 FROM source_guids WHERE source_id = ?1 AND guid = ?2",
+            )
             .map_err(|e| self.err(e))?;
         let mut known = HashSet::new();
         for guid in guids {

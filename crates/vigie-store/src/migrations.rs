@@ -325,6 +325,19 @@ const MIGRATIONS: &[Migration] = &[
     Sql(r#"
     INSERT INTO mentions_fts(mentions_fts, rank) VALUES ('automerge', 8);
     "#),
+    // 12: a source's GUIDs whose item was already stored from elsewhere (the same article
+    // in another feed, found by its link or content). The poller drops a re-fetched entry
+    // whose GUID is here as it drops one stored under the source's own GUID, instead of
+    // preparing it again on every fetch to find the same duplicate.
+    Sql(r#"
+    CREATE TABLE source_guids (
+        source_id  INTEGER NOT NULL REFERENCES sources(id) ON DELETE CASCADE,
+        guid       TEXT NOT NULL,
+        mention_id INTEGER NOT NULL REFERENCES mentions(id) ON DELETE CASCADE,
+        PRIMARY KEY (source_id, guid)
+    ) WITHOUT ROWID;
+    CREATE INDEX source_guids_mention ON source_guids(mention_id);
+    "#),
 ];
 
 const TRIAGE_IN: &str = "CHECK (triage IN ('new', 'seen', 'flagged', 'handled'))";

@@ -657,6 +657,47 @@ fn known_guids_are_those_stored_for_that_source() {
 }
 
 #[test]
+fn a_guid_whose_article_another_source_stored_is_known_after_its_first_ingest() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut s, src) = store_with_source(dir.path());
+    let other = s
+        .add_source("2", &feed("http://127.0.0.1/2"), 600, NOW)
+        .unwrap()
+        .id;
+    s.ingest(&unmatched(src, "a", 2, |i| format!("Article {i}")), NOW)
+        .unwrap();
+    // The same two articles in another feed, under that feed's own GUIDs, and a new one.
+    let out = s
+        .ingest(&unmatched(other, "b", 3, |i| format!("Article {i}")), NOW)
+        .unwrap();
+    assert_eq!((out.inserted, out.duplicates), (1, 2));
+    let reader = s.reader().unwrap();
+    let mut known: Vec<_> = reader
+        .known_guids(other, ["b-0", "b-1", "b-2", "a-0"])
+        .unwrap()
+        .into_iter()
+        .collect();
+    known.sort();
+    assert_eq!(
+        known,
+        ["b-0", "b-1", "b-2"],
+        "two found elsewhere, one stored; the first source's GUID is not this one's"
+    );
+    // Given again (by a poller without its reader), they stay duplicates, remembered once.
+    let again = s
+        .ingest(&unmatched(other, "b", 3, |i| format!("Article {i}")), NOW)
+        .unwrap();
+    assert_eq!((again.inserted, again.duplicates), (0, 3));
+    // They go with their source.
+    s.remove_source(other).unwrap();
+    let left: i64 = rusqlite::Connection::open(dir.path().join("vigie.db"))
+        .unwrap()
+        .query_row("SELECT count(*) FROM source_guids", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(left, 0);
+}
+
+#[test]
 fn a_watch_removed_while_a_poll_prepared_its_matches_loses_them_not_the_mention() {
     // The poller compiles the watches when a cycle starts; the user may remove one before
     // the cycle's mentions are stored.
