@@ -10,7 +10,6 @@ use vigie_engine::bluesky::Bluesky;
 use vigie_engine::feed::parse_feed;
 use vigie_engine::fetch::{FetchConfig, Http};
 use vigie_engine::ingest::{drop_known, prepare, Matcher};
-use vigie_engine::normalize::RawEntry;
 use vigie_engine::poller::SETTLE_BATCH_ENTRIES;
 use vigie_engine::{Poller, PollerConfig};
 use vigie_store::Store;
@@ -528,16 +527,10 @@ fn pass(
                         let (_, raw) = parse_feed(body, Some("application/rss+xml"))
                             .map_err(|p| anyhow::anyhow!(p.message()))?;
                         let n = raw.len();
-                        let raw = match &reader {
-                            Some(r) => {
-                                let known =
-                                    r.known_guids(*sid, raw.iter().filter_map(RawEntry::guid))?;
-                                let (kept, d) = drop_known(raw, &known);
-                                dropped += d;
-                                kept
-                            }
-                            None => raw,
-                        };
+                        let mut raw = raw;
+                        if let Some(r) = &reader {
+                            dropped += drop_known(r, *sid, &mut raw)?;
+                        }
                         let prepared = prepare(*sid, raw, matcher, now);
                         busy += t.elapsed().as_secs_f64();
                         if tx.send((*sid, n, prepared)).is_err() {

@@ -5,6 +5,7 @@ use std::collections::HashSet;
 use std::sync::Arc;
 use vigie_domain::text::{MatchText, Tokens};
 use vigie_domain::{NewMention, Query, Timestamp, Tonality, ToneLabel, Watch};
+use vigie_store::{Store, StoreError};
 use vigie_tonality::{detect_language, Analyzer, Lang};
 
 /// Normalises a source's raw entries and matches them against every watch: the CPU part of
@@ -34,24 +35,30 @@ fn match_text(mut tokens: Tokens, m: &NewMention) -> MatchText {
     MatchText::from(tokens)
 }
 
-/// Drops the entries whose GUID the source already has stored ([`Store::known_guids`]),
-/// before [`prepare`]: a feed fetched again mostly repeats itself, and the store would only
-/// count those entries as duplicates after they were normalised, toned and matched (most of
-/// ingest's CPU). Entries without a GUID are kept: the store dedupes them by URL and content
-/// hash, which need the normalised entry. Returns the entries left and how many were dropped.
+/// Drops the entries whose GUID the source already knows ([`Store::known_guids`]: stored
+/// under that source, or found stored from another feed), before [`prepare`]: a feed fetched
+/// again mostly repeats itself, and the store would only count those entries as duplicates
+/// after they were normalised, toned and matched (most of ingest's CPU). Entries without a
+/// GUID are kept: the store dedupes them by URL and content hash, which need the normalised
+/// entry. Returns how many were dropped; on a look-up error `entries` is left whole (the
+/// store dedupes them all the same, only later).
 ///
 /// [`Store::known_guids`]: vigie_store::Store::known_guids
-pub fn drop_known(entries: Vec<RawEntry>, known: &HashSet<String>) -> (Vec<RawEntry>, usize) {
-    if known.is_empty() {
-        return (entries, 0);
-    }
+pub fn drop_known(
+    reader: &Store,
+    source_id: i64,
+    entries: &mut Vec<RawEntry>,
+) -> Result<usize, StoreError> {
+    let known = reader.known_guids(source_id, entries.iter().filter_map(RawEntry::guid))?;
+    Ok(drop_guids(entries, &known))
+}
+
+fn drop_guids(entries: &mut Vec<RawEntry>, known: &HashSet<String>) -> usize {
     let before = entries.len();
-    let kept: Vec<RawEntry> = entries
-        .into_iter()
-        .filter(|e| e.guid().is_none_or(|g| !known.contains(g)))
-        .collect();
-    let dropped = before - kept.len();
-    (kept, dropped)
+    if !known.is_empty() {
+        entries.retain(|e| e.guid().is_none_or(|g| !known.contains(g)));
+    }
+    before - entries.len()
 }
 
 /// Characters of a mention read for its tonality, and for its language.
@@ -176,7 +183,7 @@ impl Matcher {
 
 #[cfg(test)]
 mod tests {
-    use super::{chars_end, drop_known};
+    use super::{chars_end, drop_guids};
     use crate::normalize::RawEntry;
     use std::collections::HashSet;
 
@@ -260,12 +267,13 @@ mod tests {
             entry(Some("a"), "known again"),
         ];
         let known: HashSet<String> = ["a".to_string()].into();
-        let (kept, dropped) = drop_known(entries.clone(), &known);
-        assert_eq!(dropped, 2);
+        let mut kept = entries.clone();
+        assert_eq!(drop_guids(&mut kept, &known), 2);
         let titles: Vec<_> = kept.iter().map(|e| e.title.as_deref().unwrap()).collect();
         assert_eq!(titles, ["new", "no GUID", "blank GUID"]);
-        let (all, none) = drop_known(entries, &HashSet::new());
-        assert_eq!((all.len(), none), (5, 0));
+        let mut all = entries;
+        assert_eq!(drop_guids(&mut all, &HashSet::new()), 0);
+        assert_eq!(all.len(), 5);
     }
 
     #[test]

@@ -63,19 +63,36 @@ pub struct PollReport {
 
 /// What fetching one source brought back.
 enum Fetch {
-    NotModified {
-        status: u16,
-    },
-    Entries {
-        entries: Vec<RawEntry>,
-        status: u16,
-        etag: Option<String>,
-        last_modified: Option<String>,
-        cursor: Option<String>,
-        moved_to: Option<String>,
-        title: Option<String>,
-    },
+    NotModified { status: u16 },
+    Entries(Vec<RawEntry>, Answer),
     Failed(FetchError),
+}
+
+/// What a source's answer says besides its entries, for its poll state.
+struct Answer {
+    status: u16,
+    etag: Option<String>,
+    last_modified: Option<String>,
+    /// Where an API source's next page starts (Mastodon `min_id`, Bluesky cursor).
+    cursor: Option<String>,
+    /// A permanent redirect's target.
+    moved_to: Option<String>,
+    /// The feed's own title.
+    title: Option<String>,
+}
+
+impl Answer {
+    /// An API page: no validators, no redirect, no title.
+    fn page(cursor: Option<String>) -> Answer {
+        Answer {
+            status: 200,
+            etag: None,
+            last_modified: None,
+            cursor,
+            moved_to: None,
+            title: None,
+        }
+    }
 }
 
 /// Entries the writer gathers, across the sources already fetched, before one commit.
@@ -92,14 +109,9 @@ enum Outcome {
     },
     Entries {
         entries: Vec<(NewMention, Vec<i64>)>,
-        /// Entries dropped before preparing: their GUID was already stored for the source.
+        /// Entries dropped before preparing: the source already knew their GUID.
         known: usize,
-        status: u16,
-        etag: Option<String>,
-        last_modified: Option<String>,
-        cursor: Option<String>,
-        moved_to: Option<String>,
-        title: Option<String>,
+        answer: Answer,
     },
     Failed(FetchError),
 }
@@ -206,25 +218,12 @@ impl Poller {
                 let outcome = me.fetch_source(&source, &state, now).await;
                 // Normalising and matching are CPU work: done here, in parallel, not under the store lock.
                 let outcome = match outcome {
-                    Fetch::Entries {
-                        entries,
-                        status,
-                        etag,
-                        last_modified,
-                        cursor,
-                        moved_to,
-                        title,
-                    } => {
-                        let (entries, known) = me.drop_known(source.id, entries);
+                    Fetch::Entries(mut entries, answer) => {
+                        let known = me.drop_known(source.id, &mut entries);
                         Outcome::Entries {
                             entries: prepare(source.id, entries, &matcher, now),
                             known,
-                            status,
-                            etag,
-                            last_modified,
-                            cursor,
-                            moved_to,
-                            title,
+                            answer,
                         }
                     }
                     Fetch::NotModified { status } => Outcome::NotModified { status },
@@ -278,17 +277,14 @@ impl Poller {
         Ok(report)
     }
 
-    /// [`drop_known`] through the reader; every entry is kept when there is no reader or the
-    /// look-up fails (the writer dedupes them all the same, only later).
-    fn drop_known(&self, source_id: i64, entries: Vec<RawEntry>) -> (Vec<RawEntry>, usize) {
+    /// [`drop_known`] through the reader, if there is one; on a look-up error every entry is
+    /// kept (the writer dedupes them all the same, only later).
+    fn drop_known(&self, source_id: i64, entries: &mut Vec<RawEntry>) -> usize {
         let Some(reader) = &self.reader else {
-            return (entries, 0);
+            return 0;
         };
         let reader = reader.lock().unwrap_or_else(|p| p.into_inner());
-        match reader.known_guids(source_id, entries.iter().filter_map(RawEntry::guid)) {
-            Ok(known) => drop_known(entries, &known),
-            Err(_) => (entries, 0),
-        }
+        drop_known(&reader, source_id, entries).unwrap_or(0)
     }
 
     /// Settles sources in one store transaction, in order, stopping at the first store
@@ -351,15 +347,17 @@ impl Poller {
                     Ok(FetchOutcome::NotModified { status }) => Fetch::NotModified { status },
                     Ok(FetchOutcome::Fetched(f)) => {
                         match parse_feed(&f.body, f.content_type.as_deref()) {
-                            Ok((title, entries)) => Fetch::Entries {
+                            Ok((title, entries)) => Fetch::Entries(
                                 entries,
-                                status: f.status,
-                                etag: f.etag,
-                                last_modified: f.last_modified,
-                                cursor: None,
-                                moved_to: f.moved_to,
-                                title,
-                            },
+                                Answer {
+                                    status: f.status,
+                                    etag: f.etag,
+                                    last_modified: f.last_modified,
+                                    cursor: None,
+                                    moved_to: f.moved_to,
+                                    title,
+                                },
+                            ),
                             Err(problem) => Fetch::Failed(FetchError {
                                 problem,
                                 status: Some(f.status),
@@ -371,15 +369,7 @@ impl Poller {
             }
             SourceKind::MastodonTag { instance, tag } => {
                 match fetch_tag(&self.http, instance, tag, state.cursor.as_deref(), now).await {
-                    Ok(page) => Fetch::Entries {
-                        entries: page.entries,
-                        status: 200,
-                        etag: None,
-                        last_modified: None,
-                        cursor: page.cursor,
-                        moved_to: None,
-                        title: None,
-                    },
+                    Ok(page) => Fetch::Entries(page.entries, Answer::page(page.cursor)),
                     Err(e) => Fetch::Failed(e),
                 }
             }
@@ -400,15 +390,7 @@ impl Poller {
                     )
                     .await
                 {
-                    Ok((entries, cursor)) => Fetch::Entries {
-                        entries,
-                        status: 200,
-                        etag: None,
-                        last_modified: None,
-                        cursor,
-                        moved_to: None,
-                        title: None,
-                    },
+                    Ok((entries, cursor)) => Fetch::Entries(entries, Answer::page(cursor)),
                     Err(e) => Fetch::Failed(e),
                 }
             }
@@ -479,12 +461,15 @@ fn settle(
         Outcome::Entries {
             entries,
             known,
-            status,
-            etag,
-            last_modified,
-            cursor,
-            moved_to,
-            title,
+            answer:
+                Answer {
+                    status,
+                    etag,
+                    last_modified,
+                    cursor,
+                    moved_to,
+                    title,
+                },
         } => {
             if let Some(t) = title.filter(|t| !t.trim().is_empty()) {
                 s.name_source_if_untitled(source.id, &t)?;
