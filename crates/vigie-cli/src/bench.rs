@@ -524,10 +524,9 @@ fn pass(
                             break;
                         };
                         let t = Instant::now();
-                        let (_, raw) = parse_feed(body, Some("application/rss+xml"))
+                        let (_, mut raw) = parse_feed(body, Some("application/rss+xml"))
                             .map_err(|p| anyhow::anyhow!(p.message()))?;
                         let n = raw.len();
-                        let mut raw = raw;
                         if let Some(r) = &reader {
                             dropped += drop_known(r, *sid, &mut raw)?;
                         }

@@ -97,13 +97,11 @@ fn text_of_sanitized(html: &str) -> String {
             }
             (None, b) => b == b'>',
         });
-        match end {
-            Some(end) => rest = &rest[end + 1..],
-            None => {
-                rest = "";
-                break;
-            }
-        }
+        let Some(end) = end else {
+            rest = "";
+            break;
+        };
+        rest = &rest[end + 1..];
     }
     out.push_str(rest);
     collapse(&html_escape::decode_html_entities(&out))

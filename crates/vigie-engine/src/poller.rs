@@ -437,6 +437,7 @@ fn settle(
             computed
         }
     };
+    let next_success = next_check(next_after_success(now, source.interval_secs, policy, unit));
     let recovered = state.error_count > 0;
     match outcome {
         Outcome::NotModified { status } => {
@@ -445,12 +446,7 @@ fn settle(
                 source.id,
                 &PollSuccess {
                     checked_at: now,
-                    next_check_at: next_check(next_after_success(
-                        now,
-                        source.interval_secs,
-                        policy,
-                        unit,
-                    )),
+                    next_check_at: next_success,
                     status: Some(status.into()),
                     etag: state.etag.clone(),
                     last_modified: state.last_modified.clone(),
@@ -497,12 +493,7 @@ fn settle(
                 source.id,
                 &PollSuccess {
                     checked_at: now,
-                    next_check_at: next_check(next_after_success(
-                        now,
-                        source.interval_secs,
-                        policy,
-                        unit,
-                    )),
+                    next_check_at: next_success,
                     status: Some(status.into()),
                     etag,
                     last_modified,
