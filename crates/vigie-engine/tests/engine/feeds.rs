@@ -464,28 +464,31 @@ async fn requests_to_one_host_are_capped() {
     assert_eq!(accepted.load(std::sync::atomic::Ordering::SeqCst), 6);
 }
 
-/// A feed server that answers `body` only once told to: `(port, request seen, answer now)`.
-fn gated_server(
-    body: String,
-) -> (
-    u16,
-    std::sync::mpsc::Receiver<()>,
-    std::sync::mpsc::Sender<()>,
-) {
-    gated_response(format!(
-        "HTTP/1.1 200 OK\r\nContent-Type: application/rss+xml\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    ))
+/// A poll cycle held in the middle of a fetch: a source served by a server that answers
+/// only once told to, and the cycle started and waiting for that answer.
+struct HeldFetch {
+    source: i64,
+    go: std::sync::mpsc::Sender<()>,
+    cycle: tokio::task::JoinHandle<Result<vigie_engine::PollReport, vigie_store::StoreError>>,
 }
 
-/// A server that sends `response` (status line, headers and body) only once told to.
-fn gated_response(
+/// Adds the held source (at `path` on its server, which serves the Atom fixture), starts a
+/// cycle and returns once the fetch has reached the server.
+async fn hold_a_fetch(p: &std::sync::Arc<vigie_engine::Poller>, path: &str) -> HeldFetch {
+    let body = std::fs::read_to_string(fixtures().join("atom.xml")).unwrap();
+    let response = format!(
+        "HTTP/1.1 200 OK\r\nContent-Type: application/rss+xml\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    hold_a_fetch_answering(p, path, response).await
+}
+
+/// [`hold_a_fetch`], the server sending `response` (status line, headers and body).
+async fn hold_a_fetch_answering(
+    p: &std::sync::Arc<vigie_engine::Poller>,
+    path: &str,
     response: String,
-) -> (
-    u16,
-    std::sync::mpsc::Receiver<()>,
-    std::sync::mpsc::Sender<()>,
-) {
+) -> HeldFetch {
     use std::io::{BufRead, BufReader};
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
@@ -504,34 +507,6 @@ fn gated_response(
         let _ = go_rx.recv();
         let _ = stream.write_all(response.as_bytes());
     });
-    (port, seen, go)
-}
-
-/// A poll cycle held in the middle of a fetch: a source served (the Atom fixture) by a
-/// [`gated_server`], and the cycle started and waiting for its answer.
-struct HeldFetch {
-    source: i64,
-    go: std::sync::mpsc::Sender<()>,
-    cycle: tokio::task::JoinHandle<Result<vigie_engine::PollReport, vigie_store::StoreError>>,
-}
-
-/// Adds the held source (at `path` on its server), starts a cycle and returns once the
-/// fetch has reached the server.
-async fn hold_a_fetch(p: &std::sync::Arc<vigie_engine::Poller>, path: &str) -> HeldFetch {
-    let body = std::fs::read_to_string(fixtures().join("atom.xml")).unwrap();
-    hold_a_fetch_of(p, path, gated_server(body)).await
-}
-
-/// [`hold_a_fetch`] with a server of the test's choosing (see [`gated_response`]).
-async fn hold_a_fetch_of(
-    p: &std::sync::Arc<vigie_engine::Poller>,
-    path: &str,
-    (port, seen, go): (
-        u16,
-        std::sync::mpsc::Receiver<()>,
-        std::sync::mpsc::Sender<()>,
-    ),
-) -> HeldFetch {
     let source = add_feed(p, &format!("http://127.0.0.1:{port}/{path}"));
     let cycle = tokio::spawn({
         let p = std::sync::Arc::clone(p);
@@ -595,10 +570,12 @@ async fn check_now_clicked_while_the_fetch_is_in_flight_still_stands_after_it() 
 async fn check_now_clicked_during_a_fetch_answered_retry_after_waits_as_the_server_asked() {
     let dir = tempfile::tempdir().unwrap();
     let p = poller(dir.path(), fast_fetch());
-    let server = gated_response(
+    let held = hold_a_fetch_answering(
+        &p,
+        "feed.xml",
         "HTTP/1.1 429 Too Many Requests\r\nRetry-After: 600\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".into(),
-    );
-    let held = hold_a_fetch_of(&p, "feed.xml", server).await;
+    )
+    .await;
     with_store(&p, |s| s.check_now(held.source, NOW + 1).unwrap());
     let source = held.source;
     let r = held.answer().await.unwrap();
