@@ -4,7 +4,7 @@
 // `?theme=dark`.
 
 import type {
-  DashboardRow, Level, Mention, MentionFilter, NewWatch, QueryCheck, Series, Settings, Source,
+  DashboardRow, Level, Mention, MentionFilter, NewWatch, Problem, QueryCheck, Series, Settings, Source,
   SourceRow, SourceSpec, ToneLabel, VigieEvent, Watch, WatchLevel,
 } from "./types";
 import { MockPublishing, NOT_MINE } from "./mockPublish";
@@ -93,15 +93,13 @@ const WATCHES: [string, string, string[], Level, string, string][] = [
   ["Projet Sirius", '"projet sirius"', [], "calm", "", ""],
 ];
 
-const SOURCES: [string, Source["kind"], string, string | null, number][] = [
-  ["Le Quotidien — Économie", { kind: "feed", url: "https://quotidien.example/economie/rss.xml" }, "fine: checked 3 min ago, next check in 7 min.", null, 0],
-  ["Google Alerts — Maison Lumen", { kind: "feed", url: "https://alerts.example/feeds/1234/5678" }, "fine: checked 6 min ago, next check in 4 min.", null, 0],
-  ["#maisonlumen", { kind: "mastodon_tag", instance: "https://mastodon.example", tag: "maisonlumen" }, "fine: checked 1 min ago.", null, 0],
-  ["Bluesky: ardent", { kind: "bluesky_search", service: "https://bsky.example", handle: "veille.example.org", query: "ardent" }, "fine: checked 2 min ago.", null, 0],
-  ["Beauty Talk forum", { kind: "feed", url: "https://forum.example/beauty.atom" }, "failing for 2 hours: Vigie will retry in 40 min.",
-    "the server had a problem (503 Service Unavailable): nothing to do on your side, Vigie will retry in 40 min.", 4],
-  ["Consumer Watch blog", { kind: "feed", url: "https://consumer.example/feed" }, "failing: the address no longer works.",
-    "the server answered 404 Not Found: the address is wrong or the feed moved. Check the address.", 9],
+const SOURCES: [string, Source["kind"], Problem | null, number][] = [
+  ["Le Quotidien — Économie", { kind: "feed", url: "https://quotidien.example/economie/rss.xml" }, null, 0],
+  ["Google Alerts — Maison Lumen", { kind: "feed", url: "https://alerts.example/feeds/1234/5678" }, null, 0],
+  ["#maisonlumen", { kind: "mastodon_tag", instance: "https://mastodon.example", tag: "maisonlumen" }, null, 0],
+  ["Bluesky: ardent", { kind: "bluesky_search", service: "https://bsky.example", handle: "veille.example.org", query: "ardent" }, null, 0],
+  ["Beauty Talk forum", { kind: "feed", url: "https://forum.example/beauty.atom" }, { problem: "http", status: 503, retry_after_secs: 2400 }, 4],
+  ["Consumer Watch blog", { kind: "feed", url: "https://consumer.example/feed" }, { problem: "http", status: 404, retry_after_secs: null }, 9],
 ];
 
 const TEMPLATES: [string, string, string, ToneLabel, boolean][] = [
@@ -157,12 +155,11 @@ class MockBackend {
       this.watches.push({ id, name, query, languages: ["fr", "en"], sensitivity: i === 0 ? "high" : "medium", enabled: i < 3, sensitive_words: words, thresholds: null, created_at: now - 40 * 86_400, updated_at: now - 86_400 });
       this.levels.set(id, { watch_id: id, level, since: level === "calm" ? null : now - (i === 0 ? 47 : 190) * 60, explanation_fr: fr, explanation_en: en, last_bucket: now - 300 });
     });
-    SOURCES.forEach(([title, kind, health, err, errors], i) => {
+    SOURCES.forEach(([title, kind, problem, errors], i) => {
       const id = i + 1;
       this.sources.push({
         source: { id, title, kind, enabled: true, interval_secs: 600, created_at: now - 30 * 86_400 },
-        state: { next_check_at: now + 400, etag: null, last_modified: null, error_count: errors, last_error: err, last_status: err ? (errors > 5 ? 404 : 503) : 200, last_checked_at: now - (i + 1) * 90, last_success_at: err ? now - 7200 : now - (i + 1) * 90, cursor: null },
-        health,
+        state: { next_check_at: now + 400, etag: null, last_modified: null, error_count: errors, last_error: null, last_problem: problem, last_status: problem?.problem === "http" ? problem.status : 200, last_checked_at: now - (i + 1) * 90, last_success_at: problem ? now - 7200 : now - (i + 1) * 90, cursor: null },
       });
     });
     for (let i = 0; i < 70; i++) {
@@ -286,7 +283,7 @@ class MockBackend {
       title = `Bluesky: ${spec.query}`;
     }
     const source: Source = { id: Math.max(0, ...this.sources.map((s) => s.source.id)) + 1, title, kind, enabled: true, interval_secs: this.settings.poll_interval_secs, created_at: now };
-    this.sources.push({ source, health: "new: first check in a few seconds.", state: { next_check_at: now + 5, etag: null, last_modified: null, error_count: 0, last_error: null, last_status: null, last_checked_at: null, last_success_at: null, cursor: null } });
+    this.sources.push({ source, state: { next_check_at: now + 5, etag: null, last_modified: null, error_count: 0, last_error: null, last_problem: null, last_status: null, last_checked_at: null, last_success_at: null, cursor: null } });
     return source;
   }
 

@@ -103,7 +103,10 @@ export interface PollState {
   etag: string | null;
   last_modified: string | null;
   error_count: number;
+  /** The last failure in English words (sources that failed before Vigie kept it as data). */
   last_error: string | null;
+  /** The last failure as data: the UI words it in its language (logic/health.ts). */
+  last_problem: Problem | null;
   last_status: number | null;
   last_checked_at: number | null;
   last_success_at: number | null;
@@ -113,8 +116,22 @@ export interface PollState {
 export interface SourceRow {
   source: Source;
   state: PollState;
-  health: string;
 }
+
+/** Why a source's last check failed (vigie_domain::health::Problem). */
+export type Problem =
+  | { problem: "http"; status: number; retry_after_secs: number | null }
+  | { problem: "timeout"; secs: number }
+  | { problem: "connect"; detail: string }
+  | { problem: "too_large"; limit_bytes: number }
+  | { problem: "too_many_redirects"; max: number }
+  | { problem: "redirect_loop" }
+  | { problem: "unsupported_scheme"; scheme: string }
+  | { problem: "not_a_feed"; content_type: string | null }
+  | { problem: "malformed"; detail: string }
+  | { problem: "auth"; detail: string }
+  | { problem: "keychain"; detail: string }
+  | { problem: "other"; detail: string };
 
 export interface VigieEvent {
   id: number;

@@ -156,7 +156,11 @@ pub struct PollState {
     pub etag: Option<String>,
     pub last_modified: Option<String>,
     pub error_count: i64,
+    /// The last failure in English words (the CLI's, and all that sources failing before
+    /// Vigie stored [`PollState::last_problem`] have).
     pub last_error: Option<String>,
+    /// The same failure as data, so each screen words it in its own language.
+    pub last_problem: Option<crate::health::Problem>,
     pub last_status: Option<i64>,
     pub last_checked_at: Option<Timestamp>,
     pub last_success_at: Option<Timestamp>,

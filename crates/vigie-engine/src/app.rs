@@ -6,7 +6,6 @@ use crate::bluesky::Bluesky;
 use crate::feed::{discover_feeds, parse_feed, parse_opml, write_opml, OpmlFeed};
 use crate::fetch::{Conditional, FetchConfig, FetchOutcome, Http};
 use crate::notify::Notifier;
-use crate::poller::health_line;
 use crate::signals::SignalConfig;
 use crate::{Clock, CycleReport, Engine, Poller, PollerConfig, SignalPass};
 use serde::{Deserialize, Serialize};
@@ -68,11 +67,11 @@ pub struct DashboardRow {
     pub level: WatchLevel,
 }
 
+/// A source and its poll state; the UI words its health from the state, in its language.
 #[derive(Debug, Clone, Serialize)]
 pub struct SourceRow {
     pub source: Source,
     pub state: PollState,
-    pub health: String,
 }
 
 /// A watch's series, for the dashboard (`watch_id` next to the series' own fields).
@@ -510,15 +509,10 @@ impl App {
     }
 
     pub fn list_sources(&self) -> AppResult<Vec<SourceRow>> {
-        let now = self.now();
         self.read(|s| {
             Ok(s.sources()?
                 .into_iter()
-                .map(|(source, state)| SourceRow {
-                    health: health_line(&state, now),
-                    source,
-                    state,
-                })
+                .map(|(source, state)| SourceRow { source, state })
                 .collect())
         })
     }

@@ -504,14 +504,16 @@ fn settle(
         Outcome::Failed(e) => {
             let msg = e.problem.message();
             let retry = e.problem.retry_after_secs();
-            let count = s.record_failure(source.id, now, e.status.map(i64::from), &msg, |n| {
-                let backoff = next_after_error(now, source.interval_secs, n, retry, policy, unit);
-                if retry.is_some() {
-                    backoff
-                } else {
-                    next_check(backoff)
-                }
-            })?;
+            let count =
+                s.record_failure(source.id, now, e.status.map(i64::from), &e.problem, |n| {
+                    let backoff =
+                        next_after_error(now, source.interval_secs, n, retry, policy, unit);
+                    if retry.is_some() {
+                        backoff
+                    } else {
+                        next_check(backoff)
+                    }
+                })?;
             if count == 1 {
                 s.append_event(&NewEvent {
                     at: now,

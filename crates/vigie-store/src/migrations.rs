@@ -338,6 +338,11 @@ const MIGRATIONS: &[Migration] = &[
     ) WITHOUT ROWID;
     CREATE INDEX source_guids_mention ON source_guids(mention_id);
     "#),
+    // 13: a source's last failure as data (`vigie_domain::health::Problem`, JSON) beside
+    // its English words, so the app can say it in the user's language.
+    Sql(r#"
+    ALTER TABLE poll_state ADD COLUMN last_problem TEXT;
+    "#),
 ];
 
 const TRIAGE_IN: &str = "CHECK (triage IN ('new', 'seen', 'flagged', 'handled'))";

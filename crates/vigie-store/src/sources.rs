@@ -2,11 +2,12 @@
 
 use crate::{Result, Store, StoreError};
 use rusqlite::{params, OptionalExtension, Row};
+use vigie_domain::health::Problem;
 use vigie_domain::{PollState, Source, SourceKind, Timestamp};
 
 const COLUMNS: &str = "s.id, s.title, s.spec, s.enabled, s.interval_secs, s.created_at,
     p.next_check_at, p.etag, p.last_modified, p.error_count, p.last_error, p.last_status,
-    p.last_checked_at, p.last_success_at, p.cursor";
+    p.last_checked_at, p.last_success_at, p.cursor, p.last_problem";
 
 fn from_row(r: &Row<'_>) -> rusqlite::Result<(Source, PollState)> {
     let spec: String = r.get(2)?;
@@ -28,6 +29,10 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<(Source, PollState)> {
             last_modified: r.get(8)?,
             error_count: r.get(9)?,
             last_error: r.get(10)?,
+            // Unreadable (written by a later Vigie?): the English words above still say it.
+            last_problem: r
+                .get::<_, Option<String>>(15)?
+                .and_then(|json| serde_json::from_str(&json).ok()),
             last_status: r.get(11)?,
             last_checked_at: r.get(12)?,
             last_success_at: r.get(13)?,
@@ -234,7 +239,7 @@ impl Store {
         self.write(|tx| {
             tx.execute(
                 "UPDATE poll_state SET next_check_at = ?2, etag = ?3, last_modified = ?4, error_count = 0,
-                    last_error = NULL, last_status = ?5, last_checked_at = ?6, last_success_at = ?6,
+                    last_error = NULL, last_problem = NULL, last_status = ?5, last_checked_at = ?6, last_success_at = ?6,
                     cursor = COALESCE(?7, cursor)
                  WHERE source_id = ?1",
                 params![id, ok.next_check_at, ok.etag, ok.last_modified, ok.status, ok.checked_at, ok.cursor],
@@ -250,15 +255,16 @@ impl Store {
         id: i64,
         now: Timestamp,
         status: Option<i64>,
-        message: &str,
+        problem: &Problem,
         next: impl FnOnce(i64) -> Timestamp,
     ) -> Result<i64> {
+        let json = serde_json::to_string(problem).expect("a Problem serialises");
         self.write(|tx| {
             let count: i64 = tx.query_row("SELECT error_count + 1 FROM poll_state WHERE source_id = ?1", [id], |r| r.get(0))?;
             tx.execute(
                 "UPDATE poll_state SET error_count = ?2, last_error = ?3, last_status = ?4, last_checked_at = ?5,
-                    next_check_at = ?6 WHERE source_id = ?1",
-                params![id, count, message, status, now, next(count)],
+                    next_check_at = ?6, last_problem = ?7 WHERE source_id = ?1",
+                params![id, count, problem.message(), status, now, next(count), json],
             )?;
             Ok(count)
         })

@@ -6,6 +6,7 @@ mod support;
 use std::process::Command;
 use std::time::Duration;
 use support::{feed, watch, NOW};
+use vigie_domain::health::Problem;
 use vigie_domain::Sensitivity;
 use vigie_store::{NewEvent, PollSuccess, Store, StoreError, SCHEMA_VERSION};
 
@@ -100,23 +101,29 @@ fn due_batch_success_failure_and_check_now() {
         },
     )
     .unwrap();
+    let down = Problem::Http {
+        status: 503,
+        retry_after_secs: Some(60),
+    };
     let n = s
-        .record_failure(b.id, NOW + 10, Some(503), "down", |count| {
+        .record_failure(b.id, NOW + 10, Some(503), &down, |count| {
             NOW + 10 + 100 * count
         })
         .unwrap();
     assert_eq!(n, 1);
     let n = s
-        .record_failure(b.id, NOW + 20, Some(503), "down", |count| {
+        .record_failure(b.id, NOW + 20, Some(503), &down, |count| {
             NOW + 20 + 100 * count
         })
         .unwrap();
     assert_eq!(n, 2);
     let (_, st) = s.source(b.id).unwrap();
+    // The failure is kept in words (the CLI's) and as data (each screen's own language).
     assert_eq!(
         (st.error_count, st.next_check_at, st.last_error.as_deref()),
-        (2, NOW + 220, Some("down"))
+        (2, NOW + 220, Some(down.message().as_str()))
     );
+    assert_eq!(st.last_problem, Some(down));
     let (_, sa) = s.source(a.id).unwrap();
     assert_eq!(sa.etag.as_deref(), Some("\"v1\""));
     assert!(s.due_sources(NOW + 100, 10).unwrap().is_empty());
@@ -138,7 +145,11 @@ fn due_batch_success_failure_and_check_now() {
         },
     )
     .unwrap();
-    assert_eq!(s.source(b.id).unwrap().1.error_count, 0);
+    let (_, st) = s.source(b.id).unwrap();
+    assert_eq!(
+        (st.error_count, st.last_error, st.last_problem),
+        (0, None, None)
+    );
 }
 
 #[test]

@@ -7,6 +7,7 @@ import * as ipc from "../ipc";
 import type { Ctx, Cleanup } from "../app";
 import type { SourceKind, SourceRow, SourceSpec } from "../types";
 import { relativeTime } from "../logic/format";
+import { healthText, isFailing, lastErrorText } from "../logic/health";
 import { button, emptyState, errorBox, loading, pageHeader, segmented } from "./common";
 
 type Tab = "feed" | "mastodon" | "bluesky";
@@ -152,17 +153,18 @@ export function renderSources(root: HTMLElement, ctx: Ctx): Cleanup {
   }
 
   function sourceRow(r: SourceRow): HTMLElement {
-    const failing = r.state.error_count > 0 || !!r.state.last_error;
+    const failing = isFailing(r.state);
     const healthCell = h("td", { class: "health-cell" });
     const tr = h("tr", { testid: "source-row", "data-source-id": String(r.source.id), class: failing ? "failing" : "" });
     const fill = (row: SourceRow) => {
       clear(healthCell);
-      const bad = row.state.error_count > 0 || !!row.state.last_error;
+      const lastError = lastErrorText(row.state);
+      const bad = isFailing(row.state);
       tr.classList.toggle("failing", bad);
       append(healthCell, [
         h("p", { class: `health ${bad ? "health-bad" : "health-ok"}`, testid: "source-health" },
-          h("span", { class: "health-dot", "aria-hidden": "true" }), row.health),
-        bad && row.state.last_error ? h("p", { class: "last-error", testid: "source-last-error" }, h("strong", null, t("sources.lastError")), " ", row.state.last_error) : null,
+          h("span", { class: "health-dot", "aria-hidden": "true" }), healthText(row.state)),
+        bad && lastError ? h("p", { class: "last-error", testid: "source-last-error" }, h("strong", null, t("sources.lastError")), " ", lastError) : null,
       ]);
     };
     fill(r);
@@ -213,7 +215,7 @@ export function renderSources(root: HTMLElement, ctx: Ctx): Cleanup {
         if (disposed) return;
         unlisten.splice(0).forEach((u) => u());
         clear(listBox);
-        const failing = rows.filter((r) => r.state.error_count > 0 || r.state.last_error).length;
+        const failing = rows.filter((r) => isFailing(r.state)).length;
         listBox.appendChild(h("div", { class: "card-title-row" }, h("h2", null, tn("sources.count", rows.length)),
           failing ? h("span", { class: "tag tag-bad" }, tn("sources.failing", failing)) : null));
         if (!rows.length) {

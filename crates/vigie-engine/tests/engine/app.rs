@@ -153,7 +153,11 @@ async fn the_shell_facade_end_to_end() {
 
     // Sources, health, OPML.
     let sources = app.list_sources().unwrap();
-    assert!(sources[0].health.starts_with("ok"), "{}", sources[0].health);
+    let health = &sources[0].state;
+    assert!(
+        health.last_success_at.is_some() && health.last_problem.is_none(),
+        "{health:?}"
+    );
     let checked = app.sources_checked_since(now).unwrap();
     assert_eq!(checked.len(), 1, "the cycle checked the one source");
     assert_eq!(checked[0].source.id, s.id);

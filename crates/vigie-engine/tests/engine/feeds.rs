@@ -165,6 +165,14 @@ async fn http_statuses_become_plain_words_and_a_schedule() {
         "{st:?}"
     );
     assert_eq!((st.error_count, st.last_status), (1, Some(410)));
+    // The same failure as data: the app words it in the user's language.
+    assert_eq!(
+        st.last_problem,
+        Some(vigie_domain::health::Problem::Http {
+            status: 410,
+            retry_after_secs: None
+        })
+    );
     assert!(
         st.next_check_at >= NOW + 540,
         "backs off at least one interval (with jitter)"
@@ -173,6 +181,13 @@ async fn http_statuses_become_plain_words_and_a_schedule() {
     let st = state(&p, busy);
     assert_eq!(st.next_check_at, NOW + 120, "{st:?}");
     assert!(st.last_error.as_deref().unwrap().contains("2 min"));
+    assert_eq!(
+        st.last_problem,
+        Some(vigie_domain::health::Problem::Http {
+            status: 429,
+            retry_after_secs: Some(120)
+        })
+    );
     // 503 + Retry-After as an HTTP date in the past → retried as soon as allowed, not later than backoff.
     let st = state(&p, down);
     assert!(
