@@ -164,7 +164,22 @@ export interface Settings {
 
 export type QueryCheck =
   | { ok: true; terms: string[] }
-  | { ok: false; position: number; message: string };
+  /** `message` is the engine's English; `problem` the same as data (the browser mock leaves it out). */
+  | { ok: false; position: number; message: string; problem?: QueryProblem };
+
+/** What was wrong with a query (vigie_domain::QueryProblem). `found`: null for the end of the query. */
+export type QueryProblem =
+  | { kind: "empty" }
+  | { kind: "unclosed_quote" }
+  | { kind: "star_without_word" }
+  | { kind: "expected_term"; after: string | null; found: string | null }
+  | { kind: "empty_parentheses" }
+  | { kind: "unclosed_parenthesis"; open_at: number; found: string | null }
+  | { kind: "unexpected_close" }
+  | { kind: "unexpected"; found: string | null }
+  | { kind: "no_letters"; text: string }
+  | { kind: "prefix_of_phrase"; text: string }
+  | { kind: "only_negative" };
 
 export interface MentionFilter {
   watchId?: number;

@@ -1,6 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { highlightQueryError, parseWordList, suggestQuery, suggestTag } from "../src/logic/query";
-import { renderQueryError } from "../src/views/queryField";
+import { highlightQueryError, parseWordList, queryProblemText, suggestQuery, suggestTag } from "../src/logic/query";
+import { queryField, renderQueryError } from "../src/views/queryField";
+import { setLanguage } from "../src/i18n";
+import { setBackend } from "../src/ipc";
+import type { QueryProblem } from "../src/types";
+import { testBackend } from "./helpers";
 import { mockCheckQuery } from "../src/mock";
 
 describe("query error highlighting", () => {
@@ -51,5 +55,72 @@ describe("onboarding suggestions", () => {
 
   it("parses comma lists of sensitive words", () => {
     expect(parseWordList("boycott, scandale ,, Boycott; rappel")).toEqual(["boycott", "scandale", "rappel"]);
+  });
+});
+
+describe("query errors in the user's language", () => {
+  const EVERY: QueryProblem[] = [
+    { kind: "empty" },
+    { kind: "unclosed_quote" },
+    { kind: "star_without_word" },
+    { kind: "expected_term", after: "OR", found: null },
+    { kind: "expected_term", after: null, found: "AND" },
+    { kind: "empty_parentheses" },
+    { kind: "unclosed_parenthesis", open_at: 1, found: null },
+    { kind: "unexpected_close" },
+    { kind: "unexpected", found: '"x"' },
+    { kind: "no_letters", text: "!!!" },
+    { kind: "prefix_of_phrase", text: "e-mail" },
+    { kind: "only_negative" },
+  ];
+
+  it("words every problem the engine reports in French and in English, details filled in", () => {
+    try {
+      for (const p of EVERY) {
+        setLanguage("fr");
+        const fr = queryProblemText(p);
+        setLanguage("en");
+        const en = queryProblemText(p);
+        expect(fr, JSON.stringify(p)).not.toMatch(/\{\w+\}/);
+        expect(en, JSON.stringify(p)).not.toMatch(/\{\w+\}/);
+        expect(fr, JSON.stringify(p)).not.toBe(en);
+        for (const v of Object.values(p).slice(1)) if (v != null) expect(fr, JSON.stringify(p)).toContain(String(v));
+      }
+      setLanguage("fr");
+      expect(queryProblemText({ kind: "expected_term", after: "OR", found: null })).toBe(
+        "il faut un mot, une \"expression\" ou « ( » après OR, trouvé : la fin de la requête",
+      );
+    } finally {
+      setLanguage("en");
+    }
+  });
+
+  it("the English words are the engine's own (vigie-domain's QueryProblem::message)", () => {
+    expect(queryProblemText({ kind: "expected_term", after: "OR", found: null })).toBe(
+      "expected a word, a \"phrase\" or '(' after OR, found the end of the query",
+    );
+    expect(queryProblemText({ kind: "unclosed_parenthesis", open_at: 1, found: null })).toBe(
+      "expected ')' to close the '(' at position 1, found the end of the query",
+    );
+  });
+
+  it("the watch editor's query field shows the engine's problem in French", async () => {
+    setLanguage("fr");
+    try {
+      const tb = testBackend({
+        check_query: { ok: false, position: 10, message: "expected … after OR", problem: { kind: "expected_term", after: "OR", found: null } },
+      });
+      setBackend(tb.backend);
+      const f = queryField({ value: "", testid: "q", label: "Requête" });
+      f.input.value = "danone OR";
+      await f.checkNow();
+      const text = f.element.querySelector('[data-testid="query-error"]')?.textContent ?? "";
+      expect(text).toContain("après OR, trouvé : la fin de la requête");
+      expect(text).not.toContain("expected");
+      f.destroy();
+    } finally {
+      setBackend(null);
+      setLanguage("en");
+    }
   });
 });

@@ -14,4 +14,4 @@ pub mod text;
 
 pub use level::{Level, Thresholds};
 pub use model::*;
-pub use query::{Query, QueryError};
+pub use query::{Query, QueryError, QueryProblem};

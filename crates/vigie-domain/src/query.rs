@@ -37,7 +37,91 @@ enum Node {
 #[error("query error at position {position}: {message}")]
 pub struct QueryError {
     pub position: usize,
+    /// What was wrong, in English (the CLI's words).
     pub message: String,
+    /// The same as data, for a screen to word in its own language.
+    pub problem: QueryProblem,
+}
+
+/// What was wrong with a query. `found` is what stood where a term was expected: a word
+/// as typed in quotes, an operator (`AND`, `'('` …), or `None` for the end of the query.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum QueryProblem {
+    Empty,
+    UnclosedQuote,
+    StarWithoutWord,
+    ExpectedTerm {
+        /// The operator the term should follow (`AND`, `OR`, `NOT`, `'-'`), if any.
+        after: Option<String>,
+        found: Option<String>,
+    },
+    EmptyParentheses,
+    UnclosedParenthesis {
+        open_at: usize,
+        found: Option<String>,
+    },
+    UnexpectedClose,
+    Unexpected {
+        found: Option<String>,
+    },
+    NoLetters {
+        text: String,
+    },
+    PrefixOfPhrase {
+        text: String,
+    },
+    OnlyNegative,
+}
+
+impl QueryProblem {
+    /// The problem in English words.
+    pub fn message(&self) -> String {
+        let found = |f: &Option<String>| f.clone().unwrap_or_else(|| "the end of the query".into());
+        match self {
+            QueryProblem::Empty => "the query is empty: expected at least one word".into(),
+            QueryProblem::UnclosedQuote => {
+                "this quote is never closed: expected a closing \"".into()
+            }
+            QueryProblem::StarWithoutWord => "expected a word before '*'".into(),
+            QueryProblem::ExpectedTerm {
+                after: Some(op),
+                found: f,
+            } => {
+                format!(
+                    "expected a word, a \"phrase\" or '(' after {op}, found {}",
+                    found(f)
+                )
+            }
+            QueryProblem::ExpectedTerm {
+                after: None,
+                found: f,
+            } => {
+                format!("expected a word, a \"phrase\" or '(', found {}", found(f))
+            }
+            QueryProblem::EmptyParentheses => {
+                "empty parentheses: expected a word, a \"phrase\" or '(' inside".into()
+            }
+            QueryProblem::UnclosedParenthesis { open_at, found: f } => {
+                format!(
+                    "expected ')' to close the '(' at position {open_at}, found {}",
+                    found(f)
+                )
+            }
+            QueryProblem::UnexpectedClose => "unexpected ')': there is no '(' to close".into(),
+            QueryProblem::Unexpected { found: f } => format!("unexpected {}", found(f)),
+            QueryProblem::NoLetters { text } => {
+                format!("\"{text}\" has no letters or digits to search for")
+            }
+            QueryProblem::PrefixOfPhrase { text } => {
+                format!("'*' works on a single word, not \"{text}\"")
+            }
+            QueryProblem::OnlyNegative => {
+                "a query needs at least one word that must appear (it cannot be only NOT terms)"
+                    .into()
+            }
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -59,10 +143,11 @@ struct Lexed {
     pos: usize, // 1-based character column
 }
 
-fn err(position: usize, message: impl Into<String>) -> QueryError {
+fn err(position: usize, problem: QueryProblem) -> QueryError {
     QueryError {
         position,
-        message: message.into(),
+        message: problem.message(),
+        problem,
     }
 }
 
@@ -100,10 +185,7 @@ fn lex(input: &str) -> Result<Vec<Lexed>, QueryError> {
                     j += 1;
                 }
                 if j >= chars.len() {
-                    return Err(err(
-                        pos,
-                        "this quote is never closed: expected a closing \"",
-                    ));
+                    return Err(err(pos, QueryProblem::UnclosedQuote));
                 }
                 let text: String = chars[start..j].iter().collect();
                 out.push(Lexed {
@@ -136,7 +218,7 @@ fn lex(input: &str) -> Result<Vec<Lexed>, QueryError> {
                     w if w.len() > 1 && w.ends_with('*') => {
                         Tok::Prefix(w[..w.len() - 1].to_string())
                     }
-                    "*" => return Err(err(pos, "expected a word before '*'")),
+                    "*" => return Err(err(pos, QueryProblem::StarWithoutWord)),
                     _ => Tok::Word(word),
                 };
                 out.push(Lexed { tok, pos });
@@ -159,17 +241,17 @@ impl Parser {
     fn pos(&self) -> usize {
         self.toks.get(self.at).map_or(self.end, |l| l.pos)
     }
-    fn describe(&self) -> String {
-        match self.peek() {
-            None => "the end of the query".into(),
-            Some(Tok::Close) => "')'".into(),
-            Some(Tok::And) => "AND".into(),
-            Some(Tok::Or) => "OR".into(),
-            Some(Tok::Not) => "NOT".into(),
-            Some(Tok::Minus) => "'-'".into(),
-            Some(Tok::Open) => "'('".into(),
-            Some(Tok::Word(w) | Tok::Prefix(w) | Tok::Phrase(w)) => format!("\"{w}\""),
-        }
+    /// What stands at the cursor, as the error messages name it (`None`: the end).
+    fn describe(&self) -> Option<String> {
+        Some(match self.peek()? {
+            Tok::Close => "')'".into(),
+            Tok::And => "AND".into(),
+            Tok::Or => "OR".into(),
+            Tok::Not => "NOT".into(),
+            Tok::Minus => "'-'".into(),
+            Tok::Open => "'('".into(),
+            Tok::Word(w) | Tok::Prefix(w) | Tok::Phrase(w) => format!("\"{w}\""),
+        })
     }
 
     fn or(&mut self) -> Result<Node, QueryError> {
@@ -185,17 +267,17 @@ impl Parser {
         })
     }
 
+    /// A missing term right after an operator is reported as missing after it.
     fn after(&self, op: &str, e: QueryError) -> QueryError {
-        if e.message.starts_with("expected a word") {
-            err(
+        match e.problem {
+            QueryProblem::ExpectedTerm { after: None, .. } => err(
                 e.position,
-                format!(
-                    "expected a word, a \"phrase\" or '(' after {op}, found {}",
-                    self.describe()
-                ),
-            )
-        } else {
-            e
+                QueryProblem::ExpectedTerm {
+                    after: Some(op.into()),
+                    found: self.describe(),
+                },
+            ),
+            _ => e,
         }
     }
 
@@ -239,29 +321,26 @@ impl Parser {
         let Some(tok) = self.peek().cloned() else {
             return Err(err(
                 pos,
-                format!(
-                    "expected a word, a \"phrase\" or '(', found {}",
-                    self.describe()
-                ),
+                QueryProblem::ExpectedTerm {
+                    after: None,
+                    found: None,
+                },
             ));
         };
         match tok {
             Tok::Open => {
                 self.at += 1;
                 if self.peek() == Some(&Tok::Close) {
-                    return Err(err(
-                        self.pos(),
-                        "empty parentheses: expected a word, a \"phrase\" or '(' inside",
-                    ));
+                    return Err(err(self.pos(), QueryProblem::EmptyParentheses));
                 }
                 let inner = self.or()?;
                 if self.peek() != Some(&Tok::Close) {
                     return Err(err(
                         self.pos(),
-                        format!(
-                            "expected ')' to close the '(' at position {pos}, found {}",
-                            self.describe()
-                        ),
+                        QueryProblem::UnclosedParenthesis {
+                            open_at: pos,
+                            found: self.describe(),
+                        },
                     ));
                 }
                 self.at += 1;
@@ -271,10 +350,7 @@ impl Parser {
                 self.at += 1;
                 let words = tokens(&w);
                 if words.is_empty() {
-                    return Err(err(
-                        pos,
-                        format!("\"{w}\" has no letters or digits to search for"),
-                    ));
+                    return Err(err(pos, QueryProblem::NoLetters { text: w }));
                 }
                 Ok(Node::Phrase(words))
             }
@@ -282,17 +358,17 @@ impl Parser {
                 self.at += 1;
                 let mut words = tokens(&w);
                 if words.len() != 1 {
-                    return Err(err(pos, format!("'*' works on a single word, not \"{w}\"")));
+                    return Err(err(pos, QueryProblem::PrefixOfPhrase { text: w }));
                 }
                 Ok(Node::Prefix(words.remove(0)))
             }
-            Tok::Close => Err(err(pos, "unexpected ')': there is no '(' to close")),
+            Tok::Close => Err(err(pos, QueryProblem::UnexpectedClose)),
             Tok::And | Tok::Or | Tok::Not | Tok::Minus => Err(err(
                 pos,
-                format!(
-                    "expected a word, a \"phrase\" or '(', found {}",
-                    self.describe()
-                ),
+                QueryProblem::ExpectedTerm {
+                    after: None,
+                    found: self.describe(),
+                },
             )),
         }
     }
@@ -313,22 +389,21 @@ impl Query {
         let toks = lex(input)?;
         let end = input.chars().count() + 1;
         if toks.is_empty() {
-            return Err(err(1, "the query is empty: expected at least one word"));
+            return Err(err(1, QueryProblem::Empty));
         }
         let mut p = Parser { toks, at: 0, end };
         let root = p.or()?;
         if p.at < p.toks.len() {
-            let msg = match p.peek() {
-                Some(Tok::Close) => "unexpected ')': there is no '(' to close".to_string(),
-                _ => format!("unexpected {}", p.describe()),
+            let problem = match p.peek() {
+                Some(Tok::Close) => QueryProblem::UnexpectedClose,
+                _ => QueryProblem::Unexpected {
+                    found: p.describe(),
+                },
             };
-            return Err(err(p.pos(), msg));
+            return Err(err(p.pos(), problem));
         }
         if !has_positive(&root) {
-            return Err(err(
-                1,
-                "a query needs at least one word that must appear (it cannot be only NOT terms)",
-            ));
+            return Err(err(1, QueryProblem::OnlyNegative));
         }
         Ok(Query {
             root,
@@ -474,6 +549,63 @@ mod tests {
                 e.message
             );
         }
+    }
+
+    #[test]
+    fn errors_carry_what_was_wrong_as_data_and_its_english_words() {
+        let cases: Vec<(&str, QueryProblem)> = vec![
+            ("", QueryProblem::Empty),
+            ("\"rappel", QueryProblem::UnclosedQuote),
+            ("*", QueryProblem::StarWithoutWord),
+            (
+                "danone AND",
+                QueryProblem::ExpectedTerm {
+                    after: Some("AND".into()),
+                    found: None,
+                },
+            ),
+            (
+                "AND danone",
+                QueryProblem::ExpectedTerm {
+                    after: None,
+                    found: Some("AND".into()),
+                },
+            ),
+            (
+                "danone AND NOT OR evian",
+                QueryProblem::ExpectedTerm {
+                    after: Some("NOT".into()),
+                    found: Some("OR".into()),
+                },
+            ),
+            ("()", QueryProblem::EmptyParentheses),
+            (
+                "(danone evian",
+                QueryProblem::UnclosedParenthesis {
+                    open_at: 1,
+                    found: None,
+                },
+            ),
+            ("danone)", QueryProblem::UnexpectedClose),
+            ("!!!", QueryProblem::NoLetters { text: "!!!".into() }),
+            (
+                "e-mail*",
+                QueryProblem::PrefixOfPhrase {
+                    text: "e-mail".into(),
+                },
+            ),
+            ("NOT danone", QueryProblem::OnlyNegative),
+        ];
+        for (q, problem) in cases {
+            let e = Query::parse(q).expect_err(q);
+            assert_eq!(e.problem, problem, "{q:?}");
+            assert_eq!(e.message, problem.message(), "{q:?}");
+        }
+        let json = serde_json::to_value(Query::parse("danone OR").unwrap_err()).unwrap();
+        assert_eq!(
+            json["problem"],
+            serde_json::json!({"kind": "expected_term", "after": "OR", "found": null})
+        );
     }
 
     #[test]

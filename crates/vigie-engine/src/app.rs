@@ -15,7 +15,8 @@ use std::time::Duration;
 use tokio::sync::mpsc;
 use vigie_domain::text::MatchText;
 use vigie_domain::{
-    Mention, NewWatch, PollState, Query, Source, SourceKind, Timestamp, ToneLabel, Triage, Watch,
+    Mention, NewWatch, PollState, Query, QueryProblem, Source, SourceKind, Timestamp, ToneLabel,
+    Triage, Watch,
 };
 use vigie_secrets::Sensitive;
 use vigie_store::{Event, MentionFilter, Store, StoreError, WatchLevel};
@@ -100,7 +101,9 @@ pub enum QueryCheck {
     Err {
         ok: bool,
         position: usize,
+        /// In English; `problem` is the same as data, for the UI to word in its language.
         message: String,
+        problem: QueryProblem,
     },
 }
 
@@ -462,6 +465,7 @@ impl App {
                 ok: false,
                 position: e.position,
                 message: e.message,
+                problem: e.problem,
             },
         }
     }

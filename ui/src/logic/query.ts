@@ -1,3 +1,6 @@
+import { t } from "../i18n";
+import type { QueryProblem } from "../types";
+
 /**
  * Splits a query around the error column reported by `check_query` (1-based character
  * column, as vigie-domain reports it; it may be one past the end for "found the end of the
@@ -52,4 +55,35 @@ export function parseWordList(text: string): string[] {
     if (v && !out.some((o) => o.toLowerCase() === v.toLowerCase())) out.push(v);
   }
   return out;
+}
+
+/** What was wrong with a query, in the UI's language (the engine sends it as data). */
+export function queryProblemText(p: QueryProblem): string {
+  const found = (f: string | null) => f ?? t("queryError.end");
+  switch (p.kind) {
+    case "empty":
+      return t("queryError.empty");
+    case "unclosed_quote":
+      return t("queryError.unclosedQuote");
+    case "star_without_word":
+      return t("queryError.starWithoutWord");
+    case "expected_term":
+      return p.after
+        ? t("queryError.expectedTermAfter", { op: p.after, found: found(p.found) })
+        : t("queryError.expectedTerm", { found: found(p.found) });
+    case "empty_parentheses":
+      return t("queryError.emptyParentheses");
+    case "unclosed_parenthesis":
+      return t("queryError.unclosedParenthesis", { open: p.open_at, found: found(p.found) });
+    case "unexpected_close":
+      return t("queryError.unexpectedClose");
+    case "unexpected":
+      return t("queryError.unexpected", { found: found(p.found) });
+    case "no_letters":
+      return t("queryError.noLetters", { text: p.text });
+    case "prefix_of_phrase":
+      return t("queryError.prefixOfPhrase", { text: p.text });
+    case "only_negative":
+      return t("queryError.onlyNegative");
+  }
 }

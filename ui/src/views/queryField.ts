@@ -5,7 +5,7 @@ import { h, clear, debounce, uid } from "../dom";
 import { t } from "../i18n";
 import * as ipc from "../ipc";
 import type { QueryCheck } from "../types";
-import { highlightQueryError } from "../logic/query";
+import { highlightQueryError, queryProblemText } from "../logic/query";
 
 export interface QueryField {
   element: HTMLElement;
@@ -86,7 +86,7 @@ export function queryField(opts: {
       feedback.appendChild(h("div", { class: "query-feedback ok", testid: "query-ok" }, h("span", null, t("query.valid")), terms));
     } else {
       feedback.appendChild(
-        renderQueryError(q, r.position, r.message, () => {
+        renderQueryError(q, r.position, r.problem ? queryProblemText(r.problem) : r.message, () => {
           input.focus();
           const chars = Array.from(q);
           const offset = chars.slice(0, Math.max(0, r.position - 1)).join("").length;

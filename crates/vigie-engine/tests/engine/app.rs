@@ -2,7 +2,7 @@
 
 use crate::support::*;
 use std::sync::Arc;
-use vigie_domain::{NewWatch, Sensitivity, Triage};
+use vigie_domain::{NewWatch, QueryProblem, Sensitivity, Triage};
 use vigie_engine::app::{external_url, App, QueryCheck, Settings, SourceSpec, StreamFilter};
 use vigie_engine::notify::MemoryNotifier;
 use vigie_engine::signals::SignalConfig;
@@ -42,7 +42,11 @@ async fn the_shell_facade_end_to_end() {
             ok: false,
             position: 10,
             message: "expected a word, a \"phrase\" or '(' after OR, found the end of the query"
-                .into()
+                .into(),
+            problem: QueryProblem::ExpectedTerm {
+                after: Some("OR".into()),
+                found: None
+            },
         }
     );
     assert!(matches!(
