@@ -6,6 +6,7 @@ import { t, setLanguage, detectLanguage, type Key } from "./i18n";
 import * as ipc from "./ipc";
 import type { DashboardRow, KillSwitch, Profile, Settings } from "./types";
 import { compareLevels, levelStyle } from "./logic/levels";
+import { errorText } from "./logic/errors";
 import { renderDashboard } from "./views/dashboard";
 import { renderMentions } from "./views/mentions";
 import { renderWatches } from "./views/watches";
@@ -165,8 +166,7 @@ export async function startApp(mount: HTMLElement): Promise<void> {
       route();
     },
     errorText(e) {
-      const err = ipc.toIpcError(e);
-      return err.message || t("error.generic");
+      return errorText(ipc.toIpcError(e));
     },
     publishing: { profiles: [], active: null, killSwitch: { on: false, reason: "", since: null } },
     async refreshPublishing() {

@@ -56,7 +56,12 @@ import type {
 
 export interface IpcError {
   code: string;
+  /** The engine's sentence, in English. */
   message: string;
+  /** What it is about, where the code alone does not say (`duplicate` of a "watch" or a
+   * "source", `storage` that is "disk_full" …), and which one: for logic/errors.ts. */
+  what?: string;
+  key?: string;
 }
 
 export type Unlisten = () => void;
@@ -77,7 +82,10 @@ export function toIpcError(e: unknown): IpcError {
   if (e && typeof e === "object") {
     const o = e as Record<string, unknown>;
     if (typeof o.code === "string" && typeof o.message === "string") {
-      return { code: o.code, message: o.message };
+      const err: IpcError = { code: o.code, message: o.message };
+      if (typeof o.what === "string") err.what = o.what;
+      if (typeof o.key === "string") err.key = o.key;
+      return err;
     }
     if (typeof o.message === "string") {
       return { code: typeof o.code === "string" ? o.code : "error", message: o.message };

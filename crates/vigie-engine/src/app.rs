@@ -26,12 +26,18 @@ mod teamwork;
 pub use publishing::{ComposeRequest, ConnectRequest, ProfileSpec, PublishSettings};
 pub use teamwork::{DraftDetail, PreApprove, UseStatement};
 
-/// An error as the user sees it: a stable code and a sentence.
+/// An error as the user sees it: a stable code and a sentence (in English). `what` and `key`
+/// say more where the code alone does not (a duplicate *watch* named "Danone", a disk that is
+/// *full*), so the UI can word the common errors in its own language.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
 #[error("{message}")]
 pub struct AppError {
     pub code: &'static str,
     pub message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub what: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
 }
 
 impl AppError {
@@ -39,24 +45,43 @@ impl AppError {
         AppError {
             code,
             message: message.into(),
+            what: None,
+            key: None,
         }
+    }
+
+    /// Names what the error is about, for the UI's wording.
+    pub fn about(mut self, what: &'static str, key: Option<String>) -> Self {
+        self.what = Some(what);
+        self.key = key;
+        self
     }
 }
 
 impl From<StoreError> for AppError {
     fn from(e: StoreError) -> Self {
-        let code = match &e {
-            StoreError::NotFound { .. } => "not_found",
-            StoreError::Duplicate { .. } => "duplicate",
-            StoreError::Invalid { .. } => "invalid",
-            StoreError::Busy { .. } => "busy",
-            StoreError::ReadOnly { .. }
-            | StoreError::DiskFull { .. }
-            | StoreError::BatchRolledBack { .. } => "storage",
-            StoreError::NewerSchema { .. } => "newer_schema",
-            _ => "internal",
-        };
-        AppError::new(code, e.to_string())
+        let message = e.to_string();
+        match e {
+            StoreError::NotFound { what, key } => {
+                AppError::new("not_found", message).about(what, Some(key))
+            }
+            StoreError::Duplicate { what, key } => {
+                AppError::new("duplicate", message).about(what, Some(key))
+            }
+            StoreError::Invalid { .. } => AppError::new("invalid", message),
+            StoreError::Busy { .. } => AppError::new("busy", message),
+            StoreError::ReadOnly { .. } => {
+                AppError::new("storage", message).about("read_only", None)
+            }
+            StoreError::DiskFull { .. } => {
+                AppError::new("storage", message).about("disk_full", None)
+            }
+            StoreError::BatchRolledBack { .. } => {
+                AppError::new("storage", message).about("rolled_back", None)
+            }
+            StoreError::NewerSchema { .. } => AppError::new("newer_schema", message),
+            _ => AppError::new("internal", message),
+        }
     }
 }
 
@@ -180,16 +205,16 @@ pub struct App {
 }
 
 fn check_web_url(url: &str) -> AppResult<url::Url> {
+    let bad = |message: String| {
+        AppError::new("invalid", message).about("address", Some(url.trim().into()))
+    };
     let u = url::Url::parse(url.trim())
-        .map_err(|e| AppError::new("invalid", format!("{url:?} is not a valid address ({e})")))?;
+        .map_err(|e| bad(format!("{url:?} is not a valid address ({e})")))?;
     if !matches!(u.scheme(), "http" | "https") {
-        return Err(AppError::new(
-            "invalid",
-            format!(
-                "only http and https addresses can be used, not {:?}",
-                u.scheme()
-            ),
-        ));
+        return Err(bad(format!(
+            "only http and https addresses can be used, not {:?}",
+            u.scheme()
+        )));
     }
     Ok(u)
 }
@@ -547,7 +572,9 @@ impl App {
                 check_web_url(&instance)?;
                 let tag = tag.trim().trim_start_matches('#').to_string();
                 if tag.is_empty() {
-                    return Err(AppError::new("invalid", "give a hashtag to follow"));
+                    return Err(
+                        AppError::new("invalid", "give a hashtag to follow").about("hashtag", None)
+                    );
                 }
                 (
                     String::new(),

@@ -91,6 +91,11 @@ async fn the_shell_facade_end_to_end() {
         .await
         .unwrap_err();
     assert_eq!(err.code, "duplicate", "{err:?}");
+    // What the UI needs to say it in French: a *source*, and which one.
+    assert_eq!(
+        serde_json::to_value(&err).unwrap(),
+        serde_json::json!({"code": "duplicate", "message": err.message, "what": "source", "key": nginx.url("rss2.xml")})
+    );
     let err = app
         .add_source(SourceSpec::Feed {
             url: "javascript:alert(1)".into(),
@@ -98,7 +103,10 @@ async fn the_shell_facade_end_to_end() {
         })
         .await
         .unwrap_err();
-    assert_eq!(err.code, "invalid");
+    assert_eq!(
+        (err.code, err.what, err.key.as_deref()),
+        ("invalid", Some("address"), Some("javascript:alert(1)"))
+    );
     let err = app
         .add_source(SourceSpec::MastodonTag {
             instance: nginx.url(""),
@@ -107,6 +115,7 @@ async fn the_shell_facade_end_to_end() {
         .await
         .unwrap_err();
     assert!(err.message.contains("hashtag"), "{err:?}");
+    assert_eq!(err.what, Some("hashtag"));
 
     // Poll through the same engine the app runs.
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();

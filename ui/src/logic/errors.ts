@@ -1,0 +1,27 @@
+// The engine's errors in the UI's language. The engine sends a stable code, an English
+// sentence and, where the code alone does not say enough, what the error is about
+// (`what`, `key`: see AppError in vigie-engine). The common ones are worded here; the
+// others keep the engine's sentence.
+
+import { t, type Key } from "../i18n";
+import type { IpcError } from "../ipc";
+
+const ABOUT: Record<string, Record<string, Key>> = {
+  duplicate: { watch: "error.duplicate.watch", source: "error.duplicate.source" },
+  not_found: { watch: "error.notFound.watch", source: "error.notFound.source", mention: "error.notFound.mention" },
+  invalid: { address: "error.invalid.address", hashtag: "error.invalid.hashtag" },
+  storage: { read_only: "error.storage.readOnly", disk_full: "error.storage.diskFull", rolled_back: "error.storage.rolledBack" },
+};
+
+const BY_CODE: Record<string, Key> = {
+  busy: "error.busy",
+  newer_schema: "error.newerSchema",
+  not_a_feed: "error.notAFeed",
+};
+
+/** The sentence to show for an error, in the UI's language when Vigie knows it. */
+export function errorText(err: IpcError): string {
+  const key = (err.what && ABOUT[err.code]?.[err.what]) || BY_CODE[err.code];
+  if (key) return t(key, { key: err.key ?? "" });
+  return err.message || t("error.generic");
+}
