@@ -44,7 +44,7 @@ pub struct QueryError {
 }
 
 /// What was wrong with a query. `found` is what stood where a term was expected: a word
-/// as typed in quotes, an operator (`AND`, `'('` …), or `None` for the end of the query.
+/// in quotes, an operator as typed (`AND`, `ET`, `'('` …), or `None` for the end of the query.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum QueryProblem {
@@ -52,7 +52,8 @@ pub enum QueryProblem {
     UnclosedQuote,
     StarWithoutWord,
     ExpectedTerm {
-        /// The operator the term should follow (`AND`, `OR`, `NOT`, `'-'`), if any.
+        /// The operator the term should follow, as typed (`AND` or `ET`, `OU`, `SAUF`,
+        /// `'-'` …), if any.
         after: Option<String>,
         found: Option<String>,
     },
@@ -141,6 +142,8 @@ enum Tok {
 struct Lexed {
     tok: Tok,
     pos: usize, // 1-based character column
+    /// An operator as the user typed it (`ET` or `AND`), for the error messages.
+    typed: &'static str,
 }
 
 fn err(position: usize, problem: QueryProblem) -> QueryError {
@@ -167,6 +170,7 @@ fn lex(input: &str) -> Result<Vec<Lexed>, QueryError> {
                 out.push(Lexed {
                     tok: Tok::Open,
                     pos,
+                    typed: "'('",
                 });
                 i += 1;
             }
@@ -174,6 +178,7 @@ fn lex(input: &str) -> Result<Vec<Lexed>, QueryError> {
                 out.push(Lexed {
                     tok: Tok::Close,
                     pos,
+                    typed: "')'",
                 });
                 i += 1;
             }
@@ -191,6 +196,7 @@ fn lex(input: &str) -> Result<Vec<Lexed>, QueryError> {
                 out.push(Lexed {
                     tok: Tok::Phrase(text),
                     pos,
+                    typed: "",
                 });
                 i = j + 1;
             }
@@ -199,6 +205,7 @@ fn lex(input: &str) -> Result<Vec<Lexed>, QueryError> {
                 out.push(Lexed {
                     tok: Tok::Minus,
                     pos,
+                    typed: "'-'",
                 });
                 i += 1;
             }
@@ -211,17 +218,20 @@ fn lex(input: &str) -> Result<Vec<Lexed>, QueryError> {
                     i += 1;
                 }
                 let word: String = chars[start..i].iter().collect();
-                let tok = match word.as_str() {
-                    "AND" | "ET" => Tok::And,
-                    "OR" | "OU" => Tok::Or,
-                    "NOT" | "SAUF" => Tok::Not,
+                let (tok, typed) = match word.as_str() {
+                    "AND" => (Tok::And, "AND"),
+                    "ET" => (Tok::And, "ET"),
+                    "OR" => (Tok::Or, "OR"),
+                    "OU" => (Tok::Or, "OU"),
+                    "NOT" => (Tok::Not, "NOT"),
+                    "SAUF" => (Tok::Not, "SAUF"),
                     w if w.len() > 1 && w.ends_with('*') => {
-                        Tok::Prefix(w[..w.len() - 1].to_string())
+                        (Tok::Prefix(w[..w.len() - 1].to_string()), "")
                     }
                     "*" => return Err(err(pos, QueryProblem::StarWithoutWord)),
-                    _ => Tok::Word(word),
+                    _ => (Tok::Word(word), ""),
                 };
-                out.push(Lexed { tok, pos });
+                out.push(Lexed { tok, pos, typed });
             }
         }
     }
@@ -243,22 +253,24 @@ impl Parser {
     }
     /// What stands at the cursor, as the error messages name it (`None`: the end).
     fn describe(&self) -> Option<String> {
-        Some(match self.peek()? {
-            Tok::Close => "')'".into(),
-            Tok::And => "AND".into(),
-            Tok::Or => "OR".into(),
-            Tok::Not => "NOT".into(),
-            Tok::Minus => "'-'".into(),
-            Tok::Open => "'('".into(),
+        let lexed = self.toks.get(self.at)?;
+        Some(match &lexed.tok {
             Tok::Word(w) | Tok::Prefix(w) | Tok::Phrase(w) => format!("\"{w}\""),
+            _ => lexed.typed.into(),
         })
+    }
+
+    /// The operator just read, as typed.
+    fn typed_before(&self) -> &'static str {
+        self.toks[self.at - 1].typed
     }
 
     fn or(&mut self) -> Result<Node, QueryError> {
         let mut parts = vec![self.and()?];
         while self.peek() == Some(&Tok::Or) {
             self.at += 1;
-            parts.push(self.and().map_err(|e| self.after("OR", e))?);
+            let op = self.typed_before();
+            parts.push(self.and().map_err(|e| self.after(op, e))?);
         }
         Ok(if parts.len() == 1 {
             parts.remove(0)
@@ -287,7 +299,8 @@ impl Parser {
             match self.peek() {
                 Some(Tok::And) => {
                     self.at += 1;
-                    parts.push(self.unary().map_err(|e| self.after("AND", e))?);
+                    let op = self.typed_before();
+                    parts.push(self.unary().map_err(|e| self.after(op, e))?);
                 }
                 Some(Tok::Or | Tok::Close) | None => break,
                 Some(_) => parts.push(self.unary()?),
@@ -304,12 +317,14 @@ impl Parser {
         match self.peek() {
             Some(Tok::Not) => {
                 self.at += 1;
-                let inner = self.unary().map_err(|e| self.after("NOT", e))?;
+                let op = self.typed_before();
+                let inner = self.unary().map_err(|e| self.after(op, e))?;
                 Ok(Node::Not(Box::new(inner)))
             }
             Some(Tok::Minus) => {
                 self.at += 1;
-                let inner = self.primary().map_err(|e| self.after("'-'", e))?;
+                let op = self.typed_before();
+                let inner = self.primary().map_err(|e| self.after(op, e))?;
                 Ok(Node::Not(Box::new(inner)))
             }
             _ => self.primary(),
@@ -595,6 +610,21 @@ mod tests {
                 },
             ),
             ("NOT danone", QueryProblem::OnlyNegative),
+            // Operators are named as typed: French ones in French.
+            (
+                "danone OU",
+                QueryProblem::ExpectedTerm {
+                    after: Some("OU".into()),
+                    found: None,
+                },
+            ),
+            (
+                "danone ET SAUF ET evian",
+                QueryProblem::ExpectedTerm {
+                    after: Some("SAUF".into()),
+                    found: Some("ET".into()),
+                },
+            ),
         ];
         for (q, problem) in cases {
             let e = Query::parse(q).expect_err(q);
