@@ -176,7 +176,6 @@ export type QueryProblem =
   | { kind: "empty_parentheses" }
   | { kind: "unclosed_parenthesis"; open_at: number; found: string | null }
   | { kind: "unexpected_close" }
-  | { kind: "unexpected"; found: string | null }
   | { kind: "no_letters"; text: string }
   | { kind: "prefix_of_phrase"; text: string }
   | { kind: "only_negative" };

@@ -68,7 +68,6 @@ describe("query errors in the user's language", () => {
     { kind: "empty_parentheses" },
     { kind: "unclosed_parenthesis", open_at: 1, found: null },
     { kind: "unexpected_close" },
-    { kind: "unexpected", found: '"x"' },
     { kind: "no_letters", text: "!!!" },
     { kind: "prefix_of_phrase", text: "e-mail" },
     { kind: "only_negative" },

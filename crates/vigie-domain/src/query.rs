@@ -63,9 +63,6 @@ pub enum QueryProblem {
         found: Option<String>,
     },
     UnexpectedClose,
-    Unexpected {
-        found: Option<String>,
-    },
     NoLetters {
         text: String,
     },
@@ -110,7 +107,6 @@ impl QueryProblem {
                 )
             }
             QueryProblem::UnexpectedClose => "unexpected ')': there is no '(' to close".into(),
-            QueryProblem::Unexpected { found: f } => format!("unexpected {}", found(f)),
             QueryProblem::NoLetters { text } => {
                 format!("\"{text}\" has no letters or digits to search for")
             }
@@ -408,14 +404,9 @@ impl Query {
         }
         let mut p = Parser { toks, at: 0, end };
         let root = p.or()?;
+        // `or` stops before the end only at a ')' (`and` reads every other token).
         if p.at < p.toks.len() {
-            let problem = match p.peek() {
-                Some(Tok::Close) => QueryProblem::UnexpectedClose,
-                _ => QueryProblem::Unexpected {
-                    found: p.describe(),
-                },
-            };
-            return Err(err(p.pos(), problem));
+            return Err(err(p.pos(), QueryProblem::UnexpectedClose));
         }
         if !has_positive(&root) {
             return Err(err(1, QueryProblem::OnlyNegative));

@@ -161,7 +161,6 @@ export const en: Record<Key, string> = {
   "queryError.emptyParentheses": "empty parentheses: expected a word, a \"phrase\" or '(' inside",
   "queryError.unclosedParenthesis": "expected ')' to close the '(' at position {open}, found {found}",
   "queryError.unexpectedClose": "unexpected ')': there is no '(' to close",
-  "queryError.unexpected": "unexpected {found}",
   "queryError.noLetters": "\"{text}\" has no letters or digits to search for",
   "queryError.prefixOfPhrase": "'*' works on a single word, not \"{text}\"",
   "queryError.onlyNegative": "a query needs at least one word that must appear (it cannot be only NOT terms)",

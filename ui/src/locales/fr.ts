@@ -161,7 +161,6 @@ export const fr = {
   "queryError.emptyParentheses": "parenthèses vides : il faut un mot, une \"expression\" ou « ( » à l'intérieur",
   "queryError.unclosedParenthesis": "il manque « ) » pour fermer la « ( » de la position {open}, trouvé : {found}",
   "queryError.unexpectedClose": "« ) » en trop : aucune « ( » à fermer",
-  "queryError.unexpected": "{found} inattendu",
   "queryError.noLetters": "« {text} » n'a ni lettre ni chiffre à chercher",
   "queryError.prefixOfPhrase": "« * » ne s'applique qu'à un seul mot, pas à « {text} »",
   "queryError.onlyNegative": "une requête doit contenir au moins un mot qui doit apparaître (pas seulement des termes SAUF / NOT)",

@@ -77,8 +77,6 @@ export function queryProblemText(p: QueryProblem): string {
       return t("queryError.unclosedParenthesis", { open: p.open_at, found: found(p.found) });
     case "unexpected_close":
       return t("queryError.unexpectedClose");
-    case "unexpected":
-      return t("queryError.unexpected", { found: found(p.found) });
     case "no_letters":
       return t("queryError.noLetters", { text: p.text });
     case "prefix_of_phrase":
