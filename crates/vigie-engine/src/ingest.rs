@@ -119,7 +119,7 @@ impl Matcher {
     /// compiled from: same ids, created at the same time, same queries and languages.
     pub fn is_current(&self, watches: &[Watch]) -> bool {
         let now: Vec<WatchDefinition> = definitions(watches).collect();
-        now.len() == self.watches.len() && self.watches.iter().zip(&now).all(|((d, _), n)| d == n)
+        self.watches.iter().map(|(d, _)| d).eq(&now)
     }
 
     /// A matcher over other watches, sharing this one's tonality analyser.
