@@ -3,7 +3,7 @@
 // engine: this only imitates their answers closely enough to look at the screens.
 
 import type {
-  Account, ComposeCheck, ComposeRequest, ConnectRequest, KillSwitch, Level, Post, Profile, ProfileSpec,
+  Account, ComposeCheck, ComposeRequest, ConnectRequest, Invalid, KillSwitch, Level, Post, Profile, ProfileSpec,
   PublishSettings,
 } from "./types";
 import { normalizeHandle, typedHandleMatches } from "./logic/publish";
@@ -94,9 +94,13 @@ export class MockPublishing {
     const big = this.settings.audienceThreshold !== null && a.identity.audience > this.settings.audienceThreshold;
     const count = this.count(a, r.content.text);
     const problems: string[] = [];
-    if (!r.content.text.trim()) problems.push("the post is empty: write something");
-    if (count > a.limits.maxChars) problems.push(`the text is ${count} characters long; this account accepts ${a.limits.maxChars}: remove ${count - a.limits.maxChars}`);
-    return { account: a, profile, level, rule: crisis || big ? { kind: "typeHandle" } : { kind: "click" }, count, max: a.limits.maxChars, problems, killSwitch: { ...this.kill } };
+    const invalid: Invalid[] = [];
+    if (!r.content.text.trim()) problems.push("the post is empty: write something"), invalid.push({ kind: "empty" });
+    if (count > a.limits.maxChars) {
+      problems.push(`the text is ${count} characters long; this account accepts ${a.limits.maxChars}: remove ${count - a.limits.maxChars}`);
+      invalid.push({ kind: "tooLong", count, max: a.limits.maxChars });
+    }
+    return { account: a, profile, level, rule: crisis || big ? { kind: "typeHandle" } : { kind: "click" }, count, max: a.limits.maxChars, problems, killSwitch: { ...this.kill }, invalid };
   }
 
   private connect(r: ConnectRequest): Account {

@@ -296,9 +296,20 @@ export interface ComposeCheck {
   rule: ConfirmRule;
   count: number;
   max: number;
+  /** The engine's English words for `invalid` (the UI words `invalid` itself). */
   problems: string[];
   killSwitch: KillSwitch;
+  invalid: Invalid[];
 }
+
+/** What stops a post before anything is sent (vigie-domain `publish::Invalid`). `index` counts from 0. */
+export type Invalid =
+  | { kind: "empty" }
+  | { kind: "tooLong"; count: number; max: number }
+  | { kind: "tooManyImages"; count: number; max: number }
+  | { kind: "imageTooBig"; index: number; bytes: number; max: number }
+  | { kind: "missingAlt"; index: number }
+  | { kind: "unsupportedImage"; index: number; mime: string };
 
 export interface Post {
   id: number;

@@ -37,7 +37,7 @@ describe("typed handle (the confirm button's rule)", () => {
     expect(canConfirm(strict, "")).toBe(false);
     expect(canConfirm(strict, "@acme@mastodon")).toBe(false);
     expect(canConfirm(strict, "@acme@mastodon.example")).toBe(true);
-    expect(canConfirm(check({ rule: { kind: "click" }, problems: ["too long"] }), "")).toBe(false);
+    expect(canConfirm(check({ rule: { kind: "click" }, problems: ["too long"], invalid: [{ kind: "tooLong", count: 501, max: 500 }] }), "")).toBe(false);
   });
 
   it("says why the handle must be typed", () => {

@@ -15,7 +15,7 @@ export function account(o: { id?: number; profileId?: number; network?: Network;
 
 export function check(over: Partial<ComposeCheck> = {}): ComposeCheck {
   return {
-    account: account(), profile: profile(), level: "calm", rule: { kind: "click" }, count: 5, max: 500, problems: [],
+    account: account(), profile: profile(), level: "calm", rule: { kind: "click" }, count: 5, max: 500, problems: [], invalid: [],
     killSwitch: { on: false, reason: "", since: null }, ...over,
   };
 }

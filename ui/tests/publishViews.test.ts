@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { setBackend } from "../src/ipc";
+import { setLanguage } from "../src/i18n";
 import { renderCompose } from "../src/views/compose";
 import { renderOutbox } from "../src/views/outbox";
 import { renderAccounts } from "../src/views/accounts";
@@ -39,7 +40,7 @@ describe("composer and confirmation dialog", () => {
       compose_check: (a) => {
         const r = a.request as ComposeRequest;
         const n = Array.from(r.content.text).length;
-        return check({ rule: { kind: rule }, count: n, max: 500, problems: r.content.text.trim() ? [] : ["the post is empty: write something"], ...extra });
+        return check({ rule: { kind: rule }, count: n, max: 500, ...(r.content.text.trim() ? {} : { problems: ["the post is empty: write something"], invalid: [{ kind: "empty" as const }] }), ...extra });
       },
       queue_post: (a) => post({ id: 42, content: (a.request as ComposeRequest).content }),
     });
@@ -67,11 +68,31 @@ describe("composer and confirmation dialog", () => {
   });
 
   it("lists the engine's problems and keeps the review button off", async () => {
-    const { root } = await ready("click", { problems: ["the text is 600 characters long; this account accepts 500: remove 100"], count: 600 });
+    const { root } = await ready("click", {
+      problems: ["the text is 600 characters long; this account accepts 500: remove 100"],
+      invalid: [{ kind: "tooLong", count: 600, max: 500 }],
+      count: 600,
+    });
     type(q(root, "compose-text") as HTMLTextAreaElement, "x");
     await vi.waitFor(() => expect(qa(root, "compose-problem")).toHaveLength(1));
-    expect(q(root, "compose-problem")?.textContent).toContain("remove 100");
+    expect(q(root, "compose-problem")?.textContent).toBe("the text is 600 characters long; this account accepts 500: remove 100");
     expect((q(root, "compose-review") as HTMLButtonElement).disabled).toBe(true);
+  });
+
+  it("words the engine's problems in French", async () => {
+    setLanguage("fr");
+    try {
+      const { root } = await ready("click", {
+        problems: ["the text is 600 characters long; this account accepts 500: remove 100"],
+        invalid: [{ kind: "tooLong", count: 600, max: 500 }],
+        count: 600,
+      });
+      type(q(root, "compose-text") as HTMLTextAreaElement, "x");
+      await vi.waitFor(() => expect(qa(root, "compose-problem")).toHaveLength(1));
+      expect(q(root, "compose-problem")?.textContent).toBe("le texte fait 600 caractères ; ce compte en accepte 500 : retirez-en 100");
+    } finally {
+      setLanguage("en");
+    }
   });
 
   it("click rule: the dialog names the account, then queues without a typed handle", async () => {

@@ -184,7 +184,7 @@ describe("drafts", () => {
       list_approvals: [stored()],
       compose_check: (a) => {
         const r = a.request as ComposeRequest;
-        return check({ count: Array.from(r.content.text).length, max: r.accountId === 6 ? 300 : 500, problems: r.content.text.trim() ? [] : ["the post is empty: write something"] });
+        return check({ count: Array.from(r.content.text).length, max: r.accountId === 6 ? 300 : 500, ...(r.content.text.trim() ? {} : { problems: ["the post is empty: write something"], invalid: [{ kind: "empty" as const }] }) });
       },
       requirement: { approvals: 1, roles: [], because: ["author without autonomy: one validator"] },
       save_variant: (a) => draft({ variants: [variant({ content: a.content as never, version: 3 })] }),

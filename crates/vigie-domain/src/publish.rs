@@ -642,4 +642,46 @@ mod tests {
         assert_eq!(k, record_key("abc", 1_700_000_000_000_000));
         assert_ne!(k, record_key("abd", 1_700_000_000_000_000));
     }
+
+    /// The UI words these itself (ui/src/logic/postProblems.ts): the JSON is its contract.
+    #[test]
+    fn invalid_travels_as_data_with_its_kind_and_figures() {
+        let cases = [
+            (Invalid::Empty, r#"{"kind":"empty"}"#),
+            (
+                Invalid::TooLong {
+                    count: 600,
+                    max: 500,
+                },
+                r#"{"kind":"tooLong","count":600,"max":500}"#,
+            ),
+            (
+                Invalid::TooManyImages { count: 5, max: 4 },
+                r#"{"kind":"tooManyImages","count":5,"max":4}"#,
+            ),
+            (
+                Invalid::ImageTooBig {
+                    index: 1,
+                    bytes: 2_000_000,
+                    max: 1_000_000,
+                },
+                r#"{"kind":"imageTooBig","index":1,"bytes":2000000,"max":1000000}"#,
+            ),
+            (
+                Invalid::MissingAlt { index: 0 },
+                r#"{"kind":"missingAlt","index":0}"#,
+            ),
+            (
+                Invalid::UnsupportedImage {
+                    index: 2,
+                    mime: "image/tiff".into(),
+                },
+                r#"{"kind":"unsupportedImage","index":2,"mime":"image/tiff"}"#,
+            ),
+        ];
+        for (invalid, json) in cases {
+            assert_eq!(serde_json::to_string(&invalid).unwrap(), json);
+            assert_eq!(serde_json::from_str::<Invalid>(json).unwrap(), invalid);
+        }
+    }
 }

@@ -26,8 +26,8 @@ export function displayHandle(handle: string): string {
 }
 
 /** May the confirm button be pressed? Click rule: yes; typeHandle: once the handle matches. */
-export function canConfirm(check: Pick<ComposeCheck, "rule" | "account" | "problems">, typed: string): boolean {
-  if (check.problems.length > 0) return false;
+export function canConfirm(check: Pick<ComposeCheck, "rule" | "account" | "invalid">, typed: string): boolean {
+  if (check.invalid.length > 0) return false;
   return check.rule.kind === "click" || typedHandleMatches(check.account, typed);
 }
 

@@ -8,6 +8,7 @@ import * as ipc from "../ipc";
 import type { Ctx, Cleanup } from "../app";
 import type { Account, ComposeCheck, ComposeRequest, DraftDetail, PublishSettings } from "../types";
 import { counterState, displayHandle } from "../logic/publish";
+import { invalidText } from "../logic/postProblems";
 import { button, emptyState, errorBox, levelBadge, loading, pageHeader, select } from "./common";
 import { avatar, networkLabel, paintProfile, profileChip } from "./identity";
 import { confirmDialog } from "./confirmDialog";
@@ -105,10 +106,10 @@ export function renderCompose(root: HTMLElement, ctx: Ctx, params: URLSearchPara
       counterNet.textContent = t("compose.counterOf", { network: networkLabel(c.account.network) });
       clear(problems);
       // An empty draft is not a problem to shout about while typing.
-      const shown = text.value.trim() ? c.problems : [];
-      for (const p of shown) problems.append(h("li", { class: "problem", testid: "compose-problem" }, p));
+      const shown = text.value.trim() ? c.invalid : [];
+      for (const p of shown) problems.append(h("li", { class: "problem", testid: "compose-problem", "data-kind": p.kind }, invalidText(p)));
       levelSlot.replaceChildren(h("span", { class: "muted small" }, t("compose.levelNow")), levelBadge(c.level, "compose-level"));
-      review.disabled = c.problems.length > 0;
+      review.disabled = c.invalid.length > 0;
     }
 
     async function check(): Promise<ComposeCheck | null> {

@@ -167,10 +167,10 @@ pub struct ComposeCheck {
     pub rule: ConfirmRule,
     pub count: usize,
     pub max: usize,
-    /// `invalid`, in words.
+    /// `invalid`, in English words (the CLI prints them; the UI words `invalid` itself).
     pub problems: Vec<String>,
     pub kill_switch: KillSwitch,
-    #[serde(skip)]
+    /// What stops the post, as data (`kind` and its figures).
     pub invalid: Vec<Invalid>,
 }
 
