@@ -20,7 +20,9 @@ import type {
   Member,
   Playbook,
   Policy,
+  PostProblem,
   PreApprove,
+  Refusal,
   Requirement,
   StoredApproval,
   Target,
@@ -62,6 +64,10 @@ export interface IpcError {
    * "source", `storage` that is "disk_full" …), and which one: for logic/errors.ts. */
   what?: string;
   key?: string;
+  /** Why a publishing guard said no, as data (logic/postProblems.ts words it). */
+  refusal?: Refusal;
+  /** Why checking an account with its server failed, as data. */
+  problem?: PostProblem;
 }
 
 export type Unlisten = () => void;

@@ -41,7 +41,7 @@ export class MockPublishing {
     ];
     this.posts = [
       this.post(1, "Nous avons bien reçu vos messages au sujet de la crème de jour. Nous vous répondons ici dans l'heure.", "sent", now - 3 * 3600, { remoteUrl: "https://mastodon.example/@maisonlumen/1101", sentAt: now - 3 * 3600 + 30 }),
-      this.post(2, "Point d'étape : les analyses du lot 42 sont en cours.", "failed", now - 50 * 60, { lastError: "the server could not be reached: connection refused (after 5 attempts; press retry when the server is back)", attempts: 5 }),
+      this.post(2, "Point d'étape : les analyses du lot 42 sont en cours.", "failed", now - 50 * 60, { lastError: "the server could not be reached (connection refused) (after 5 attempts; press retry when the server is back)", lastProblem: { kind: "gaveUp", attempts: 5, cause: { kind: "unreachable", detail: "connection refused" } }, attempts: 5 }),
     ];
   }
 
@@ -59,7 +59,7 @@ export class MockPublishing {
     return {
       id: this.nextId++, key: `k${this.nextId}`, accountId, content: { text, images: [] }, contentHash: "mock", state,
       queuedAt: at, queuedMicros: at * 1_000_000, sendAfter: at + this.settings.undoSecs, attempts: state === "queued" ? 0 : 1,
-      attemptStartedAt: null, lastError: null, remoteId: null, remoteUrl: null, sentAt: null, watchId: null, ...over,
+      attemptStartedAt: null, lastError: null, lastProblem: null, remoteId: null, remoteUrl: null, sentAt: null, watchId: null, ...over,
     };
   }
 
@@ -194,6 +194,7 @@ export class MockPublishing {
           p.state = "queued";
           p.sendAfter = NOW();
           p.lastError = null;
+          p.lastProblem = null;
         }
         this.emit("outbox://changed", { ids: [p.id] });
         return { ...p };

@@ -325,6 +325,8 @@ export interface Post {
   attempts: number;
   attemptStartedAt: number | null;
   lastError: string | null;
+  /** `lastError` as data, for the UI's wording (null for failures stored before Vigie kept it). */
+  lastProblem: PostProblem | null;
   remoteId: string | null;
   remoteUrl: string | null;
   sentAt: number | null;
@@ -535,3 +537,52 @@ export interface AuditReport {
   /** Where the chain first breaks, in words; null when intact. */
   broken: string | null;
 }
+
+/** What a post still lacks (vigie-domain `approval::Unmet`). */
+export type Unmet =
+  | { kind: "tooFew"; needed: number; given: number; because: string[] }
+  | { kind: "role"; role: string };
+
+/** Why a publishing guard said no; nothing was sent (vigie-domain `publish::Refusal`). */
+export type Refusal =
+  | { kind: "wrongProfile"; handle: string; profileKind: ProfileKind; profile: string; active: string }
+  | { kind: "typeHandle"; handle: string; profileKind: ProfileKind; level: Level; audience: number }
+  | { kind: "notApproved"; handle: string; unmet: Unmet; hasIdentity: boolean }
+  | { kind: "approvals"; detail: string }
+  | { kind: "paused" }
+  | { kind: "notAllowListed"; handle: string; profile: string }
+  | { kind: "wrongAccount"; expected: string; actual: string }
+  | { kind: "notFullHandle"; handle: string }
+  | { kind: "emptyAllowList" }
+  | { kind: "badAddress"; server: string; detail: string }
+  | { kind: "insecureServer"; server: string; scheme: string }
+  | { kind: "signInExpired" }
+  | { kind: "browserTimeout"; secs: number }
+  | { kind: "notAuthorised"; detail: string }
+  | { kind: "imageUnreadable"; path: string; detail: string }
+  | { kind: "imageType"; path: string }
+  | { kind: "imageCopy"; detail: string }
+  | { kind: "imageMissing"; alt: string; detail: string }
+  | { kind: "imageChanged"; alt: string };
+
+/** Why an attempt to send a post did not go through (vigie-domain `publish::PostProblem`). */
+export type PostProblem =
+  | { kind: "paused" }
+  | { kind: "slowDown"; afterSecs: number }
+  | { kind: "unreachable"; detail: string }
+  | { kind: "transport"; problem: Problem }
+  | { kind: "serverFailed"; status: number }
+  | { kind: "unreadable"; detail: string }
+  | { kind: "unexpected"; detail: string }
+  | { kind: "credentialRefused"; detail: string }
+  | { kind: "noCredential"; handle: string }
+  | { kind: "otherAccount"; found: string; expected: string }
+  | { kind: "foreignAccount"; acct: string }
+  | { kind: "keychain"; detail: string }
+  | { kind: "refused"; detail: string }
+  | { kind: "checkFailed"; status: number }
+  | { kind: "notSent"; refusal: Refusal }
+  | { kind: "contentChanged" }
+  | { kind: "accountGone" }
+  | { kind: "store"; detail: string }
+  | { kind: "gaveUp"; attempts: number; cause: PostProblem };

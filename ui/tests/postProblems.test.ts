@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { setLanguage } from "../src/i18n";
-import { invalidText } from "../src/logic/postProblems";
-import type { Invalid } from "../src/types";
+import { errorText } from "../src/logic/errors";
+import { invalidText, postProblemText, refusalText } from "../src/logic/postProblems";
+import type { Invalid, PostProblem, Refusal } from "../src/types";
 
 // Intl separates digits with a no-break space in French.
 const plain = (s: string) => s.replace(/\s/g, " ");
@@ -45,5 +46,116 @@ describe("what stops a post, in the user's language", () => {
       "image 1 weighs 830 kB; at most 1 MB: resize or compress it",
     );
     expect(invalidText({ kind: "unsupportedImage", index: 2, mime: "image/tiff" })).toBe("image 3 is image/tiff: use JPEG, PNG, GIF or WebP");
+  });
+});
+
+// One of each kind the engine sends (vigie_domain::publish::Refusal and PostProblem).
+const EVERY_REFUSAL: Refusal[] = [
+  { kind: "wrongProfile", handle: "bob@social.example", profileKind: "personal", profile: "Bob perso", active: "Acme" },
+  { kind: "typeHandle", handle: "@acme@social.example", profileKind: "brand", level: "crisis", audience: 1200 },
+  { kind: "typeHandle", handle: "@acme@social.example", profileKind: "brand", level: "calm", audience: 25_000 },
+  { kind: "notApproved", handle: "acme@social.example", unmet: { kind: "tooFew", needed: 2, given: 0, because: ["crisis: two validators, one of them legal"] }, hasIdentity: true },
+  { kind: "notApproved", handle: "acme@social.example", unmet: { kind: "role", role: "legal" }, hasIdentity: false },
+  { kind: "approvals", detail: "the roster file is not valid" },
+  { kind: "paused" },
+  { kind: "notAllowListed", handle: "bob@social.example", profile: "Acme" },
+  { kind: "wrongAccount", expected: "alice@social.example", actual: "bob@social.example" },
+  { kind: "notFullHandle", handle: "alice" },
+  { kind: "emptyAllowList" },
+  { kind: "badAddress", server: "htp:/x", detail: "relative URL without a base" },
+  { kind: "insecureServer", server: "http://social.example", scheme: "http" },
+  { kind: "signInExpired" },
+  { kind: "browserTimeout", secs: 300 },
+  { kind: "notAuthorised", detail: "access_denied" },
+  { kind: "imageUnreadable", path: "/tmp/logo.png", detail: "No such file or directory" },
+  { kind: "imageType", path: "/tmp/notes.txt" },
+  { kind: "imageCopy", detail: "No space left on device" },
+  { kind: "imageMissing", alt: "logo", detail: "No such file or directory" },
+  { kind: "imageChanged", alt: "logo" },
+];
+
+const EVERY_POST_PROBLEM: PostProblem[] = [
+  { kind: "paused" },
+  { kind: "slowDown", afterSecs: 120 },
+  { kind: "unreachable", detail: "connection refused" },
+  { kind: "transport", problem: { problem: "timeout", secs: 20 } },
+  { kind: "serverFailed", status: 503 },
+  { kind: "unreadable", detail: "EOF while parsing" },
+  { kind: "unexpected", detail: "HTTP 418: teapot" },
+  { kind: "credentialRefused", detail: "HTTP 401" },
+  { kind: "noCredential", handle: "acme@social.example" },
+  { kind: "otherAccount", found: "bob@social.example", expected: "acme@social.example" },
+  { kind: "foreignAccount", acct: "eve@elsewhere.example" },
+  { kind: "keychain", detail: "locked" },
+  { kind: "refused", detail: "Text character limit of 500 exceeded" },
+  { kind: "checkFailed", status: 502 },
+  { kind: "notSent", refusal: { kind: "imageChanged", alt: "logo" } },
+  { kind: "contentChanged" },
+  { kind: "accountGone" },
+  { kind: "store", detail: "database is locked" },
+  { kind: "gaveUp", attempts: 5, cause: { kind: "unreachable", detail: "connection refused" } },
+];
+
+/** Every string a value carries, nested ones included. */
+function strings(v: unknown): string[] {
+  if (typeof v === "string") return [v];
+  if (Array.isArray(v)) return v.flatMap(strings);
+  if (v && typeof v === "object") return Object.entries(v).flatMap(([k, x]) => (k === "kind" || k === "problem" || k === "profileKind" || k === "level" || k === "because" ? [] : strings(x)));
+  return [];
+}
+
+describe("publishing refusals and failures, in the user's language", () => {
+  afterEach(() => setLanguage("en"));
+
+  it("words every refusal and every failure in both languages, with its details filled in", () => {
+    const cases: [string, () => string, unknown][] = [
+      ...EVERY_REFUSAL.map((r): [string, () => string, unknown] => [JSON.stringify(r), () => refusalText(r), r]),
+      ...EVERY_POST_PROBLEM.map((p): [string, () => string, unknown] => [JSON.stringify(p), () => postProblemText(p), p]),
+    ];
+    for (const [name, text, value] of cases) {
+      setLanguage("fr");
+      const fr = plain(text());
+      setLanguage("en");
+      const en = plain(text());
+      expect(fr, name).not.toMatch(/\{\w+\}/);
+      expect(en, name).not.toMatch(/\{\w+\}/);
+      expect(fr, name).not.toBe(en);
+      for (const s of strings(value)) {
+        expect(fr, name).toContain(s);
+        expect(en, name).toContain(s);
+      }
+    }
+  });
+
+  it("the English matches the engine's words where the engine says the same", () => {
+    setLanguage("en");
+    // vigie-domain publish::problem tests hold the same sentences.
+    expect(refusalText(EVERY_REFUSAL[1])).toBe("type the handle @acme@social.example to confirm: this is a brand account and the level is crisis");
+    expect(postProblemText(EVERY_POST_PROBLEM[18])).toBe(
+      "the server could not be reached (connection refused) (after 5 attempts; press retry when the server is back)",
+    );
+  });
+
+  it("says why the handle must be typed, the level or the audience, and which approvals are missing, in French", () => {
+    setLanguage("fr");
+    expect(refusalText(EVERY_REFUSAL[1])).toBe("tapez l'identifiant @acme@social.example pour confirmer : c'est un compte de marque et le niveau est « crise »");
+    expect(plain(refusalText(EVERY_REFUSAL[2]))).toBe("tapez l'identifiant @acme@social.example pour confirmer : c'est un compte de marque suivi par 25 000 abonnés");
+    expect(refusalText(EVERY_REFUSAL[3])).toBe(
+      "pas de validation pour @acme@social.example : 2 validations nécessaires (crise : deux validateurs, dont un juriste) ; validations obtenues : 0. Demandez une validation (exportez une demande depuis le brouillon).",
+    );
+    expect(postProblemText({ kind: "transport", problem: { problem: "timeout", secs: 20 } })).toContain("n'a pas répondu en 20 s");
+    expect(postProblemText({ kind: "slowDown", afterSecs: 120 })).toBe("le serveur demande à Vigie de ralentir : prochain essai dans 2 min");
+  });
+
+  it("an error from the engine with a refusal or a problem is worded from the data", () => {
+    setLanguage("fr");
+    expect(errorText({ code: "refused", message: "publishing is paused (kill switch)", refusal: { kind: "paused" } })).toBe(
+      "la publication est suspendue (arrêt d'urgence)",
+    );
+    expect(errorText({ code: "auth", message: "…", problem: { kind: "credentialRefused", detail: "HTTP 401" } })).toContain(
+      "Reconnectez ce compte",
+    );
+    // Without data: the engine's words.
+    expect(errorText({ code: "refused", message: "something new" })).toBe("something new");
   });
 });

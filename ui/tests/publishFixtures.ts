@@ -23,7 +23,7 @@ export function check(over: Partial<ComposeCheck> = {}): ComposeCheck {
 export function post(over: Partial<Post> = {}): Post {
   return {
     id: 9, key: "k", accountId: 5, content: { text: "Hello", images: [] }, contentHash: "h", state: "queued", queuedAt: 1_700_000_000,
-    queuedMicros: 1_700_000_000_000_000, sendAfter: 1_700_000_030, attempts: 0, attemptStartedAt: null, lastError: null, remoteId: null,
+    queuedMicros: 1_700_000_000_000_000, sendAfter: 1_700_000_030, attempts: 0, attemptStartedAt: null, lastError: null, lastProblem: null, remoteId: null,
     remoteUrl: null, sentAt: null, watchId: null, ...over,
   };
 }

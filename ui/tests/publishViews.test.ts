@@ -228,6 +228,32 @@ describe("outbox", () => {
     cleanup();
   });
 
+  it("a failed post's error is worded in French from the data the engine kept", async () => {
+    setLanguage("fr");
+    try {
+      const b = outboxBackend([
+        post({
+          id: 2, state: "failed", attempts: 5,
+          lastError: "the server could not be reached (connection refused) (after 5 attempts; press retry when the server is back)",
+          lastProblem: { kind: "gaveUp", attempts: 5, cause: { kind: "unreachable", detail: "connection refused" } },
+        }),
+        post({ id: 1, state: "failed", lastError: "an error stored before Vigie kept it as data", lastProblem: null }),
+      ]);
+      setBackend(b.backend);
+      const root = mount();
+      const cleanup = renderOutbox(root, testCtx({ publishing: { profiles: [profile()], active: profile(), killSwitch: off } }), new URLSearchParams());
+      await vi.waitFor(() => expect(qa(root, "outbox-item")).toHaveLength(2));
+      const [gaveUp, old] = qa(root, "outbox-item");
+      expect(q(gaveUp, "outbox-error")?.textContent).toBe(
+        "Dernière erreur : impossible de joindre le serveur (connection refused) (après 5 tentatives ; appuyez sur Réessayer quand le serveur sera revenu)",
+      );
+      expect(q(old, "outbox-error")?.textContent).toContain("an error stored before Vigie kept it as data");
+      cleanup();
+    } finally {
+      setLanguage("en");
+    }
+  });
+
   it("with the kill switch on, queued posts are shown as held, without a countdown but still cancellable", async () => {
     const b = outboxBackend([post({ id: 3, state: "queued", sendAfter: Math.floor(Date.now() / 1000) + 30 })]);
     setBackend(b.backend);

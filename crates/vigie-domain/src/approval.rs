@@ -194,9 +194,24 @@ pub struct Approver {
     pub role: String,
 }
 
+/// What a post still lacks before it may go out.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+pub enum Unmet {
+    /// `because`: the names of the policy rules that applied.
+    #[error("{needed} approval(s) needed ({}), {given} given", because.join("; "))]
+    TooFew {
+        needed: u8,
+        given: usize,
+        because: Vec<String>,
+    },
+    #[error("an approval by someone with the role {role:?} is needed")]
+    Role { role: String },
+}
+
 /// Does this set of (already verified) approvals meet the requirement? Duplicates by the same
 /// person count once; the author never counts.
-pub fn meets(req: &Requirement, approvers: &[Approver], author_key: &str) -> Result<(), String> {
+pub fn meets(req: &Requirement, approvers: &[Approver], author_key: &str) -> Result<(), Unmet> {
     let mut people: Vec<&Approver> = Vec::new();
     for a in approvers.iter().filter(|a| a.key != author_key) {
         if !people.iter().any(|p| p.key == a.key) {
@@ -204,18 +219,15 @@ pub fn meets(req: &Requirement, approvers: &[Approver], author_key: &str) -> Res
         }
     }
     if people.len() < req.approvals as usize {
-        return Err(format!(
-            "{} approval(s) needed ({}), {} given",
-            req.approvals,
-            req.because.join("; "),
-            people.len()
-        ));
+        return Err(Unmet::TooFew {
+            needed: req.approvals,
+            given: people.len(),
+            because: req.because.clone(),
+        });
     }
     for role in &req.roles {
         if !people.iter().any(|p| &p.role == role) {
-            return Err(format!(
-                "an approval by someone with the role {role:?} is needed"
-            ));
+            return Err(Unmet::Role { role: role.clone() });
         }
     }
     Ok(())
@@ -304,7 +316,19 @@ mod tests {
         assert!(meets(&req, &[a("k1", "communication"), a("k2", "legal")], "me").is_ok());
         // The same person twice counts once.
         let e = meets(&req, &[a("k2", "legal"), a("k2", "legal")], "me").unwrap_err();
-        assert!(e.contains("2 approval(s) needed"), "{e}");
+        assert_eq!(
+            e,
+            Unmet::TooFew {
+                needed: 2,
+                given: 1,
+                because: vec!["crisis".into()]
+            }
+        );
+        assert_eq!(e.to_string(), "2 approval(s) needed (crisis), 1 given");
+        assert_eq!(
+            serde_json::to_value(&e).unwrap(),
+            serde_json::json!({"kind": "tooFew", "needed": 2, "given": 1, "because": ["crisis"]})
+        );
         // No legal among them.
         let e = meets(
             &req,
@@ -312,10 +336,16 @@ mod tests {
             "me",
         )
         .unwrap_err();
-        assert!(e.contains("legal"), "{e}");
+        assert_eq!(
+            e,
+            Unmet::Role {
+                role: "legal".into()
+            }
+        );
+        assert!(e.to_string().contains("\"legal\""), "{e}");
         // The author's own approval never counts.
         let e = meets(&req, &[a("me", "legal"), a("k1", "communication")], "me").unwrap_err();
-        assert!(e.contains("1 given"), "{e}");
+        assert!(matches!(e, Unmet::TooFew { given: 1, .. }), "{e}");
     }
 
     #[test]

@@ -11,6 +11,9 @@ use std::fmt;
 use std::str::FromStr;
 
 pub use crate::richtext::{count_chars, facets, same_words, Facet, FacetKind};
+pub use problem::{PostProblem, Refusal};
+
+mod problem;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]

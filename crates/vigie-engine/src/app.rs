@@ -13,6 +13,7 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::mpsc;
+use vigie_domain::publish::{PostProblem, Refusal};
 use vigie_domain::text::MatchText;
 use vigie_domain::{
     Mention, NewWatch, PollState, Query, QueryProblem, Source, SourceKind, Timestamp, ToneLabel,
@@ -38,6 +39,12 @@ pub struct AppError {
     pub what: Option<&'static str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub key: Option<String>,
+    /// Why a publishing guard said no, as data.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refusal: Option<Box<Refusal>>,
+    /// Why checking an account with its server failed, as data.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub problem: Option<Box<PostProblem>>,
 }
 
 impl AppError {
@@ -47,6 +54,8 @@ impl AppError {
             message: message.into(),
             what: None,
             key: None,
+            refusal: None,
+            problem: None,
         }
     }
 

@@ -343,6 +343,11 @@ const MIGRATIONS: &[Migration] = &[
     Sql(r#"
     ALTER TABLE poll_state ADD COLUMN last_problem TEXT;
     "#),
+    // 14: a post's last failure as data (`vigie_domain::publish::PostProblem`, JSON) beside
+    // its English words, for the same reason.
+    Sql(r#"
+    ALTER TABLE outbox ADD COLUMN last_problem TEXT;
+    "#),
 ];
 
 const TRIAGE_IN: &str = "CHECK (triage IN ('new', 'seen', 'flagged', 'handled'))";

@@ -6,7 +6,7 @@ use crate::{Result, Store, StoreError};
 use rusqlite::{params, OptionalExtension, Row};
 use serde::{Deserialize, Serialize};
 use vigie_domain::publish::{
-    Account, Content, Identity, Limits, Network, PostState, Profile, ProfileKind,
+    Account, Content, Identity, Limits, Network, PostProblem, PostState, Profile, ProfileKind,
 };
 use vigie_domain::Timestamp;
 
@@ -38,7 +38,10 @@ pub struct Post {
     pub send_after: Timestamp,
     pub attempts: i64,
     pub attempt_started_at: Option<Timestamp>,
+    /// The last failure in English words (the CLI's).
     pub last_error: Option<String>,
+    /// The same as data, for the UI's wording (None before migration 14, or once sent).
+    pub last_problem: Option<PostProblem>,
     pub remote_id: Option<String>,
     pub remote_url: Option<String>,
     pub sent_at: Option<Timestamp>,
@@ -71,16 +74,16 @@ pub enum Outcome {
     /// Back to the queue, not before `at`. `unknown`: the attempt may have reached the server.
     Retry {
         at: Timestamp,
-        error: String,
+        problem: PostProblem,
         unknown: bool,
     },
     Failed {
-        error: String,
+        problem: PostProblem,
         unknown: bool,
     },
 }
 
-const POST_COLUMNS: &str = "id, key, account_id, content, content_hash, state, queued_at, queued_micros, send_after, attempts, attempt_started_at, last_error, remote_id, remote_url, sent_at, watch_id, outcome_unknown, first_attempt_at";
+const POST_COLUMNS: &str = "id, key, account_id, content, content_hash, state, queued_at, queued_micros, send_after, attempts, attempt_started_at, last_error, remote_id, remote_url, sent_at, watch_id, outcome_unknown, first_attempt_at, last_problem";
 
 fn post_row(r: &Row<'_>) -> rusqlite::Result<Post> {
     let content: String = r.get(3)?;
@@ -104,7 +107,15 @@ fn post_row(r: &Row<'_>) -> rusqlite::Result<Post> {
         watch_id: r.get(15)?,
         outcome_unknown: r.get(16)?,
         first_attempt_at: r.get(17)?,
+        // Unreadable (written by a later Vigie?): the English words above still say it.
+        last_problem: r
+            .get::<_, Option<String>>(18)?
+            .and_then(|json| serde_json::from_str(&json).ok()),
     })
+}
+
+fn problem_json(p: &PostProblem) -> String {
+    serde_json::to_string(p).expect("a post problem serialises")
 }
 
 const PROFILE_COLUMNS: &str = "id, name, kind, colour, allowed_handles";
@@ -512,7 +523,7 @@ impl Store {
     pub fn retry_post(&mut self, id: i64, now: Timestamp) -> Result<Post> {
         self.write(|tx| {
             let n = tx.execute(
-                "UPDATE outbox SET state = 'queued', send_after = ?2, last_error = NULL, updated_at = ?2
+                "UPDATE outbox SET state = 'queued', send_after = ?2, last_error = NULL, last_problem = NULL, updated_at = ?2
                  WHERE id = ?1 AND state = 'failed'",
                 params![id, now],
             )?;
@@ -582,26 +593,34 @@ impl Store {
                 Outcome::Sent { remote_id, remote_url, reconciled } => {
                     tx.execute(
                         "UPDATE outbox SET state = 'sent', remote_id = ?2, remote_url = ?3, sent_at = ?4,
-                         last_error = NULL, updated_at = ?4 WHERE id = ?1",
+                         last_error = NULL, last_problem = NULL, updated_at = ?4 WHERE id = ?1",
                         params![id, remote_id, remote_url, now],
                     )?;
                     event(tx, now, "post_sent", serde_json::json!({
                         "post_id": id, "remote_id": remote_id, "remote_url": remote_url, "reconciled": reconciled,
                     }))
                 }
-                Outcome::Retry { at, error, unknown } => {
+                Outcome::Retry { at, problem, unknown } => {
+                    let error = problem.to_string();
                     tx.execute(
-                        "UPDATE outbox SET state = 'queued', send_after = ?2, last_error = ?3, outcome_unknown = ?5, updated_at = ?4 WHERE id = ?1",
-                        params![id, at, error, now, unknown],
+                        "UPDATE outbox SET state = 'queued', send_after = ?2, last_error = ?3, outcome_unknown = ?5, updated_at = ?4,
+                         last_problem = ?6 WHERE id = ?1",
+                        params![id, at, error, now, unknown, problem_json(problem)],
                     )?;
-                    event(tx, now, "post_deferred", serde_json::json!({"post_id": id, "until": at, "error": error, "outcome_unknown": unknown}))
+                    event(tx, now, "post_deferred", serde_json::json!({
+                        "post_id": id, "until": at, "error": error, "problem": problem, "outcome_unknown": unknown,
+                    }))
                 }
-                Outcome::Failed { error, unknown } => {
+                Outcome::Failed { problem, unknown } => {
+                    let error = problem.to_string();
                     tx.execute(
-                        "UPDATE outbox SET state = 'failed', last_error = ?2, outcome_unknown = ?4, updated_at = ?3 WHERE id = ?1",
-                        params![id, error, now, unknown],
+                        "UPDATE outbox SET state = 'failed', last_error = ?2, outcome_unknown = ?4, updated_at = ?3,
+                         last_problem = ?5 WHERE id = ?1",
+                        params![id, error, now, unknown, problem_json(problem)],
                     )?;
-                    event(tx, now, "post_failed", serde_json::json!({"post_id": id, "error": error, "outcome_unknown": unknown}))
+                    event(tx, now, "post_failed", serde_json::json!({
+                        "post_id": id, "error": error, "problem": problem, "outcome_unknown": unknown,
+                    }))
                 }
             }
         })?;

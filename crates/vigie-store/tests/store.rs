@@ -406,3 +406,97 @@ fn an_account_a_draft_names_stays_and_a_post_for_a_removed_watch_is_refused_clea
     );
     assert!(s.posts(10).unwrap().is_empty());
 }
+
+#[test]
+fn a_post_failure_is_kept_as_words_and_data_and_a_send_clears_both() {
+    use vigie_domain::publish::{Content, Identity, Network, PostProblem, ProfileKind, Refusal};
+    use vigie_store::Outcome;
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = Store::open_in(dir.path()).unwrap();
+    let profile = s
+        .add_profile("Moi", ProfileKind::Personal, "#0060a0", &[], NOW)
+        .unwrap();
+    let identity = Identity {
+        remote_id: "1".into(),
+        handle: "moi@social.example".into(),
+        display_name: "Moi".into(),
+        avatar_url: None,
+        audience: 10,
+    };
+    let account = s
+        .add_account(
+            profile.id,
+            Network::Mastodon,
+            "http://127.0.0.1:1",
+            &identity,
+            &vigie_domain::publish::Limits::MASTODON_DEFAULT,
+            NOW,
+        )
+        .unwrap();
+    let content = Content::text("Bonjour");
+    let post = s
+        .queue_post(
+            &vigie_store::NewPost {
+                key: "k-1",
+                account_id: account.id,
+                content: &content,
+                send_after: NOW,
+                queued_micros: 0,
+                watch_id: None,
+                confirmation: serde_json::Value::Null,
+            },
+            NOW,
+        )
+        .unwrap();
+    let problem = PostProblem::GaveUp {
+        attempts: 5,
+        cause: Box::new(PostProblem::NotSent {
+            refusal: Refusal::ImageChanged { alt: "logo".into() },
+        }),
+    };
+    s.finish_post(
+        post.id,
+        &Outcome::Failed {
+            problem: problem.clone(),
+            unknown: false,
+        },
+        NOW + 1,
+    )
+    .unwrap();
+    drop(s);
+    let mut s = Store::open_in(dir.path()).unwrap();
+    let p = s.post(post.id).unwrap();
+    assert_eq!(p.last_error.as_deref(), Some(problem.to_string().as_str()));
+    assert_eq!(
+        p.last_error.as_deref(),
+        Some("not sent: the image \"logo\" changed since it was attached: attach it again (after 5 attempts; press retry when the server is back)")
+    );
+    assert_eq!(p.last_problem, Some(problem));
+    let failed = s.events(Some("post_failed"), 1).unwrap();
+    assert_eq!(
+        failed[0].data["problem"]["cause"]["refusal"]["kind"],
+        "imageChanged"
+    );
+    // A kind this Vigie does not know (written by a later one): the words still say it.
+    let conn = rusqlite::Connection::open(dir.path().join("vigie.db")).unwrap();
+    conn.execute(
+        "UPDATE outbox SET last_problem = '{\"kind\":\"fromTheFuture\"}' WHERE id = ?1",
+        [post.id],
+    )
+    .unwrap();
+    let p = s.post(post.id).unwrap();
+    assert_eq!((p.last_problem, p.last_error.is_some()), (None, true));
+    // Sent: both cleared.
+    s.finish_post(
+        post.id,
+        &Outcome::Sent {
+            remote_id: "9".into(),
+            remote_url: None,
+            reconciled: false,
+        },
+        NOW + 2,
+    )
+    .unwrap();
+    let p = s.post(post.id).unwrap();
+    assert_eq!((p.last_error, p.last_problem), (None, None));
+}

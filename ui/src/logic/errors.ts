@@ -1,10 +1,12 @@
 // The engine's errors in the UI's language. The engine sends a stable code, an English
 // sentence and, where the code alone does not say enough, what the error is about
-// (`what`, `key`: see AppError in vigie-engine). The common ones are worded here; the
-// others keep the engine's sentence.
+// (`what`, `key`: see AppError in vigie-engine), or the publishing refusal or failure as data
+// (`refusal`, `problem`: logic/postProblems.ts). The common ones are worded here; the others
+// keep the engine's sentence.
 
 import { t, type Key } from "../i18n";
 import type { IpcError } from "../ipc";
+import { postProblemText, refusalText } from "./postProblems";
 
 const ABOUT: Record<string, Record<string, Key>> = {
   duplicate: { watch: "error.duplicate.watch", source: "error.duplicate.source" },
@@ -21,6 +23,8 @@ const BY_CODE: Record<string, Key> = {
 
 /** The sentence to show for an error, in the UI's language when Vigie knows it. */
 export function errorText(err: IpcError): string {
+  if (err.refusal) return refusalText(err.refusal);
+  if (err.problem) return postProblemText(err.problem);
   const key = (err.what && ABOUT[err.code]?.[err.what]) || BY_CODE[err.code];
   if (key) return t(key, { key: err.key ?? "" });
   return err.message || t("error.generic");

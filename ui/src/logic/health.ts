@@ -19,7 +19,7 @@ const REASONS: Record<number, string> = {
 };
 
 /** "503 Service Unavailable": HTTP's own words, the same in every language. */
-function status(code: number): string {
+export function httpStatus(code: number): string {
   return REASONS[code] ? `${code} ${REASONS[code]}` : String(code);
 }
 
@@ -38,10 +38,10 @@ export function problemText(p: Problem): string {
       const wait = p.retry_after_secs != null ? waitText(p.retry_after_secs) : null;
       if (s === 410) return t("problem.gone");
       if (s === 404) return t("problem.notFound");
-      if (s === 401 || s === 403) return t("problem.denied", { status: status(s) });
+      if (s === 401 || s === 403) return t("problem.denied", { status: httpStatus(s) });
       if (s === 429) return wait ? t("problem.tooManyWait", { wait }) : t("problem.tooMany");
-      if (s >= 500) return wait ? t("problem.serverWait", { status: status(s), wait }) : t("problem.server", { status: status(s) });
-      return t("problem.http", { status: status(s) });
+      if (s >= 500) return wait ? t("problem.serverWait", { status: httpStatus(s), wait }) : t("problem.server", { status: httpStatus(s) });
+      return t("problem.http", { status: httpStatus(s) });
     }
     case "timeout":
       return t("problem.timeout", { secs: number(p.secs) });

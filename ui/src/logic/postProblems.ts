@@ -1,9 +1,11 @@
-// What stops or failed a post, in the UI's language. The engine keeps these as data
-// (vigie-domain `publish::Invalid`) beside its English words, which the CLI prints.
+// What stops, refused or failed a post, in the UI's language. The engine sends these as data
+// (vigie-domain `publish::{Invalid, Refusal, PostProblem}`, `approval::Unmet`) beside its
+// English words, which the CLI prints and which stay the fallback.
 
-import { t, tn } from "../i18n";
-import type { Invalid } from "../types";
+import { t, tn, type Key } from "../i18n";
+import type { Invalid, PostProblem, ProfileKind, Refusal, Unmet } from "../types";
 import { number } from "./format";
+import { httpStatus, problemText, waitText } from "./health";
 
 /** "1.4 MB", "830 kB": an image's weight as the user thinks of it. */
 function weight(bytes: number): string {
@@ -25,5 +27,122 @@ export function invalidText(i: Invalid): string {
       return t("invalid.missingAlt", { image: number(i.index + 1) });
     case "unsupportedImage":
       return t("invalid.unsupportedImage", { image: number(i.index + 1), mime: i.mime });
+  }
+}
+
+// The default approval policy's rule names (vigie-domain `Policy::default`), in the UI's
+// language; names a team wrote in its own policy are shown as written.
+const DEFAULT_RULES: Record<string, Key> = {
+  "author without autonomy: one validator": "rule.default.lowAutonomy",
+  "sensitive topic: one validator": "rule.default.sensitive",
+  "alert: one validator": "rule.default.alert",
+  "crisis: two validators, one of them legal": "rule.default.crisis",
+};
+
+/** A policy rule's name, in the UI's language when it is one of the default rules. */
+export function ruleName(name: string): string {
+  const key = DEFAULT_RULES[name];
+  return key ? t(key) : name;
+}
+
+/** What a post still lacks before it may go out. */
+export function unmetText(u: Unmet): string {
+  switch (u.kind) {
+    case "tooFew":
+      return tn("unmet.tooFew", u.needed, { because: u.because.map(ruleName).join("; "), given: number(u.given) });
+    case "role":
+      return t("unmet.role", { role: u.role });
+  }
+}
+
+const kindWord = (k: ProfileKind) => t(k === "brand" ? "refusal.kind.brand" : "refusal.kind.personal");
+
+/** Why a publishing guard said no (nothing was sent), and what to do. */
+export function refusalText(r: Refusal): string {
+  switch (r.kind) {
+    case "wrongProfile":
+      return t("refusal.wrongProfile", { handle: r.handle, kind: kindWord(r.profileKind), profile: r.profile, active: r.active });
+    case "typeHandle":
+      return r.level === "alert" || r.level === "crisis"
+        ? t("refusal.typeHandle.level", { handle: r.handle, kind: kindWord(r.profileKind), level: t(`level.${r.level}`) })
+        : t("refusal.typeHandle.audience", { handle: r.handle, kind: kindWord(r.profileKind), audience: number(r.audience) });
+    case "notApproved":
+      return t(r.hasIdentity ? "refusal.notApproved" : "refusal.notApprovedNoIdentity", { handle: r.handle, unmet: unmetText(r.unmet) });
+    case "approvals":
+      return t("refusal.approvals", { detail: r.detail });
+    case "paused":
+      return t("refusal.paused");
+    case "notAllowListed":
+      return t("refusal.notAllowListed", { handle: r.handle, profile: r.profile });
+    case "wrongAccount":
+      return t("refusal.wrongAccount", { expected: r.expected, actual: r.actual });
+    case "notFullHandle":
+      return t("refusal.notFullHandle", { handle: r.handle });
+    case "emptyAllowList":
+      return t("refusal.emptyAllowList");
+    case "badAddress":
+      return t("refusal.badAddress", { server: r.server, detail: r.detail });
+    case "insecureServer":
+      return t("refusal.insecureServer", { server: r.server, scheme: r.scheme });
+    case "signInExpired":
+      return t("refusal.signInExpired");
+    case "browserTimeout":
+      return t("refusal.browserTimeout", { secs: number(r.secs) });
+    case "notAuthorised":
+      return t("refusal.notAuthorised", { detail: r.detail });
+    case "imageUnreadable":
+      return t("refusal.imageUnreadable", { path: r.path, detail: r.detail });
+    case "imageType":
+      return t("refusal.imageType", { path: r.path });
+    case "imageCopy":
+      return t("refusal.imageCopy", { detail: r.detail });
+    case "imageMissing":
+      return t("refusal.imageMissing", { alt: r.alt, detail: r.detail });
+    case "imageChanged":
+      return t("refusal.imageChanged", { alt: r.alt });
+  }
+}
+
+/** Why an attempt to send a post did not go through, and what to do. */
+export function postProblemText(p: PostProblem): string {
+  switch (p.kind) {
+    case "paused":
+      return t("postProblem.paused");
+    case "slowDown":
+      return t("postProblem.slowDown", { wait: waitText(p.afterSecs) });
+    case "unreachable":
+      return t("postProblem.unreachable", { detail: p.detail });
+    case "transport":
+      return problemText(p.problem);
+    case "serverFailed":
+      return t("postProblem.serverFailed", { status: httpStatus(p.status) });
+    case "unreadable":
+      return t("postProblem.unreadable", { detail: p.detail });
+    case "unexpected":
+      return t("postProblem.unexpected", { detail: p.detail });
+    case "credentialRefused":
+      return t("postProblem.credentialRefused", { detail: p.detail });
+    case "noCredential":
+      return t("postProblem.noCredential", { handle: p.handle });
+    case "otherAccount":
+      return t("postProblem.otherAccount", { found: p.found, expected: p.expected });
+    case "foreignAccount":
+      return t("postProblem.foreignAccount", { acct: p.acct });
+    case "keychain":
+      return t("postProblem.keychain", { detail: p.detail });
+    case "refused":
+      return t("postProblem.refused", { detail: p.detail });
+    case "checkFailed":
+      return t("postProblem.checkFailed", { status: httpStatus(p.status) });
+    case "notSent":
+      return t("postProblem.notSent", { refusal: refusalText(p.refusal) });
+    case "contentChanged":
+      return t("postProblem.contentChanged");
+    case "accountGone":
+      return t("postProblem.accountGone");
+    case "store":
+      return t("postProblem.store", { detail: p.detail });
+    case "gaveUp":
+      return tn("postProblem.gaveUp", p.attempts, { cause: postProblemText(p.cause) });
   }
 }

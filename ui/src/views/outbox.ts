@@ -9,6 +9,7 @@ import type { Ctx, Cleanup } from "../app";
 import type { Account, Post, Profile } from "../types";
 import { dateTime, isOpenableUrl, nowSecs, relativeTime } from "../logic/format";
 import { displayHandle, formatCountdown, postView, safeColour, type PostView } from "../logic/publish";
+import { postProblemText } from "../logic/postProblems";
 import { button, emptyState, errorBox, loading, pageHeader } from "./common";
 import { networkLabel } from "./identity";
 
@@ -123,8 +124,9 @@ export function renderOutbox(root: HTMLElement, ctx: Ctx, params: URLSearchParam
         h("span", { class: "spacer" }),
         h("time", { class: "muted small", datetime: new Date((p.sentAt ?? p.queuedAt) * 1000).toISOString(), title: dateTime(p.sentAt ?? p.queuedAt) }, when)),
       h("p", { class: "post-text outbox-text", testid: "outbox-text" }, p.content.text),
-      p.lastError && p.state !== "sent"
-        ? h("p", { class: "last-error", testid: "outbox-error" }, h("strong", null, t("outbox.lastError")), " ", p.lastError)
+      (p.lastProblem || p.lastError) && p.state !== "sent"
+        ? h("p", { class: "last-error", testid: "outbox-error" }, h("strong", null, t("outbox.lastError")), " ",
+          p.lastProblem ? postProblemText(p.lastProblem) : p.lastError)
         : null,
       p.attempts > 1 && p.state !== "cancelled" ? h("p", { class: "muted small" }, tn("outbox.attempts", p.attempts)) : null,
       actions.childElementCount ? actions : null,

@@ -8,11 +8,26 @@ use serde::{Deserialize, Serialize};
 use std::time::Duration;
 use vigie_domain::publish::{Account, Content, Network, Profile, ProfileKind};
 use vigie_secrets::Sensitive;
-use vigie_store::{KillSwitch, Post};
+use vigie_store::{KillSwitch, Post, StoreError};
 
 impl From<PublishError> for AppError {
     fn from(e: PublishError) -> Self {
-        AppError::new(e.code(), e.to_string())
+        let (code, message) = (e.code(), e.to_string());
+        match e {
+            PublishError::Refused(refusal) => AppError {
+                refusal: Some(Box::new(refusal)),
+                ..AppError::new(code, message)
+            },
+            PublishError::Account { problem, .. } => AppError {
+                problem: Some(Box::new(problem)),
+                ..AppError::new(code, message)
+            },
+            // Keeps what it is about (a missing account, a duplicate profile…).
+            PublishError::Store(
+                s @ (StoreError::NotFound { .. } | StoreError::Duplicate { .. }),
+            ) => s.into(),
+            _ => AppError::new(code, message),
+        }
     }
 }
 

@@ -19,7 +19,7 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use vigie_domain::approval::{meets, Approver, Autonomy, Policy, Requirement, Situation};
 use vigie_domain::playbook::Playbook;
-use vigie_domain::publish::{Account, Content};
+use vigie_domain::publish::{Account, Content, Refusal};
 use vigie_domain::{Level, Sensitivity, Timestamp};
 use vigie_secrets::{Keychain, SecretsError, Sensitive};
 use vigie_store::{Draft, Member, NewApproval, Origin, Store, StoreError, StoredApproval};
@@ -699,22 +699,22 @@ impl PolicyGate {
 }
 
 impl ApprovalGate for PolicyGate {
-    fn check(&self, ctx: &GateContext<'_>) -> Result<(), String> {
-        let req = self.team.requirement(ctx).map_err(|e| e.to_string())?;
+    fn check(&self, ctx: &GateContext<'_>) -> Result<(), Refusal> {
+        let unreadable = |e: TeamError| Refusal::Approvals {
+            detail: e.to_string(),
+        };
+        let req = self.team.requirement(ctx).map_err(unreadable)?;
         if req.is_none() {
             return Ok(());
         }
         // Without an identity nobody can request approval from here: say both.
         let me = self.team.me().ok();
         let me_key = me.as_ref().map(|m| m.key.clone()).unwrap_or_default();
-        let (approvers, _) = self.team.approvers(ctx).map_err(|e| e.to_string())?;
-        meets(&req, &approvers, &me_key).map_err(|why| {
-            let next = if me.is_some() {
-                "Ask for approval (export a request from the draft)."
-            } else {
-                "Set up your identity and team first (Team screen, or `vigie team init`), then ask for approval."
-            };
-            format!("not approved for @{}: {why}. {next}", ctx.account.identity.handle)
+        let (approvers, _) = self.team.approvers(ctx).map_err(unreadable)?;
+        meets(&req, &approvers, &me_key).map_err(|unmet| Refusal::NotApproved {
+            handle: ctx.account.identity.handle.clone(),
+            unmet,
+            has_identity: me.is_some(),
         })
     }
 

@@ -24,13 +24,10 @@ impl Publisher {
                     &identity.handle,
                     "wrong_account",
                 );
-                return Err(PublishError::Refused(
-                    vigie_domain::publish::AccountRefusal::WrongAccount {
-                        expected: exp,
-                        actual: identity.handle.clone(),
-                    }
-                    .to_string(),
-                ));
+                return Err(PublishError::Refused(Refusal::WrongAccount {
+                    expected: exp,
+                    actual: identity.handle.clone(),
+                }));
             }
         }
         if let Err(e) = may_hold(&profile, identity) {
@@ -40,7 +37,7 @@ impl Publisher {
                 &identity.handle,
                 "not_allow_listed",
             );
-            return Err(PublishError::Refused(e.to_string()));
+            return Err(PublishError::Refused(e.into()));
         }
         Ok(profile)
     }
@@ -174,9 +171,12 @@ impl Publisher {
         expected_handle: Option<&str>,
         timeout: Duration,
     ) -> PublishResult<Account> {
-        let p = self.pending.lock().await.remove(flow).ok_or_else(|| {
-            PublishError::Refused("this sign-in is not pending any more: start again".into())
-        })?;
+        let p = self
+            .pending
+            .lock()
+            .await
+            .remove(flow)
+            .ok_or_else(|| PublishError::Refused(Refusal::SignInExpired))?;
         let server = p.server.clone();
         let token = oauth::finish(&self.http, p, timeout).await?;
         self.connect_mastodon_token(profile_id, &server, token, expected_handle)
@@ -275,8 +275,12 @@ impl Publisher {
 
 /// Credentials only travel over https, except to this machine (local test servers).
 fn check_server(server: &str) -> PublishResult<()> {
-    let u = url::Url::parse(server)
-        .map_err(|e| PublishError::Refused(format!("{server:?} is not a valid address ({e})")))?;
+    let u = url::Url::parse(server).map_err(|e| {
+        PublishError::Refused(Refusal::BadAddress {
+            server: server.to_string(),
+            detail: e.to_string(),
+        })
+    })?;
     let local = matches!(
         u.host_str(),
         Some("127.0.0.1") | Some("localhost") | Some("[::1]") | Some("::1")
@@ -284,20 +288,31 @@ fn check_server(server: &str) -> PublishResult<()> {
     match u.scheme() {
         "https" => Ok(()),
         "http" if local => Ok(()),
-        other => Err(PublishError::Refused(format!(
-            "{server} uses {other}: Vigie sends credentials only over https"
-        ))),
+        other => Err(PublishError::Refused(Refusal::InsecureServer {
+            server: server.to_string(),
+            scheme: other.to_string(),
+        })),
     }
 }
 
 fn connect_error(f: SendFailure) -> PublishError {
     match f {
-        SendFailure::Auth(m) => PublishError::Auth(m),
-        SendFailure::NotSent(m) | SendFailure::Unknown(m) => PublishError::Network(m),
-        SendFailure::Rejected(m) => PublishError::Server(m),
-        SendFailure::Paused => PublishError::Refused("publishing is paused (kill switch)".into()),
-        SendFailure::RateLimited { after_secs } => PublishError::Server(format!(
-            "the server asks to wait {after_secs} s before trying again"
-        )),
+        SendFailure::Auth(problem) => PublishError::Account {
+            code: "auth",
+            problem,
+        },
+        SendFailure::NotSent(problem) | SendFailure::Unknown(problem) => PublishError::Account {
+            code: "network",
+            problem,
+        },
+        SendFailure::Rejected(problem) => PublishError::Account {
+            code: "server",
+            problem,
+        },
+        SendFailure::Paused => PublishError::Refused(Refusal::Paused),
+        SendFailure::RateLimited { after_secs } => PublishError::Account {
+            code: "server",
+            problem: PostProblem::SlowDown { after_secs },
+        },
     }
 }

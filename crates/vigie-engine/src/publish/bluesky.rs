@@ -7,7 +7,7 @@ use crate::bluesky::Bluesky;
 use crate::fetch::{FetchError, Http};
 use serde_json::{json, Value};
 use vigie_domain::health::Problem;
-use vigie_domain::publish::{facets, normalize_handle, FacetKind, Identity, Network};
+use vigie_domain::publish::{facets, normalize_handle, FacetKind, Identity, Network, PostProblem};
 use vigie_domain::Timestamp;
 
 pub(crate) const COLLECTION: &str = "app.bsky.feed.post";
@@ -15,11 +15,12 @@ pub(crate) const COLLECTION: &str = "app.bsky.feed.post";
 fn failure(e: FetchError) -> SendFailure {
     match (e.status, e.problem) {
         (_, Problem::Connect { detail }) => {
-            SendFailure::NotSent(format!("the server could not be reached ({detail})"))
+            SendFailure::NotSent(PostProblem::Unreachable { detail })
         }
-        (_, Problem::Auth { detail }) | (_, Problem::Keychain { detail }) => {
-            SendFailure::Auth(detail)
+        (_, Problem::Auth { detail }) => {
+            SendFailure::Auth(PostProblem::CredentialRefused { detail })
         }
+        (_, Problem::Keychain { detail }) => SendFailure::Auth(PostProblem::Keychain { detail }),
         (
             Some(429),
             Problem::Http {
@@ -29,10 +30,9 @@ fn failure(e: FetchError) -> SendFailure {
             after_secs: retry_after_secs.unwrap_or(60),
         },
         (Some(400), Problem::Other { detail }) => {
-            SendFailure::Rejected(format!("{detail}. Change the post and try again."))
+            SendFailure::Rejected(PostProblem::Refused { detail })
         }
-        (Some(s), p) if s >= 500 => SendFailure::Unknown(format!("HTTP {s}: {}", p.message())),
-        (_, p) => SendFailure::Unknown(p.message()),
+        (_, problem) => SendFailure::Unknown(PostProblem::Transport { problem }),
     }
 }
 

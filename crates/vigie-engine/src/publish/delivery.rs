@@ -83,23 +83,30 @@ impl Publisher {
 
     async fn send(&self, post: &Post, unknown_before: bool) -> Outcome {
         let now = self.now();
-        let retry_soon = |error: String, unknown: bool| Outcome::Retry {
+        let retry_soon = |problem: PostProblem, unknown: bool| Outcome::Retry {
             at: now + 30 * post.attempts.clamp(1, 20),
-            error,
+            problem,
             unknown,
         };
         let account = match self.db(|s| s.account(post.account_id)) {
             Ok(a) => a,
             Err(e) => {
                 return Outcome::Failed {
-                    error: e.to_string(),
+                    problem: match e {
+                        PublishError::Store(StoreError::NotFound { .. }) => {
+                            PostProblem::AccountGone
+                        }
+                        e => PostProblem::Store {
+                            detail: e.to_string(),
+                        },
+                    },
                     unknown: unknown_before,
                 }
             }
         };
         if post.content.hash() != post.content_hash {
             return Outcome::Failed {
-                error: "the stored content no longer matches what was confirmed: not sent".into(),
+                problem: PostProblem::ContentChanged,
                 unknown: unknown_before,
             };
         }
@@ -129,11 +136,11 @@ impl Publisher {
             self.approvals
                 .check(&ctx)
                 .err()
-                .map(|why| SendFailure::Rejected(format!("not sent: {why}")))
+                .map(|refusal| SendFailure::Rejected(PostProblem::NotSent { refusal }))
         };
-        if let (Some(SendFailure::Rejected(m)), false) = (&hold, unknown_before) {
+        if let (Some(SendFailure::Rejected(problem)), false) = (&hold, unknown_before) {
             return Outcome::Failed {
-                error: m.clone(),
+                problem: problem.clone(),
                 unknown: false,
             };
         }
@@ -166,27 +173,25 @@ impl Publisher {
                 match f {
                     SendFailure::Paused => Outcome::Retry {
                         at: now,
-                        error: "publishing is paused (kill switch): the post waits".into(),
+                        problem: PostProblem::Paused,
                         unknown: unknown_before,
                     },
                     SendFailure::RateLimited { after_secs } => Outcome::Retry {
                         at: now + after_secs.max(1),
-                        error: format!(
-                            "the server asks Vigie to slow down: next try in {after_secs} s"
-                        ),
+                        problem: PostProblem::SlowDown { after_secs },
                         unknown: unknown_before,
                     },
-                    SendFailure::NotSent(m) if !last => retry_soon(m, unknown_before),
-                    SendFailure::Unknown(m) if !last => retry_soon(m, true),
-                    SendFailure::NotSent(m) | SendFailure::Unknown(m) => Outcome::Failed {
-                        error: format!(
-                            "{m} (after {} attempts; press retry when the server is back)",
-                            post.attempts
-                        ),
+                    SendFailure::NotSent(p) if !last => retry_soon(p, unknown_before),
+                    SendFailure::Unknown(p) if !last => retry_soon(p, true),
+                    SendFailure::NotSent(p) | SendFailure::Unknown(p) => Outcome::Failed {
+                        problem: PostProblem::GaveUp {
+                            attempts: post.attempts,
+                            cause: Box::new(p),
+                        },
                         unknown: unknown_before || matches!(f_kind, FailKind::Unknown),
                     },
-                    SendFailure::Auth(m) | SendFailure::Rejected(m) => Outcome::Failed {
-                        error: m,
+                    SendFailure::Auth(p) | SendFailure::Rejected(p) => Outcome::Failed {
+                        problem: p,
                         unknown: unknown_before,
                     },
                 }
@@ -202,10 +207,10 @@ impl Publisher {
     /// Checks the credential still belongs to the account it claims to be.
     fn same_account(account: &Account, found: &Identity) -> Result<(), SendFailure> {
         if found.remote_id != account.identity.remote_id {
-            return Err(SendFailure::Auth(format!(
-                "the stored credential now belongs to @{} instead of @{}: nothing was sent. Reconnect @{}.",
-                found.handle, account.identity.handle, account.identity.handle
-            )));
+            return Err(SendFailure::Auth(PostProblem::OtherAccount {
+                found: found.handle.clone(),
+                expected: account.identity.handle.clone(),
+            }));
         }
         Ok(())
     }
@@ -221,12 +226,15 @@ impl Publisher {
         let token = self
             .keychain(account.profile_id)
             .get(&Self::mastodon_key(&account.identity.handle))
-            .map_err(|e| SendFailure::NotSent(e.to_string()))?
+            .map_err(|e| {
+                SendFailure::NotSent(PostProblem::Keychain {
+                    detail: e.to_string(),
+                })
+            })?
             .ok_or_else(|| {
-                SendFailure::Auth(format!(
-                    "no token is stored for @{}: reconnect this account",
-                    account.identity.handle
-                ))
+                SendFailure::Auth(PostProblem::NoCredential {
+                    handle: account.identity.handle.clone(),
+                })
             })?;
         let who = mastodon::verify(&self.http, &account.server, &token, now).await?;
         Self::same_account(account, &who)?;
@@ -241,7 +249,9 @@ impl Publisher {
         }
         let mut media = Vec::new();
         for img in &post.content.images {
-            let bytes = self.image_bytes(img).map_err(SendFailure::Rejected)?;
+            let bytes = self
+                .image_bytes(img)
+                .map_err(|refusal| SendFailure::Rejected(PostProblem::NotSent { refusal }))?;
             media.push(
                 mastodon::upload_media(
                     &self.http,
@@ -302,9 +312,11 @@ impl Publisher {
         post: &Post,
         since: Timestamp,
     ) -> Result<Option<Attempt>, SendFailure> {
-        let taken = self
-            .db(|s| s.sent_remote_ids(account.id))
-            .map_err(|e| SendFailure::NotSent(e.to_string()))?;
+        let taken = self.db(|s| s.sent_remote_ids(account.id)).map_err(|e| {
+            SendFailure::NotSent(PostProblem::Store {
+                detail: e.to_string(),
+            })
+        })?;
         mastodon::find_ours(
             &self.http,
             &account.server,
@@ -357,7 +369,9 @@ impl Publisher {
         if !post.content.images.is_empty() {
             let mut images = Vec::new();
             for img in &post.content.images {
-                let bytes = self.image_bytes(img).map_err(SendFailure::Rejected)?;
+                let bytes = self
+                    .image_bytes(img)
+                    .map_err(|refusal| SendFailure::Rejected(PostProblem::NotSent { refusal }))?;
                 let blob =
                     bluesky::upload_blob(&bsky, &self.http, svc, handle, &bytes, &img.mime, now)
                         .await?;

@@ -30,28 +30,26 @@ impl Publisher {
     /// The bytes of an attached image, checked against what was confirmed: the file name is a
     /// SHA-256 (never a path), its content still hashes to it, and its real type and size are
     /// the ones declared.
-    pub(super) fn image_bytes(&self, img: &Image) -> Result<Vec<u8>, String> {
+    pub(super) fn image_bytes(&self, img: &Image) -> Result<Vec<u8>, Refusal> {
         if !is_sha256_hex(&img.sha256) {
-            return Err(format!(
-                "image {:?}: not a media reference Vigie made",
-                img.alt
-            ));
+            return Err(Refusal::ImageMissing {
+                alt: img.alt.clone(),
+                detail: "not a media reference Vigie made".into(),
+            });
         }
-        let bytes = std::fs::read(self.media_dir.join(&img.sha256)).map_err(|e| {
-            format!(
-                "the image {:?} is no longer in Vigie's media folder ({e}): attach it again",
-                img.alt
-            )
-        })?;
+        let bytes =
+            std::fs::read(self.media_dir.join(&img.sha256)).map_err(|e| Refusal::ImageMissing {
+                alt: img.alt.clone(),
+                detail: e.to_string(),
+            })?;
         let sha = hex::encode(Sha256::digest(&bytes));
         if sha != img.sha256
             || bytes.len() as u64 != img.bytes
             || image_mime(&bytes) != Some(img.mime.as_str())
         {
-            return Err(format!(
-                "the image {:?} changed since it was attached: attach it again",
-                img.alt
-            ));
+            return Err(Refusal::ImageChanged {
+                alt: img.alt.clone(),
+            });
         }
         Ok(bytes)
     }
@@ -61,18 +59,24 @@ impl Publisher {
     /// Copies an image into Vigie's media folder and describes it for a post.
     pub fn add_image(&self, path: &Path, alt: &str) -> PublishResult<Image> {
         let bytes = std::fs::read(path).map_err(|e| {
-            PublishError::Refused(format!("cannot read the image {}: {e}", path.display()))
+            PublishError::Refused(Refusal::ImageUnreadable {
+                path: path.display().to_string(),
+                detail: e.to_string(),
+            })
         })?;
         let mime = image_mime(&bytes).ok_or_else(|| {
-            PublishError::Refused(format!(
-                "{} is not a JPEG, PNG, GIF or WebP image",
-                path.display()
-            ))
+            PublishError::Refused(Refusal::ImageType {
+                path: path.display().to_string(),
+            })
         })?;
         let sha = hex::encode(Sha256::digest(&bytes));
         std::fs::create_dir_all(&self.media_dir)
             .and_then(|_| std::fs::write(self.media_dir.join(&sha), &bytes))
-            .map_err(|e| PublishError::Refused(format!("cannot keep a copy of the image: {e}")))?;
+            .map_err(|e| {
+                PublishError::Refused(Refusal::ImageCopy {
+                    detail: e.to_string(),
+                })
+            })?;
         Ok(Image {
             mime: mime.into(),
             bytes: bytes.len() as u64,
@@ -142,13 +146,12 @@ impl Publisher {
         if account.profile_id != active_profile {
             let other = self.db(|s| s.profile(account.profile_id))?;
             let active = self.db(|s| s.profile(active_profile))?;
-            return Err(PublishError::Refused(format!(
-                "@{} belongs to the {} profile {:?}, not to the active profile {:?}: switch profile to use it",
-                account.identity.handle,
-                other.kind.as_str(),
-                other.name,
-                active.name
-            )));
+            return Err(PublishError::Refused(Refusal::WrongProfile {
+                handle: account.identity.handle,
+                profile_kind: other.kind,
+                profile: other.name,
+                active: active.name,
+            }));
         }
         Ok(account)
     }
@@ -173,16 +176,12 @@ impl Publisher {
         if c.rule == ConfirmRule::TypeHandle {
             let typed = confirmation.typed_handle.as_deref().unwrap_or("");
             if !typed_handle_matches(&c.account, typed) {
-                return Err(PublishError::Refused(format!(
-                    "type the handle {} to confirm: this is a {} account{}",
-                    c.account.display_handle(),
-                    c.profile.kind.as_str(),
-                    if c.level >= Level::Alert {
-                        format!(" and the level is {}", c.level)
-                    } else {
-                        format!(" with {} followers", c.account.identity.audience)
-                    }
-                )));
+                return Err(PublishError::Refused(Refusal::TypeHandle {
+                    handle: c.account.display_handle(),
+                    profile_kind: c.profile.kind,
+                    level: c.level,
+                    audience: c.account.identity.audience,
+                }));
             }
         }
         let hash = content.hash();
@@ -201,7 +200,7 @@ impl Publisher {
                 s.record(
                     now,
                     "post_refused",
-                    serde_json::json!({"account_id": account_id, "content_hash": hash, "why": why}),
+                    serde_json::json!({"account_id": account_id, "content_hash": hash, "why": why.to_string(), "refusal": why}),
                 )
             });
             return Err(PublishError::Refused(why));

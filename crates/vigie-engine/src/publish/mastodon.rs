@@ -7,7 +7,7 @@ use crate::fetch::{FetchError, Http};
 use crate::normalize;
 use serde::Deserialize;
 use vigie_domain::health::Problem;
-use vigie_domain::publish::{normalize_handle, same_words, Identity, Limits, Network};
+use vigie_domain::publish::{normalize_handle, same_words, Identity, Limits, Network, PostProblem};
 use vigie_domain::Timestamp;
 use vigie_secrets::Sensitive;
 
@@ -77,33 +77,27 @@ fn server_message(bytes: &[u8]) -> String {
 /// Maps a non-success answer to what the publisher does next.
 fn failure(status: u16, bytes: &[u8], retry: Option<i64>) -> SendFailure {
     match status {
-        401 | 403 => SendFailure::Auth(format!(
-            "the server refused the token (HTTP {status}): it expired or was revoked. Reconnect this account."
-        )),
-        422 | 400 => SendFailure::Rejected(format!(
-            "the server refused the post: {}. Change it and try again.",
-            server_message(bytes)
-        )),
+        401 | 403 => SendFailure::Auth(PostProblem::CredentialRefused {
+            detail: format!("HTTP {status}"),
+        }),
+        422 | 400 => SendFailure::Rejected(PostProblem::Refused {
+            detail: server_message(bytes),
+        }),
         429 => SendFailure::RateLimited {
             after_secs: retry.unwrap_or(60),
         },
-        s if s >= 500 => SendFailure::Unknown(format!(
-            "the server failed (HTTP {s}) while handling the post"
-        )),
-        s => SendFailure::Rejected(format!(
-            "unexpected answer HTTP {s}: {}",
-            server_message(bytes)
-        )),
+        s if s >= 500 => SendFailure::Unknown(PostProblem::ServerFailed { status: s }),
+        s => SendFailure::Rejected(PostProblem::Unexpected {
+            detail: format!("HTTP {s}: {}", server_message(bytes)),
+        }),
     }
 }
 
 pub(crate) fn transport(e: FetchError) -> SendFailure {
     match e.problem {
         // Nothing reached the server.
-        Problem::Connect { detail } => {
-            SendFailure::NotSent(format!("the server could not be reached ({detail})"))
-        }
-        p => SendFailure::Unknown(p.message()),
+        Problem::Connect { detail } => SendFailure::NotSent(PostProblem::Unreachable { detail }),
+        problem => SendFailure::Unknown(PostProblem::Transport { problem }),
     }
 }
 
@@ -158,24 +152,26 @@ pub(crate) async fn verify(
     .await?;
     if status != 200 {
         return Err(match status {
-            401 | 403 | 422 => SendFailure::Auth(format!(
-                "the server does not accept this token (HTTP {status}): it expired or was revoked. Reconnect this account."
-            )),
+            401 | 403 | 422 => SendFailure::Auth(PostProblem::CredentialRefused {
+                detail: format!("HTTP {status}"),
+            }),
             s => match failure(s, &bytes, retry) {
                 SendFailure::Unknown(m) => SendFailure::NotSent(m),
                 other => other,
             },
         });
     }
-    let a: AccountJson = serde_json::from_slice(&bytes)
-        .map_err(|e| SendFailure::Rejected(format!("unexpected verify_credentials answer: {e}")))?;
+    let a: AccountJson = serde_json::from_slice(&bytes).map_err(|e| {
+        SendFailure::Rejected(PostProblem::Unexpected {
+            detail: format!("verify_credentials: {e}"),
+        })
+    })?;
     // The account behind a token is local to its instance: its `acct` has no host. One that
     // claims another instance's handle is refused (it could pass an allow-list).
     if a.acct.contains('@') {
-        return Err(SendFailure::Auth(format!(
-            "the server says this token belongs to @{}, an account of another instance: refused",
-            a.acct
-        )));
+        return Err(SendFailure::Auth(PostProblem::ForeignAccount {
+            acct: a.acct,
+        }));
     }
     let handle = if a.acct.is_empty() {
         a.username
@@ -269,7 +265,11 @@ pub(crate) async fn upload_media(
     let part = reqwest::multipart::Part::bytes(bytes)
         .file_name("image")
         .mime_str(mime)
-        .map_err(|e| SendFailure::Rejected(format!("image type {mime}: {e}")))?;
+        .map_err(|e| {
+            SendFailure::Rejected(PostProblem::Unexpected {
+                detail: format!("image type {mime}: {e}"),
+            })
+        })?;
     let form = reqwest::multipart::Form::new()
         .part("file", part)
         .text("description", alt.to_string());
@@ -299,7 +299,11 @@ pub(crate) async fn upload_media(
     }
     serde_json::from_slice::<M>(&body)
         .map(|m| m.id)
-        .map_err(|e| SendFailure::Rejected(format!("unexpected media answer: {e}")))
+        .map_err(|e| {
+            SendFailure::Rejected(PostProblem::Unexpected {
+                detail: format!("media: {e}"),
+            })
+        })
 }
 
 /// `POST /api/v1/statuses` with the post's own idempotency key.
@@ -334,7 +338,9 @@ pub(crate) async fn post_status(
         return Err(failure(status, &bytes, retry));
     }
     let s: StatusJson = serde_json::from_slice(&bytes).map_err(|e| {
-        SendFailure::Unknown(format!("the server's answer could not be read ({e})"))
+        SendFailure::Unknown(PostProblem::Unreadable {
+            detail: e.to_string(),
+        })
     })?;
     Ok(Attempt {
         remote_id: s.id,
@@ -389,12 +395,13 @@ pub(crate) async fn find_ours(
     let status = resp.status().as_u16();
     let bytes = http.read_capped(resp).await.map_err(transport)?;
     if status != 200 {
-        return Err(SendFailure::NotSent(format!(
-            "could not read the account's posts to check the last attempt (HTTP {status})"
-        )));
+        return Err(SendFailure::NotSent(PostProblem::CheckFailed { status }));
     }
-    let list: Vec<StatusJson> = serde_json::from_slice(&bytes)
-        .map_err(|e| SendFailure::NotSent(format!("unexpected statuses answer: {e}")))?;
+    let list: Vec<StatusJson> = serde_json::from_slice(&bytes).map_err(|e| {
+        SendFailure::NotSent(PostProblem::Unexpected {
+            detail: format!("statuses: {e}"),
+        })
+    })?;
     Ok(list
         .into_iter()
         .filter(|s| !taken.contains(&s.id))

@@ -33,7 +33,8 @@ use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 use vigie_domain::publish::{
     confirm_rule, may_hold, normalize_handle, record_key, typed_handle_matches, validate, Account,
-    ConfirmRule, Content, Identity, Image, Invalid, Limits, Network, Profile, ProfileKind,
+    ConfirmRule, Content, Identity, Image, Invalid, Limits, Network, PostProblem, Profile,
+    ProfileKind, Refusal,
 };
 use vigie_domain::{Level, Timestamp};
 use vigie_secrets::{Keychain, SecretsError, Sensitive};
@@ -44,7 +45,7 @@ use vigie_store::{KillSwitch, NewPost, Outcome, Post, Store, StoreError};
 pub enum PublishError {
     /// A guard said no (wrong profile, wrong account, missing confirmation, not approved…).
     #[error("{0}")]
-    Refused(String),
+    Refused(Refusal),
     #[error("the post cannot go out as it is: {}", .0.iter().map(|i| i.to_string()).collect::<Vec<_>>().join("; "))]
     Invalid(Vec<Invalid>),
     #[error(transparent)]
@@ -55,6 +56,12 @@ pub enum PublishError {
     Server(String),
     #[error("the server could not be reached: {0}")]
     Network(String),
+    /// Checking an account with its server failed (`code`: auth, network or server).
+    #[error("{problem}")]
+    Account {
+        code: &'static str,
+        problem: PostProblem,
+    },
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -69,6 +76,7 @@ impl PublishError {
             PublishError::Auth(_) => "auth",
             PublishError::Server(_) => "server",
             PublishError::Network(_) => "network",
+            PublishError::Account { code, .. } => code,
             PublishError::Store(StoreError::NotFound { .. }) => "not_found",
             PublishError::Store(StoreError::Duplicate { .. }) => "duplicate",
             PublishError::Store(StoreError::Invalid { .. }) => "invalid",
@@ -95,7 +103,7 @@ pub struct GateContext<'a> {
 /// exact account?". The gate asks when a post is queued and again just before it is sent.
 pub trait ApprovalGate: Send + Sync {
     /// `Err(reason)` refuses the post.
-    fn check(&self, ctx: &GateContext<'_>) -> Result<(), String>;
+    fn check(&self, ctx: &GateContext<'_>) -> Result<(), Refusal>;
     /// The post went out: approvals that served it are spent.
     fn sent(&self, _ctx: &GateContext<'_>, _post_id: i64) {}
 }
@@ -106,7 +114,7 @@ pub trait ApprovalGate: Send + Sync {
 pub struct NoApprovalPolicy;
 
 impl ApprovalGate for NoApprovalPolicy {
-    fn check(&self, _: &GateContext<'_>) -> Result<(), String> {
+    fn check(&self, _: &GateContext<'_>) -> Result<(), Refusal> {
         Ok(())
     }
 }
@@ -143,13 +151,13 @@ pub(crate) struct Attempt {
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum SendFailure {
     /// Nothing reached the server: safe to try again.
-    NotSent(String),
+    NotSent(PostProblem),
     /// The request may have been stored: reconcile before trying again.
-    Unknown(String),
+    Unknown(PostProblem),
     /// Expired or revoked credential.
-    Auth(String),
+    Auth(PostProblem),
     /// The server refused the content.
-    Rejected(String),
+    Rejected(PostProblem),
     RateLimited {
         after_secs: i64,
     },
@@ -348,14 +356,12 @@ fn normalize_allow_list(kind: ProfileKind, handles: &[String]) -> PublishResult<
         .filter(|h| !h.is_empty())
         .collect();
     if let Some(bad) = out.iter().find(|h| !h.contains('.') && !h.contains('@')) {
-        return Err(PublishError::Refused(format!(
-            "{bad:?} is not a full handle: write user@instance for Mastodon or name.domain for Bluesky"
-        )));
+        return Err(PublishError::Refused(Refusal::NotFullHandle {
+            handle: bad.clone(),
+        }));
     }
     if kind == ProfileKind::Brand && out.is_empty() {
-        return Err(PublishError::Refused(
-            "a brand profile needs the list of handles it may hold".into(),
-        ));
+        return Err(PublishError::Refused(Refusal::EmptyAllowList));
     }
     Ok(out)
 }

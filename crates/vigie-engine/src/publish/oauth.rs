@@ -12,6 +12,7 @@ use sha2::{Digest, Sha256};
 use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
+use vigie_domain::publish::Refusal;
 use vigie_secrets::Sensitive;
 
 /// A registered OAuth client for one instance (the secret lives in the keychain).
@@ -151,10 +152,9 @@ pub(crate) async fn finish(
     let code = tokio::time::timeout(timeout, receive_code(&p))
         .await
         .map_err(|_| {
-            PublishError::Refused(format!(
-                "no answer from the browser within {} s: start the connection again",
-                timeout.as_secs()
-            ))
+            PublishError::Refused(Refusal::BrowserTimeout {
+                secs: timeout.as_secs(),
+            })
         })??;
     let mut form = vec![
         ("grant_type", "authorization_code".to_string()),
@@ -234,10 +234,9 @@ async fn receive_code(p: &PendingAuth) -> Result<String, PublishError> {
             ),
             (_, e) => (
                 "The sign-in was refused. Go back to Vigie.",
-                Err(PublishError::Refused(format!(
-                    "the server did not authorise Vigie ({})",
-                    e.map(String::as_str).unwrap_or("no code")
-                ))),
+                Err(PublishError::Refused(Refusal::NotAuthorised {
+                    detail: e.map(String::as_str).unwrap_or("no code").to_string(),
+                })),
             ),
         };
         let body = format!("<!doctype html><meta charset=utf-8><title>Vigie</title><p>{page}</p>");

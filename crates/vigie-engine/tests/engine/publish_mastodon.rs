@@ -5,7 +5,8 @@
 use crate::support::*;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use vigie_domain::publish::{Content, ProfileKind};
+use vigie_domain::publish::{Content, PostProblem, ProfileKind, Refusal};
+use vigie_engine::app::AppError;
 use vigie_engine::fetch::FetchConfig;
 use vigie_engine::publish::{
     ApprovalGate, Confirmation, NoApprovalPolicy, PublishConfig, PublishError, Publisher,
@@ -214,6 +215,14 @@ async fn personal_account_cannot_join_a_brand_profile() {
         .unwrap_err();
     assert_eq!(err.code(), "refused");
     assert!(err.to_string().contains("allow-list"), "{err}");
+    // The UI gets the refusal as data, to word it in its language.
+    let json = serde_json::to_value(AppError::from(err)).unwrap();
+    assert_eq!(
+        json["refusal"],
+        serde_json::json!({"kind": "notAllowListed", "handle": format!("bob@{}", host(&snac)), "profile": "Acme"}),
+        "{json}"
+    );
+    assert_eq!(json["code"], "refused");
     assert!(r.publisher.accounts(brand.id).unwrap().is_empty());
     // Nothing was kept in the keychain either.
     let kc = Keychain::new(&format!("{}profile-{}", r.prefix, brand.id));
@@ -240,6 +249,13 @@ async fn a_token_of_another_account_than_declared_is_refused() {
         .await
         .unwrap_err();
     assert!(err.to_string().contains("belongs to @bob"), "{err}");
+    match err {
+        PublishError::Refused(Refusal::WrongAccount { expected, actual }) => {
+            assert_eq!(expected, format!("alice@{}", host(&snac)));
+            assert_eq!(actual, format!("bob@{}", host(&snac)));
+        }
+        other => panic!("{other:?}"),
+    }
     assert!(r.publisher.accounts(me.id).unwrap().is_empty());
 }
 
@@ -282,6 +298,21 @@ async fn a_brand_workspace_never_reaches_a_personal_account() {
         )
         .unwrap_err();
     assert!(err.to_string().contains("switch profile"), "{err}");
+    match err {
+        PublishError::Refused(Refusal::WrongProfile {
+            handle,
+            profile_kind,
+            profile,
+            active,
+        }) => {
+            assert_eq!(handle, format!("bob@{}", host(&snac)));
+            assert_eq!(
+                (profile_kind, profile.as_str(), active.as_str()),
+                (ProfileKind::Personal, "Bob perso", "Acme")
+            );
+        }
+        other => panic!("{other:?}"),
+    }
     assert!(r.publisher.outbox(10).unwrap().is_empty());
     // The same account cannot be held by two profiles.
     let err = r
@@ -524,8 +555,15 @@ async fn a_revoked_token_fails_with_reconnect() {
     let report = r.publisher.deliver_due().await;
     assert_eq!(report.failed, 1, "{report:?}");
     let p = r.publisher.outbox(1).unwrap().remove(0);
-    let error = p.last_error.unwrap();
+    let error = p.last_error.clone().unwrap();
     assert!(error.contains("Reconnect this account"), "{error}");
+    assert!(
+        matches!(&p.last_problem, Some(PostProblem::CredentialRefused { detail })
+            // snac answers verify_credentials with 422 for a revoked token.
+            if ["HTTP 401", "HTTP 403", "HTTP 422"].contains(&detail.as_str())),
+        "{:?}",
+        p.last_problem
+    );
     // Reconnecting the same account replaces its token and keeps its history; retry sends.
     let fresh = snac.new_token().await;
     let again = r
@@ -568,8 +606,16 @@ async fn a_credential_swapped_for_another_account_is_caught_before_sending() {
         .unwrap();
     let report = r.publisher.deliver_due().await;
     assert_eq!(report.failed, 1);
-    let error = r.publisher.outbox(1).unwrap().remove(0).last_error.unwrap();
+    let p = r.publisher.outbox(1).unwrap().remove(0);
+    let error = p.last_error.unwrap();
     assert!(error.contains("now belongs to @bob"), "{error}");
+    assert_eq!(
+        p.last_problem,
+        Some(PostProblem::OtherAccount {
+            found: format!("bob@{}", host(&snac)),
+            expected: format!("alice@{}", host(&snac)),
+        })
+    );
     assert!(
         snac.statuses_of(&bob_token).await.is_empty(),
         "nothing on bob's account"
@@ -618,10 +664,12 @@ async fn text_over_the_instance_limit_is_refused_before_sending() {
 struct OnlyThis(Mutex<Option<String>>);
 
 impl ApprovalGate for OnlyThis {
-    fn check(&self, ctx: &vigie_engine::publish::GateContext<'_>) -> Result<(), String> {
+    fn check(&self, ctx: &vigie_engine::publish::GateContext<'_>) -> Result<(), Refusal> {
         match &*self.0.lock().unwrap() {
             Some(h) if h == ctx.content_hash => Ok(()),
-            _ => Err("this exact content is not approved for this account".into()),
+            _ => Err(Refusal::Approvals {
+                detail: "this exact content is not approved for this account".into(),
+            }),
         }
     }
 }
@@ -638,6 +686,10 @@ async fn the_approval_hook_is_asked_at_queue_time_and_again_at_send_time() {
         .queue(brand, acct, &content, &Confirmation::default(), None)
         .unwrap_err();
     assert!(err.to_string().contains("not approved"), "{err}");
+    assert!(
+        matches!(err, PublishError::Refused(Refusal::Approvals { .. })),
+        "{err:?}"
+    );
     *gate.0.lock().unwrap() = Some(content.hash());
     r.publisher
         .queue(brand, acct, &content, &Confirmation::default(), None)
@@ -647,6 +699,18 @@ async fn the_approval_hook_is_asked_at_queue_time_and_again_at_send_time() {
     let report = r.publisher.deliver_due().await;
     assert_eq!(report.failed, 1);
     assert!(snac.statuses_of(&snac.token).await.is_empty());
+    let p = r.publisher.outbox(1).unwrap().remove(0);
+    assert!(
+        matches!(
+            &p.last_problem,
+            Some(PostProblem::NotSent {
+                refusal: Refusal::Approvals { .. }
+            })
+        ),
+        "{:?}",
+        p.last_problem
+    );
+    assert!(p.last_error.unwrap().starts_with("not sent: "));
 }
 
 #[tokio::test]
@@ -728,6 +792,10 @@ async fn a_429_waits_for_the_server_then_sends_once_with_its_image() {
     assert_eq!(p.state, vigie_domain::publish::PostState::Queued);
     assert_eq!(p.send_after, NOW + 120, "Retry-After honoured");
     assert!(p.last_error.unwrap().contains("slow down"));
+    assert_eq!(
+        p.last_problem,
+        Some(PostProblem::SlowDown { after_secs: 120 })
+    );
     // Not before the server said.
     r.clock.advance(60);
     assert_eq!(r.publisher.deliver_due().await.sent, 0);
@@ -792,4 +860,57 @@ async fn an_outbox_lock_that_cannot_be_taken_stops_delivery_and_says_why() {
         !report.delivering_elsewhere && report.sent == 0,
         "{report:?}"
     );
+}
+
+#[tokio::test]
+async fn a_server_gone_for_good_is_retried_then_given_up_with_its_cause_kept_as_data() {
+    let snac = Snac::start().await;
+    let proxy = FaultProxy::start(snac.port).await;
+    let r = rig("m-gone");
+    let (brand, acct) = brand_with_alice(&r, &snac, &proxy.url()).await;
+    r.publisher.set_config(PublishConfig {
+        undo_secs: 0,
+        max_attempts: 2,
+        ..PublishConfig::default()
+    });
+    // The server's address stops answering: connections are refused.
+    drop(proxy);
+    r.publisher
+        .queue(
+            brand,
+            acct,
+            &Content::text("Point d'étape"),
+            &Confirmation::default(),
+            None,
+        )
+        .unwrap();
+    assert_eq!(r.publisher.deliver_due().await.deferred, 1);
+    let p = r.publisher.outbox(1).unwrap().remove(0);
+    assert!(
+        matches!(&p.last_problem, Some(PostProblem::Unreachable { .. })),
+        "{:?}",
+        p.last_problem
+    );
+    r.clock.advance(31);
+    assert_eq!(r.publisher.deliver_due().await.failed, 1);
+    let p = r.publisher.outbox(1).unwrap().remove(0);
+    match &p.last_problem {
+        Some(PostProblem::GaveUp { attempts: 2, cause }) => {
+            assert!(
+                matches!(**cause, PostProblem::Unreachable { .. }),
+                "{cause:?}"
+            )
+        }
+        other => panic!("{other:?}"),
+    }
+    let error = p.last_error.clone().unwrap();
+    assert!(
+        error.starts_with("the server could not be reached (")
+            && error.ends_with("(after 2 attempts; press retry when the server is back)"),
+        "{error}"
+    );
+    // Retrying clears both.
+    let p = r.publisher.retry(p.id).unwrap();
+    assert_eq!((p.last_error, p.last_problem), (None, None));
+    assert!(snac.statuses_of(&snac.token).await.is_empty());
 }
