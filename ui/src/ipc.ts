@@ -26,6 +26,7 @@ import type {
   Requirement,
   StoredApproval,
   Target,
+  TeamRefusal,
   UseStatement,
   ComposeCheck,
   ComposeRequest,
@@ -68,6 +69,8 @@ export interface IpcError {
   refusal?: Refusal;
   /** Why checking an account with its server failed, as data. */
   problem?: PostProblem;
+  /** Why a teamwork action was refused, as data (logic/teamErrors.ts words it). */
+  team?: TeamRefusal;
 }
 
 export type Unlisten = () => void;

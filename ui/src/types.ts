@@ -586,3 +586,30 @@ export type PostProblem =
   | { kind: "accountGone" }
   | { kind: "store"; detail: string }
   | { kind: "gaveUp"; attempts: number; cause: PostProblem };
+
+/** Why a teamwork action was refused; nothing changed (vigie-domain `approval::TeamRefusal`). */
+export type TeamRefusal =
+  | { kind: "identityExists" }
+  | { kind: "noIdentity" }
+  | { kind: "notInRoster" }
+  | { kind: "noPrivateKey" }
+  | { kind: "damagedKey" }
+  | { kind: "badRoster"; detail: string }
+  | { kind: "badMemberKey"; name: string }
+  | { kind: "noSuchMember"; who: string }
+  | { kind: "ownRoles" }
+  | { kind: "noPlaybook"; name: string }
+  | { kind: "noStatement"; playbook: string; statement: string }
+  | { kind: "invalid"; detail: string }
+  | { kind: "noVariant" }
+  | { kind: "requestDamaged" }
+  | { kind: "selfApproval" }
+  | { kind: "notYourRole"; role: string; yours: string[] }
+  | { kind: "approverUnknown"; name: string }
+  | { kind: "roleNotHeld"; name: string; role: string; roles: string[] }
+  | { kind: "expired"; name: string }
+  | { kind: "ownApproval" }
+  | { kind: "authorApproved" }
+  | { kind: "someoneElsesRequest" }
+  | { kind: "draftEdited" }
+  | { kind: "noMatchingDraft"; handle: string };

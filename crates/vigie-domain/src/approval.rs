@@ -209,6 +209,70 @@ pub enum Unmet {
     Role { role: String },
 }
 
+/// Why a teamwork action was refused (identity, roster, playbooks, approvals). Nothing changed.
+/// `Display` is the English the CLI prints; the UI words the data (ui/src/logic/teamErrors.ts).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[serde(
+    tag = "kind",
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase"
+)]
+pub enum TeamRefusal {
+    #[error("this Vigie already has an identity: share it with `vigie team export`")]
+    IdentityExists,
+    #[error("no identity on this Vigie yet: create one (`vigie team init --name … --role …`)")]
+    NoIdentity,
+    #[error("your identity is missing from the roster: import the team file again")]
+    NotInRoster,
+    #[error("your private key is not in this computer's keychain: this identity cannot sign here")]
+    NoPrivateKey,
+    #[error("the key in the keychain is damaged: create a new identity")]
+    DamagedKey,
+    #[error("the roster file is not valid: {detail}")]
+    BadRoster { detail: String },
+    #[error("{name}'s key is not a valid Ed25519 public key: nothing was imported")]
+    BadMemberKey { name: String },
+    #[error("nobody called {who:?} in the roster")]
+    NoSuchMember { who: String },
+    #[error("you cannot change your own roles or autonomy: another member of the team does it on their Vigie and shares the roster")]
+    OwnRoles,
+    #[error("no playbook {name:?}")]
+    NoPlaybook { name: String },
+    #[error("the playbook {playbook:?} has no statement {statement:?}")]
+    NoStatement { playbook: String, statement: String },
+    /// A playbook, the policy or a statement's slots did not pass their checks (their words).
+    #[error("{detail}")]
+    Invalid { detail: String },
+    #[error("this draft has no text for that account yet")]
+    NoVariant,
+    #[error("the request's content does not match its own hash: damaged")]
+    RequestDamaged,
+    #[error("you wrote this post: you cannot approve it yourself")]
+    SelfApproval,
+    #[error("you do not have the role {role:?} in the roster (yours: {})", yours.join(", "))]
+    NotYourRole { role: String, yours: Vec<String> },
+    #[error("{name} is not in the team roster: import their roster entry first (or this approval is forged)")]
+    ApproverUnknown { name: String },
+    #[error("{name} signed as {role:?} but the roster gives them {}", if roles.is_empty() { "no role".to_string() } else { roles.join(", ") })]
+    RoleNotHeld {
+        name: String,
+        role: String,
+        roles: Vec<String>,
+    },
+    #[error("this approval by {name} has expired")]
+    Expired { name: String },
+    #[error("you cannot approve your own post")]
+    OwnApproval,
+    #[error("the author approved their own post: not accepted")]
+    AuthorApproved,
+    #[error("this approval answers someone else's request")]
+    SomeoneElsesRequest,
+    #[error("the draft was edited after this approval was requested: request approval again")]
+    DraftEdited,
+    #[error("no draft for @{handle} matches this approval")]
+    NoMatchingDraft { handle: String },
+}
+
 /// Does this set of (already verified) approvals meet the requirement? Duplicates by the same
 /// person count once; the author never counts.
 pub fn meets(req: &Requirement, approvers: &[Approver], author_key: &str) -> Result<(), Unmet> {

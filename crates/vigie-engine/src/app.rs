@@ -13,6 +13,7 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::mpsc;
+use vigie_domain::approval::TeamRefusal;
 use vigie_domain::publish::{PostProblem, Refusal};
 use vigie_domain::text::MatchText;
 use vigie_domain::{
@@ -29,7 +30,8 @@ pub use teamwork::{DraftDetail, PreApprove, UseStatement};
 
 /// An error as the user sees it: a stable code and a sentence (in English). `what` and `key`
 /// say more where the code alone does not (a duplicate *watch* named "Danone", a disk that is
-/// *full*), so the UI can word the common errors in its own language.
+/// *full*), and `refusal` / `problem` / `team` carry publishing and teamwork errors as data,
+/// so the UI can word them in its own language.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
 #[error("{message}")]
 pub struct AppError {
@@ -45,6 +47,9 @@ pub struct AppError {
     /// Why checking an account with its server failed, as data.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub problem: Option<Box<PostProblem>>,
+    /// Why a teamwork action was refused, as data.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub team: Option<Box<TeamRefusal>>,
 }
 
 impl AppError {
@@ -56,6 +61,7 @@ impl AppError {
             key: None,
             refusal: None,
             problem: None,
+            team: None,
         }
     }
 

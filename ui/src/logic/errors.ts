@@ -1,12 +1,14 @@
 // The engine's errors in the UI's language. The engine sends a stable code, an English
 // sentence and, where the code alone does not say enough, what the error is about
 // (`what`, `key`: see AppError in vigie-engine), or the publishing refusal or failure as data
-// (`refusal`, `problem`: logic/postProblems.ts). The common ones are worded here; the others
+// (`refusal`, `problem`: logic/postProblems.ts), or the teamwork refusal (`team`:
+// logic/teamErrors.ts). The common ones are worded here; the others
 // keep the engine's sentence.
 
 import { t, type Key } from "../i18n";
 import type { IpcError } from "../ipc";
 import { postProblemText, refusalText } from "./postProblems";
+import { teamRefusalText } from "./teamErrors";
 
 const ABOUT: Record<string, Record<string, Key>> = {
   duplicate: { watch: "error.duplicate.watch", source: "error.duplicate.source" },
@@ -25,6 +27,7 @@ const BY_CODE: Record<string, Key> = {
 export function errorText(err: IpcError): string {
   if (err.refusal) return refusalText(err.refusal);
   if (err.problem) return postProblemText(err.problem);
+  if (err.team) return teamRefusalText(err.team);
   const key = (err.what && ABOUT[err.code]?.[err.what]) || BY_CODE[err.code];
   if (key) return t(key, { key: err.key ?? "" });
   return err.message || t("error.generic");

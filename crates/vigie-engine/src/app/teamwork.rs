@@ -11,11 +11,24 @@ use vigie_domain::approval::{Autonomy, Policy, Requirement};
 use vigie_domain::playbook::Playbook;
 use vigie_domain::publish::Content;
 use vigie_domain::Level;
-use vigie_store::{AuditEntry, AuditReport, Comment, Draft, Member, StoredApproval, Version};
+use vigie_store::{
+    AuditEntry, AuditReport, Comment, Draft, Member, StoreError, StoredApproval, Version,
+};
 
 impl From<TeamError> for AppError {
     fn from(e: TeamError) -> Self {
-        AppError::new(e.code(), e.to_string())
+        let (code, message) = (e.code(), e.to_string());
+        match e {
+            TeamError::Refused(r) => AppError {
+                team: Some(Box::new(r)),
+                ..AppError::new(code, message)
+            },
+            // Keeps what it is about (a missing draft, a duplicate approval…).
+            TeamError::Store(s @ (StoreError::NotFound { .. } | StoreError::Duplicate { .. })) => {
+                s.into()
+            }
+            _ => AppError::new(code, message),
+        }
     }
 }
 

@@ -17,7 +17,9 @@ use crate::runner::Clock;
 use signed::{Approval, BlockError, Request, Target};
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
-use vigie_domain::approval::{meets, Approver, Autonomy, Policy, Requirement, Situation};
+use vigie_domain::approval::{
+    meets, Approver, Autonomy, Policy, Requirement, Situation, TeamRefusal,
+};
 use vigie_domain::playbook::Playbook;
 use vigie_domain::publish::{Account, Content, Refusal};
 use vigie_domain::{Level, Sensitivity, Timestamp};
@@ -30,7 +32,7 @@ pub const APPROVAL: &str = "APPROVAL";
 #[derive(Debug, thiserror::Error)]
 pub enum TeamError {
     #[error("{0}")]
-    Refused(String),
+    Refused(TeamRefusal),
     #[error(transparent)]
     Block(#[from] BlockError),
     #[error(transparent)]
@@ -55,8 +57,13 @@ impl TeamError {
 
 pub type TeamResult<T> = Result<T, TeamError>;
 
-fn refused(msg: impl Into<String>) -> TeamError {
-    TeamError::Refused(msg.into())
+fn refused(r: TeamRefusal) -> TeamError {
+    TeamError::Refused(r)
+}
+
+/// A playbook, the policy or a statement's slots did not pass their checks.
+fn invalid(detail: String) -> TeamError {
+    TeamError::Refused(TeamRefusal::Invalid { detail })
 }
 
 /// The local user.
@@ -124,9 +131,7 @@ impl Team {
         autonomy: Autonomy,
     ) -> TeamResult<Me> {
         if self.db(|s| s.setting("identity_key"))?.is_some() {
-            return Err(refused(
-                "this Vigie already has an identity: share it with `vigie team export`",
-            ));
+            return Err(refused(TeamRefusal::IdentityExists));
         }
         let key = signed::new_signing_key();
         let public = signed::public_key_b64(&key);
@@ -152,14 +157,12 @@ impl Team {
     }
 
     pub fn me(&self) -> TeamResult<Me> {
-        let key = self.db(|s| s.setting("identity_key"))?.ok_or_else(|| {
-            refused(
-                "no identity on this Vigie yet: create one (`vigie team init --name … --role …`)",
-            )
-        })?;
-        let m = self.db(|s| s.member(&key))?.ok_or_else(|| {
-            refused("your identity is missing from the roster: import the team file again")
-        })?;
+        let key = self
+            .db(|s| s.setting("identity_key"))?
+            .ok_or_else(|| refused(TeamRefusal::NoIdentity))?;
+        let m = self
+            .db(|s| s.member(&key))?
+            .ok_or_else(|| refused(TeamRefusal::NotInRoster))?;
         Ok(Me {
             key: m.key,
             name: m.name,
@@ -169,11 +172,12 @@ impl Team {
     }
 
     fn signing_key(&self, me: &Me) -> TeamResult<ed25519_dalek::SigningKey> {
-        let secret = self.keychain.get(&me.key)?.ok_or_else(|| {
-            refused("your private key is not in this computer's keychain: this identity cannot sign here")
-        })?;
+        let secret = self
+            .keychain
+            .get(&me.key)?
+            .ok_or_else(|| refused(TeamRefusal::NoPrivateKey))?;
         signed::signing_key_from_b64(secret.expose())
-            .ok_or_else(|| refused("the key in the keychain is damaged: create a new identity"))
+            .ok_or_else(|| refused(TeamRefusal::DamagedKey))
     }
 
     pub fn roster(&self) -> TeamResult<Vec<Member>> {
@@ -189,14 +193,16 @@ impl Team {
 
     /// Merges a roster file (by key). Returns how many members it holds.
     pub fn import_roster(&self, text: &str) -> TeamResult<usize> {
-        let f: RosterFile = toml::from_str(text)
-            .map_err(|e| refused(format!("the roster file is not valid: {e}")))?;
+        let f: RosterFile = toml::from_str(text).map_err(|e| {
+            refused(TeamRefusal::BadRoster {
+                detail: e.to_string(),
+            })
+        })?;
         for m in &f.members {
             if signed::verifying_key(&m.key).is_none() {
-                return Err(refused(format!(
-                    "{}'s key is not a valid Ed25519 public key: nothing was imported",
-                    m.name
-                )));
+                return Err(refused(TeamRefusal::BadMemberKey {
+                    name: m.name.clone(),
+                }));
             }
         }
         // Your own entry is never changed by an import (roles and autonomy are not self-granted).
@@ -222,11 +228,13 @@ impl Team {
             .roster()?
             .into_iter()
             .find(|m| m.key == who || m.name.eq_ignore_ascii_case(who.trim()))
-            .ok_or_else(|| refused(format!("nobody called {who:?} in the roster")))?;
+            .ok_or_else(|| {
+                refused(TeamRefusal::NoSuchMember {
+                    who: who.to_string(),
+                })
+            })?;
         if self.me().is_ok_and(|me| me.key == m.key) {
-            return Err(refused(
-                "you cannot change your own roles or autonomy: another member of the team does it on their Vigie and shares the roster",
-            ));
+            return Err(refused(TeamRefusal::OwnRoles));
         }
         if let Some(r) = roles {
             m.roles = r.into_iter().map(|r| r.trim().to_lowercase()).collect();
@@ -241,13 +249,13 @@ impl Team {
 
     pub fn policy(&self) -> TeamResult<Policy> {
         Ok(match self.db(|s| s.setting("policy"))? {
-            Some(t) => Policy::from_toml(&t).map_err(refused)?,
+            Some(t) => Policy::from_toml(&t).map_err(invalid)?,
             None => Policy::default(),
         })
     }
 
     pub fn set_policy(&self, toml_text: &str) -> TeamResult<Policy> {
-        let p = Policy::from_toml(toml_text).map_err(refused)?;
+        let p = Policy::from_toml(toml_text).map_err(invalid)?;
         let now = self.now();
         self.db(|s| {
             s.set_setting("policy", &p.to_toml())?;
@@ -295,7 +303,7 @@ impl Team {
     }
 
     pub fn import_playbook(&self, toml_text: &str) -> TeamResult<Playbook> {
-        let p = Playbook::from_toml(toml_text).map_err(refused)?;
+        let p = Playbook::from_toml(toml_text).map_err(invalid)?;
         let now = self.now();
         self.db(|s| s.save_playbook(&p.name, &p.to_toml(), now))?;
         Ok(p)
@@ -304,7 +312,7 @@ impl Team {
     pub fn playbooks(&self) -> TeamResult<Vec<Playbook>> {
         self.db(|s| s.playbooks())?
             .into_iter()
-            .map(|(_, t)| Playbook::from_toml(&t).map_err(refused))
+            .map(|(_, t)| Playbook::from_toml(&t).map_err(invalid))
             .collect()
     }
 
@@ -312,7 +320,11 @@ impl Team {
         self.playbooks()?
             .into_iter()
             .find(|p| p.name.eq_ignore_ascii_case(name.trim()))
-            .ok_or_else(|| refused(format!("no playbook {name:?}")))
+            .ok_or_else(|| {
+                refused(TeamRefusal::NoPlaybook {
+                    name: name.to_string(),
+                })
+            })
     }
 
     /// "Use this statement": a draft for `account_id` with the slots filled.
@@ -327,12 +339,12 @@ impl Team {
         let me = self.me()?;
         let p = self.playbook(playbook)?;
         let st = p.statement(statement).ok_or_else(|| {
-            refused(format!(
-                "the playbook {:?} has no statement {statement:?}",
-                p.name
-            ))
+            refused(TeamRefusal::NoStatement {
+                playbook: p.name.clone(),
+                statement: statement.to_string(),
+            })
         })?;
-        let text = st.fill(slots).map_err(refused)?;
+        let text = st.fill(slots).map_err(invalid)?;
         let origin = Origin {
             playbook: p.name.clone(),
             statement: st.id.clone(),
@@ -359,7 +371,7 @@ impl Team {
             .variants
             .iter()
             .find(|v| v.account_id == account_id)
-            .ok_or_else(|| refused("this draft has no text for that account yet"))?;
+            .ok_or_else(|| refused(TeamRefusal::NoVariant))?;
         let account = self.db(|s| s.account(account_id))?;
         let now = self.now();
         let req = Request {
@@ -395,9 +407,7 @@ impl Team {
     pub fn review(&self, text: &str) -> TeamResult<Request> {
         let (req, _) = signed::open::<Request>(REQUEST, text, |r| r.author_key.clone())?;
         if req.content.hash() != req.content_hash {
-            return Err(refused(
-                "the request's content does not match its own hash: damaged",
-            ));
+            return Err(refused(TeamRefusal::RequestDamaged));
         }
         Ok(req)
     }
@@ -409,16 +419,14 @@ impl Team {
         let now = self.now();
         if req.author_key == me.key {
             self.refusal("approval_refused", &req.id, "self-approval");
-            return Err(refused(
-                "you wrote this post: you cannot approve it yourself",
-            ));
+            return Err(refused(TeamRefusal::SelfApproval));
         }
         let role = role.trim().to_lowercase();
         if !me.roles.contains(&role) {
-            return Err(refused(format!(
-                "you do not have the role {role:?} in the roster (yours: {})",
-                me.roles.join(", ")
-            )));
+            return Err(refused(TeamRefusal::NotYourRole {
+                role,
+                yours: me.roles.clone(),
+            }));
         }
         let key = self.signing_key(&me)?;
         let a = Approval {
@@ -457,14 +465,18 @@ impl Team {
     ) -> TeamResult<String> {
         let me = self.me()?;
         let p = self.playbook(playbook)?;
-        let st = p
-            .statement(statement)
-            .ok_or_else(|| refused(format!("no statement {statement:?} in {:?}", p.name)))?;
+        let st = p.statement(statement).ok_or_else(|| {
+            refused(TeamRefusal::NoStatement {
+                playbook: p.name.clone(),
+                statement: statement.to_string(),
+            })
+        })?;
         let role = role.trim().to_lowercase();
         if !me.roles.contains(&role) {
-            return Err(refused(format!(
-                "you do not have the role {role:?} in the roster"
-            )));
+            return Err(refused(TeamRefusal::NotYourRole {
+                role,
+                yours: me.roles.clone(),
+            }));
         }
         let key = self.signing_key(&me)?;
         let now = self.now();
@@ -509,47 +521,38 @@ impl Team {
                 return Err(e.into());
             }
         };
-        let fail = |why: String| -> TeamError {
-            self.refusal("approval_refused", &a.subject_hash, &why);
+        let fail = |why: TeamRefusal| -> TeamError {
+            self.refusal("approval_refused", &a.subject_hash, &why.to_string());
             refused(why)
         };
         let member = self.db(|s| s.member(&a.approver_key))?.ok_or_else(|| {
-            fail(format!(
-                "{} is not in the team roster: import their roster entry first (or this approval is forged)",
-                a.approver_name
-            ))
+            fail(TeamRefusal::ApproverUnknown {
+                name: a.approver_name.clone(),
+            })
         })?;
         if !member.roles.contains(&a.role) {
-            return Err(fail(format!(
-                "{} signed as {:?} but the roster gives them {}",
-                member.name,
-                a.role,
-                if member.roles.is_empty() {
-                    "no role".into()
-                } else {
-                    member.roles.join(", ")
-                }
-            )));
+            return Err(fail(TeamRefusal::RoleNotHeld {
+                name: member.name.clone(),
+                role: a.role.clone(),
+                roles: member.roles.clone(),
+            }));
         }
         if a.expires_at <= now {
-            return Err(fail(format!(
-                "this approval by {} has expired",
-                member.name
-            )));
+            return Err(fail(TeamRefusal::Expired {
+                name: member.name.clone(),
+            }));
         }
         let me = self.me().ok();
         if me.as_ref().is_some_and(|m| m.key == a.approver_key) {
-            return Err(fail("you cannot approve your own post".into()));
+            return Err(fail(TeamRefusal::OwnApproval));
         }
         if a.kind == "approval" {
             if a.author_key.as_deref() == Some(a.approver_key.as_str()) {
-                return Err(fail(
-                    "the author approved their own post: not accepted".into(),
-                ));
+                return Err(fail(TeamRefusal::AuthorApproved));
             }
             if let (Some(m), Some(author)) = (&me, &a.author_key) {
                 if &m.key != author {
-                    return Err(fail("this approval answers someone else's request".into()));
+                    return Err(fail(TeamRefusal::SomeoneElsesRequest));
                 }
             }
             // It must match a draft as it is now, for this account.
@@ -568,10 +571,11 @@ impl Team {
                         .any(|acc| acc.id == v.account_id && target_of(acc) == a.target)
                 });
                 return Err(fail(if same_target {
-                    "the draft was edited after this approval was requested: request approval again"
-                        .into()
+                    TeamRefusal::DraftEdited
                 } else {
-                    format!("no draft for @{} matches this approval", a.target.handle)
+                    TeamRefusal::NoMatchingDraft {
+                        handle: a.target.handle.clone(),
+                    }
                 }));
             }
         }

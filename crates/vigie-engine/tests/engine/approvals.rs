@@ -6,11 +6,12 @@ use crate::support::*;
 use base64::Engine as _;
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
-use vigie_domain::approval::Autonomy;
-use vigie_domain::publish::{Content, ProfileKind};
+use vigie_domain::approval::{Autonomy, TeamRefusal, Unmet};
+use vigie_domain::publish::{Content, PostProblem, ProfileKind, Refusal};
 use vigie_domain::Level;
-use vigie_engine::approvals::{target_of, PolicyGate, Team};
-use vigie_engine::publish::{Confirmation, PublishConfig, Publisher};
+use vigie_engine::app::AppError;
+use vigie_engine::approvals::{target_of, PolicyGate, Team, TeamError};
+use vigie_engine::publish::{Confirmation, PublishConfig, PublishError, Publisher};
 use vigie_secrets::Sensitive;
 use vigie_store::Store;
 
@@ -197,6 +198,34 @@ async fn two_laptops_request_approve_publish_and_every_refusal() {
         e.contains("not approved") && e.contains("1 approval"),
         "{e}"
     );
+    // The same refusal as data, for the UI's wording.
+    let refusal = a
+        .publisher
+        .queue(
+            brand,
+            alice.id,
+            &Content::text(text),
+            &Confirmation::default(),
+            None,
+        )
+        .unwrap_err();
+    match refusal {
+        PublishError::Refused(Refusal::NotApproved {
+            handle,
+            unmet:
+                Unmet::TooFew {
+                    needed,
+                    given,
+                    because,
+                },
+            has_identity,
+        }) => {
+            assert_eq!(handle, format!("alice@{host}"));
+            assert_eq!((needed, given, has_identity), (1, 0, true));
+            assert_eq!(because, vec!["author without autonomy: one validator"]);
+        }
+        other => panic!("{other:?}"),
+    }
 
     // Request → validator reviews the exact content and target → signs.
     let request = a.team.request(draft.id, alice.id).unwrap();
@@ -208,9 +237,19 @@ async fn two_laptops_request_approve_publish_and_every_refusal() {
     // No self-approval, at signing time…
     let e = a.team.approve(&request, "communication", 3600).unwrap_err();
     assert!(e.to_string().contains("cannot approve it yourself"), "{e}");
+    assert!(
+        matches!(e, TeamError::Refused(TeamRefusal::SelfApproval)),
+        "{e:?}"
+    );
     // …nor a role the validator does not have.
     let e = b.team.approve(&request, "direction", 3600).unwrap_err();
     assert!(e.to_string().contains("role"), "{e}");
+    let json = serde_json::to_value(AppError::from(e)).unwrap();
+    assert_eq!(
+        json["team"],
+        serde_json::json!({"kind": "notYourRole", "role": "direction", "yours": ["legal"]}),
+        "{json}"
+    );
     let approval = b.team.approve(&request, "legal", 3600).unwrap();
 
     // Forged: the expiry pushed back by hand, the signature kept.
@@ -224,6 +263,10 @@ async fn two_laptops_request_approve_publish_and_every_refusal() {
     let outsider = c.team.approve(&request, "legal", 3600).unwrap();
     let e = a.team.import_approval(&outsider).unwrap_err();
     assert!(e.to_string().contains("not in the team roster"), "{e}");
+    assert!(
+        matches!(&e, TeamError::Refused(TeamRefusal::ApproverUnknown { .. })),
+        "{e:?}"
+    );
 
     // The real one is accepted; importing it again is a replay.
     a.team.import_approval(&approval).unwrap();
@@ -261,6 +304,10 @@ async fn two_laptops_request_approve_publish_and_every_refusal() {
         .unwrap();
     let e = a.team.import_approval(&ok2).unwrap_err();
     assert!(e.to_string().contains("edited after"), "{e}");
+    assert!(
+        matches!(e, TeamError::Refused(TeamRefusal::DraftEdited)),
+        "{e:?}"
+    );
 
     // Expired: imported in time, expired before it could be used.
     a.team
@@ -277,6 +324,16 @@ async fn two_laptops_request_approve_publish_and_every_refusal() {
     assert_eq!(report.failed, 1, "fail closed at send time: {report:?}");
     let last = a.publisher.outbox(1).unwrap().remove(0);
     assert!(last.last_error.unwrap().contains("not approved"));
+    assert!(
+        matches!(
+            &last.last_problem,
+            Some(PostProblem::NotSent {
+                refusal: Refusal::NotApproved { .. }
+            })
+        ),
+        "{:?}",
+        last.last_problem
+    );
     assert_eq!(snac.statuses_of(&snac.token).await.len(), 1);
     // And an expired approval is refused at import.
     let req3 = a.team.request(d2.id, alice.id).unwrap();
@@ -284,6 +341,10 @@ async fn two_laptops_request_approve_publish_and_every_refusal() {
     clock.advance(61);
     let e = a.team.import_approval(&short).unwrap_err();
     assert!(e.to_string().contains("expired"), "{e}");
+    assert!(
+        matches!(&e, TeamError::Refused(TeamRefusal::Expired { name }) if name == "Maître Durand"),
+        "{e:?}"
+    );
 
     // The roster on A says Durand is "communication" now: a "legal" approval is refused.
     a.team
@@ -295,6 +356,10 @@ async fn two_laptops_request_approve_publish_and_every_refusal() {
     assert!(
         e.to_string().contains("roster gives them communication"),
         "{e}"
+    );
+    assert_eq!(
+        serde_json::to_value(AppError::from(e)).unwrap()["team"],
+        serde_json::json!({"kind": "roleNotHeld", "name": "Maître Durand", "role": "legal", "roles": ["communication"]})
     );
     a.team
         .set_member("Maître Durand", Some(vec!["legal".into()]), None)
