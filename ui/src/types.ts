@@ -578,6 +578,8 @@ export type PostProblem =
   | { kind: "noCredential"; handle: string }
   | { kind: "otherAccount"; found: string; expected: string }
   | { kind: "foreignAccount"; acct: string }
+  | { kind: "keychainLocked" }
+  | { kind: "keychainUnavailable"; detail: string }
   | { kind: "keychain"; detail: string }
   | { kind: "refused"; detail: string }
   | { kind: "checkFailed"; status: number }

@@ -86,7 +86,9 @@ const EVERY_POST_PROBLEM: PostProblem[] = [
   { kind: "noCredential", handle: "acme@social.example" },
   { kind: "otherAccount", found: "bob@social.example", expected: "acme@social.example" },
   { kind: "foreignAccount", acct: "eve@elsewhere.example" },
-  { kind: "keychain", detail: "locked" },
+  { kind: "keychainLocked" },
+  { kind: "keychainUnavailable", detail: "no session bus" },
+  { kind: "keychain", detail: "the keychain refused the secret" },
   { kind: "refused", detail: "Text character limit of 500 exceeded" },
   { kind: "checkFailed", status: 502 },
   { kind: "notSent", refusal: { kind: "imageChanged", alt: "logo" } },
@@ -131,7 +133,7 @@ describe("publishing refusals and failures, in the user's language", () => {
     setLanguage("en");
     // vigie-domain publish::problem tests hold the same sentences.
     expect(refusalText(EVERY_REFUSAL[1])).toBe("type the handle @acme@social.example to confirm: this is a brand account and the level is crisis");
-    expect(postProblemText(EVERY_POST_PROBLEM[18])).toBe(
+    expect(postProblemText(EVERY_POST_PROBLEM[20])).toBe(
       "the server could not be reached (connection refused) (after 5 attempts; press retry when the server is back)",
     );
   });

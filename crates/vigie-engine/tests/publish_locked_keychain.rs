@@ -6,7 +6,7 @@
 use std::process::Command;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex};
-use vigie_domain::publish::{Content, PostState, ProfileKind};
+use vigie_domain::publish::{Content, PostProblem, PostState, ProfileKind};
 use vigie_engine::publish::{Confirmation, NoApprovalPolicy, PublishConfig, Publisher};
 use vigie_engine::Clock;
 use vigie_secrets::Sensitive;
@@ -84,10 +84,9 @@ async fn a_locked_keychain_holds_the_post_and_says_so() {
     let post = p.outbox(1).unwrap().remove(0);
     assert_eq!(post.state, PostState::Queued, "the post waits");
     let error = post.last_error.unwrap();
-    assert!(
-        error.contains("locked") || error.contains("did not answer"),
-        "{error}"
-    );
+    assert!(error.contains("locked"), "{error}");
+    // As data too: a locked keychain (or one waiting for a password) is one case for the UI.
+    assert_eq!(post.last_problem, Some(PostProblem::KeychainLocked));
     assert!(
         snac.statuses_of(&snac.token).await.is_empty(),
         "nothing was sent"

@@ -457,6 +457,8 @@ export const en: Record<Key, string> = {
   "postProblem.otherAccount": "the stored credential now belongs to @{found} instead of @{expected}: nothing was sent. Reconnect @{expected}.",
   "postProblem.foreignAccount": "the server says this token belongs to @{acct}, an account of another instance: refused",
   "postProblem.keychain": "the OS keychain could not be read ({detail})",
+  "postProblem.keychainLocked": "the OS keychain is locked: unlock it (log in to your desktop session or open your keyring manager). Vigie will try again.",
+  "postProblem.keychainUnavailable": "the OS keychain is not reachable ({detail}): Vigie keeps credentials only there. Start a desktop session with a Secret Service (GNOME Keyring, KWallet).",
   "postProblem.refused": "the server refused the post: {detail}. Change it and try again.",
   "postProblem.checkFailed": "could not read the account's posts to check the last attempt ({status})",
   "postProblem.notSent": "not sent: {refusal}",

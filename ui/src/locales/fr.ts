@@ -457,6 +457,8 @@ export const fr = {
   "postProblem.otherAccount": "l'accès enregistré appartient maintenant à @{found} et non à @{expected} : rien n'est parti. Reconnectez @{expected}.",
   "postProblem.foreignAccount": "le serveur dit que ce jeton appartient à @{acct}, un compte d'une autre instance : refusé",
   "postProblem.keychain": "le trousseau du système n'a pas pu être lu ({detail})",
+  "postProblem.keychainLocked": "le trousseau du système est verrouillé : déverrouillez-le (ouvrez votre session ou votre gestionnaire de trousseau). Vigie réessaiera.",
+  "postProblem.keychainUnavailable": "le trousseau du système est injoignable ({detail}) : Vigie ne garde les accès que là. Ouvrez une session de bureau avec un Secret Service (GNOME Keyring, KWallet).",
   "postProblem.refused": "le serveur a refusé le message : {detail}. Modifiez-le et réessayez.",
   "postProblem.checkFailed": "impossible de lire les messages du compte pour vérifier la dernière tentative ({status})",
   "postProblem.notSent": "non envoyé : {refusal}",

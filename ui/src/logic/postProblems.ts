@@ -128,6 +128,10 @@ export function postProblemText(p: PostProblem): string {
       return t("postProblem.otherAccount", { found: p.found, expected: p.expected });
     case "foreignAccount":
       return t("postProblem.foreignAccount", { acct: p.acct });
+    case "keychainLocked":
+      return t("postProblem.keychainLocked");
+    case "keychainUnavailable":
+      return t("postProblem.keychainUnavailable", { detail: p.detail });
     case "keychain":
       return t("postProblem.keychain", { detail: p.detail });
     case "refused":

@@ -134,7 +134,13 @@ pub enum PostProblem {
         "the server says this token belongs to @{acct}, an account of another instance: refused"
     )]
     ForeignAccount { acct: String },
-    #[error("the OS keychain could not be read ({detail})")]
+    /// Locked, or waiting for the user's password.
+    #[error("the OS keychain is locked. Unlock it (log in to your desktop session or open your keyring manager) and try again.")]
+    KeychainLocked,
+    #[error("the OS keychain is not reachable ({detail}). Vigie stores passwords only there: start a desktop session with a Secret Service (e.g. GNOME Keyring or KWallet) and try again.")]
+    KeychainUnavailable { detail: String },
+    /// Any other keychain failure, in the keychain's words.
+    #[error("{detail}")]
     Keychain { detail: String },
     /// The server refused the content; `detail` is its words.
     #[error("the server refused the post: {detail}. Change it and try again.")]

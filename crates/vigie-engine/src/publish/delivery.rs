@@ -227,8 +227,14 @@ impl Publisher {
             .keychain(account.profile_id)
             .get(&Self::mastodon_key(&account.identity.handle))
             .map_err(|e| {
-                SendFailure::NotSent(PostProblem::Keychain {
-                    detail: e.to_string(),
+                SendFailure::NotSent(match e {
+                    SecretsError::Locked | SecretsError::Timeout(_) => PostProblem::KeychainLocked,
+                    SecretsError::Unavailable { detail } => {
+                        PostProblem::KeychainUnavailable { detail }
+                    }
+                    e => PostProblem::Keychain {
+                        detail: e.to_string(),
+                    },
                 })
             })?
             .ok_or_else(|| {
