@@ -87,6 +87,10 @@ export function isTauri(): boolean {
 }
 
 /** Maps anything thrown by a backend to `{ code, message }`. */
+function isKinded(v: unknown): boolean {
+  return !!v && typeof v === "object" && typeof (v as { kind?: unknown }).kind === "string";
+}
+
 export function toIpcError(e: unknown): IpcError {
   if (e && typeof e === "object") {
     const o = e as Record<string, unknown>;
@@ -94,6 +98,10 @@ export function toIpcError(e: unknown): IpcError {
       const err: IpcError = { code: o.code, message: o.message };
       if (typeof o.what === "string") err.what = o.what;
       if (typeof o.key === "string") err.key = o.key;
+      // Publishing and teamwork errors as data, for the UI's wording (logic/errors.ts).
+      if (isKinded(o.refusal)) err.refusal = o.refusal as Refusal;
+      if (isKinded(o.problem)) err.problem = o.problem as PostProblem;
+      if (isKinded(o.team)) err.team = o.team as TeamRefusal;
       return err;
     }
     if (typeof o.message === "string") {

@@ -1,4 +1,6 @@
 import type { Backend } from "../src/ipc";
+import { errorText } from "../src/logic/errors";
+import { toIpcError } from "../src/ipc";
 import type { Ctx } from "../src/app";
 import type { Mention } from "../src/types";
 
@@ -46,7 +48,8 @@ export function testCtx(over: Partial<Ctx> = {}): Ctx {
     toast: (m: string) => void toasts.push(m),
     announce: () => undefined,
     applySettings: () => undefined,
-    errorText: (e: unknown) => String((e as { message?: string })?.message ?? e),
+    // The app's own wording (src/app.ts), so views show what the user would read.
+    errorText: (e: unknown) => errorText(toIpcError(e)),
     publishing: { profiles: [], active: null, killSwitch: { on: false, reason: "", since: null } },
     refreshPublishing: async () => undefined,
     switchProfile: async () => undefined,

@@ -10,6 +10,15 @@ describe("ipc", () => {
     expect(ipc.toIpcError("plain text")).toEqual({ code: "error", message: "plain text" });
     expect(ipc.toIpcError(new Error("boom"))).toEqual({ code: "error", message: "boom" });
     expect(ipc.toIpcError(undefined)).toEqual({ code: "unknown", message: "Unexpected error" });
+    // Publishing and teamwork errors keep their data, so the UI can word them (the shell
+    // serialises vigie-engine's AppError as is).
+    const refusal = { kind: "notApproved", handle: "a@x", unmet: { kind: "role", role: "legal" }, hasIdentity: true };
+    expect(ipc.toIpcError({ code: "refused", message: "not approved", refusal })).toEqual({ code: "refused", message: "not approved", refusal });
+    const problem = { kind: "keychainLocked" };
+    expect(ipc.toIpcError({ code: "network", message: "m", problem }).problem).toEqual(problem);
+    const team = { kind: "selfApproval" };
+    expect(ipc.toIpcError({ code: "refused", message: "m", team }).team).toEqual(team);
+    expect(ipc.toIpcError({ code: "refused", message: "m", refusal: "not data", team: { no: "kind" } })).toEqual({ code: "refused", message: "m" });
   });
 
   it("rejects with an IpcError when the shell throws a string", async () => {

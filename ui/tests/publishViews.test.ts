@@ -166,6 +166,31 @@ describe("composer and confirmation dialog", () => {
     expect(q(document, "confirm-dialog")).not.toBeNull();
   });
 
+  it("a refusal that comes with its data is worded in French in the dialog", async () => {
+    setLanguage("fr");
+    try {
+      const b = backend("click");
+      const refusal = { kind: "notApproved", handle: "acme@mastodon.example", unmet: { kind: "role", role: "legal" }, hasIdentity: true };
+      setBackend({ ...b.backend, invoke: async <T,>(cmd: string, args?: Record<string, unknown>) => {
+        if (cmd === "queue_post") throw { code: "refused", message: "not approved for @acme@mastodon.example: …", refusal };
+        return b.backend.invoke<T>(cmd, args);
+      } });
+      const root = mount();
+      renderCompose(root, testCtx({ publishing: { profiles: [brand], active: brand, killSwitch: off } }), new URLSearchParams());
+      await vi.waitFor(() => expect(q(root, "compose-text")).not.toBeNull());
+      type(q(root, "compose-text") as HTMLTextAreaElement, "x");
+      await vi.waitFor(() => expect((q(root, "compose-review") as HTMLButtonElement).disabled).toBe(false));
+      q(root, "compose-review")!.click();
+      await vi.waitFor(() => expect(q(document, "confirm-publish")).not.toBeNull());
+      q(document, "confirm-publish")!.click();
+      await vi.waitFor(() => expect(q(document, "confirm-error")?.textContent).toBe(
+        "pas de validation pour @acme@mastodon.example : il faut la validation d'une personne ayant le rôle « legal ». Demandez une validation (exportez une demande depuis le brouillon).",
+      ));
+    } finally {
+      setLanguage("en");
+    }
+  });
+
   it("Escape closes the dialog; the kill switch is announced in it", async () => {
     const { root } = await ready("click", { killSwitch: { on: true, reason: "Rumeur à vérifier", since: 1 } });
     type(q(root, "compose-text") as HTMLTextAreaElement, "x");

@@ -315,9 +315,17 @@ async fn draft_request_approval_from_another_laptop_then_publish_once() {
     ui.click("compose-review").await;
     ui.click("confirm-publish").await;
     ui.until("the gate's refusal", Duration::from_secs(20), || async {
-        ui.text("confirm-error").await.contains("not approved")
+        !ui.text("confirm-error").await.is_empty()
     })
     .await;
+    // Worded by the UI in its language from the refusal's data (the engine's own English
+    // words say "not approved for …: 1 approval(s) needed (…), 0 given").
+    let refusal = ui.text("confirm-error").await;
+    assert!(
+        refusal.contains("1 validation nécessaire (auteur sans autonomie : un validateur)")
+            || refusal.contains("1 approval needed (author without autonomy: one validator)"),
+        "{refusal}"
+    );
     ui.click("confirm-cancel").await;
     assert!(statuses_text(&snac).await.is_empty());
 
