@@ -18,6 +18,9 @@ const CASES = [
   { code: "busy", message: "the database … is busy …" },
   { code: "newer_schema", message: "this database … newer Vigie …" },
   { code: "not_a_feed", message: "this page is not a feed …" },
+  { code: "invalid", message: "this is not a Vigie APPROVAL block …", what: "not_a_block", key: "APPROVAL" },
+  { code: "invalid", message: "the block is damaged: …", what: "damaged_block", key: "invalid base64" },
+  { code: "bad_signature", message: "the signature does not match the content …" },
 ];
 
 describe("the engine's errors in the user's language", () => {

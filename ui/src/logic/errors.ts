@@ -13,7 +13,12 @@ import { teamRefusalText } from "./teamErrors";
 const ABOUT: Record<string, Record<string, Key>> = {
   duplicate: { watch: "error.duplicate.watch", source: "error.duplicate.source" },
   not_found: { watch: "error.notFound.watch", source: "error.notFound.source", mention: "error.notFound.mention" },
-  invalid: { address: "error.invalid.address", hashtag: "error.invalid.hashtag" },
+  invalid: {
+    address: "error.invalid.address",
+    hashtag: "error.invalid.hashtag",
+    not_a_block: "error.invalid.notABlock",
+    damaged_block: "error.invalid.damagedBlock",
+  },
   storage: { read_only: "error.storage.readOnly", disk_full: "error.storage.diskFull", rolled_back: "error.storage.rolledBack" },
 };
 
@@ -21,6 +26,7 @@ const BY_CODE: Record<string, Key> = {
   busy: "error.busy",
   newer_schema: "error.newerSchema",
   not_a_feed: "error.notAFeed",
+  bad_signature: "error.badSignature",
 };
 
 /** The sentence to show for an error, in the UI's language when Vigie knows it. */

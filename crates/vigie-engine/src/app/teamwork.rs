@@ -3,7 +3,7 @@
 //! [`crate::approvals::Team`]; this layer maps requests and errors for the UI.
 
 use super::{App, AppError, AppResult};
-use crate::approvals::signed::{Request, Target};
+use crate::approvals::signed::{BlockError, Request, Target};
 use crate::approvals::{Me, TeamError};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -23,6 +23,13 @@ impl From<TeamError> for AppError {
                 team: Some(Box::new(r)),
                 ..AppError::new(code, message)
             },
+            // A pasted block that is not one, or is damaged (`bad_signature` says itself).
+            TeamError::Block(BlockError::NotABlock(kind)) => {
+                AppError::new(code, message).about("not_a_block", Some(kind.to_string()))
+            }
+            TeamError::Block(BlockError::Damaged(detail)) => {
+                AppError::new(code, message).about("damaged_block", Some(detail))
+            }
             // Keeps what it is about (a missing draft, a duplicate approval…).
             TeamError::Store(s @ (StoreError::NotFound { .. } | StoreError::Duplicate { .. })) => {
                 s.into()

@@ -256,6 +256,21 @@ async fn two_laptops_request_approve_publish_and_every_refusal() {
     let forged = forge(&approval, "expiresAt", serde_json::json!(NOW + 999_999));
     let e = a.team.import_approval(&forged).unwrap_err();
     assert_eq!(e.code(), "bad_signature", "{e}");
+    // Something else pasted: said as data, for the UI's wording.
+    let e = a
+        .team
+        .import_approval("Bonjour, voici ma validation")
+        .unwrap_err();
+    let json = serde_json::to_value(AppError::from(e)).unwrap();
+    assert_eq!(
+        (&json["code"], &json["what"], &json["key"]),
+        (
+            &serde_json::json!("invalid"),
+            &serde_json::json!("not_a_block"),
+            &serde_json::json!("APPROVAL")
+        ),
+        "{json}"
+    );
     // From someone outside the roster.
     c.team
         .import_roster(&a.team.export_roster().unwrap())
