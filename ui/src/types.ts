@@ -583,6 +583,9 @@ export type PostProblem =
   | { kind: "keychain"; detail: string }
   | { kind: "refused"; detail: string }
   | { kind: "checkFailed"; status: number }
+  | { kind: "registrationRefused"; status: number }
+  | { kind: "signInRefused"; status: number }
+  | { kind: "localPort"; detail: string }
   | { kind: "notSent"; refusal: Refusal }
   | { kind: "contentChanged" }
   | { kind: "accountGone" }

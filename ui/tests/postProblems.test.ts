@@ -91,6 +91,9 @@ const EVERY_POST_PROBLEM: PostProblem[] = [
   { kind: "keychain", detail: "the keychain refused the secret" },
   { kind: "refused", detail: "Text character limit of 500 exceeded" },
   { kind: "checkFailed", status: 502 },
+  { kind: "registrationRefused", status: 403 },
+  { kind: "signInRefused", status: 400 },
+  { kind: "localPort", detail: "Address already in use" },
   { kind: "notSent", refusal: { kind: "imageChanged", alt: "logo" } },
   { kind: "contentChanged" },
   { kind: "accountGone" },
@@ -133,7 +136,7 @@ describe("publishing refusals and failures, in the user's language", () => {
     setLanguage("en");
     // vigie-domain publish::problem tests hold the same sentences.
     expect(refusalText(EVERY_REFUSAL[1])).toBe("type the handle @acme@social.example to confirm: this is a brand account and the level is crisis");
-    expect(postProblemText(EVERY_POST_PROBLEM[20])).toBe(
+    expect(postProblemText(EVERY_POST_PROBLEM[23])).toBe(
       "the server could not be reached (connection refused) (after 5 attempts; press retry when the server is back)",
     );
   });

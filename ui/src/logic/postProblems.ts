@@ -138,6 +138,12 @@ export function postProblemText(p: PostProblem): string {
       return t("postProblem.refused", { detail: p.detail });
     case "checkFailed":
       return t("postProblem.checkFailed", { status: httpStatus(p.status) });
+    case "registrationRefused":
+      return t("postProblem.registrationRefused", { status: httpStatus(p.status) });
+    case "signInRefused":
+      return t("postProblem.signInRefused", { status: httpStatus(p.status) });
+    case "localPort":
+      return t("postProblem.localPort", { detail: p.detail });
     case "notSent":
       return t("postProblem.notSent", { refusal: refusalText(p.refusal) });
     case "contentChanged":

@@ -147,6 +147,15 @@ pub enum PostProblem {
     Refused { detail: String },
     #[error("could not read the account's posts to check the last attempt (HTTP {status})")]
     CheckFailed { status: u16 },
+    /// Connecting with OAuth: the instance would not register Vigie as an app.
+    #[error("the server refused to register Vigie as an app (HTTP {status})")]
+    RegistrationRefused { status: u16 },
+    /// Connecting with OAuth: the code from the browser was refused.
+    #[error("the server refused the sign-in code (HTTP {status}): start the connection again")]
+    SignInRefused { status: u16 },
+    /// Connecting with OAuth: the local port the browser comes back to could not be used.
+    #[error("no local port for the sign-in ({detail})")]
+    LocalPort { detail: String },
     /// A guard said no at send time (approval, images).
     #[error("not sent: {refusal}")]
     NotSent { refusal: Refusal },

@@ -134,10 +134,10 @@ impl Publisher {
         check_server(&server)?;
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
-            .map_err(|e| PublishError::Network(format!("no local port for the sign-in: {e}")))?;
+            .map_err(|e| oauth::local_port(e.to_string()))?;
         let port = listener
             .local_addr()
-            .map_err(|e| PublishError::Network(e.to_string()))?
+            .map_err(|e| oauth::local_port(e.to_string()))?
             .port();
         let redirect = format!("http://127.0.0.1:{port}/vigie/callback");
         // Mastodon matches redirect URIs exactly: one registration per (instance, port).

@@ -50,12 +50,6 @@ pub enum PublishError {
     Invalid(Vec<Invalid>),
     #[error(transparent)]
     Keychain(#[from] SecretsError),
-    #[error("{0}")]
-    Auth(String),
-    #[error("{0}")]
-    Server(String),
-    #[error("the server could not be reached: {0}")]
-    Network(String),
     /// Checking an account with its server failed (`code`: auth, network or server).
     #[error("{problem}")]
     Account {
@@ -73,9 +67,6 @@ impl PublishError {
             PublishError::Refused(_) => "refused",
             PublishError::Invalid(_) => "invalid",
             PublishError::Keychain(_) => "keychain",
-            PublishError::Auth(_) => "auth",
-            PublishError::Server(_) => "server",
-            PublishError::Network(_) => "network",
             PublishError::Account { code, .. } => code,
             PublishError::Store(StoreError::NotFound { .. }) => "not_found",
             PublishError::Store(StoreError::Duplicate { .. }) => "duplicate",

@@ -4,6 +4,7 @@
 //! announces it in its authorisation-server metadata.
 
 use super::PublishError;
+use crate::fetch::FetchError;
 use crate::fetch::Http;
 use base64::Engine as _;
 use rand::RngCore;
@@ -12,7 +13,34 @@ use sha2::{Digest, Sha256};
 use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
-use vigie_domain::publish::Refusal;
+use vigie_domain::publish::{PostProblem, Refusal};
+
+/// Talking to the instance failed: what the fetch layer says.
+fn failed(e: FetchError) -> PublishError {
+    PublishError::Account {
+        code: "network",
+        problem: match e.problem {
+            vigie_domain::health::Problem::Connect { detail } => {
+                PostProblem::Unreachable { detail }
+            }
+            problem => PostProblem::Transport { problem },
+        },
+    }
+}
+
+fn unexpected(detail: String) -> PublishError {
+    PublishError::Account {
+        code: "server",
+        problem: PostProblem::Unexpected { detail },
+    }
+}
+
+pub(crate) fn local_port(detail: String) -> PublishError {
+    PublishError::Account {
+        code: "network",
+        problem: PostProblem::LocalPort { detail },
+    }
+}
 use vigie_secrets::Sensitive;
 
 /// A registered OAuth client for one instance (the secret lives in the keychain).
@@ -88,19 +116,19 @@ pub(crate) async fn register(
         ])
         .send()
         .await
-        .map_err(|e| PublishError::Network(format!("{server}: {e}")))?;
+        .map_err(|e| failed(http.transport_error(e)))?;
     let status = r.status();
-    let body = http
-        .read_capped(r)
-        .await
-        .map_err(|e| PublishError::Network(e.to_string()))?;
+    let body = http.read_capped(r).await.map_err(failed)?;
     if !status.is_success() {
-        return Err(PublishError::Server(format!(
-            "{server} refused to register Vigie as an app (HTTP {status})"
-        )));
+        return Err(PublishError::Account {
+            code: "server",
+            problem: PostProblem::RegistrationRefused {
+                status: status.as_u16(),
+            },
+        });
     }
-    let app: App = serde_json::from_slice(&body)
-        .map_err(|e| PublishError::Server(format!("unexpected app registration answer: {e}")))?;
+    let app: App =
+        serde_json::from_slice(&body).map_err(|e| unexpected(format!("app registration: {e}")))?;
     Ok((
         RegisteredApp {
             client_id: app.client_id,
@@ -173,24 +201,24 @@ pub(crate) async fn finish(
         .form(&form)
         .send()
         .await
-        .map_err(|e| PublishError::Network(e.to_string()))?;
+        .map_err(|e| failed(http.transport_error(e)))?;
     let status = r.status();
-    let body = http
-        .read_capped(r)
-        .await
-        .map_err(|e| PublishError::Network(e.to_string()))?;
+    let body = http.read_capped(r).await.map_err(failed)?;
     #[derive(Deserialize)]
     struct Token {
         access_token: String,
     }
     if !status.is_success() {
-        return Err(PublishError::Auth(format!(
-            "the server refused the sign-in code (HTTP {status}): start the connection again"
-        )));
+        return Err(PublishError::Account {
+            code: "auth",
+            problem: PostProblem::SignInRefused {
+                status: status.as_u16(),
+            },
+        });
     }
     serde_json::from_slice::<Token>(&body)
         .map(|t| Sensitive::new(t.access_token))
-        .map_err(|e| PublishError::Server(format!("unexpected token answer: {e}")))
+        .map_err(|e| unexpected(format!("token: {e}")))
 }
 
 async fn receive_code(p: &PendingAuth) -> Result<String, PublishError> {
@@ -199,7 +227,7 @@ async fn receive_code(p: &PendingAuth) -> Result<String, PublishError> {
             .listener
             .accept()
             .await
-            .map_err(|e| PublishError::Network(e.to_string()))?;
+            .map_err(|e| local_port(e.to_string()))?;
         let mut buf = vec![0u8; 8192];
         // A connection that sends nothing must not block the sign-in.
         let n = tokio::time::timeout(Duration::from_secs(5), sock.read(&mut buf))

@@ -914,3 +914,30 @@ async fn a_server_gone_for_good_is_retried_then_given_up_with_its_cause_kept_as_
     assert_eq!((p.last_error, p.last_problem), (None, None));
     assert!(snac.statuses_of(&snac.token).await.is_empty());
 }
+
+#[tokio::test]
+async fn an_oauth_sign_in_with_an_instance_that_does_not_answer_says_so_as_data() {
+    let r = rig("m-oauth-dead");
+    // Nothing listens on port 1.
+    let err = r
+        .publisher
+        .begin_mastodon_oauth("http://127.0.0.1:1")
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), "network");
+    assert!(
+        matches!(
+            &err,
+            PublishError::Account {
+                problem: PostProblem::Unreachable { .. },
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert!(
+        err.to_string()
+            .starts_with("the server could not be reached ("),
+        "{err}"
+    );
+}
