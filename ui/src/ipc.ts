@@ -86,11 +86,12 @@ export function isTauri(): boolean {
   return typeof window !== "undefined" && "__TAURI_INTERNALS__" in window;
 }
 
-/** Maps anything thrown by a backend to `{ code, message }`. */
+/** Data the engine tags with its `kind` (a refusal, a problem). */
 function isKinded(v: unknown): boolean {
   return !!v && typeof v === "object" && typeof (v as { kind?: unknown }).kind === "string";
 }
 
+/** Maps anything thrown by a backend to `{ code, message }`, keeping what it is about. */
 export function toIpcError(e: unknown): IpcError {
   if (e && typeof e === "object") {
     const o = e as Record<string, unknown>;

@@ -131,6 +131,10 @@ export type Problem =
   | { problem: "malformed"; detail: string }
   | { problem: "auth"; detail: string }
   | { problem: "keychain"; detail: string }
+  | { problem: "keychain_locked" }
+  | { problem: "session_expired" }
+  | { problem: "no_app_password"; handle: string }
+  | { problem: "refused"; code: string; message: string }
   | { problem: "other"; detail: string };
 
 export interface VigieEvent {
@@ -561,6 +565,7 @@ export type Refusal =
   | { kind: "notAuthorised"; detail: string }
   | { kind: "imageUnreadable"; path: string; detail: string }
   | { kind: "imageType"; path: string }
+  | { kind: "imageReference"; alt: string }
   | { kind: "imageCopy"; detail: string }
   | { kind: "imageMissing"; alt: string; detail: string }
   | { kind: "imageChanged"; alt: string };
@@ -575,6 +580,9 @@ export type PostProblem =
   | { kind: "unreadable"; detail: string }
   | { kind: "unexpected"; detail: string }
   | { kind: "credentialRefused"; detail: string }
+  | { kind: "loginRefused"; detail: string }
+  | { kind: "waitBeforeRetry"; afterSecs: number }
+  | { kind: "sessionExpired" }
   | { kind: "noCredential"; handle: string }
   | { kind: "otherAccount"; found: string; expected: string }
   | { kind: "foreignAccount"; acct: string }
@@ -583,7 +591,7 @@ export type PostProblem =
   | { kind: "keychain"; detail: string }
   | { kind: "refused"; detail: string }
   | { kind: "checkFailed"; status: number }
-  | { kind: "registrationRefused"; status: number }
+  | { kind: "registrationRefused"; server: string; status: number }
   | { kind: "signInRefused"; status: number }
   | { kind: "localPort"; detail: string }
   | { kind: "notSent"; refusal: Refusal }

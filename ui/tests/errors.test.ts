@@ -21,6 +21,8 @@ const CASES = [
   { code: "invalid", message: "this is not a Vigie APPROVAL block …", what: "not_a_block", key: "APPROVAL" },
   { code: "invalid", message: "the block is damaged: …", what: "damaged_block", key: "invalid base64" },
   { code: "bad_signature", message: "the signature does not match the content …" },
+  { code: "keychain", message: "the OS keychain is locked. …", what: "locked" },
+  { code: "keychain", message: "the OS keychain is not reachable (no bus). …", what: "unavailable", key: "no bus" },
 ];
 
 describe("the engine's errors in the user's language", () => {

@@ -39,6 +39,10 @@ const EVERY: Problem[] = [
   { problem: "malformed", detail: "unexpected end of file" },
   { problem: "auth", detail: "invalid app password" },
   { problem: "keychain", detail: "locked" },
+  { problem: "keychain_locked" },
+  { problem: "session_expired" },
+  { problem: "no_app_password", handle: "acme.bsky.social" },
+  { problem: "refused", code: "InvalidRequest", message: "bad query" },
 ];
 
 describe("source health in the user's language", () => {

@@ -69,6 +69,7 @@ const EVERY_REFUSAL: Refusal[] = [
   { kind: "notAuthorised", detail: "access_denied" },
   { kind: "imageUnreadable", path: "/tmp/logo.png", detail: "No such file or directory" },
   { kind: "imageType", path: "/tmp/notes.txt" },
+  { kind: "imageReference", alt: "logo" },
   { kind: "imageCopy", detail: "No space left on device" },
   { kind: "imageMissing", alt: "logo", detail: "No such file or directory" },
   { kind: "imageChanged", alt: "logo" },
@@ -91,7 +92,13 @@ const EVERY_POST_PROBLEM: PostProblem[] = [
   { kind: "keychain", detail: "the keychain refused the secret" },
   { kind: "refused", detail: "Text character limit of 500 exceeded" },
   { kind: "checkFailed", status: 502 },
-  { kind: "registrationRefused", status: 403 },
+  { kind: "registrationRefused", server: "https://social.example", status: 403 },
+  { kind: "loginRefused", detail: "Invalid identifier or password" },
+  { kind: "sessionExpired" },
+  { kind: "waitBeforeRetry", afterSecs: 120 },
+  { kind: "transport", problem: { problem: "http", status: 404, retry_after_secs: null } },
+  { kind: "transport", problem: { problem: "keychain_locked" } },
+  { kind: "transport", problem: { problem: "refused", code: "InvalidRequest", message: "Record/text must not be longer than 300 graphemes" } },
   { kind: "signInRefused", status: 400 },
   { kind: "localPort", detail: "Address already in use" },
   { kind: "notSent", refusal: { kind: "imageChanged", alt: "logo" } },
@@ -132,12 +139,15 @@ describe("publishing refusals and failures, in the user's language", () => {
     }
   });
 
-  it("the English matches the engine's words where the engine says the same", () => {
+  it("the English says the same as the engine's words for the same data", () => {
     setLanguage("en");
-    // vigie-domain publish::problem tests hold the same sentences.
+    // vigie-domain publish::problem::tests::the_english_words_say_why_the_handle_must_be_typed
+    // holds the engine's sentence for this refusal.
     expect(refusalText(EVERY_REFUSAL[1])).toBe("type the handle @acme@social.example to confirm: this is a brand account and the level is crisis");
-    expect(postProblemText(EVERY_POST_PROBLEM[23])).toBe(
-      "the server could not be reached (connection refused) (after 5 attempts; press retry when the server is back)",
+    // The engine keeps its own English for the CLI ("press retry when the server is back"); the
+    // UI's does not assume the server is the cause.
+    expect(postProblemText(EVERY_POST_PROBLEM[EVERY_POST_PROBLEM.length - 1])).toBe(
+      "the server could not be reached (connection refused) (after 5 attempts, Vigie stopped trying: press Retry once this is solved)",
     );
   });
 
@@ -155,7 +165,10 @@ describe("publishing refusals and failures, in the user's language", () => {
   it("an error from the engine with a refusal or a problem is worded from the data", () => {
     setLanguage("fr");
     expect(errorText({ code: "refused", message: "publishing is paused (kill switch)", refusal: { kind: "paused" } })).toBe(
-      "la publication est suspendue (arrêt d'urgence)",
+      "la publication est suspendue",
+    );
+    expect(postProblemText({ kind: "transport", problem: { problem: "http", status: 404, retry_after_secs: null } })).toBe(
+      "le serveur a répondu 404 Not Found",
     );
     expect(errorText({ code: "auth", message: "…", problem: { kind: "credentialRefused", detail: "HTTP 401" } })).toContain(
       "Reconnectez ce compte",

@@ -270,7 +270,7 @@ describe("outbox", () => {
       await vi.waitFor(() => expect(qa(root, "outbox-item")).toHaveLength(2));
       const [gaveUp, old] = qa(root, "outbox-item");
       expect(q(gaveUp, "outbox-error")?.textContent).toBe(
-        "Dernière erreur : impossible de joindre le serveur (connection refused) (après 5 tentatives ; appuyez sur Réessayer quand le serveur sera revenu)",
+        "Dernière erreur : impossible de joindre le serveur (connection refused) (après 5 tentatives, Vigie a cessé d'essayer : appuyez sur Réessayer une fois le problème réglé)",
       );
       expect(q(old, "outbox-error")?.textContent).toContain("an error stored before Vigie kept it as data");
       cleanup();

@@ -105,7 +105,7 @@ describe("words", () => {
     expect(requirementText({ approvals: 1, roles: [], because: ["x"] })).toBe("Il faut 1 validation : x.");
     // The default policy's rule names in French; a name the team wrote stays as written.
     expect(requirementText({ approvals: 2, roles: [], because: ["crisis: two validators, one of them legal", "Règle maison"] }))
-      .toBe("Il faut 2 validations : crise : deux validateurs, dont un juriste; Règle maison.");
+      .toBe("Il faut 2 validations : crise : deux validateurs, dont un juriste ; Règle maison.");
     setLanguage("en");
   });
 

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { setBackend } from "../src/ipc";
+import { setLanguage } from "../src/i18n";
 import { renderTeam } from "../src/views/team";
 import { renderDrafts } from "../src/views/drafts";
 import { renderApprovals } from "../src/views/approvals";
@@ -245,6 +246,30 @@ describe("drafts", () => {
     expect(b.calls.find((c) => c.cmd === "request_approval")!.args).toEqual({ draftId: 7, accountId: 5 });
     q(card, "variant-publish")!.click();
     expect(navigate).toHaveBeenCalledWith("#/compose?draft=7&account=5");
+  });
+
+  it("a variant too long for its network says so in French, from the engine's data", async () => {
+    setLanguage("fr");
+    try {
+      const b = editorBackend({
+        compose_check: (a: Record<string, unknown>) => {
+          const r = a.request as ComposeRequest;
+          const n = Array.from(r.content.text).length;
+          return check({ count: n, max: 300, ...(n > 300 ? { problems: ["…"], invalid: [{ kind: "tooLong" as const, count: n, max: 300 }] } : {}) });
+        },
+      });
+      setBackend(b.backend);
+      const root = mount();
+      renderDrafts(root, testCtx({ publishing }), new URLSearchParams(), ["7"]);
+      await vi.waitFor(() => expect(qa(root, "draft-variant")).toHaveLength(2));
+      const card = qa(root, "draft-variant")[1];
+      type(q(card, "variant-text") as HTMLTextAreaElement, "x".repeat(310));
+      await vi.waitFor(() => expect(q(card, "variant-problem")?.textContent).toBe(
+        "le texte fait 310 caractères ; ce compte en accepte 300 : retirez-en 10",
+      ));
+    } finally {
+      setLanguage("en");
+    }
   });
 
   it("an older version can be viewed and put back in the editor; comments are added", async () => {

@@ -249,7 +249,7 @@ pub enum TeamRefusal {
     RequestDamaged,
     #[error("you wrote this post: you cannot approve it yourself")]
     SelfApproval,
-    #[error("you do not have the role {role:?} in the roster (yours: {})", yours.join(", "))]
+    #[error("you do not have the role {role:?} in the roster (yours: {})", if yours.is_empty() { "none".to_string() } else { yours.join(", ") })]
     NotYourRole { role: String, yours: Vec<String> },
     #[error("{name} is not in the team roster: import their roster entry first (or this approval is forged)")]
     ApproverUnknown { name: String },

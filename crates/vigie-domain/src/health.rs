@@ -39,6 +39,19 @@ pub enum Problem {
     Keychain {
         detail: String,
     },
+    /// Locked, or waiting for the user's password.
+    KeychainLocked,
+    /// A Bluesky account's session could not be renewed.
+    SessionExpired,
+    /// No app password in the keychain for this Bluesky handle.
+    NoAppPassword {
+        handle: String,
+    },
+    /// Bluesky refused the request (XRPC error `code`, the server's `message`).
+    Refused {
+        code: String,
+        message: String,
+    },
     Other {
         detail: String,
     },
@@ -111,6 +124,12 @@ impl Problem {
                 "the account was refused ({detail}): reconnect it with a valid app password."
             ),
             Problem::Keychain { detail } => format!("the OS keychain is not available ({detail})."),
+            Problem::KeychainLocked => "the OS keychain is locked: unlock it (log in to your desktop session or open your keyring manager). Vigie will retry.".into(),
+            Problem::SessionExpired => "the Bluesky session expired and could not be renewed: reconnect this account with a valid app password.".into(),
+            Problem::NoAppPassword { handle } => format!(
+                "no app password is stored for {handle}: connect the account again (Vigie keeps it only in the OS keychain)."
+            ),
+            Problem::Refused { code, message } => format!("Bluesky refused the request ({code}): {message}."),
             Problem::Other { detail } => detail.clone(),
         }
     }

@@ -20,7 +20,7 @@ use vigie_domain::{
     Mention, NewWatch, PollState, Query, QueryProblem, Source, SourceKind, Timestamp, ToneLabel,
     Triage, Watch,
 };
-use vigie_secrets::Sensitive;
+use vigie_secrets::{SecretsError, Sensitive};
 use vigie_store::{Event, MentionFilter, Store, StoreError, WatchLevel};
 
 mod publishing;
@@ -62,6 +62,20 @@ impl AppError {
             refusal: None,
             problem: None,
             team: None,
+        }
+    }
+
+    /// The OS keychain failed: locked (or waiting for a password), unreachable, or refusing.
+    pub fn keychain(e: SecretsError) -> Self {
+        let message = e.to_string();
+        match e {
+            SecretsError::Locked | SecretsError::Timeout(_) => {
+                AppError::new("keychain", message).about("locked", None)
+            }
+            SecretsError::Unavailable { detail } => {
+                AppError::new("keychain", message).about("unavailable", Some(detail))
+            }
+            SecretsError::Rejected { .. } => AppError::new("keychain", message),
         }
     }
 
@@ -610,7 +624,7 @@ impl App {
                     self.poller
                         .bluesky()
                         .set_app_password(&handle, &Sensitive::new(pw))
-                        .map_err(|e| AppError::new("keychain", e.to_string()))?;
+                        .map_err(AppError::keychain)?;
                 }
                 (
                     String::new(),

@@ -100,10 +100,21 @@ fn auth_problem(detail: impl Into<String>) -> FetchError {
 }
 
 fn keychain_problem(e: vigie_secrets::SecretsError) -> FetchError {
+    use vigie_secrets::SecretsError;
     FetchError {
-        problem: Problem::Keychain {
-            detail: e.to_string(),
+        problem: match e {
+            SecretsError::Locked | SecretsError::Timeout(_) => Problem::KeychainLocked,
+            e => Problem::Keychain {
+                detail: e.to_string(),
+            },
         },
+        status: None,
+    }
+}
+
+fn expired() -> FetchError {
+    FetchError {
+        problem: Problem::SessionExpired,
         status: None,
     }
 }
@@ -159,9 +170,7 @@ impl Bluesky {
                 Call::Expired if attempts == 1 => {
                     self.refresh(http, service, handle, &key, &session).await?;
                 }
-                Call::Expired => {
-                    return Err(auth_problem("the session expired and could not be renewed"))
-                }
+                Call::Expired => return Err(expired()),
             }
         };
         let resp: SearchResponse = serde_json::from_value(value).map_err(|e| FetchError {
@@ -259,7 +268,12 @@ impl Bluesky {
             .keychain_passwords
             .get(handle)
             .map_err(keychain_problem)?
-            .ok_or_else(|| auth_problem(format!("no app password is stored for {handle}: connect the account again (Vigie keeps it only in the OS keychain)")))?;
+            .ok_or_else(|| FetchError {
+                problem: Problem::NoAppPassword {
+                    handle: handle.to_string(),
+                },
+                status: None,
+            })?;
         let url = format!(
             "{}/xrpc/com.atproto.server.createSession",
             service.trim_end_matches('/')
@@ -431,11 +445,7 @@ impl Bluesky {
                 Call::Expired if attempts == 1 => {
                     self.refresh(http, service, handle, &key, &session).await?;
                 }
-                Call::Expired => {
-                    return Err(auth_problem(
-                        "the session expired and could not be renewed: reconnect this account",
-                    ))
-                }
+                Call::Expired => return Err(expired()),
             }
         }
     }
@@ -506,11 +516,9 @@ impl Bluesky {
                 {
                     Ok(Call::Expired)
                 } else {
-                    let msg = e.and_then(|e| e.message).unwrap_or(code.clone());
+                    let message = e.and_then(|e| e.message).unwrap_or(code.clone());
                     Err(FetchError {
-                        problem: Problem::Other {
-                            detail: format!("Bluesky refused the request ({code}): {msg}"),
-                        },
+                        problem: Problem::Refused { code, message },
                         status: Some(status),
                     })
                 }

@@ -409,7 +409,7 @@ fn an_account_a_draft_names_stays_and_a_post_for_a_removed_watch_is_refused_clea
 
 #[test]
 fn a_post_failure_is_kept_as_words_and_data_and_a_send_clears_both() {
-    use vigie_domain::publish::{Content, Identity, Network, PostProblem, ProfileKind, Refusal};
+    use vigie_domain::publish::{Content, Identity, Network, PostProblem, ProfileKind};
     use vigie_store::Outcome;
     let dir = tempfile::tempdir().unwrap();
     let mut s = Store::open_in(dir.path()).unwrap();
@@ -450,8 +450,8 @@ fn a_post_failure_is_kept_as_words_and_data_and_a_send_clears_both() {
         .unwrap();
     let problem = PostProblem::GaveUp {
         attempts: 5,
-        cause: Box::new(PostProblem::NotSent {
-            refusal: Refusal::ImageChanged { alt: "logo".into() },
+        cause: Box::new(PostProblem::Unreachable {
+            detail: "connection refused".into(),
         }),
     };
     s.finish_post(
@@ -469,14 +469,11 @@ fn a_post_failure_is_kept_as_words_and_data_and_a_send_clears_both() {
     assert_eq!(p.last_error.as_deref(), Some(problem.to_string().as_str()));
     assert_eq!(
         p.last_error.as_deref(),
-        Some("not sent: the image \"logo\" changed since it was attached: attach it again (after 5 attempts; press retry when the server is back)")
+        Some("the server could not be reached (connection refused) (after 5 attempts; press retry when the server is back)")
     );
     assert_eq!(p.last_problem, Some(problem));
     let failed = s.events(Some("post_failed"), 1).unwrap();
-    assert_eq!(
-        failed[0].data["problem"]["cause"]["refusal"]["kind"],
-        "imageChanged"
-    );
+    assert_eq!(failed[0].data["problem"]["cause"]["kind"], "unreachable");
     // A kind this Vigie does not know (written by a later one): the words still say it.
     let conn = rusqlite::Connection::open(dir.path().join("vigie.db")).unwrap();
     conn.execute(

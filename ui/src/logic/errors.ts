@@ -19,6 +19,7 @@ const ABOUT: Record<string, Record<string, Key>> = {
     not_a_block: "error.invalid.notABlock",
     damaged_block: "error.invalid.damagedBlock",
   },
+  keychain: { locked: "error.keychain.locked", unavailable: "error.keychain.unavailable" },
   storage: { read_only: "error.storage.readOnly", disk_full: "error.storage.diskFull", rolled_back: "error.storage.rolledBack" },
 };
 

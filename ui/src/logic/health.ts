@@ -63,6 +63,14 @@ export function problemText(p: Problem): string {
       return t("problem.auth", { detail: p.detail });
     case "keychain":
       return t("problem.keychain", { detail: p.detail });
+    case "keychain_locked":
+      return t("problem.keychainLocked");
+    case "session_expired":
+      return t("problem.sessionExpired");
+    case "no_app_password":
+      return t("problem.noAppPassword", { handle: p.handle });
+    case "refused":
+      return t("problem.refused", { code: p.code, message: p.message });
     case "other":
       return p.detail;
   }

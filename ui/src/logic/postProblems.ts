@@ -3,13 +3,13 @@
 // English words, which the CLI prints and which stay the fallback.
 
 import { t, tn, type Key } from "../i18n";
-import type { Invalid, PostProblem, ProfileKind, Refusal, Unmet } from "../types";
+import type { Invalid, PostProblem, Problem, ProfileKind, Refusal, Unmet } from "../types";
 import { number } from "./format";
 import { httpStatus, problemText, waitText } from "./health";
 
 /** "1.4 MB", "830 kB": an image's weight as the user thinks of it. */
 function weight(bytes: number): string {
-  return bytes >= 1_000_000 ? `${number(bytes / 1_000_000, 1)} ${t("unit.mb")}` : `${number(Math.ceil(bytes / 1000))} ${t("unit.kb")}`;
+  return bytes >= 1_000_000 ? `${number(bytes / 1_000_000, 2)} ${t("unit.mb")}` : `${number(Math.ceil(bytes / 1000))} ${t("unit.kb")}`;
 }
 
 /** What stops a post, and what to change. */
@@ -49,7 +49,7 @@ export function ruleName(name: string): string {
 export function unmetText(u: Unmet): string {
   switch (u.kind) {
     case "tooFew":
-      return tn("unmet.tooFew", u.needed, { because: u.because.map(ruleName).join("; "), given: number(u.given) });
+      return tn("unmet.tooFew", u.needed, { because: u.because.map(ruleName).join(t("list.rules")), given: number(u.given) });
     case "role":
       return t("unmet.role", { role: u.role });
   }
@@ -94,12 +94,48 @@ export function refusalText(r: Refusal): string {
       return t("refusal.imageUnreadable", { path: r.path, detail: r.detail });
     case "imageType":
       return t("refusal.imageType", { path: r.path });
+    case "imageReference":
+      return t("refusal.imageReference", { alt: r.alt });
     case "imageCopy":
       return t("refusal.imageCopy", { detail: r.detail });
     case "imageMissing":
       return t("refusal.imageMissing", { alt: r.alt, detail: r.detail });
     case "imageChanged":
       return t("refusal.imageChanged", { alt: r.alt });
+  }
+}
+
+/** What the fetch layer said, for a post or a sign-in (not a feed: no word about feeds or
+ * about Vigie retrying, which depends on the post's state). */
+function transportText(p: Problem): string {
+  switch (p.problem) {
+    case "http":
+      return t("postProblem.http", { status: httpStatus(p.status) });
+    case "timeout":
+      return t("postProblem.timeout", { secs: number(p.secs) });
+    case "connect":
+      return t("postProblem.unreachable", { detail: p.detail });
+    case "too_large":
+      return t("postProblem.tooLarge", { mb: number(Math.floor(p.limit_bytes / 1_000_000)) });
+    case "malformed":
+      return t("postProblem.unreadable", { detail: p.detail });
+    case "auth":
+      return t("postProblem.loginRefused", { detail: p.detail });
+    case "keychain_locked":
+      return t("postProblem.keychainLocked");
+    case "keychain":
+      return t("postProblem.keychain", { detail: p.detail });
+    case "session_expired":
+      return t("postProblem.sessionExpired");
+    case "no_app_password":
+      return t("postProblem.noAppPassword", { handle: p.handle });
+    case "refused":
+      return t("postProblem.refused", { detail: `${p.message} (${p.code})` });
+    case "other":
+      return p.detail;
+    default:
+      // Redirects and schemes: the same words as for a source.
+      return problemText(p);
   }
 }
 
@@ -113,7 +149,7 @@ export function postProblemText(p: PostProblem): string {
     case "unreachable":
       return t("postProblem.unreachable", { detail: p.detail });
     case "transport":
-      return problemText(p.problem);
+      return transportText(p.problem);
     case "serverFailed":
       return t("postProblem.serverFailed", { status: httpStatus(p.status) });
     case "unreadable":
@@ -122,6 +158,12 @@ export function postProblemText(p: PostProblem): string {
       return t("postProblem.unexpected", { detail: p.detail });
     case "credentialRefused":
       return t("postProblem.credentialRefused", { detail: p.detail });
+    case "loginRefused":
+      return t("postProblem.loginRefused", { detail: p.detail });
+    case "sessionExpired":
+      return t("postProblem.sessionExpired");
+    case "waitBeforeRetry":
+      return t("postProblem.waitBeforeRetry", { wait: waitText(p.afterSecs) });
     case "noCredential":
       return t("postProblem.noCredential", { handle: p.handle });
     case "otherAccount":
@@ -139,7 +181,7 @@ export function postProblemText(p: PostProblem): string {
     case "checkFailed":
       return t("postProblem.checkFailed", { status: httpStatus(p.status) });
     case "registrationRefused":
-      return t("postProblem.registrationRefused", { status: httpStatus(p.status) });
+      return t("postProblem.registrationRefused", { server: p.server, status: httpStatus(p.status) });
     case "signInRefused":
       return t("postProblem.signInRefused", { status: httpStatus(p.status) });
     case "localPort":

@@ -10,6 +10,7 @@ import type { Ctx, Cleanup } from "../app";
 import type { Account, ComposeRequest, DraftDetail, Member, StoredApproval, Variant, Version } from "../types";
 import { dateTime, nowSecs, relativeTime } from "../logic/format";
 import { counterState, displayHandle } from "../logic/publish";
+import { invalidText } from "../logic/postProblems";
 import { approvalsFor, memberName, versionsOf } from "../logic/teamwork";
 import { button, emptyState, errorBox, loading, pageHeader } from "./common";
 import { accountLine, networkLabel, paintProfile, profileChip } from "./identity";
@@ -173,7 +174,9 @@ export function renderDraftEditor(root: HTMLElement, ctx: Ctx, draftId: number):
         counter.className = `counter counter-${st}`;
         counter.dataset.state = st;
         clear(problems);
-        if (text.value.trim()) for (const p of c.problems) problems.append(h("li", { class: "problem", testid: "variant-problem" }, p));
+        if (text.value.trim()) {
+          for (const p of c.invalid) problems.append(h("li", { class: "problem", testid: "variant-problem", "data-kind": p.kind }, invalidText(p)));
+        }
         showRequirement(req, need);
       } catch (e) {
         if (disposed || my !== seq) return;

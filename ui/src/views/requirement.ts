@@ -8,7 +8,7 @@ import { ruleName } from "../logic/postProblems";
 
 export function requirementText(r: Requirement): string {
   if (r.approvals === 0 && r.roles.length === 0) return t("req.none");
-  const because = r.because.map(ruleName).join("; ");
+  const because = r.because.map(ruleName).join(t("list.rules"));
   const head = tn("req.needs", r.approvals, { because });
   return r.roles.length ? `${head} ${t("req.roles", { roles: r.roles.join(", ") })}` : head;
 }

@@ -69,6 +69,9 @@ pub enum Refusal {
     ImageUnreadable { path: String, detail: String },
     #[error("{path} is not a JPEG, PNG, GIF or WebP image")]
     ImageType { path: String },
+    /// A post names an image by something that is not a reference Vigie made (edited data).
+    #[error("image {alt:?}: not a media reference Vigie made")]
+    ImageReference { alt: String },
     #[error("cannot keep a copy of the image: {detail}")]
     ImageCopy { detail: String },
     #[error("the image {alt:?} is no longer in Vigie's media folder ({detail}): attach it again")]
@@ -111,6 +114,9 @@ pub enum PostProblem {
     /// HTTP 429.
     #[error("the server asks Vigie to slow down: next try in {after_secs} s")]
     SlowDown { after_secs: i64 },
+    /// HTTP 429 while connecting an account: nothing retries by itself.
+    #[error("the server asks to wait {after_secs} s before trying again")]
+    WaitBeforeRetry { after_secs: i64 },
     /// Nothing reached the server.
     #[error("the server could not be reached ({detail})")]
     Unreachable { detail: String },
@@ -126,6 +132,11 @@ pub enum PostProblem {
     /// Expired or revoked: `detail` is the status or the server's words.
     #[error("the server refused this account's credential ({detail}): it expired or was revoked. Reconnect this account.")]
     CredentialRefused { detail: String },
+    /// Signing in was refused (Bluesky's words: a wrong handle or app password).
+    #[error("the server refused to sign in ({detail}): check the handle and the app password, then reconnect this account.")]
+    LoginRefused { detail: String },
+    #[error("the Bluesky session expired and could not be renewed: reconnect this account.")]
+    SessionExpired,
     #[error("no credential is stored for @{handle}: reconnect this account")]
     NoCredential { handle: String },
     #[error("the stored credential now belongs to @{found} instead of @{expected}: nothing was sent. Reconnect @{expected}.")]
@@ -148,8 +159,8 @@ pub enum PostProblem {
     #[error("could not read the account's posts to check the last attempt (HTTP {status})")]
     CheckFailed { status: u16 },
     /// Connecting with OAuth: the instance would not register Vigie as an app.
-    #[error("the server refused to register Vigie as an app (HTTP {status})")]
-    RegistrationRefused { status: u16 },
+    #[error("{server} refused to register Vigie as an app (HTTP {status})")]
+    RegistrationRefused { server: String, status: u16 },
     /// Connecting with OAuth: the code from the browser was refused.
     #[error("the server refused the sign-in code (HTTP {status}): start the connection again")]
     SignInRefused { status: u16 },
@@ -244,6 +255,11 @@ mod tests {
         assert_eq!(
             r(Level::Alert, 10),
             "type the handle @acme@social.example to confirm: this is a brand account and the level is alert"
+        );
+        // The UI's English for the same refusal (ui/tests/postProblems.test.ts) says the same.
+        assert_eq!(
+            r(Level::Crisis, 1200),
+            "type the handle @acme@social.example to confirm: this is a brand account and the level is crisis"
         );
         assert_eq!(
             r(Level::Calm, 25_000),

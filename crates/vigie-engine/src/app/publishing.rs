@@ -22,6 +22,7 @@ impl From<PublishError> for AppError {
                 problem: Some(Box::new(problem)),
                 ..AppError::new(code, message)
             },
+            PublishError::Keychain(e) => AppError::keychain(e),
             // Keeps what it is about (a missing account, a duplicate profile…).
             PublishError::Store(
                 s @ (StoreError::NotFound { .. } | StoreError::Duplicate { .. }),

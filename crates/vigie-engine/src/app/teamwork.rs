@@ -23,6 +23,7 @@ impl From<TeamError> for AppError {
                 team: Some(Box::new(r)),
                 ..AppError::new(code, message)
             },
+            TeamError::Keychain(e) => AppError::keychain(e),
             // A pasted block that is not one, or is damaged (`bad_signature` says itself).
             TeamError::Block(BlockError::NotABlock(kind)) => {
                 AppError::new(code, message).about("not_a_block", Some(kind.to_string()))

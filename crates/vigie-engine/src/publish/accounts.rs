@@ -312,7 +312,7 @@ fn connect_error(f: SendFailure) -> PublishError {
         SendFailure::Paused => PublishError::Refused(Refusal::Paused),
         SendFailure::RateLimited { after_secs } => PublishError::Account {
             code: "server",
-            problem: PostProblem::SlowDown { after_secs },
+            problem: PostProblem::WaitBeforeRetry { after_secs },
         },
     }
 }

@@ -17,10 +17,14 @@ fn failure(e: FetchError) -> SendFailure {
         (_, Problem::Connect { detail }) => {
             SendFailure::NotSent(PostProblem::Unreachable { detail })
         }
-        (_, Problem::Auth { detail }) => {
-            SendFailure::Auth(PostProblem::CredentialRefused { detail })
+        (_, Problem::Auth { detail }) => SendFailure::Auth(PostProblem::LoginRefused { detail }),
+        (_, Problem::SessionExpired) => SendFailure::Auth(PostProblem::SessionExpired),
+        (_, Problem::NoAppPassword { handle }) => {
+            SendFailure::Auth(PostProblem::NoCredential { handle })
         }
-        (_, Problem::Keychain { detail }) => SendFailure::Auth(PostProblem::Keychain { detail }),
+        // As for Mastodon: nothing was sent, the next attempt may find it unlocked.
+        (_, Problem::KeychainLocked) => SendFailure::NotSent(PostProblem::KeychainLocked),
+        (_, Problem::Keychain { detail }) => SendFailure::NotSent(PostProblem::Keychain { detail }),
         (
             Some(429),
             Problem::Http {
@@ -29,9 +33,9 @@ fn failure(e: FetchError) -> SendFailure {
         ) => SendFailure::RateLimited {
             after_secs: retry_after_secs.unwrap_or(60),
         },
-        (Some(400), Problem::Other { detail }) => {
-            SendFailure::Rejected(PostProblem::Refused { detail })
-        }
+        (_, Problem::Refused { code, message }) => SendFailure::Rejected(PostProblem::Refused {
+            detail: format!("{message} ({code})"),
+        }),
         (_, problem) => SendFailure::Unknown(PostProblem::Transport { problem }),
     }
 }
@@ -205,7 +209,10 @@ pub(crate) async fn find_record(
             remote_url: Some(web_url(handle, rkey)),
         })),
         Err(e) => match e.problem {
-            Problem::Other { ref detail } if detail.contains("RecordNotFound") => Ok(None),
+            Problem::Refused {
+                ref code,
+                ref message,
+            } if code == "RecordNotFound" || message.contains("RecordNotFound") => Ok(None),
             _ => Err(match failure(e) {
                 SendFailure::Unknown(m) => SendFailure::NotSent(m),
                 f => f,

@@ -32,9 +32,8 @@ impl Publisher {
     /// the ones declared.
     pub(super) fn image_bytes(&self, img: &Image) -> Result<Vec<u8>, Refusal> {
         if !is_sha256_hex(&img.sha256) {
-            return Err(Refusal::ImageMissing {
+            return Err(Refusal::ImageReference {
                 alt: img.alt.clone(),
-                detail: "not a media reference Vigie made".into(),
             });
         }
         let bytes =

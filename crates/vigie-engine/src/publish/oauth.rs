@@ -4,8 +4,7 @@
 //! announces it in its authorisation-server metadata.
 
 use super::PublishError;
-use crate::fetch::FetchError;
-use crate::fetch::Http;
+use crate::fetch::{FetchError, Http};
 use base64::Engine as _;
 use rand::RngCore;
 use serde::{Deserialize, Serialize};
@@ -14,6 +13,7 @@ use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 use vigie_domain::publish::{PostProblem, Refusal};
+use vigie_secrets::Sensitive;
 
 /// Talking to the instance failed: what the fetch layer says.
 fn failed(e: FetchError) -> PublishError {
@@ -25,6 +25,19 @@ fn failed(e: FetchError) -> PublishError {
             }
             problem => PostProblem::Transport { problem },
         },
+    }
+}
+
+/// The same, naming the instance when it could not be reached.
+fn failed_at(server: &str, e: FetchError) -> PublishError {
+    match e.problem {
+        vigie_domain::health::Problem::Connect { detail } => PublishError::Account {
+            code: "network",
+            problem: PostProblem::Unreachable {
+                detail: format!("{server}: {detail}"),
+            },
+        },
+        _ => failed(e),
     }
 }
 
@@ -41,7 +54,6 @@ pub(crate) fn local_port(detail: String) -> PublishError {
         problem: PostProblem::LocalPort { detail },
     }
 }
-use vigie_secrets::Sensitive;
 
 /// A registered OAuth client for one instance (the secret lives in the keychain).
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -116,13 +128,14 @@ pub(crate) async fn register(
         ])
         .send()
         .await
-        .map_err(|e| failed(http.transport_error(e)))?;
+        .map_err(|e| failed_at(server, http.transport_error(e)))?;
     let status = r.status();
     let body = http.read_capped(r).await.map_err(failed)?;
     if !status.is_success() {
         return Err(PublishError::Account {
             code: "server",
             problem: PostProblem::RegistrationRefused {
+                server: server.to_string(),
                 status: status.as_u16(),
             },
         });

@@ -136,6 +136,11 @@ async fn search_posts_with_keychain_app_password_refreshes_instead_of_logging_in
         "{}",
         err.problem.message()
     );
+    assert!(
+        matches!(&err.problem, vigie_domain::health::Problem::Auth { .. }),
+        "{:?}",
+        err.problem
+    );
     // No app password at all.
     let none_ns = unique("bsky-none");
     let none = Bluesky::new(
@@ -150,6 +155,13 @@ async fn search_posts_with_keychain_app_password_refreshes_instead_of_logging_in
         err.problem.message().contains("no app password is stored"),
         "{}",
         err.problem.message()
+    );
+    // As data, naming the handle (the UI words it; publishing maps it to "no credential").
+    assert_eq!(
+        err.problem,
+        vigie_domain::health::Problem::NoAppPassword {
+            handle: handle.clone()
+        }
     );
     assert_eq!(with_store(&p, |s| s.mention_count().unwrap()), 3);
     for kc in [&passwords, &sessions] {
