@@ -22,6 +22,10 @@ const CASES = [
   { code: "invalid", message: "the block is damaged: …", what: "damaged_block", key: "invalid base64" },
   { code: "bad_signature", message: "the signature does not match the content …" },
   { code: "keychain", message: "the OS keychain is locked. …", what: "locked" },
+  { code: "invalid", message: "this is not a valid OPML file (…)", what: "opml", key: "unexpected end of file" },
+  { code: "refused", message: "create a publishing profile first", what: "no_profile" },
+  { code: "refused", message: "the active profile is now \"Acme\": …", what: "profile_changed", key: "Acme" },
+  { code: "open_failed", message: "the browser could not be opened (…)" },
   { code: "keychain", message: "the OS keychain is not reachable (no bus). …", what: "unavailable", key: "no bus" },
 ];
 

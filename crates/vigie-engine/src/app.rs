@@ -260,7 +260,8 @@ pub fn import_opml_into(
     interval_secs: i64,
     now: Timestamp,
 ) -> AppResult<(usize, usize)> {
-    let feeds = parse_opml(text).map_err(|p| AppError::new("invalid", p.message()))?;
+    let feeds = parse_opml(text)
+        .map_err(|e| AppError::new("invalid", e.to_string()).about("opml", Some(e.0)))?;
     let (mut added, mut present) = (0, 0);
     for f in &feeds {
         match store.add_source(

@@ -120,11 +120,14 @@ pub struct OpmlFeed {
     pub url: String,
 }
 
+/// Why a text is not an OPML list of feeds (the parser's words).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("this is not a valid OPML file ({0}): export the list of feeds again from your reader")]
+pub struct OpmlError(pub String);
+
 /// Reads every `outline` with an `xmlUrl`, at any depth (folders are flattened).
-pub fn parse_opml(text: &str) -> Result<Vec<OpmlFeed>, Problem> {
-    let doc = opml::OPML::from_str(text).map_err(|e| Problem::Malformed {
-        detail: format!("this is not a valid OPML file: {e}"),
-    })?;
+pub fn parse_opml(text: &str) -> Result<Vec<OpmlFeed>, OpmlError> {
+    let doc = opml::OPML::from_str(text).map_err(|e| OpmlError(e.to_string()))?;
     let mut out = Vec::new();
     fn walk(outlines: &[opml::Outline], out: &mut Vec<OpmlFeed>) {
         for o in outlines {

@@ -18,7 +18,9 @@ const ABOUT: Record<string, Record<string, Key>> = {
     hashtag: "error.invalid.hashtag",
     not_a_block: "error.invalid.notABlock",
     damaged_block: "error.invalid.damagedBlock",
+    opml: "error.invalid.opml",
   },
+  refused: { no_profile: "error.refused.noProfile", profile_changed: "error.refused.profileChanged" },
   keychain: { locked: "error.keychain.locked", unavailable: "error.keychain.unavailable" },
   storage: { read_only: "error.storage.readOnly", disk_full: "error.storage.diskFull", rolled_back: "error.storage.rolledBack" },
 };
@@ -28,6 +30,7 @@ const BY_CODE: Record<string, Key> = {
   newer_schema: "error.newerSchema",
   not_a_feed: "error.notAFeed",
   bad_signature: "error.badSignature",
+  open_failed: "error.openFailed",
 };
 
 /** The sentence to show for an error, in the UI's language when Vigie knows it. */

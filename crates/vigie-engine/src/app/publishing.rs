@@ -252,9 +252,9 @@ impl App {
     /// The workspace a request speaks for must be the active profile, as the engine knows it:
     /// a stale or forged profile id from the UI never reaches another profile's accounts.
     fn active_profile_id(&self, requested: i64) -> AppResult<i64> {
-        let active = self
-            .active_profile()?
-            .ok_or_else(|| AppError::new("refused", "create a publishing profile first"))?;
+        let active = self.active_profile()?.ok_or_else(|| {
+            AppError::new("refused", "create a publishing profile first").about("no_profile", None)
+        })?;
         if active.id != requested {
             return Err(AppError::new(
                 "refused",
@@ -262,7 +262,8 @@ impl App {
                     "the active profile is now {:?}: check the account and confirm again",
                     active.name
                 ),
-            ));
+            )
+            .about("profile_changed", Some(active.name)));
         }
         Ok(active.id)
     }

@@ -184,6 +184,15 @@ async fn the_shell_facade_end_to_end() {
     let other = self::app(dir2.path(), now);
     assert_eq!(other.import_opml(&opml).unwrap(), (1, 0));
     assert_eq!(other.import_opml(&opml).unwrap(), (0, 1));
+    // Not OPML: said as data for the UI's wording, nothing added.
+    let err = other
+        .import_opml("<html><body>nope</body></html>")
+        .unwrap_err();
+    assert_eq!((err.code, err.what), ("invalid", Some("opml")), "{err}");
+    assert!(
+        err.message.starts_with("this is not a valid OPML file ("),
+        "{err}"
+    );
 
     // Settings are validated and persisted.
     // Before anything is saved, the UI language follows the system (SignalConfig::default is French).
