@@ -129,7 +129,10 @@ impl Problem {
             Problem::NoAppPassword { handle } => format!(
                 "no app password is stored for {handle}: connect the account again (Vigie keeps it only in the OS keychain)."
             ),
-            Problem::Refused { code, message } => format!("Bluesky refused the request ({code}): {message}."),
+            Problem::Refused { code, message } => format!(
+                "Bluesky refused the request ({code}): {}.",
+                message.trim_end_matches('.')
+            ),
             Problem::Other { detail } => detail.clone(),
         }
     }

@@ -70,7 +70,7 @@ export function problemText(p: Problem): string {
     case "no_app_password":
       return t("problem.noAppPassword", { handle: p.handle });
     case "refused":
-      return t("problem.refused", { code: p.code, message: p.message });
+      return t("problem.refused", { code: p.code, message: p.message.replace(/\.+$/, "") });
     case "other":
       return p.detail;
   }
