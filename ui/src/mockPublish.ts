@@ -41,7 +41,7 @@ export class MockPublishing {
     ];
     this.posts = [
       this.post(1, "Nous avons bien reçu vos messages au sujet de la crème de jour. Nous vous répondons ici dans l'heure.", "sent", now - 3 * 3600, { remoteUrl: "https://mastodon.example/@maisonlumen/1101", sentAt: now - 3 * 3600 + 30 }),
-      this.post(2, "Point d'étape : les analyses du lot 42 sont en cours.", "failed", now - 50 * 60, { lastError: "the server could not be reached (connection refused) (after 5 attempts; press retry when the server is back)", lastProblem: { kind: "gaveUp", attempts: 5, cause: { kind: "unreachable", detail: "connection refused" } }, attempts: 5 }),
+      this.post(2, "Point d'étape : les analyses du lot 42 sont en cours.", "failed", now - 50 * 60, { lastError: "the server could not be reached (connection refused) (after 5 attempts, Vigie stopped trying: press retry once this is solved)", lastProblem: { kind: "gaveUp", attempts: 5, cause: { kind: "unreachable", detail: "connection refused" } }, attempts: 5 }),
     ];
   }
 

@@ -98,6 +98,7 @@ describe("source health in the user's language", () => {
     expect(problemText({ problem: "http", status: 503, retry_after_secs: 2400 })).toContain("503 Service Unavailable");
     expect(problemText({ problem: "too_large", limit_bytes: 10_000_000 })).toContain("10 MB");
     expect(problemText({ problem: "refused", code: "InvalidRequest", message: "Bad query." })).toBe("Bluesky refused the request (InvalidRequest): Bad query.");
+    expect(problemText({ problem: "refused", code: "HTTP 400", message: "" })).toBe("Bluesky refused the request (HTTP 400).");
   });
 
   it("a failure stored before Vigie kept it as data shows its English words", () => {

@@ -112,7 +112,12 @@ const EVERY_POST_PROBLEM: PostProblem[] = [
 function strings(v: unknown): string[] {
   if (typeof v === "string") return [v];
   if (Array.isArray(v)) return v.flatMap(strings);
-  if (v && typeof v === "object") return Object.entries(v).flatMap(([k, x]) => (k === "kind" || k === "problem" || k === "profileKind" || k === "level" || k === "because" ? [] : strings(x)));
+  if (v && typeof v === "object") {
+    // Tags and enumerations are worded, not shown: `kind`, a nested Problem's `problem` tag, …
+    return Object.entries(v).flatMap(([k, x]) =>
+      k === "kind" || (k === "problem" && typeof x === "string") || k === "profileKind" || k === "level" || k === "because" ? [] : strings(x),
+    );
+  }
   return [];
 }
 
@@ -144,8 +149,6 @@ describe("publishing refusals and failures, in the user's language", () => {
     // vigie-domain publish::problem::tests::the_english_words_say_why_the_handle_must_be_typed
     // holds the engine's sentence for this refusal.
     expect(refusalText(EVERY_REFUSAL[1])).toBe("type the handle @acme@social.example to confirm: this is a brand account and the level is crisis");
-    // The engine keeps its own English for the CLI ("press retry when the server is back"); the
-    // UI's does not assume the server is the cause.
     expect(postProblemText(EVERY_POST_PROBLEM[EVERY_POST_PROBLEM.length - 1])).toBe(
       "the server could not be reached (connection refused) (after 5 attempts, Vigie stopped trying: press Retry once this is solved)",
     );
@@ -160,6 +163,13 @@ describe("publishing refusals and failures, in the user's language", () => {
     );
     expect(postProblemText({ kind: "transport", problem: { problem: "timeout", secs: 20 } })).toContain("n'a pas répondu en 20 s");
     expect(postProblemText({ kind: "slowDown", afterSecs: 120 })).toBe("le serveur demande à Vigie de ralentir : prochain essai dans 2 min");
+    // Bluesky's refusal: its message and code once each, the code alone when it says nothing more.
+    expect(postProblemText({ kind: "transport", problem: { problem: "refused", code: "InvalidRequest", message: "Too long." } })).toBe(
+      "le serveur a refusé le message : Too long (InvalidRequest). Modifiez-le et réessayez.",
+    );
+    expect(postProblemText({ kind: "transport", problem: { problem: "refused", code: "InvalidRequest", message: "InvalidRequest" } })).toBe(
+      "le serveur a refusé le message : InvalidRequest. Modifiez-le et réessayez.",
+    );
   });
 
   it("an error from the engine with a refusal or a problem is worded from the data", () => {

@@ -259,7 +259,7 @@ describe("outbox", () => {
       const b = outboxBackend([
         post({
           id: 2, state: "failed", attempts: 5,
-          lastError: "the server could not be reached (connection refused) (after 5 attempts; press retry when the server is back)",
+          lastError: "the server could not be reached (connection refused) (after 5 attempts, Vigie stopped trying: press retry once this is solved)",
           lastProblem: { kind: "gaveUp", attempts: 5, cause: { kind: "unreachable", detail: "connection refused" } },
         }),
         post({ id: 1, state: "failed", lastError: "an error stored before Vigie kept it as data", lastProblem: null }),

@@ -129,10 +129,10 @@ impl Problem {
             Problem::NoAppPassword { handle } => format!(
                 "no app password is stored for {handle}: connect the account again (Vigie keeps it only in the OS keychain)."
             ),
-            Problem::Refused { code, message } => format!(
-                "Bluesky refused the request ({code}): {}.",
-                message.trim_end_matches('.')
-            ),
+            Problem::Refused { code, message } => match message.trim_end_matches('.') {
+                "" => format!("Bluesky refused the request ({code})."),
+                m => format!("Bluesky refused the request ({code}): {m}."),
+            },
             Problem::Other { detail } => detail.clone(),
         }
     }

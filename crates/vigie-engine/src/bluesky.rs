@@ -90,20 +90,13 @@ enum Call {
     Expired,
 }
 
-fn auth_problem(detail: impl Into<String>) -> FetchError {
-    FetchError {
-        problem: Problem::Auth {
-            detail: detail.into(),
-        },
-        status: None,
-    }
-}
-
 fn keychain_problem(e: vigie_secrets::SecretsError) -> FetchError {
     use vigie_secrets::SecretsError;
     FetchError {
         problem: match e {
             SecretsError::Locked | SecretsError::Timeout(_) => Problem::KeychainLocked,
+            // Its own detail: the sentence around it is the health message's.
+            SecretsError::Unavailable { detail } => Problem::Keychain { detail },
             e => Problem::Keychain {
                 detail: e.to_string(),
             },
@@ -288,7 +281,8 @@ impl Bluesky {
             .map_err(|e| http.transport_error(e))?;
         let status = resp.status().as_u16();
         let bytes = http.read_capped(resp).await?;
-        if status != 200 {
+        if matches!(status, 400 | 401) {
+            // The handle or the app password is refused: the user must act.
             let e: Option<XrpcError> = serde_json::from_slice(&bytes).ok();
             let msg = e
                 .and_then(|e| e.message.or(e.error))
@@ -296,6 +290,16 @@ impl Bluesky {
             return Err(FetchError {
                 problem: Problem::Auth {
                     detail: format!("{handle}: {msg}"),
+                },
+                status: Some(status),
+            });
+        }
+        if status != 200 {
+            // Rate limited, or the server failed: nothing wrong with the account.
+            return Err(FetchError {
+                problem: Problem::Http {
+                    status,
+                    retry_after_secs: None,
                 },
                 status: Some(status),
             });
@@ -340,8 +344,12 @@ impl Bluesky {
         key: &str,
         bytes: &[u8],
     ) -> Result<Session, FetchError> {
-        let r: SessionResponse = serde_json::from_slice(bytes)
-            .map_err(|e| auth_problem(format!("unexpected session answer: {e}")))?;
+        let r: SessionResponse = serde_json::from_slice(bytes).map_err(|e| FetchError {
+            problem: Problem::Malformed {
+                detail: format!("unexpected session answer: {e}"),
+            },
+            status: Some(200),
+        })?;
         let s = Session {
             access: Sensitive::new(r.access_jwt),
             refresh: Sensitive::new(r.refresh_jwt),
@@ -516,7 +524,12 @@ impl Bluesky {
                 {
                     Ok(Call::Expired)
                 } else {
-                    let message = e.and_then(|e| e.message).unwrap_or(code.clone());
+                    let code = if code.is_empty() {
+                        format!("HTTP {status}")
+                    } else {
+                        code
+                    };
+                    let message = e.and_then(|e| e.message).unwrap_or_default();
                     Err(FetchError {
                         problem: Problem::Refused { code, message },
                         status: Some(status),

@@ -469,7 +469,7 @@ fn a_post_failure_is_kept_as_words_and_data_and_a_send_clears_both() {
     assert_eq!(p.last_error.as_deref(), Some(problem.to_string().as_str()));
     assert_eq!(
         p.last_error.as_deref(),
-        Some("the server could not be reached (connection refused) (after 5 attempts; press retry when the server is back)")
+        Some("the server could not be reached (connection refused) (after 5 attempts, Vigie stopped trying: press retry once this is solved)")
     );
     assert_eq!(p.last_problem, Some(problem));
     let failed = s.events(Some("post_failed"), 1).unwrap();

@@ -70,7 +70,9 @@ export function problemText(p: Problem): string {
     case "no_app_password":
       return t("problem.noAppPassword", { handle: p.handle });
     case "refused":
-      return t("problem.refused", { code: p.code, message: p.message.replace(/\.+$/, "") });
+      return p.message.replace(/\.+$/, "")
+        ? t("problem.refused", { code: p.code, message: p.message.replace(/\.+$/, "") })
+        : t("problem.refusedCode", { code: p.code });
     case "other":
       return p.detail;
   }

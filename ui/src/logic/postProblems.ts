@@ -129,8 +129,10 @@ function transportText(p: Problem): string {
       return t("postProblem.sessionExpired");
     case "no_app_password":
       return t("postProblem.noAppPassword", { handle: p.handle });
-    case "refused":
-      return t("postProblem.refused", { detail: `${p.message} (${p.code})` });
+    case "refused": {
+      const m = p.message.replace(/\.+$/, "");
+      return t("postProblem.refused", { detail: !m || m === p.code ? p.code : `${m} (${p.code})` });
+    }
     case "other":
       return p.detail;
     default:

@@ -70,7 +70,7 @@ pub enum Refusal {
     #[error("{path} is not a JPEG, PNG, GIF or WebP image")]
     ImageType { path: String },
     /// A post names an image by something that is not a reference Vigie made (edited data).
-    #[error("image {alt:?}: not a media reference Vigie made")]
+    #[error("image {alt:?}: not a media reference Vigie made: attach the image again")]
     ImageReference { alt: String },
     #[error("cannot keep a copy of the image: {detail}")]
     ImageCopy { detail: String },
@@ -177,7 +177,7 @@ pub enum PostProblem {
     #[error("Vigie's database could not be read ({detail})")]
     Store { detail: String },
     /// The last attempt failed for `cause`, and Vigie stopped trying.
-    #[error("{cause} (after {attempts} attempts; press retry when the server is back)")]
+    #[error("{cause} (after {attempts} attempts, Vigie stopped trying: press retry once this is solved)")]
     GaveUp {
         attempts: i64,
         cause: Box<PostProblem>,

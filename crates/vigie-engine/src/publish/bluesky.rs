@@ -12,6 +12,15 @@ use vigie_domain::Timestamp;
 
 pub(crate) const COLLECTION: &str = "app.bsky.feed.post";
 
+/// Bluesky's refusal in a few words: its message and its code, or the code alone.
+fn refusal_words(code: &str, message: &str) -> String {
+    match message.trim_end_matches('.') {
+        "" => code.to_string(),
+        m if m == code => code.to_string(),
+        m => format!("{m} ({code})"),
+    }
+}
+
 fn failure(e: FetchError) -> SendFailure {
     match (e.status, e.problem) {
         (_, Problem::Connect { detail }) => {
@@ -34,7 +43,7 @@ fn failure(e: FetchError) -> SendFailure {
             after_secs: retry_after_secs.unwrap_or(60),
         },
         (_, Problem::Refused { code, message }) => SendFailure::Rejected(PostProblem::Refused {
-            detail: format!("{message} ({code})"),
+            detail: refusal_words(&code, &message),
         }),
         (_, problem) => SendFailure::Unknown(PostProblem::Transport { problem }),
     }
@@ -61,6 +70,10 @@ pub(crate) async fn identity(
         .await
         .map_err(|e| match failure(e) {
             SendFailure::Unknown(m) => SendFailure::NotSent(m),
+            // Refused to say who the session is (a suspended account…): not about a post.
+            SendFailure::Rejected(PostProblem::Refused { detail }) => {
+                SendFailure::Auth(PostProblem::LoginRefused { detail })
+            }
             f => f,
         })?;
     let did = s["did"].as_str().unwrap_or_default().to_string();

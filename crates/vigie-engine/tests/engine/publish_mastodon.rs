@@ -656,6 +656,10 @@ async fn text_over_the_instance_limit_is_refused_before_sending() {
             .queue(brand, acct, &sneaky, &Confirmation::default(), None)
             .unwrap_err();
         assert!(err.to_string().contains("not a media reference"), "{err}");
+        assert!(
+            matches!(err, PublishError::Refused(Refusal::ImageReference { .. })),
+            "{err:?}"
+        );
     }
     assert!(r.publisher.outbox(5).unwrap().is_empty());
 }
@@ -906,7 +910,9 @@ async fn a_server_gone_for_good_is_retried_then_given_up_with_its_cause_kept_as_
     let error = p.last_error.clone().unwrap();
     assert!(
         error.starts_with("the server could not be reached (")
-            && error.ends_with("(after 2 attempts; press retry when the server is back)"),
+            && error.ends_with(
+                "(after 2 attempts, Vigie stopped trying: press retry once this is solved)"
+            ),
         "{error}"
     );
     // Retrying clears both.
