@@ -264,4 +264,26 @@ async fn bluesky_publishing_is_guarded_and_never_duplicates() {
     restarted.set_kill_switch(false, "").unwrap();
     assert_eq!(restarted.deliver_due().await.sent, 1);
     assert_eq!(records(&pds, &did).await.len(), 5);
+
+    // The connection drops before the PDS sees the write: the outcome is unknown, the record
+    // is looked for (the PDS answers RecordNotFound), and the next attempt writes it, once.
+    proxy.inject("POST /xrpc/com.atproto.repo.createRecord", Fault::Refuse, 1);
+    restarted
+        .queue(
+            brand.id,
+            acct.id,
+            &Content::text("Jamais arrivé"),
+            &Confirmation::default(),
+            None,
+        )
+        .unwrap();
+    let report = restarted.deliver_due().await;
+    assert_eq!(report.deferred, 1, "{report:?}");
+    let waiting = restarted.outbox(1).unwrap().remove(0);
+    assert!(waiting.outcome_unknown, "{waiting:?}");
+    assert_eq!(records(&pds, &did).await.len(), 5);
+    clock.advance(31);
+    let report = restarted.deliver_due().await;
+    assert_eq!(report.sent, 1, "{report:?}");
+    assert_eq!(records(&pds, &did).await.len(), 6, "exactly one record");
 }
