@@ -171,24 +171,8 @@ pub fn normalize_handle(network: Network, handle: &str, server: &str) -> String 
     }
 }
 
-/// Why a profile may not hold an account.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum AccountRefusal {
-    #[error(
-        "@{handle} is not on the allow-list of the brand profile {profile:?}: a brand profile only \
-         holds the accounts it names. If this really is a brand account, add it to the profile's \
-         allow-list first; if it is someone's own account, connect it in a personal profile."
-    )]
-    NotAllowListed { handle: String, profile: String },
-    #[error(
-        "this credential belongs to @{actual}, not to @{expected}: nothing was saved. Sign in with \
-         the account you meant to connect."
-    )]
-    WrongAccount { expected: String, actual: String },
-}
-
 /// The engine's rule for adding an account to a profile.
-pub fn may_hold(profile: &Profile, identity: &Identity) -> Result<(), AccountRefusal> {
+pub fn may_hold(profile: &Profile, identity: &Identity) -> Result<(), Refusal> {
     match profile.kind {
         ProfileKind::Personal => Ok(()),
         ProfileKind::Brand => {
@@ -199,7 +183,7 @@ pub fn may_hold(profile: &Profile, identity: &Identity) -> Result<(), AccountRef
             {
                 Ok(())
             } else {
-                Err(AccountRefusal::NotAllowListed {
+                Err(Refusal::NotAllowListed {
                     handle: identity.handle.clone(),
                     profile: profile.name.clone(),
                 })

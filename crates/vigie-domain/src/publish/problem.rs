@@ -2,7 +2,7 @@
 //! (ui/src/logic/postProblems.ts); `Display` is the English the CLI prints and the store keeps
 //! beside the data.
 
-use super::{AccountRefusal, ProfileKind};
+use super::ProfileKind;
 use crate::approval::Unmet;
 use crate::health::Problem;
 use crate::Level;
@@ -47,9 +47,17 @@ pub enum Refusal {
     Approvals { detail: String },
     #[error("publishing is paused (kill switch)")]
     Paused,
-    #[error("{}", AccountRefusal::NotAllowListed { handle: handle.clone(), profile: profile.clone() })]
+    /// A brand profile only holds the handles it names (`may_hold`).
+    #[error(
+        "@{handle} is not on the allow-list of the brand profile {profile:?}: a brand profile only \
+         holds the accounts it names. If this really is a brand account, add it to the profile's \
+         allow-list first; if it is someone's own account, connect it in a personal profile."
+    )]
     NotAllowListed { handle: String, profile: String },
-    #[error("{}", AccountRefusal::WrongAccount { expected: expected.clone(), actual: actual.clone() })]
+    #[error(
+        "this credential belongs to @{actual}, not to @{expected}: nothing was saved. Sign in with \
+         the account you meant to connect."
+    )]
     WrongAccount { expected: String, actual: String },
     #[error("{handle:?} is not a full handle: write user@instance for Mastodon or name.domain for Bluesky")]
     NotFullHandle { handle: String },
@@ -85,19 +93,6 @@ fn type_handle_why(level: Level, audience: i64) -> String {
         format!(" and the level is {level}")
     } else {
         format!(" with {audience} followers")
-    }
-}
-
-impl From<AccountRefusal> for Refusal {
-    fn from(r: AccountRefusal) -> Self {
-        match r {
-            AccountRefusal::NotAllowListed { handle, profile } => {
-                Refusal::NotAllowListed { handle, profile }
-            }
-            AccountRefusal::WrongAccount { expected, actual } => {
-                Refusal::WrongAccount { expected, actual }
-            }
-        }
     }
 }
 
@@ -280,16 +275,12 @@ mod tests {
             "not approved for @acme@social.example: 2 approval(s) needed (crisis), 0 given. Ask for approval (export a request from the draft)."
         );
         assert_eq!(
-            Refusal::from(AccountRefusal::WrongAccount {
-                expected: "a@x".into(),
-                actual: "b@x".into()
-            })
-            .to_string(),
-            AccountRefusal::WrongAccount {
+            Refusal::WrongAccount {
                 expected: "a@x".into(),
                 actual: "b@x".into()
             }
-            .to_string()
+            .to_string(),
+            "this credential belongs to @b@x, not to @a@x: nothing was saved. Sign in with the account you meant to connect."
         );
     }
 }

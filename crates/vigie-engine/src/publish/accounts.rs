@@ -37,7 +37,7 @@ impl Publisher {
                 &identity.handle,
                 "not_allow_listed",
             );
-            return Err(PublishError::Refused(e.into()));
+            return Err(PublishError::Refused(e));
         }
         Ok(profile)
     }
