@@ -69,13 +69,11 @@ impl AppError {
     pub fn keychain(e: SecretsError) -> Self {
         let message = e.to_string();
         match e {
-            SecretsError::Locked | SecretsError::Timeout(_) => {
-                AppError::new("keychain", message).about("locked", None)
-            }
+            e if e.is_locked() => AppError::new("keychain", message).about("locked", None),
             SecretsError::Unavailable { detail } => {
                 AppError::new("keychain", message).about("unavailable", Some(detail))
             }
-            SecretsError::Rejected { .. } => AppError::new("keychain", message),
+            _ => AppError::new("keychain", message),
         }
     }
 

@@ -94,7 +94,7 @@ fn keychain_problem(e: vigie_secrets::SecretsError) -> FetchError {
     use vigie_secrets::SecretsError;
     FetchError {
         problem: match e {
-            SecretsError::Locked | SecretsError::Timeout(_) => Problem::KeychainLocked,
+            e if e.is_locked() => Problem::KeychainLocked,
             // Its own detail: the sentence around it is the health message's.
             SecretsError::Unavailable { detail } => Problem::Keychain { detail },
             e => Problem::Keychain {

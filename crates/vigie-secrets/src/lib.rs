@@ -70,6 +70,13 @@ pub enum SecretsError {
     Rejected { key: String, detail: String },
 }
 
+impl SecretsError {
+    /// Locked, or waiting for the user's password (which a timeout means): unlocking it helps.
+    pub fn is_locked(&self) -> bool {
+        matches!(self, SecretsError::Locked | SecretsError::Timeout(_))
+    }
+}
+
 /// Access to Vigie's entries in the OS keychain. Entries are named `vigie/<namespace>` (the
 /// service) and a key (the user name), e.g. namespace `source`, key `alice.bsky.social`.
 #[derive(Debug, Clone)]

@@ -295,7 +295,7 @@ fn check_server(server: &str) -> PublishResult<()> {
     }
 }
 
-fn connect_error(f: SendFailure) -> PublishError {
+pub(super) fn connect_error(f: SendFailure) -> PublishError {
     match f {
         SendFailure::Auth(problem) => PublishError::Account {
             code: "auth",

@@ -133,10 +133,7 @@ impl Publisher {
         let hold = if self.db(|s| s.kill_switch()).map(|k| k.on).unwrap_or(true) {
             Some(SendFailure::Paused)
         } else {
-            self.approvals
-                .check(&ctx)
-                .err()
-                .map(|refusal| SendFailure::Rejected(PostProblem::NotSent { refusal }))
+            self.approvals.check(&ctx).err().map(SendFailure::held)
         };
         if let (Some(SendFailure::Rejected(problem)), false) = (&hold, unknown_before) {
             return Outcome::Failed {
@@ -228,7 +225,7 @@ impl Publisher {
             .get(&Self::mastodon_key(&account.identity.handle))
             .map_err(|e| {
                 SendFailure::NotSent(match e {
-                    SecretsError::Locked | SecretsError::Timeout(_) => PostProblem::KeychainLocked,
+                    e if e.is_locked() => PostProblem::KeychainLocked,
                     SecretsError::Unavailable { detail } => {
                         PostProblem::KeychainUnavailable { detail }
                     }
@@ -255,9 +252,7 @@ impl Publisher {
         }
         let mut media = Vec::new();
         for img in &post.content.images {
-            let bytes = self
-                .image_bytes(img)
-                .map_err(|refusal| SendFailure::Rejected(PostProblem::NotSent { refusal }))?;
+            let bytes = self.image_bytes(img).map_err(SendFailure::held)?;
             media.push(
                 mastodon::upload_media(
                     &self.http,
@@ -375,9 +370,7 @@ impl Publisher {
         if !post.content.images.is_empty() {
             let mut images = Vec::new();
             for img in &post.content.images {
-                let bytes = self
-                    .image_bytes(img)
-                    .map_err(|refusal| SendFailure::Rejected(PostProblem::NotSent { refusal }))?;
+                let bytes = self.image_bytes(img).map_err(SendFailure::held)?;
                 let blob =
                     bluesky::upload_blob(&bsky, &self.http, svc, handle, &bytes, &img.mime, now)
                         .await?;

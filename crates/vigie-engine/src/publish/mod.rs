@@ -156,6 +156,13 @@ pub(crate) enum SendFailure {
     Paused,
 }
 
+impl SendFailure {
+    /// A guard said no at send time (approval, images): not sent, and not worth retrying.
+    fn held(refusal: Refusal) -> Self {
+        SendFailure::Rejected(PostProblem::NotSent { refusal })
+    }
+}
+
 /// What the confirmation dialog shows, and what it must ask for.
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]

@@ -15,30 +15,17 @@ use tokio::net::TcpListener;
 use vigie_domain::publish::{PostProblem, Refusal};
 use vigie_secrets::Sensitive;
 
-/// Talking to the instance failed: what the fetch layer says.
+/// Talking to the instance failed: as for any account check.
 fn failed(e: FetchError) -> PublishError {
-    PublishError::Account {
-        code: "network",
-        problem: match e.problem {
-            vigie_domain::health::Problem::Connect { detail } => {
-                PostProblem::Unreachable { detail }
-            }
-            problem => PostProblem::Transport { problem },
-        },
-    }
+    super::accounts::connect_error(super::mastodon::transport(e))
 }
 
 /// The same, naming the instance when it could not be reached.
-fn failed_at(server: &str, e: FetchError) -> PublishError {
-    match e.problem {
-        vigie_domain::health::Problem::Connect { detail } => PublishError::Account {
-            code: "network",
-            problem: PostProblem::Unreachable {
-                detail: format!("{server}: {detail}"),
-            },
-        },
-        _ => failed(e),
+fn failed_at(server: &str, mut e: FetchError) -> PublishError {
+    if let vigie_domain::health::Problem::Connect { detail } = &mut e.problem {
+        *detail = format!("{server}: {detail}");
     }
+    failed(e)
 }
 
 fn unexpected(detail: String) -> PublishError {
