@@ -57,51 +57,22 @@ export function unmetText(u: Unmet): string {
 
 const kindWord = (k: ProfileKind) => t(k === "brand" ? "refusal.kind.brand" : "refusal.kind.personal");
 
-/** Why a publishing guard said no (nothing was sent), and what to do. */
+/** Why a publishing guard said no (nothing was sent), and what to do. Most kinds are worded
+ * by their key, `refusal.<kind>`, with their fields filled in. */
 export function refusalText(r: Refusal): string {
   switch (r.kind) {
     case "wrongProfile":
-      return t("refusal.wrongProfile", { handle: r.handle, kind: kindWord(r.profileKind), profile: r.profile, active: r.active });
+      return t("refusal.wrongProfile", { ...r, kind: kindWord(r.profileKind) });
     case "typeHandle":
       return r.level === "alert" || r.level === "crisis"
         ? t("refusal.typeHandle.level", { handle: r.handle, kind: kindWord(r.profileKind), level: t(`level.${r.level}`) })
         : t("refusal.typeHandle.audience", { handle: r.handle, kind: kindWord(r.profileKind), audience: number(r.audience) });
     case "notApproved":
       return t(r.hasIdentity ? "refusal.notApproved" : "refusal.notApprovedNoIdentity", { handle: r.handle, unmet: unmetText(r.unmet) });
-    case "approvals":
-      return t("refusal.approvals", { detail: r.detail });
-    case "paused":
-      return t("refusal.paused");
-    case "notAllowListed":
-      return t("refusal.notAllowListed", { handle: r.handle, profile: r.profile });
-    case "wrongAccount":
-      return t("refusal.wrongAccount", { expected: r.expected, actual: r.actual });
-    case "notFullHandle":
-      return t("refusal.notFullHandle", { handle: r.handle });
-    case "emptyAllowList":
-      return t("refusal.emptyAllowList");
-    case "badAddress":
-      return t("refusal.badAddress", { server: r.server, detail: r.detail });
-    case "insecureServer":
-      return t("refusal.insecureServer", { server: r.server, scheme: r.scheme });
-    case "signInExpired":
-      return t("refusal.signInExpired");
     case "browserTimeout":
       return t("refusal.browserTimeout", { secs: number(r.secs) });
-    case "notAuthorised":
-      return t("refusal.notAuthorised", { detail: r.detail });
-    case "imageUnreadable":
-      return t("refusal.imageUnreadable", { path: r.path, detail: r.detail });
-    case "imageType":
-      return t("refusal.imageType", { path: r.path });
-    case "imageReference":
-      return t("refusal.imageReference", { alt: r.alt });
-    case "imageCopy":
-      return t("refusal.imageCopy", { detail: r.detail });
-    case "imageMissing":
-      return t("refusal.imageMissing", { alt: r.alt, detail: r.detail });
-    case "imageChanged":
-      return t("refusal.imageChanged", { alt: r.alt });
+    default:
+      return t(`refusal.${r.kind}`, r);
   }
 }
 
@@ -141,62 +112,26 @@ function transportText(p: Problem): string {
   }
 }
 
-/** Why an attempt to send a post did not go through, and what to do. */
+/** Why an attempt to send a post did not go through, and what to do. Most kinds are worded
+ * by their key, `postProblem.<kind>`, with their fields filled in. */
 export function postProblemText(p: PostProblem): string {
   switch (p.kind) {
-    case "paused":
-      return t("postProblem.paused");
     case "slowDown":
-      return t("postProblem.slowDown", { wait: waitText(p.afterSecs) });
-    case "unreachable":
-      return t("postProblem.unreachable", { detail: p.detail });
-    case "transport":
-      return transportText(p.problem);
-    case "serverFailed":
-      return t("postProblem.serverFailed", { status: httpStatus(p.status) });
-    case "unreadable":
-      return t("postProblem.unreadable", { detail: p.detail });
-    case "unexpected":
-      return t("postProblem.unexpected", { detail: p.detail });
-    case "credentialRefused":
-      return t("postProblem.credentialRefused", { detail: p.detail });
-    case "loginRefused":
-      return t("postProblem.loginRefused", { detail: p.detail });
-    case "sessionExpired":
-      return t("postProblem.sessionExpired");
     case "waitBeforeRetry":
-      return t("postProblem.waitBeforeRetry", { wait: waitText(p.afterSecs) });
-    case "noCredential":
-      return t("postProblem.noCredential", { handle: p.handle });
-    case "otherAccount":
-      return t("postProblem.otherAccount", { found: p.found, expected: p.expected });
-    case "foreignAccount":
-      return t("postProblem.foreignAccount", { acct: p.acct });
-    case "keychainLocked":
-      return t("postProblem.keychainLocked");
-    case "keychainUnavailable":
-      return t("postProblem.keychainUnavailable", { detail: p.detail });
-    case "keychain":
-      return t("postProblem.keychain", { detail: p.detail });
-    case "refused":
-      return t("postProblem.refused", { detail: p.detail });
+      return t(`postProblem.${p.kind}`, { wait: waitText(p.afterSecs) });
+    case "serverFailed":
     case "checkFailed":
-      return t("postProblem.checkFailed", { status: httpStatus(p.status) });
+    case "signInRefused":
+      return t(`postProblem.${p.kind}`, { status: httpStatus(p.status) });
     case "registrationRefused":
       return t("postProblem.registrationRefused", { server: p.server, status: httpStatus(p.status) });
-    case "signInRefused":
-      return t("postProblem.signInRefused", { status: httpStatus(p.status) });
-    case "localPort":
-      return t("postProblem.localPort", { detail: p.detail });
+    case "transport":
+      return transportText(p.problem);
     case "notSent":
       return t("postProblem.notSent", { refusal: refusalText(p.refusal) });
-    case "contentChanged":
-      return t("postProblem.contentChanged");
-    case "accountGone":
-      return t("postProblem.accountGone");
-    case "store":
-      return t("postProblem.store", { detail: p.detail });
     case "gaveUp":
       return tn("postProblem.gaveUp", p.attempts, { cause: postProblemText(p.cause) });
+    default:
+      return t(`postProblem.${p.kind}`, p);
   }
 }
