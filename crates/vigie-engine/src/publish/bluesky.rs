@@ -33,7 +33,10 @@ fn failure(e: FetchError) -> SendFailure {
         }
         // As for Mastodon: nothing was sent, the next attempt may find it unlocked.
         (_, Problem::KeychainLocked) => SendFailure::NotSent(PostProblem::KeychainLocked),
-        (_, Problem::Keychain { detail }) => SendFailure::NotSent(PostProblem::Keychain { detail }),
+        // The keychain's own detail (crate::bluesky keeps it short): worded around it here.
+        (_, Problem::Keychain { detail }) => {
+            SendFailure::NotSent(PostProblem::KeychainUnavailable { detail })
+        }
         (
             Some(429),
             Problem::Http {
