@@ -148,10 +148,11 @@ describe("composer and confirmation dialog", () => {
     expect((calls.find((c) => c.cmd === "queue_post")!.args!.request as ComposeRequest).typedHandle).toBe("@ACME@mastodon.example");
   });
 
-  it("an engine refusal is shown in the dialog, in its own words", async () => {
+  /** Composes "x", reviews and presses Publish with `queue_post` refused by `error`. */
+  async function publishRefused(error: Record<string, unknown>) {
     const b = backend("click");
     setBackend({ ...b.backend, invoke: async <T,>(cmd: string, args?: Record<string, unknown>) => {
-      if (cmd === "queue_post") throw { code: "refused", message: "not approved for @acme@mastodon.example" };
+      if (cmd === "queue_post") throw error;
       return b.backend.invoke<T>(cmd, args);
     } });
     const root = mount();
@@ -162,6 +163,10 @@ describe("composer and confirmation dialog", () => {
     q(root, "compose-review")!.click();
     await vi.waitFor(() => expect(q(document, "confirm-publish")).not.toBeNull());
     q(document, "confirm-publish")!.click();
+  }
+
+  it("an engine refusal is shown in the dialog, in its own words", async () => {
+    await publishRefused({ code: "refused", message: "not approved for @acme@mastodon.example" });
     await vi.waitFor(() => expect(q(document, "confirm-error")?.textContent).toBe("not approved for @acme@mastodon.example"));
     expect(q(document, "confirm-dialog")).not.toBeNull();
   });
@@ -169,20 +174,8 @@ describe("composer and confirmation dialog", () => {
   it("a refusal that comes with its data is worded in French in the dialog", async () => {
     setLanguage("fr");
     try {
-      const b = backend("click");
       const refusal = { kind: "notApproved", handle: "acme@mastodon.example", unmet: { kind: "role", role: "legal" }, hasIdentity: true };
-      setBackend({ ...b.backend, invoke: async <T,>(cmd: string, args?: Record<string, unknown>) => {
-        if (cmd === "queue_post") throw { code: "refused", message: "not approved for @acme@mastodon.example: …", refusal };
-        return b.backend.invoke<T>(cmd, args);
-      } });
-      const root = mount();
-      renderCompose(root, testCtx({ publishing: { profiles: [brand], active: brand, killSwitch: off } }), new URLSearchParams());
-      await vi.waitFor(() => expect(q(root, "compose-text")).not.toBeNull());
-      type(q(root, "compose-text") as HTMLTextAreaElement, "x");
-      await vi.waitFor(() => expect((q(root, "compose-review") as HTMLButtonElement).disabled).toBe(false));
-      q(root, "compose-review")!.click();
-      await vi.waitFor(() => expect(q(document, "confirm-publish")).not.toBeNull());
-      q(document, "confirm-publish")!.click();
+      await publishRefused({ code: "refused", message: "not approved for @acme@mastodon.example: …", refusal });
       await vi.waitFor(() => expect(q(document, "confirm-error")?.textContent).toBe(
         "pas de validation pour @acme@mastodon.example : il faut la validation d'une personne ayant le rôle « legal ». Demandez une validation (exportez une demande depuis le brouillon).",
       ));

@@ -344,9 +344,34 @@ fn saving_the_signal_state_of_a_removed_watch_says_it_is_gone() {
     );
 }
 
+/// A Mastodon account `handle` (shown as `name`), connected to the profile `profile_id`.
+fn mastodon_account(
+    s: &mut Store,
+    profile_id: i64,
+    handle: &str,
+    name: &str,
+) -> vigie_domain::publish::Account {
+    let identity = vigie_domain::publish::Identity {
+        remote_id: "1".into(),
+        handle: handle.into(),
+        display_name: name.into(),
+        avatar_url: None,
+        audience: 10,
+    };
+    s.add_account(
+        profile_id,
+        vigie_domain::publish::Network::Mastodon,
+        "http://127.0.0.1:1",
+        &identity,
+        &vigie_domain::publish::Limits::MASTODON_DEFAULT,
+        NOW,
+    )
+    .unwrap()
+}
+
 #[test]
 fn an_account_a_draft_names_stays_and_a_post_for_a_removed_watch_is_refused_clearly() {
-    use vigie_domain::publish::{Content, Identity, Network, ProfileKind};
+    use vigie_domain::publish::{Content, ProfileKind};
     let dir = tempfile::tempdir().unwrap();
     let mut s = Store::open_in(dir.path()).unwrap();
     let profile = s
@@ -358,23 +383,7 @@ fn an_account_a_draft_names_stays_and_a_post_for_a_removed_watch_is_refused_clea
             NOW,
         )
         .unwrap();
-    let identity = Identity {
-        remote_id: "1".into(),
-        handle: "marque@social.example".into(),
-        display_name: "Marque".into(),
-        avatar_url: None,
-        audience: 10,
-    };
-    let account = s
-        .add_account(
-            profile.id,
-            Network::Mastodon,
-            "http://127.0.0.1:1",
-            &identity,
-            &vigie_domain::publish::Limits::MASTODON_DEFAULT,
-            NOW,
-        )
-        .unwrap();
+    let account = mastodon_account(&mut s, profile.id, "marque@social.example", "Marque");
     let draft = s
         .create_draft("Réponse", None, &[], "cm", None, NOW)
         .unwrap();
@@ -409,30 +418,14 @@ fn an_account_a_draft_names_stays_and_a_post_for_a_removed_watch_is_refused_clea
 
 #[test]
 fn a_post_failure_is_kept_as_words_and_data_and_a_send_clears_both() {
-    use vigie_domain::publish::{Content, Identity, Network, PostProblem, ProfileKind};
+    use vigie_domain::publish::{Content, PostProblem, ProfileKind};
     use vigie_store::Outcome;
     let dir = tempfile::tempdir().unwrap();
     let mut s = Store::open_in(dir.path()).unwrap();
     let profile = s
         .add_profile("Moi", ProfileKind::Personal, "#0060a0", &[], NOW)
         .unwrap();
-    let identity = Identity {
-        remote_id: "1".into(),
-        handle: "moi@social.example".into(),
-        display_name: "Moi".into(),
-        avatar_url: None,
-        audience: 10,
-    };
-    let account = s
-        .add_account(
-            profile.id,
-            Network::Mastodon,
-            "http://127.0.0.1:1",
-            &identity,
-            &vigie_domain::publish::Limits::MASTODON_DEFAULT,
-            NOW,
-        )
-        .unwrap();
+    let account = mastodon_account(&mut s, profile.id, "moi@social.example", "Moi");
     let content = Content::text("Bonjour");
     let post = s
         .queue_post(
