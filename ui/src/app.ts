@@ -7,6 +7,7 @@ import * as ipc from "./ipc";
 import type { DashboardRow, KillSwitch, Profile, Settings } from "./types";
 import { compareLevels, levelStyle } from "./logic/levels";
 import { errorText } from "./logic/errors";
+import { applyTheme } from "./theme";
 import { renderDashboard } from "./views/dashboard";
 import { renderMentions } from "./views/mentions";
 import { renderWatches } from "./views/watches";
@@ -108,12 +109,6 @@ export function parseHash(hash: string): { path: string[]; params: URLSearchPara
   const [p, q] = raw.split("?", 2);
   const path = p.split("/").filter(Boolean);
   return { path: path.length ? path : ["dashboard"], params: new URLSearchParams(q ?? "") };
-}
-
-export function applyTheme(theme: Settings["theme"]): void {
-  const root = document.documentElement;
-  if (theme === "light" || theme === "dark") root.setAttribute("data-theme", theme);
-  else root.removeAttribute("data-theme");
 }
 
 /** The profiles, the active one and the kill switch, asked at once. */

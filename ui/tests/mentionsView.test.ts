@@ -64,6 +64,34 @@ describe("mention stream", () => {
     root.remove();
   });
 
+  it("new mentions from the engine appear without a refresh, marked new, with a live count", async () => {
+    let stored = [mention({ id: 1 }), mention({ id: 2 }), mention({ id: 3 })];
+    const t = testBackend({ list_sources: [], list_mentions: () => stored });
+    setBackend(t.backend);
+    const root = document.createElement("div");
+    document.body.appendChild(root);
+    const cleanup = renderMentions(root, testCtx(), new URLSearchParams());
+    const rows = () => [...root.querySelectorAll<HTMLElement>('[data-testid="mention-row"]')];
+    await vi.waitFor(() => expect(rows()).toHaveLength(3));
+    await vi.waitFor(() => expect(t.calls.some((c) => c.cmd === "list_mentions")).toBe(true));
+    // The engine stored two mentions and says so on mentions://new.
+    stored = [mention({ id: 5, title: "Rappel étendu" }), mention({ id: 4 }), ...stored];
+    t.emit("mentions://new", { count: 2, ids: [4, 5] });
+    await vi.waitFor(() => expect(rows()).toHaveLength(5));
+    expect(rows()[0].textContent).toContain("Rappel étendu");
+    expect(rows().filter((r) => r.classList.contains("fresh")).map((r) => r.dataset.mentionId)).toEqual(["5", "4"]);
+    const live = root.querySelector<HTMLElement>('[data-testid="live-count"]')!;
+    expect(live.classList.contains("show")).toBe(true);
+    expect(live.textContent).toMatch(/2/);
+    // Unsubscribed when the view goes.
+    cleanup();
+    const asked = t.calls.filter((c) => c.cmd === "list_mentions").length;
+    t.emit("mentions://new", { count: 1, ids: [6] });
+    await flush();
+    expect(t.calls.filter((c) => c.cmd === "list_mentions")).toHaveLength(asked);
+    root.remove();
+  });
+
   it("a click on a triage button calls set_triage", async () => {
     const { calls, cleanup, root } = await setup();
     root.querySelectorAll<HTMLButtonElement>('[data-testid="triage-handled"]')[2].click();

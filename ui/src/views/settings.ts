@@ -5,7 +5,7 @@ import { t } from "../i18n";
 import * as ipc from "../ipc";
 import type { Ctx, Cleanup } from "../app";
 import type { PublishSettings, Settings } from "../types";
-import { applyTheme } from "../app";
+import { applyTheme } from "../theme";
 import { button, pageHeader, select } from "./common";
 
 export function renderSettings(root: HTMLElement, ctx: Ctx): Cleanup {

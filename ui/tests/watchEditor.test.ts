@@ -1,0 +1,66 @@
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { renderWatchEditor } from "../src/views/watchEditor";
+import { setBackend } from "../src/ipc";
+import { setLanguage } from "../src/i18n";
+import { flush, testBackend, testCtx } from "./helpers";
+
+function type(input: HTMLInputElement, value: string) {
+  input.value = value;
+  input.dispatchEvent(new Event("input", { bubbles: true }));
+}
+
+describe("watch editor: sensitive words and level thresholds", () => {
+  afterEach(() => {
+    setBackend(null);
+    setLanguage("en");
+  });
+
+  it("refuses thresholds that do not rise, then saves the words and thresholds the user gave", async () => {
+    setLanguage("fr");
+    const t = testBackend({
+      check_query: { ok: true, terms: ["danone"] },
+      preview_query: [],
+      save_watch: (a) => ({ id: 7, created_at: 1, updated_at: 1, ...(a.watch as object) }),
+    });
+    setBackend(t.backend);
+    const toasts: string[] = [];
+    const root = document.createElement("div");
+    document.body.appendChild(root);
+    const cleanup = renderWatchEditor(root, testCtx({ toast: (m: string) => void toasts.push(m) }), null);
+    const q = (id: string) => root.querySelector<HTMLInputElement>(`[data-testid="${id}"]`)!;
+    await vi.waitFor(() => expect(q("watch-name")).not.toBeNull());
+    type(q("watch-name"), "Danone");
+    type(q("watch-query"), "danone");
+    // Two sensitive words, typed as a user does: a word, Enter, a word, a comma.
+    const words = q("watch-sensitive-words");
+    for (const w of ["boycott", "rappel produit"]) {
+      type(words, w);
+      words.dispatchEvent(new KeyboardEvent("keydown", { key: "Enter", bubbles: true }));
+    }
+    expect([...root.querySelectorAll('[data-testid="chip"]')].map((c) => c.firstChild?.textContent)).toEqual(["boycott", "rappel produit"]);
+    // Custom thresholds, alert below watch: refused, said in French, nothing saved.
+    const custom = q("watch-custom-thresholds");
+    custom.checked = true;
+    custom.dispatchEvent(new Event("change"));
+    expect(q("threshold-watch").disabled).toBe(false);
+    type(q("threshold-watch"), "40");
+    type(q("threshold-alert"), "30");
+    type(q("threshold-crisis"), "80");
+    const form = root.querySelector("form")!;
+    form.dispatchEvent(new Event("submit", { cancelable: true }));
+    await vi.waitFor(() => expect(root.querySelector(".threshold-grid ~ .hint ~ .field-error")?.textContent).toContain("Les seuils doivent monter"));
+    expect(t.calls.some((c) => c.cmd === "save_watch")).toBe(false);
+    // Fixed: saved with the words and thresholds as typed.
+    type(q("threshold-alert"), "60");
+    form.dispatchEvent(new Event("submit", { cancelable: true }));
+    await vi.waitFor(() => expect(t.calls.some((c) => c.cmd === "save_watch")).toBe(true));
+    const saved = t.calls.find((c) => c.cmd === "save_watch")!.args!.watch as Record<string, unknown>;
+    expect(saved.name).toBe("Danone");
+    expect(saved.sensitive_words).toEqual(["boycott", "rappel produit"]);
+    expect(saved.thresholds).toEqual({ watch: 40, alert: 60, crisis: 80, min_mentions_per_hour: expect.any(Number), calm_down_buckets: expect.any(Number) });
+    await flush();
+    expect(toasts.at(-1)).toContain("Danone");
+    cleanup();
+    root.remove();
+  });
+});
