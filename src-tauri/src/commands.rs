@@ -123,8 +123,18 @@ pub async fn import_opml(handle: AppHandle, text: String) -> AppResult<OpmlImpor
 }
 
 #[tauri::command]
+/// Saves the feeds as an OPML file in the user's downloads folder (the home folder if there is
+/// none); returns the file's path for the UI to show.
 pub async fn export_opml(handle: AppHandle) -> AppResult<String> {
-    blocking(handle, |a| a.export_opml()).await
+    let paths = handle.path();
+    let dir = paths
+        .download_dir()
+        .or_else(|_| paths.home_dir())
+        .map_err(|e| AppError::new("export_failed", format!("no folder to save into: {e}")))?;
+    blocking(handle, move |a| {
+        a.export_opml_into(&dir).map(|p| p.display().to_string())
+    })
+    .await
 }
 
 #[tauri::command]

@@ -195,6 +195,7 @@ export const addSource = (spec: SourceSpec) => call<Source>("add_source", { spec
 export const removeSource = (id: number) => call<void>("remove_source", { id });
 export const checkSource = (id: number) => call<void>("check_source", { id });
 export const importOpml = (text: string) => call<OpmlImport>("import_opml", { text });
+/** Saves the feeds as OPML in the downloads folder; the file's path. */
 export const exportOpml = () => call<string>("export_opml");
 export const alerts = (limit: number) => call<VigieEvent[]>("alerts", { limit });
 export const getSettings = () => call<Settings>("get_settings");

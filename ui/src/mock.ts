@@ -326,7 +326,13 @@ class MockBackend {
         const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;");
         const items = this.sources.filter((s) => s.source.kind.kind === "feed")
           .map((s) => `    <outline type="rss" text="${esc(s.source.title)}" xmlUrl="${esc((s.source.kind as { url: string }).url)}"/>`);
-        return `<?xml version="1.0" encoding="UTF-8"?>\n<opml version="2.0">\n  <head><title>Vigie sources</title></head>\n  <body>\n${items.join("\n")}\n  </body>\n</opml>\n`;
+        const doc = `<?xml version="1.0" encoding="UTF-8"?>\n<opml version="2.0">\n  <head><title>Vigie sources</title></head>\n  <body>\n${items.join("\n")}\n  </body>\n</opml>\n`;
+        // In a browser, the browser's own download saves it; the app saves it in Rust.
+        const url = URL.createObjectURL(new Blob([doc], { type: "text/x-opml" }));
+        const link = Object.assign(document.createElement("a"), { href: url, download: "vigie-sources.opml" });
+        link.click();
+        setTimeout(() => URL.revokeObjectURL(url), 1000);
+        return "vigie-sources.opml";
       }
       case "alerts": return this.events.slice(0, a.limit as number);
       case "get_settings": return { ...this.settings };

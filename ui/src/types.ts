@@ -126,6 +126,7 @@ export type Problem =
   | { problem: "too_large"; limit_bytes: number }
   | { problem: "too_many_redirects"; max: number }
   | { problem: "redirect_loop" }
+  | { problem: "redirect_inward"; host: string }
   | { problem: "unsupported_scheme"; scheme: string }
   | { problem: "not_a_feed"; content_type: string | null }
   | { problem: "malformed"; detail: string }

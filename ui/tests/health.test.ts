@@ -34,6 +34,7 @@ const EVERY: Problem[] = [
   { problem: "too_large", limit_bytes: 10_000_000 },
   { problem: "too_many_redirects", max: 5 },
   { problem: "redirect_loop" },
+  { problem: "redirect_inward", host: "192.168.1.10" },
   { problem: "unsupported_scheme", scheme: "ftp" },
   { problem: "not_a_feed", content_type: "text/html" },
   { problem: "malformed", detail: "unexpected end of file" },

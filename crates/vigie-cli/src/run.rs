@@ -7,7 +7,7 @@ use std::io::BufRead;
 use std::sync::{Arc, Mutex};
 use vigie_domain::{NewWatch, Sensitivity, SourceKind, Thresholds};
 use vigie_engine::app::{import_opml_into, opml_of};
-use vigie_engine::bluesky::Bluesky;
+use vigie_engine::bluesky::{credentials_in_use, Bluesky};
 use vigie_engine::fetch::{FetchConfig, Http};
 use vigie_engine::poller::health_line;
 use vigie_engine::{
@@ -265,6 +265,17 @@ fn source(mut ctx: Ctx, cmd: SourceCmd) -> Result<()> {
         SourceCmd::Rm { source } => {
             let (s, _) = ctx.store.find_source(&source)?;
             ctx.store.remove_source(s.id)?;
+            if let SourceKind::BlueskySearch {
+                service, handle, ..
+            } = &s.kind
+            {
+                let left = ctx.store.sources()?;
+                if !credentials_in_use(service, handle, left.iter().map(|(s, _)| &s.kind)) {
+                    Bluesky::default()
+                        .remove_stored(service, handle)
+                        .context("the source is removed, but its app password could not be removed from the OS keychain")?;
+                }
+            }
             if ctx.json {
                 print_json(&serde_json::json!({"removed": s.id}))
             } else {
@@ -319,14 +330,16 @@ fn source_add(ctx: &mut Ctx, a: SourceAdd) -> Result<()> {
             tag,
         }
     } else if let Some(service) = a.bluesky {
-        check_http(&service)?;
-        let handle = a.handle.unwrap_or_default();
+        // It is given an app password: https only (or this machine), as for publishing.
+        let service = service.trim().trim_end_matches('/').to_string();
+        vigie_engine::publish::check_server(&service)?;
+        let handle = a.handle.unwrap_or_default().trim().to_string();
         let password = read_app_password()?;
         Bluesky::default()
-            .set_app_password(&handle, &password)
+            .set_app_password(&service, &handle, &password)
             .context("could not store the app password in the OS keychain")?;
         SourceKind::BlueskySearch {
-            service: service.trim_end_matches('/').into(),
+            service,
             handle,
             query: a.query.unwrap_or_default(),
         }

@@ -24,6 +24,10 @@ pub enum Problem {
         max: usize,
     },
     RedirectLoop,
+    /// A public address redirected to this machine or its local network.
+    RedirectInward {
+        host: String,
+    },
     UnsupportedScheme {
         scheme: String,
     },
@@ -110,6 +114,9 @@ impl Problem {
                 "the server redirected more than {max} times: the address is probably wrong."
             ),
             Problem::RedirectLoop => "the server redirects in a loop: the address is broken on the publisher's side.".into(),
+            Problem::RedirectInward { host } => format!(
+                "the server redirected to {host}, an address on this computer or its local network: Vigie does not follow a public address there. Check the address with its publisher."
+            ),
             Problem::UnsupportedScheme { scheme } => format!(
                 "only http and https addresses can be watched, not \"{scheme}\"."
             ),

@@ -106,6 +106,22 @@ mod tests {
     }
 
     #[test]
+    fn error_backoff_is_jittered_within_the_cap() {
+        let p = Policy::default(); // ±10 %
+                                   // Third error: 2,400 s, spread over 2,160 – 2,640 s.
+        assert_eq!(next_after_error(NOW, 600, 3, None, &p, 0.0) - NOW, 2160);
+        assert_eq!(next_after_error(NOW, 600, 3, None, &p, 0.5) - NOW, 2400);
+        let high = next_after_error(NOW, 600, 3, None, &p, 0.999) - NOW;
+        assert!((2630..=2640).contains(&high), "{high}");
+        // At the cap, jitter only ever shortens the wait.
+        assert_eq!(
+            next_after_error(NOW, 600, 20, None, &p, 0.999) - NOW,
+            p.max_backoff_secs
+        );
+        assert!(next_after_error(NOW, 600, 20, None, &p, 0.0) - NOW < p.max_backoff_secs);
+    }
+
+    #[test]
     fn retry_after_is_honoured_and_capped() {
         let p = Policy {
             jitter: 0.0,

@@ -2,7 +2,7 @@
 //! commands and the CLI call these). It owns the store, the poller and the running engine.
 //! Errors come out as [`AppError`] `{code, message}`, ready for the IPC boundary.
 
-use crate::bluesky::Bluesky;
+use crate::bluesky::{credentials_in_use, Bluesky};
 use crate::feed::{discover_feeds, parse_feed, parse_opml, write_opml, OpmlFeed};
 use crate::fetch::{Conditional, FetchConfig, FetchOutcome, Http};
 use crate::notify::Notifier;
@@ -105,7 +105,7 @@ pub enum SourceSpec {
         handle: String,
         query: String,
         #[serde(rename = "appPassword")]
-        app_password: Option<String>,
+        app_password: Option<Sensitive<String>>,
     },
 }
 
@@ -532,17 +532,20 @@ impl App {
                 query,
                 app_password,
             } => {
-                check_web_url(&service)?;
-                if let Some(pw) = app_password.filter(|p| !p.is_empty()) {
+                // It is given an app password: https only, as for a publishing account.
+                let service = service.trim().trim_end_matches('/').to_string();
+                crate::publish::check_server(&service)?;
+                let handle = handle.trim().to_string();
+                if let Some(pw) = app_password.filter(|p| !p.expose().is_empty()) {
                     self.poller
                         .bluesky()
-                        .set_app_password(&handle, &Sensitive::new(pw))
+                        .set_app_password(&service, &handle, &pw)
                         .map_err(AppError::keychain)?;
                 }
                 (
                     String::new(),
                     SourceKind::BlueskySearch {
-                        service: service.trim().trim_end_matches('/').into(),
+                        service,
                         handle,
                         query,
                     },
@@ -578,8 +581,24 @@ impl App {
             .ok_or_else(|| AppError::new("not_a_feed", "this page is not a feed and announces none: look for an RSS or Atom link on the site"))
     }
 
+    /// Removes a source. A Bluesky search's app password and session go with the last source
+    /// that uses them.
     pub fn remove_source(&self, id: i64) -> AppResult<()> {
-        self.db(|s| s.remove_source(id))
+        let (removed, left) = self.db(|s| {
+            let (removed, _) = s.source(id)?;
+            s.remove_source(id)?;
+            Ok((removed, s.sources()?))
+        })?;
+        if let SourceKind::BlueskySearch {
+            service, handle, ..
+        } = &removed.kind
+        {
+            if !credentials_in_use(service, handle, left.iter().map(|(s, _)| &s.kind)) {
+                // The source is gone either way; an unreachable keychain keeps the password.
+                let _ = self.poller.bluesky().remove_stored(service, handle);
+            }
+        }
+        Ok(())
     }
 
     /// "Check now": the source becomes due and the engine wakes up.
@@ -602,17 +621,62 @@ impl App {
         Ok(r)
     }
 
-    pub fn export_opml(&self) -> AppResult<String> {
-        Ok(opml_of(
-            &self.store.lock().unwrap_or_else(|p| p.into_inner()),
-        )?)
+    /// Saves the feeds as OPML in `dir` (the shell passes the user's downloads folder) under a
+    /// dated name no file has yet, never over an existing file; returns the file's path.
+    pub fn export_opml_into(&self, dir: &Path) -> AppResult<std::path::PathBuf> {
+        use std::io::Write;
+        let doc = self.read(opml_of)?;
+        let date = chrono::DateTime::from_timestamp(self.now(), 0)
+            .map(|d| d.format("%Y-%m-%d").to_string())
+            .unwrap_or_default();
+        let failed = |path: &Path, e: std::io::Error| {
+            AppError::new(
+                "export_failed",
+                format!("could not save {}: {e}", path.display()),
+            )
+            .about("file", Some(path.display().to_string()))
+        };
+        std::fs::create_dir_all(dir).map_err(|e| failed(dir, e))?;
+        for n in 1..=1000 {
+            let name = match n {
+                1 => format!("vigie-sources-{date}.opml"),
+                n => format!("vigie-sources-{date} ({n}).opml"),
+            };
+            let path = dir.join(name);
+            let file = std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(&path);
+            match file {
+                Ok(mut f) => {
+                    if let Err(e) = f.write_all(doc.as_bytes()).and_then(|()| f.sync_all()) {
+                        let _ = std::fs::remove_file(&path);
+                        return Err(failed(&path, e));
+                    }
+                    return Ok(path);
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+                Err(e) => return Err(failed(&path, e)),
+            }
+        }
+        Err(failed(
+            dir,
+            std::io::Error::other("a thousand exports already carry today's date"),
+        ))
     }
 
     /// Level changes and weak signals, newest first.
+    /// The alerts centre: level changes and weak signals, newest first, however many other
+    /// events (polls, posts, approvals) the log holds since.
     pub fn alerts(&self, limit: usize) -> AppResult<Vec<Event>> {
-        let mut all = self.read(|s| s.events(None, 5000))?;
-        all.retain(|e| matches!(e.kind.as_str(), "level_changed" | "weak_signal"));
-        all.truncate(limit.clamp(1, 1000));
+        let limit = limit.clamp(1, 1000);
+        let mut all = self.read(|s| {
+            let mut all = s.events(Some("level_changed"), limit)?;
+            all.extend(s.events(Some("weak_signal"), limit)?);
+            Ok(all)
+        })?;
+        all.sort_by_key(|e| std::cmp::Reverse(e.id));
+        all.truncate(limit);
         Ok(all)
     }
 
@@ -640,8 +704,19 @@ impl App {
                 "the poll interval must be between 1 minute and 1 day",
             ));
         }
+        let before = self.settings()?.poll_interval_secs.max(60);
+        let (now, after) = (self.now(), settings.poll_interval_secs);
         let json = serde_json::to_string(settings).expect("settings serialise");
-        self.db(|s| s.set_setting("ui", &json))?;
+        // Sources on the old default follow the new one; sources given their own keep it.
+        self.db(|s| {
+            s.batch(|s| {
+                s.set_setting("ui", &json)?;
+                if before != after {
+                    s.retime_sources(before, after, now)?;
+                }
+                Ok(())
+            })
+        })?;
         Ok(settings.clone())
     }
 }

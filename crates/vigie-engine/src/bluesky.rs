@@ -1,6 +1,10 @@
 //! Bluesky search (`app.bsky.feed.searchPosts`), authenticated with an app password that lives
 //! in the OS keychain. Sessions are refreshed with `refreshSession` rather than logging in
 //! again; the refresh token is kept in the keychain too, so a new process can reuse it.
+//!
+//! Both are filed under the server's origin and the handle ([`credential_key`]): a password or
+//! a token is only ever sent to the server it was given for, even when the same handle is
+//! used on another server.
 
 use crate::fetch::{FetchError, Http};
 use crate::normalize::RawEntry;
@@ -9,12 +13,36 @@ use serde_json::json;
 use std::collections::HashMap;
 use tokio::sync::Mutex;
 use vigie_domain::health::Problem;
-use vigie_secrets::{Keychain, Sensitive};
+use vigie_secrets::{Keychain, SecretsError, Sensitive};
 
-/// Keychain namespace for Bluesky app passwords (key: the handle).
+/// Keychain namespace for Bluesky app passwords (key: [`credential_key`]).
 pub const APP_PASSWORD_NS: &str = "bluesky-app-password";
-/// Keychain namespace for Bluesky refresh tokens (key: the handle).
+/// Keychain namespace for Bluesky refresh tokens (key: [`credential_key`]).
 pub const SESSION_NS: &str = "bluesky-session";
+
+/// Does one of `kinds` search Bluesky as `handle` on `service` (so needs its credentials)?
+pub fn credentials_in_use<'a>(
+    service: &str,
+    handle: &str,
+    kinds: impl IntoIterator<Item = &'a vigie_domain::SourceKind>,
+) -> bool {
+    let key = credential_key(service, handle);
+    kinds.into_iter().any(|k| {
+        matches!(k, vigie_domain::SourceKind::BlueskySearch { service, handle, .. }
+            if credential_key(service, handle) == key)
+    })
+}
+
+/// Where an account's credentials are filed: the server's origin (scheme, host, port) and the
+/// handle, e.g. `https://bsky.social|alice.bsky.social`.
+pub fn credential_key(service: &str, handle: &str) -> String {
+    let service = service.trim();
+    let origin = match url::Url::parse(service) {
+        Ok(u) if matches!(u.scheme(), "http" | "https") => u.origin().ascii_serialization(),
+        _ => service.trim_end_matches('/').to_string(),
+    };
+    format!("{origin}|{}", handle.trim())
+}
 
 #[derive(Clone)]
 struct Session {
@@ -90,8 +118,7 @@ enum Call {
     Expired,
 }
 
-fn keychain_problem(e: vigie_secrets::SecretsError) -> FetchError {
-    use vigie_secrets::SecretsError;
+fn keychain_problem(e: SecretsError) -> FetchError {
     FetchError {
         problem: match e {
             e if e.is_locked() => Problem::KeychainLocked,
@@ -126,13 +153,75 @@ impl Bluesky {
         *self.stats.lock().expect("stats lock")
     }
 
-    /// Stores the app password for `handle` in the OS keychain.
+    /// Stores the app password of `handle` on `service` in the OS keychain.
     pub fn set_app_password(
         &self,
+        service: &str,
         handle: &str,
         password: &Sensitive<String>,
-    ) -> Result<(), vigie_secrets::SecretsError> {
-        self.keychain_passwords.set(handle, password)
+    ) -> Result<(), SecretsError> {
+        self.keychain_passwords
+            .set(&credential_key(service, handle), password)
+    }
+
+    /// The stored app password of `handle` on `service`, if any.
+    pub fn app_password(
+        &self,
+        service: &str,
+        handle: &str,
+    ) -> Result<Option<Sensitive<String>>, SecretsError> {
+        self.keychain_passwords
+            .get(&credential_key(service, handle))
+    }
+
+    /// Is an app password stored for `handle` on `service`?
+    pub fn has_app_password(&self, service: &str, handle: &str) -> Result<bool, SecretsError> {
+        self.keychain_passwords
+            .is_set(&credential_key(service, handle))
+    }
+
+    /// Removes what is stored for `handle` on `service`: the app password and the refresh
+    /// token. The live session goes too unless a call is using it right now (it then lives in
+    /// memory until the process ends; nothing polls it once its source or account is gone).
+    pub fn remove_stored(&self, service: &str, handle: &str) -> Result<(), SecretsError> {
+        let key = credential_key(service, handle);
+        if let Ok(mut sessions) = self.sessions.try_lock() {
+            sessions.remove(&key);
+        }
+        self.keychain_sessions.delete(&key)?;
+        self.keychain_passwords.delete(&key)
+    }
+
+    /// Files credentials stored by Vigie before they were filed by server (under the handle
+    /// alone) under their server's key. `accounts` are the (service, handle) pairs in use; a
+    /// handle is only moved when exactly one server uses it, since nothing says which server
+    /// an old entry was given for otherwise (those are left for the user to enter again: the
+    /// source says no app password is stored). Old refresh tokens are dropped: the next
+    /// poll signs in again. Returns how many passwords were moved.
+    pub fn adopt_legacy(&self, accounts: &[(String, String)]) -> Result<usize, SecretsError> {
+        let mut servers: HashMap<&str, Vec<String>> = HashMap::new();
+        for (service, handle) in accounts {
+            let key = credential_key(service, handle);
+            let list = servers.entry(handle.trim()).or_default();
+            if !list.contains(&key) {
+                list.push(key);
+            }
+        }
+        let mut moved = 0;
+        for (handle, keys) in servers {
+            let Some(old) = self.keychain_passwords.get(handle)? else {
+                continue;
+            };
+            if let [key] = keys.as_slice() {
+                if !self.keychain_passwords.is_set(key)? {
+                    self.keychain_passwords.set(key, &old)?;
+                    moved += 1;
+                }
+                self.keychain_passwords.delete(handle)?;
+            }
+            self.keychain_sessions.delete(handle)?;
+        }
+        Ok(moved)
     }
 
     /// Searches posts. `since` (RFC 3339) limits to posts newer than the last poll.
@@ -153,7 +242,7 @@ impl Bluesky {
         if let Some(s) = since {
             url.push_str(&format!("&since={}", crate::mastodon::urlencode(s)));
         }
-        let key = format!("{service}|{handle}");
+        let key = credential_key(service, handle);
         let mut attempts = 0;
         let value = loop {
             attempts += 1;
@@ -234,10 +323,7 @@ impl Bluesky {
             return Ok(s.clone());
         }
         // A refresh token from an earlier process: renew instead of logging in again.
-        let stored = self
-            .keychain_sessions
-            .get(handle)
-            .map_err(keychain_problem)?;
+        let stored = self.keychain_sessions.get(key).map_err(keychain_problem)?;
         if let Some(refresh) = stored {
             let old = Session {
                 access: Sensitive::new(String::new()),
@@ -259,7 +345,7 @@ impl Bluesky {
     ) -> Result<Session, FetchError> {
         let password = self
             .keychain_passwords
-            .get(handle)
+            .get(key)
             .map_err(keychain_problem)?
             .ok_or_else(|| FetchError {
                 problem: Problem::NoAppPassword {
@@ -305,7 +391,7 @@ impl Bluesky {
             });
         }
         self.stats.lock().expect("stats lock").logins += 1;
-        self.store_session(handle, key, &bytes).await
+        self.store_session(key, &bytes).await
     }
 
     async fn refresh(
@@ -331,19 +417,14 @@ impl Bluesky {
         let bytes = http.read_capped(resp).await?;
         if status != 200 {
             self.sessions.lock().await.remove(key);
-            let _ = self.keychain_sessions.delete(handle);
+            let _ = self.keychain_sessions.delete(key);
             return self.login(http, service, handle, key).await;
         }
         self.stats.lock().expect("stats lock").refreshes += 1;
-        self.store_session(handle, key, &bytes).await
+        self.store_session(key, &bytes).await
     }
 
-    async fn store_session(
-        &self,
-        handle: &str,
-        key: &str,
-        bytes: &[u8],
-    ) -> Result<Session, FetchError> {
+    async fn store_session(&self, key: &str, bytes: &[u8]) -> Result<Session, FetchError> {
         let r: SessionResponse = serde_json::from_slice(bytes).map_err(|e| FetchError {
             problem: Problem::Malformed {
                 detail: format!("unexpected session answer: {e}"),
@@ -355,7 +436,7 @@ impl Bluesky {
             refresh: Sensitive::new(r.refresh_jwt),
         };
         self.keychain_sessions
-            .set(handle, &s.refresh)
+            .set(key, &s.refresh)
             .map_err(keychain_problem)?;
         self.sessions
             .lock()
@@ -440,7 +521,7 @@ impl Bluesky {
         } else {
             reqwest::Method::POST
         };
-        let key = format!("{service}|{handle}");
+        let key = credential_key(service, handle);
         let mut attempts = 0;
         loop {
             attempts += 1;
@@ -458,13 +539,11 @@ impl Bluesky {
         }
     }
 
-    /// Forgets the live session and the stored refresh token of `handle`.
+    /// Forgets the live session and the stored refresh token of `handle` on `service`.
     pub async fn forget(&self, service: &str, handle: &str) {
-        self.sessions
-            .lock()
-            .await
-            .remove(&format!("{service}|{handle}"));
-        let _ = self.keychain_sessions.delete(handle);
+        let key = credential_key(service, handle);
+        self.sessions.lock().await.remove(&key);
+        let _ = self.keychain_sessions.delete(&key);
     }
 
     async fn xrpc(

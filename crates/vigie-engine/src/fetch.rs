@@ -1,6 +1,6 @@
 //! Polite HTTP: conditional GET, redirects followed by hand (capped, loop-detected, http/https
-//! only, permanent moves reported), connect and total timeouts, and a body cap that also
-//! applies after decompression.
+//! only, never from a public address into this machine or its local network, permanent moves
+//! reported), connect and total timeouts, and a body cap that also applies after decompression.
 
 use futures_util::StreamExt;
 use reqwest::header::{
@@ -24,6 +24,8 @@ pub struct FetchConfig {
     /// Maximum body size in bytes, counted after decompression.
     pub max_body_bytes: u64,
     pub user_agent: String,
+    /// Host names answered without DNS (tests: a public-looking name served on this machine).
+    pub resolve: Vec<(String, std::net::SocketAddr)>,
 }
 
 impl Default for FetchConfig {
@@ -39,6 +41,7 @@ impl Default for FetchConfig {
                 " (brand listening; polls politely)"
             )
             .into(),
+            resolve: Vec::new(),
         }
     }
 }
@@ -109,15 +112,46 @@ fn check_scheme(url: &Url) -> Result<(), FetchError> {
     }
 }
 
+/// This machine or a private network: loopback, RFC 1918, link-local, unique local, `localhost`.
+pub fn is_inward(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(d)) => {
+            let d = d.trim_end_matches('.').to_ascii_lowercase();
+            d == "localhost" || d.ends_with(".localhost")
+        }
+        Some(url::Host::Ipv4(ip)) => inward_v4(ip),
+        Some(url::Host::Ipv6(ip)) => {
+            let first = ip.segments()[0];
+            ip.is_loopback()
+                || ip.is_unspecified()
+                || first & 0xfe00 == 0xfc00
+                || first & 0xffc0 == 0xfe80
+                || ip.to_ipv4_mapped().is_some_and(inward_v4)
+        }
+        None => false,
+    }
+}
+
+fn inward_v4(ip: std::net::Ipv4Addr) -> bool {
+    ip.is_loopback() || ip.is_private() || ip.is_link_local() || ip.is_unspecified()
+}
+
 fn header(h: &HeaderMap, name: reqwest::header::HeaderName) -> Option<String> {
     h.get(name)
         .and_then(|v| v.to_str().ok())
         .map(str::to_string)
 }
 
+fn resolving(mut b: reqwest::ClientBuilder, cfg: &FetchConfig) -> reqwest::ClientBuilder {
+    for (name, addr) in &cfg.resolve {
+        b = b.resolve(name, *addr);
+    }
+    b
+}
+
 impl Http {
     pub fn new(cfg: FetchConfig) -> Self {
-        let client = reqwest::Client::builder()
+        let client = resolving(reqwest::Client::builder(), &cfg)
             .redirect(reqwest::redirect::Policy::none())
             .connect_timeout(cfg.connect_timeout)
             .timeout(cfg.total_timeout)
@@ -132,7 +166,7 @@ impl Http {
     /// never written onto a pooled connection the server has just closed, so a transport error
     /// really means "the outcome is unknown", not "an idle socket died".
     pub fn unpooled(cfg: FetchConfig) -> Self {
-        let client = reqwest::Client::builder()
+        let client = resolving(reqwest::Client::builder(), &cfg)
             .redirect(reqwest::redirect::Policy::none())
             .connect_timeout(cfg.connect_timeout)
             .timeout(cfg.total_timeout)
@@ -165,6 +199,9 @@ impl Http {
             })
         })?;
         check_scheme(&current)?;
+        // A public feed may not send Vigie to this machine or the local network (where it
+        // would read what only this computer can reach, and maybe keep that address).
+        let public = !is_inward(&current);
         let mut visited = vec![current.to_string()];
         let mut all_permanent = true;
         loop {
@@ -211,6 +248,14 @@ impl Http {
                     })
                 })?;
                 check_scheme(&next)?;
+                if public && is_inward(&next) {
+                    return Err(FetchError {
+                        problem: Problem::RedirectInward {
+                            host: next.host_str().unwrap_or_default().to_string(),
+                        },
+                        status: Some(status.as_u16()),
+                    });
+                }
                 all_permanent &= matches!(
                     status,
                     StatusCode::MOVED_PERMANENTLY | StatusCode::PERMANENT_REDIRECT

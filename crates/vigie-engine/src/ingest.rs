@@ -253,6 +253,52 @@ mod tests {
     }
 
     #[test]
+    fn a_watch_limited_to_languages_skips_mentions_in_others() {
+        let mut fr_only = watch(1, "danone", 10);
+        fr_only.languages = vec!["fr".into()];
+        let mut en_only = watch(2, "danone", 10);
+        en_only.languages = vec!["en".into()];
+        let any = watch(3, "danone", 10);
+        let matcher = super::Matcher::new(&[fr_only, en_only, any], std::sync::Arc::default());
+        let entry = |title: &str, lang: Option<&str>| RawEntry {
+            title: Some(title.into()),
+            lang: lang.map(str::to_string),
+            ..Default::default()
+        };
+        let prepared = super::prepare(
+            1,
+            vec![
+                // The feed says French; detection would agree.
+                entry(
+                    "Danone rappelle des yaourts dans toute la France",
+                    Some("fr"),
+                ),
+                // No language given: detected as English.
+                entry(
+                    "Danone recalls yogurts across the country after the factory shut down",
+                    None,
+                ),
+                // Neither given nor detectable: every watch may match it.
+                entry("Danone", None),
+            ],
+            &matcher,
+            100,
+        );
+        let found: Vec<(Option<String>, Vec<i64>)> = prepared
+            .iter()
+            .map(|(m, ids)| (m.lang.clone(), ids.clone()))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                (Some("fr".into()), vec![1, 3]),
+                (Some("en".into()), vec![2, 3]),
+                (None, vec![1, 2, 3]),
+            ]
+        );
+    }
+
+    #[test]
     fn known_guids_are_dropped_and_entries_without_one_kept() {
         let entry = |guid: Option<&str>, title: &str| RawEntry {
             guid: guid.map(str::to_string),

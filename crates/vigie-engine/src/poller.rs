@@ -135,7 +135,13 @@ pub struct Poller {
     bluesky: Arc<Bluesky>,
     cfg: PollerConfig,
     hosts: Mutex<HashMap<String, Arc<Semaphore>>>,
+    /// Bluesky credentials of older versions filed by server this process (see
+    /// [`Bluesky::adopt_legacy`]).
+    legacy_filed: std::sync::atomic::AtomicBool,
 }
+
+/// Setting that records that the Bluesky searches' credentials are filed by server.
+const LEGACY_FILED: &str = "bluesky.sources_credentials_by_server";
 
 fn host_of(url: &str) -> String {
     url::Url::parse(url)
@@ -168,6 +174,44 @@ impl Poller {
             bluesky,
             cfg,
             hosts: Mutex::default(),
+            legacy_filed: Default::default(),
+        }
+    }
+
+    /// Once per database, before its first Bluesky search: credentials older versions filed
+    /// under the handle alone move to their server's key. Tried again at the next search when
+    /// the keychain could not be reached.
+    fn file_legacy_bluesky_credentials(&self) {
+        use std::sync::atomic::Ordering;
+        if self.legacy_filed.swap(true, Ordering::SeqCst) {
+            return;
+        }
+        let pairs = match self.with_store(|s| {
+            if s.setting(LEGACY_FILED)?.is_some() {
+                return Ok(Vec::new());
+            }
+            Ok(s.sources()?
+                .into_iter()
+                .filter_map(|(src, _)| match src.kind {
+                    SourceKind::BlueskySearch {
+                        service, handle, ..
+                    } => Some((service, handle)),
+                    _ => None,
+                })
+                .collect::<Vec<_>>())
+        }) {
+            Ok(p) if p.is_empty() => return,
+            Ok(p) => p,
+            Err(_) => {
+                self.legacy_filed.store(false, Ordering::SeqCst);
+                return;
+            }
+        };
+        match self.bluesky.adopt_legacy(&pairs) {
+            Ok(_) => {
+                let _ = self.with_store(|s| s.set_setting(LEGACY_FILED, "1"));
+            }
+            Err(_) => self.legacy_filed.store(false, Ordering::SeqCst),
         }
     }
 
@@ -378,6 +422,7 @@ impl Poller {
                 handle,
                 query,
             } => {
+                self.file_legacy_bluesky_credentials();
                 match self
                     .bluesky
                     .search(
@@ -501,7 +546,16 @@ fn settle(
                 },
             )?;
         }
-        Outcome::Failed(e) => {
+        Outcome::Failed(mut e) => {
+            // The words say when Vigie really retries: a server asking for longer than the
+            // policy allows gets the policy's longest wait.
+            if let vigie_domain::health::Problem::Http {
+                retry_after_secs: Some(secs),
+                ..
+            } = &mut e.problem
+            {
+                *secs = (*secs).clamp(0, policy.max_retry_after_secs);
+            }
             let msg = e.problem.message();
             let retry = e.problem.retry_after_secs();
             let count =

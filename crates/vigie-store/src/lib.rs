@@ -377,6 +377,35 @@ mod tests {
         }
     }
 
+    fn pragma(s: &Store, name: &str) -> String {
+        s.conn
+            .query_row(&format!("PRAGMA {name}"), [], |r| {
+                r.get::<_, rusqlite::types::Value>(0)
+            })
+            .map(|v| match v {
+                rusqlite::types::Value::Integer(i) => i.to_string(),
+                rusqlite::types::Value::Text(t) => t,
+                other => format!("{other:?}"),
+            })
+            .unwrap()
+    }
+
+    #[test]
+    fn every_connection_is_set_up_at_open() {
+        let dir = tempfile::tempdir().unwrap();
+        let writer = Store::open_in(dir.path()).unwrap();
+        let busy = BUSY_TIMEOUT.as_millis().to_string();
+        assert_eq!(pragma(&writer, "journal_mode"), "wal");
+        assert_eq!(pragma(&writer, "foreign_keys"), "1");
+        assert_eq!(pragma(&writer, "busy_timeout"), busy);
+        assert_eq!(pragma(&writer, "synchronous"), "1"); // NORMAL
+        assert_eq!(pragma(&writer, "wal_autocheckpoint"), "10000");
+        let reader = Store::open_reader(dir.path()).unwrap();
+        assert_eq!(pragma(&reader, "journal_mode"), "wal");
+        assert_eq!(pragma(&reader, "query_only"), "1");
+        assert_eq!(pragma(&reader, "busy_timeout"), busy);
+    }
+
     #[test]
     fn a_batch_sqlite_rolled_back_refuses_later_writes_and_keeps_nothing() {
         let dir = tempfile::tempdir().unwrap();

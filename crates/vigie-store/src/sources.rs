@@ -225,6 +225,31 @@ impl Store {
         })
     }
 
+    /// The default poll interval changed from `from` to `to`: sources that used the old default
+    /// follow the new one (a source given its own interval keeps it). A shorter interval
+    /// brings a later next check forward to `now + to`; a longer one applies after the next
+    /// check. Returns how many sources changed.
+    pub fn retime_sources(&mut self, from: i64, to: i64, now: Timestamp) -> Result<usize> {
+        if to <= 0 {
+            return Err(StoreError::Invalid {
+                what: "poll interval",
+                message: format!("must be positive, not {to}"),
+            });
+        }
+        self.write(|tx| {
+            tx.execute(
+                "UPDATE poll_state SET next_check_at = ?3
+                  WHERE next_check_at > ?3
+                    AND source_id IN (SELECT id FROM sources WHERE interval_secs = ?1)",
+                params![from, to, now + to],
+            )?;
+            Ok(tx.execute(
+                "UPDATE sources SET interval_secs = ?2 WHERE interval_secs = ?1",
+                params![from, to],
+            )?)
+        })
+    }
+
     pub fn set_source_enabled(&mut self, id: i64, enabled: bool) -> Result<()> {
         self.write(|tx| {
             tx.execute(

@@ -14,7 +14,22 @@ async fn listen_search_and_triage_in_the_real_app() {
     );
     let nginx = Nginx::start();
     let data = tempfile::tempdir().unwrap();
-    let driver = TauriDriver::start(data.path());
+    // A home of its own, set up as a French desktop names its downloads folder.
+    let home = tempfile::tempdir().unwrap();
+    let config = home.path().join(".config");
+    std::fs::create_dir_all(&config).unwrap();
+    std::fs::write(
+        config.join("user-dirs.dirs"),
+        "XDG_DOWNLOAD_DIR=\"$HOME/Téléchargements\"\n",
+    )
+    .unwrap();
+    let driver = TauriDriver::start_with(
+        data.path(),
+        &[
+            ("HOME", home.path().to_str().unwrap()),
+            ("XDG_CONFIG_HOME", config.to_str().unwrap()),
+        ],
+    );
     let ui = Ui::connect(&driver, &app).await;
 
     // First run: no watch yet, the onboarding asks for a brand.
@@ -84,6 +99,39 @@ async fn listen_search_and_triage_in_the_real_app() {
     ui.click("nav-sources").await;
     ui.el("source-health").await;
     ui.screenshot("04-sources").await;
+
+    // OPML export: the app saves the file in the downloads folder and says where.
+    ui.click("opml-export").await;
+    let downloads = home.path().join("Téléchargements");
+    ui.until("the OPML file saved", Duration::from_secs(15), || async {
+        std::fs::read_dir(&downloads).is_ok_and(|d| d.count() == 1)
+    })
+    .await;
+    let saved = std::fs::read_dir(&downloads)
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let name = saved.file_name().unwrap().to_str().unwrap().to_string();
+    assert!(
+        name.starts_with("vigie-sources-") && name.ends_with(".opml"),
+        "{name}"
+    );
+    let opml = std::fs::read_to_string(&saved).unwrap();
+    assert!(opml.contains(&nginx.url("rss2.xml")), "{opml}");
+    ui.until(
+        "a toast naming the file",
+        Duration::from_secs(10),
+        || async {
+            match ui.client.find(fantoccini::Locator::Css(".toast-ok")).await {
+                Ok(t) => t.text().await.is_ok_and(|t| t.contains(&name)),
+                Err(_) => false,
+            }
+        },
+    )
+    .await;
+    ui.no_toasts().await;
     ui.click("nav-dashboard").await;
     ui.el("watch-card").await;
     ui.screenshot("05-dashboard").await;

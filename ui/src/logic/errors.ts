@@ -31,6 +31,7 @@ const BY_CODE: Record<string, Key> = {
   not_a_feed: "error.notAFeed",
   bad_signature: "error.badSignature",
   open_failed: "error.openFailed",
+  export_failed: "error.exportFailed",
 };
 
 /** The sentence to show for an error, in the UI's language when Vigie knows it. */

@@ -53,6 +53,8 @@ export function problemText(p: Problem): string {
       return t("problem.tooManyRedirects", { max: number(p.max) });
     case "redirect_loop":
       return t("problem.redirectLoop");
+    case "redirect_inward":
+      return t("problem.redirectInward", { host: p.host });
     case "unsupported_scheme":
       return t("problem.scheme", { scheme: p.scheme });
     case "not_a_feed":

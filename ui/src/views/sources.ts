@@ -23,16 +23,6 @@ export function describeKind(k: SourceKind): string {
   }
 }
 
-/** Downloads text as a file through a Blob link (no navigation of the webview). */
-export function downloadText(filename: string, text: string, type = "text/x-opml"): void {
-  const url = URL.createObjectURL(new Blob([text], { type }));
-  const a = h("a", { href: url, download: filename, class: "sr-only" });
-  document.body.appendChild(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 1000);
-}
-
 export function renderSources(root: HTMLElement, ctx: Ctx): Cleanup {
   let disposed = false;
   let tab: Tab = "feed";
@@ -63,7 +53,7 @@ export function renderSources(root: HTMLElement, ctx: Ctx): Cleanup {
       fileInput,
       button(t("sources.exportOpml"), async () => {
         try {
-          downloadText("vigie-sources.opml", await ipc.exportOpml());
+          ctx.toast(t("sources.exported", { path: await ipc.exportOpml() }), "ok");
         } catch (e) {
           ctx.toast(ctx.errorText(e), "error");
         }

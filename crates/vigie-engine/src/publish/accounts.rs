@@ -195,11 +195,10 @@ impl Publisher {
         check_server(&service)?;
         let handle = normalize_handle(Network::Bluesky, handle, &service);
         let bsky = self.bluesky_of(profile_id);
-        let passwords = self.bluesky_passwords(profile_id);
         // A typo while reconnecting must not destroy the password that works.
-        let previous = passwords.get(&handle)?;
+        let previous = bsky.app_password(&service, &handle)?;
         bsky.forget(&service, &handle).await;
-        bsky.set_app_password(&handle, &app_password)?;
+        bsky.set_app_password(&service, &handle, &app_password)?;
         let result = async {
             let identity = bluesky::identity(&bsky, &self.http, &service, &handle, self.now())
                 .await
@@ -232,8 +231,8 @@ impl Publisher {
         .await;
         if result.is_err() {
             let _ = match &previous {
-                Some(old) => passwords.set(&handle, old),
-                None => passwords.delete(&handle),
+                Some(old) => bsky.set_app_password(&service, &handle, old),
+                None => bsky.remove_stored(&service, &handle),
             };
             bsky.forget(&service, &handle).await;
         }
@@ -248,8 +247,8 @@ impl Publisher {
                 .keychain(a.profile_id)
                 .is_set(&Self::mastodon_key(&a.identity.handle))?,
             Network::Bluesky => self
-                .bluesky_passwords(a.profile_id)
-                .is_set(&a.identity.handle)?,
+                .bluesky_of(a.profile_id)
+                .has_app_password(&a.server, &a.identity.handle)?,
         })
     }
 
@@ -262,19 +261,18 @@ impl Publisher {
                 .keychain(a.profile_id)
                 .delete(&Self::mastodon_key(&a.identity.handle))?,
             Network::Bluesky => {
-                self.bluesky_passwords(a.profile_id)
-                    .delete(&a.identity.handle)?;
-                self.bluesky_of(a.profile_id)
-                    .forget(&a.server, &a.identity.handle)
-                    .await;
+                let bsky = self.bluesky_of(a.profile_id);
+                bsky.forget(&a.server, &a.identity.handle).await;
+                bsky.remove_stored(&a.server, &a.identity.handle)?
             }
         }
         Ok(a)
     }
 }
 
-/// Credentials only travel over https, except to this machine (local test servers).
-fn check_server(server: &str) -> PublishResult<()> {
+/// Credentials only travel over https, except to this machine (local test servers). Also the
+/// rule for a Bluesky search's server, which is given an app password too.
+pub fn check_server(server: &str) -> PublishResult<()> {
     let u = url::Url::parse(server).map_err(|e| {
         PublishError::Refused(Refusal::BadAddress {
             server: server.to_string(),

@@ -18,6 +18,7 @@ mod gate;
 mod mastodon;
 mod oauth;
 
+pub use accounts::check_server;
 pub use delivery::DeliveryTask;
 pub use oauth::PendingAuth;
 
@@ -287,19 +288,48 @@ impl Publisher {
         ))
     }
 
-    /// Where a profile's Bluesky app passwords live (key: the handle).
+    /// Where a profile's Bluesky app passwords live (key: `bluesky::credential_key`).
     fn bluesky_passwords(&self, profile_id: i64) -> Keychain {
         self.keychain_for(profile_id, "-bluesky-app-password")
     }
 
     fn bluesky_of(&self, profile_id: i64) -> Arc<Bluesky> {
         let mut map = self.bluesky.lock().unwrap_or_else(|p| p.into_inner());
-        Arc::clone(map.entry(profile_id).or_insert_with(|| {
-            Arc::new(Bluesky::new(
-                self.bluesky_passwords(profile_id),
-                self.keychain_for(profile_id, "-bluesky-session"),
-            ))
-        }))
+        if let Some(b) = map.get(&profile_id) {
+            return Arc::clone(b);
+        }
+        let bsky = Arc::new(Bluesky::new(
+            self.bluesky_passwords(profile_id),
+            self.keychain_for(profile_id, "-bluesky-session"),
+        ));
+        map.insert(profile_id, Arc::clone(&bsky));
+        drop(map);
+        self.file_legacy_bluesky_credentials(profile_id, &bsky);
+        bsky
+    }
+
+    /// Once per profile: app passwords older versions filed under the handle alone move to
+    /// their server's key (see [`Bluesky::adopt_legacy`]); tried again in the next process
+    /// when the keychain could not be reached.
+    fn file_legacy_bluesky_credentials(&self, profile_id: i64, bsky: &Bluesky) {
+        let flag = format!("bluesky.profile_{profile_id}_credentials_by_server");
+        let pairs = self.db(|s| {
+            if s.setting(&flag)?.is_some() {
+                return Ok(Vec::new());
+            }
+            Ok(s.accounts(Some(profile_id))?
+                .into_iter()
+                .filter(|a| a.network == Network::Bluesky)
+                .map(|a| (a.server, a.identity.handle))
+                .collect::<Vec<_>>())
+        });
+        let pairs = match pairs {
+            Ok(p) if !p.is_empty() => p,
+            _ => return,
+        };
+        if bsky.adopt_legacy(&pairs).is_ok() {
+            let _ = self.db(|s| s.set_setting(&flag, "1"));
+        }
     }
 
     fn mastodon_key(handle: &str) -> String {

@@ -178,8 +178,34 @@ async fn the_shell_facade_end_to_end() {
         app.sources_checked_since(now + 1).unwrap().is_empty(),
         "nothing was checked after the cycle"
     );
-    let opml = app.export_opml().unwrap();
+    // Exported as a dated file in the downloads folder, never over an earlier export.
+    let downloads = tempfile::tempdir().unwrap();
+    let first = app.export_opml_into(downloads.path()).unwrap();
+    let second = app.export_opml_into(downloads.path()).unwrap();
+    assert_eq!(
+        first.file_name().unwrap().to_str().unwrap(),
+        "vigie-sources-2026-11-20.opml"
+    );
+    assert_eq!(
+        second.file_name().unwrap().to_str().unwrap(),
+        "vigie-sources-2026-11-20 (2).opml"
+    );
+    let opml = std::fs::read_to_string(&first).unwrap();
     assert!(opml.contains("rss2.xml"));
+    assert_eq!(std::fs::read_to_string(&second).unwrap(), opml);
+    // A folder that cannot hold it (a file is in the way): said, naming the place.
+    let blocked = downloads.path().join("not-a-folder");
+    std::fs::write(&blocked, "x").unwrap();
+    let err = app.export_opml_into(&blocked).unwrap_err();
+    assert_eq!(
+        (err.code, err.what),
+        ("export_failed", Some("file")),
+        "{err}"
+    );
+    assert!(
+        err.key.as_deref().unwrap().contains("not-a-folder"),
+        "{err:?}"
+    );
     let dir2 = tempfile::tempdir().unwrap();
     let other = self::app(dir2.path(), now);
     assert_eq!(other.import_opml(&opml).unwrap(), (1, 0));
@@ -309,4 +335,173 @@ async fn the_app_publishes_through_the_approval_policy() {
         .iter()
         .any(|e| e.kind == "post_refused"));
     assert_eq!(app.verify_audit().unwrap().broken, None);
+}
+
+#[tokio::test]
+async fn a_bluesky_search_needs_https_and_its_password_goes_with_its_last_source() {
+    use vigie_domain::publish::Refusal;
+    use vigie_engine::bluesky::Bluesky;
+    use vigie_secrets::Sensitive;
+    let dir = tempfile::tempdir().unwrap();
+    let app = app(dir.path(), NOW);
+    let handle = format!("{}.test", unique_prefix("alice").trim_end_matches('-'));
+    let spec = |service: &str, query: &str, password: Option<&str>| SourceSpec::BlueskySearch {
+        service: service.into(),
+        handle: handle.clone(),
+        query: query.into(),
+        app_password: password.map(|p| Sensitive::new(p.to_string())),
+    };
+    let bsky = Bluesky::default();
+
+    // Plain http to another machine would carry the app password in clear: refused, as data
+    // the UI words, and nothing is stored.
+    let err = app
+        .add_source(spec("http://pds.example", "Danone", Some("pass-word")))
+        .await
+        .unwrap_err();
+    assert_eq!(err.code, "refused");
+    assert!(
+        matches!(err.refusal.as_deref(), Some(Refusal::InsecureServer { scheme, .. }) if scheme == "http"),
+        "{err:?}"
+    );
+    assert!(app.list_sources().unwrap().is_empty());
+    assert!(!bsky
+        .has_app_password("http://pds.example", &handle)
+        .unwrap());
+
+    // Two searches with one account on this machine (http is allowed to loopback).
+    let local = "http://127.0.0.1:9";
+    let a = app
+        .add_source(spec(local, "Danone", Some("pass-word")))
+        .await
+        .unwrap();
+    let b = app
+        .add_source(spec(&format!("{local}/"), "Evian", None))
+        .await
+        .unwrap();
+    assert!(bsky.has_app_password(local, &handle).unwrap());
+    app.remove_source(a.id).unwrap();
+    assert!(
+        bsky.has_app_password(local, &handle).unwrap(),
+        "the other search still uses it"
+    );
+    app.remove_source(b.id).unwrap();
+    assert!(!bsky.has_app_password(local, &handle).unwrap());
+}
+
+#[tokio::test]
+async fn a_new_poll_interval_applies_to_the_sources_on_the_default() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = app(dir.path(), NOW);
+    assert_eq!(app.settings().unwrap().poll_interval_secs, 900);
+    // Two sources on the default (added by the app), one given its own interval (as the CLI's
+    // `source add --interval` does).
+    let dead = "http://127.0.0.1:9";
+    let a = app
+        .add_source(SourceSpec::Feed {
+            url: format!("{dead}/a.xml"),
+            title: None,
+        })
+        .await
+        .unwrap();
+    let b = app
+        .add_source(SourceSpec::Feed {
+            url: format!("{dead}/b.xml"),
+            title: None,
+        })
+        .await
+        .unwrap();
+    let own = {
+        let mut s = vigie_store::Store::open_in(dir.path()).unwrap();
+        let own = s
+            .add_source(
+                "",
+                &vigie_domain::SourceKind::Feed {
+                    url: format!("{dead}/own.xml"),
+                },
+                3600,
+                NOW,
+            )
+            .unwrap();
+        // Both default sources were checked just now: next checks 900 s and 3,600 s away.
+        for (id, next) in [(a.id, NOW + 900), (b.id, NOW + 3600), (own.id, NOW + 3600)] {
+            s.record_success(
+                id,
+                &vigie_store::PollSuccess {
+                    checked_at: NOW,
+                    next_check_at: next,
+                    status: Some(200),
+                    etag: None,
+                    last_modified: None,
+                    cursor: None,
+                },
+            )
+            .unwrap();
+        }
+        own
+    };
+    let mut settings = app.settings().unwrap();
+    settings.poll_interval_secs = 300;
+    app.save_settings(&settings).unwrap();
+
+    let rows = app.list_sources().unwrap();
+    let row = |id: i64| rows.iter().find(|r| r.source.id == id).unwrap();
+    assert_eq!(row(a.id).source.interval_secs, 300);
+    assert_eq!(row(b.id).source.interval_secs, 300);
+    assert_eq!(row(own.id).source.interval_secs, 3600, "its own interval");
+    // A shorter interval brings the next checks forward; none is pushed back.
+    assert_eq!(row(a.id).state.next_check_at, NOW + 300);
+    assert_eq!(row(b.id).state.next_check_at, NOW + 300);
+    assert_eq!(row(own.id).state.next_check_at, NOW + 3600);
+
+    // Back to a longer interval: it applies from the next check on.
+    settings.poll_interval_secs = 1800;
+    app.save_settings(&settings).unwrap();
+    let rows = app.list_sources().unwrap();
+    let row = |id: i64| rows.iter().find(|r| r.source.id == id).unwrap();
+    assert_eq!(row(a.id).source.interval_secs, 1800);
+    assert_eq!(row(a.id).state.next_check_at, NOW + 300);
+    assert_eq!(row(own.id).source.interval_secs, 3600);
+}
+
+#[tokio::test]
+async fn the_alerts_centre_keeps_level_changes_under_many_other_events() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = app(dir.path(), NOW);
+    let mut s = vigie_store::Store::open_in(dir.path()).unwrap();
+    let w = s.add_watch(&watch("Danone", "danone"), NOW).unwrap();
+    let event = |at: i64, kind: &'static str| vigie_store::NewEvent {
+        at,
+        kind,
+        watch_id: Some(w.id),
+        source_id: None,
+        data: serde_json::json!({}),
+    };
+    s.append_event(&event(NOW, "level_changed")).unwrap();
+    s.append_event(&event(NOW + 1, "weak_signal")).unwrap();
+    // A busy day since: thousands of other events (sources failing, posts, approvals).
+    s.batch(|s| {
+        for i in 0..6000 {
+            s.append_event(&event(NOW + 2 + i, "source_failing"))?;
+        }
+        Ok(())
+    })
+    .unwrap();
+    s.append_event(&event(NOW + 9000, "level_changed")).unwrap();
+    let kinds = |n: usize| -> Vec<(String, i64)> {
+        app.alerts(n)
+            .unwrap()
+            .into_iter()
+            .map(|e| (e.kind, e.at))
+            .collect()
+    };
+    assert_eq!(
+        kinds(10),
+        [
+            ("level_changed".to_string(), NOW + 9000),
+            ("weak_signal".to_string(), NOW + 1),
+            ("level_changed".to_string(), NOW),
+        ]
+    );
+    assert_eq!(kinds(2).len(), 2);
 }

@@ -4,7 +4,7 @@
 use crate::support::*;
 use std::sync::Arc;
 use vigie_domain::SourceKind;
-use vigie_engine::bluesky::Bluesky;
+use vigie_engine::bluesky::{credential_key, Bluesky};
 use vigie_engine::fetch::Http;
 use vigie_secrets::{Keychain, Sensitive};
 use vigie_store::MentionFilter;
@@ -35,7 +35,7 @@ async fn search_posts_with_keychain_app_password_refreshes_instead_of_logging_in
     let sessions = Keychain::new(&format!("{ns}-session"));
     let bluesky = Arc::new(Bluesky::new(passwords.clone(), sessions.clone()));
     bluesky
-        .set_app_password(&handle, &Sensitive::new(net.field("app_password")))
+        .set_app_password(&pds, &handle, &Sensitive::new(net.field("app_password")))
         .unwrap();
 
     let dir = tempfile::tempdir().unwrap();
@@ -77,15 +77,20 @@ async fn search_posts_with_keychain_app_password_refreshes_instead_of_logging_in
         .iter()
         .any(|m| m.text.contains("scandale") && m.author.as_deref().unwrap().contains(&handle)));
     assert_eq!(bluesky.stats().logins, 1);
-    // The password never reached the database.
-    let db = std::fs::read(dir.path().join("vigie.db")).unwrap();
+    // The password never reached the database (nor its write-ahead log, where recent writes
+    // sit until a checkpoint).
     let pw = net.field("app_password");
-    assert!(
-        !db.windows(pw.len()).any(|w| w == pw.as_bytes()),
-        "the app password must not be in SQLite"
-    );
-    // The refresh token is in the keychain, not the database.
-    assert!(sessions.is_set(&handle).unwrap());
+    for file in ["vigie.db", "vigie.db-wal"] {
+        let bytes = std::fs::read(dir.path().join(file)).unwrap_or_default();
+        assert!(
+            !bytes.windows(pw.len()).any(|w| w == pw.as_bytes()),
+            "the app password must not be in SQLite ({file})"
+        );
+    }
+    // The refresh token is in the keychain, filed under the server and the handle.
+    let key = credential_key(&pds, &handle);
+    assert!(sessions.is_set(&key).unwrap());
+    assert!(!sessions.is_set(&handle).unwrap());
 
     // The access token expires: the next poll refreshes the session, it does not log in again.
     bluesky.expire_access_token().await;
@@ -123,7 +128,7 @@ async fn search_posts_with_keychain_app_password_refreshes_instead_of_logging_in
         Keychain::new(&format!("{wrong_ns}-s")),
     );
     wrong
-        .set_app_password(&handle, &Sensitive::new("aaaa-bbbb-cccc-dddd".into()))
+        .set_app_password(&pds, &handle, &Sensitive::new("aaaa-bbbb-cccc-dddd".into()))
         .unwrap();
     let err = wrong
         .search(&Http::new(fast_fetch()), &pds, &handle, "Danone", None, NOW)
@@ -165,6 +170,140 @@ async fn search_posts_with_keychain_app_password_refreshes_instead_of_logging_in
     );
     assert_eq!(with_store(&p, |s| s.mention_count().unwrap()), 3);
     for kc in [&passwords, &sessions] {
-        kc.delete(&handle).unwrap();
+        kc.delete(&key).unwrap();
     }
+}
+
+/// A server that only counts the connections it is offered (it answers none).
+fn counting_server() -> (String, Arc<std::sync::atomic::AtomicUsize>) {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let seen = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let count = Arc::clone(&seen);
+    std::thread::spawn(move || {
+        for conn in listener.incoming() {
+            count.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            drop(conn);
+        }
+    });
+    (url, seen)
+}
+
+#[tokio::test]
+async fn credentials_only_go_to_the_server_they_were_given_for() {
+    let ns = unique("bsky-origin");
+    let passwords = Keychain::new(&format!("{ns}-pw"));
+    let sessions = Keychain::new(&format!("{ns}-session"));
+    let bluesky = Bluesky::new(passwords.clone(), sessions.clone());
+    let handle = "alice.test";
+    // The account's password and refresh token, given for its own server.
+    let home = "https://pds.example";
+    bluesky
+        .set_app_password(home, handle, &Sensitive::new("pass-word-for-home".into()))
+        .unwrap();
+    sessions
+        .set(
+            &credential_key(home, handle),
+            &Sensitive::new("refresh-token-for-home".into()),
+        )
+        .unwrap();
+
+    // A search with the same handle on another server finds no credentials for it, and
+    // that server hears nothing: not the password, not the refresh token.
+    let (other, seen) = counting_server();
+    let err = bluesky
+        .search(
+            &Http::new(fast_fetch()),
+            &other,
+            handle,
+            "Danone",
+            None,
+            NOW,
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.problem,
+        vigie_domain::health::Problem::NoAppPassword {
+            handle: handle.into()
+        }
+    );
+    assert_eq!(seen.load(std::sync::atomic::Ordering::SeqCst), 0);
+    // The same server written differently (a trailing slash, capitals) is the same origin.
+    assert_eq!(
+        credential_key("HTTPS://PDS.example/", " alice.test "),
+        credential_key(home, handle)
+    );
+    assert_ne!(
+        credential_key("http://pds.example", handle),
+        credential_key(home, handle)
+    );
+    assert!(bluesky
+        .has_app_password("https://pds.example/", handle)
+        .unwrap());
+
+    bluesky.remove_stored(home, handle).unwrap();
+    assert!(!bluesky.has_app_password(home, handle).unwrap());
+    assert!(!sessions.is_set(&credential_key(home, handle)).unwrap());
+}
+
+#[tokio::test]
+async fn credentials_filed_under_the_handle_alone_move_to_their_only_server() {
+    let ns = unique("bsky-legacy");
+    let passwords = Keychain::new(&format!("{ns}-pw"));
+    let sessions = Keychain::new(&format!("{ns}-session"));
+    let bluesky = Bluesky::new(passwords.clone(), sessions.clone());
+    // As older versions stored them: under the handle alone.
+    for h in ["alice.test", "bob.test"] {
+        passwords
+            .set(h, &Sensitive::new(format!("{h}-password")))
+            .unwrap();
+        sessions
+            .set(h, &Sensitive::new(format!("{h}-refresh")))
+            .unwrap();
+    }
+    let pairs = |v: &[(&str, &str)]| {
+        v.iter()
+            .map(|(s, h)| (s.to_string(), h.to_string()))
+            .collect::<Vec<_>>()
+    };
+    let moved = bluesky
+        .adopt_legacy(&pairs(&[
+            // alice: one server, written two ways.
+            ("https://a.example", "alice.test"),
+            ("https://a.example/", "alice.test"),
+            // bob: two servers; nothing says which one the old password was given for.
+            ("https://a.example", "bob.test"),
+            ("https://b.example", "bob.test"),
+        ]))
+        .unwrap();
+    assert_eq!(moved, 1);
+    assert_eq!(
+        bluesky
+            .app_password("https://a.example", "alice.test")
+            .unwrap()
+            .map(|p| p.expose().clone()),
+        Some("alice.test-password".into())
+    );
+    assert!(!passwords.is_set("alice.test").unwrap());
+    // bob's old password stays where it was, given to neither server.
+    assert!(passwords.is_set("bob.test").unwrap());
+    for server in ["https://a.example", "https://b.example"] {
+        assert!(!bluesky.has_app_password(server, "bob.test").unwrap());
+    }
+    // Old refresh tokens are dropped: the next search signs in with the password.
+    for h in ["alice.test", "bob.test"] {
+        assert!(!sessions.is_set(h).unwrap());
+    }
+    // Running it again changes nothing.
+    assert_eq!(
+        bluesky
+            .adopt_legacy(&pairs(&[("https://a.example", "alice.test")]))
+            .unwrap(),
+        0
+    );
+    bluesky
+        .remove_stored("https://a.example", "alice.test")
+        .unwrap();
+    passwords.delete("bob.test").unwrap();
 }

@@ -188,7 +188,8 @@ async fn http_statuses_become_plain_words_and_a_schedule() {
             retry_after_secs: Some(120)
         })
     );
-    // 503 + Retry-After as an HTTP date in the past → retried as soon as allowed, not later than backoff.
+    // 503 + Retry-After as an HTTP date (Sat, 21 Nov 2026 00:00 GMT, 61 h after NOW): the
+    // date is honoured up to the policy's longest wait (24 h), and the words say 24 h.
     let st = state(&p, down);
     assert!(
         st.last_error
@@ -196,6 +197,18 @@ async fn http_statuses_become_plain_words_and_a_schedule() {
             .unwrap()
             .contains("503 Service Unavailable"),
         "{st:?}"
+    );
+    assert_eq!(st.next_check_at, NOW + 24 * 3600, "{st:?}");
+    assert!(
+        st.last_error.as_deref().unwrap().contains("retry in 24 h"),
+        "{st:?}"
+    );
+    assert_eq!(
+        st.last_problem,
+        Some(vigie_domain::health::Problem::Http {
+            status: 503,
+            retry_after_secs: Some(24 * 3600)
+        })
     );
     assert!(state(&p, lp)
         .last_error
@@ -655,4 +668,109 @@ async fn a_source_added_during_a_cycle_does_not_inherit_a_removed_one_s_fetch() 
         "{st:?}"
     );
     assert_eq!(count(&p), 0);
+}
+
+/// A small HTTP server on 127.0.0.1 that only redirects: `/hop/N` to `/hop/N+1` (a chain
+/// without a loop), anything else to `target` (an absolute address). Returns its address.
+fn redirector(target: String) -> std::net::SocketAddr {
+    use std::io::{BufRead, BufReader};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    std::thread::spawn(move || {
+        for conn in listener.incoming() {
+            let Ok(mut conn) = conn else { continue };
+            let mut line = String::new();
+            let mut reader = BufReader::new(conn.try_clone().unwrap());
+            if reader.read_line(&mut line).is_err() {
+                continue;
+            }
+            // Read the headers up to the blank line.
+            let mut h = String::new();
+            while reader.read_line(&mut h).is_ok_and(|n| n > 2) {
+                h.clear();
+            }
+            let path = line.split_whitespace().nth(1).unwrap_or("/").to_string();
+            let location = match path.strip_prefix("/hop/") {
+                Some(n) => format!("/hop/{}", n.parse::<u32>().unwrap_or(0) + 1),
+                None => target.clone(),
+            };
+            let _ = write!(
+                conn,
+                "HTTP/1.1 302 Found\r\nLocation: {location}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+            );
+        }
+    });
+    addr
+}
+
+#[tokio::test]
+async fn redirects_are_capped_and_a_public_address_cannot_send_vigie_inward() {
+    use vigie_domain::health::Problem;
+    use vigie_engine::fetch::{Conditional, FetchOutcome, Http};
+    let nginx = Nginx::start();
+    let inside = nginx.url("rss2.xml");
+    let hop = redirector(inside.clone());
+    let http = Http::new(vigie_engine::fetch::FetchConfig {
+        // A public-looking name that this test serves on this machine.
+        resolve: vec![("feeds.example.com".into(), hop)],
+        ..fast_fetch()
+    });
+    let get = |url: String| {
+        let http = http.clone();
+        async move {
+            http.get(&url, &Conditional::default(), Default::default(), NOW)
+                .await
+        }
+    };
+
+    // A chain of redirects without a loop stops at the cap (5).
+    let err = get(format!("http://{hop}/hop/0")).await.unwrap_err();
+    assert_eq!(err.problem, Problem::TooManyRedirects { max: 5 });
+    assert!(err.problem.message().contains("more than 5 times"));
+
+    // A public address redirecting to this machine: refused, nothing fetched there.
+    let port = hop.port();
+    let err = get(format!("http://feeds.example.com:{port}/rss"))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.problem,
+        Problem::RedirectInward {
+            host: "127.0.0.1".into()
+        }
+    );
+    assert_eq!(err.status, Some(302));
+    assert!(err.problem.message().contains("local network"));
+
+    // An address on this machine may redirect on this machine (a local server).
+    match get(format!("http://{hop}/rss")).await.unwrap() {
+        FetchOutcome::Fetched(f) => assert_eq!(f.final_url, inside),
+        other => panic!("{other:?}"),
+    }
+
+    // What counts as inward.
+    for (url, inward) in [
+        ("http://127.0.0.1/", true),
+        ("http://localhost:8080/", true),
+        ("http://printer.localhost/", true),
+        ("http://10.1.2.3/", true),
+        ("http://172.16.0.1/", true),
+        ("http://192.168.1.1/", true),
+        ("http://169.254.169.254/latest/meta-data", true),
+        ("http://0.0.0.0/", true),
+        ("http://[::1]/", true),
+        ("http://[fd00::1]/", true),
+        ("http://[fe80::1]/", true),
+        ("http://[::ffff:192.168.0.1]/", true),
+        ("http://172.32.0.1/", false),
+        ("https://feeds.example.com/", false),
+        ("http://8.8.8.8/", false),
+        ("http://[2001:db8::1]/", false),
+    ] {
+        assert_eq!(
+            vigie_engine::fetch::is_inward(&url::Url::parse(url).unwrap()),
+            inward,
+            "{url}"
+        );
+    }
 }

@@ -75,6 +75,46 @@ async fn tag_timeline_is_polled_with_min_id_paging_and_no_duplicates() {
 }
 
 #[tokio::test]
+async fn a_busy_tag_is_read_page_after_page_until_caught_up() {
+    let snac = Snac::start().await;
+    snac.post("Premier post #danone").await;
+    let dir = tempfile::tempdir().unwrap();
+    let p = poller(dir.path(), fast_fetch());
+    let id = with_store(&p, |s| {
+        s.add_source(
+            "",
+            &SourceKind::MastodonTag {
+                instance: snac.url(),
+                tag: "danone".into(),
+            },
+            300,
+            NOW,
+        )
+        .unwrap()
+        .id
+    });
+    let r = p.poll_once(NOW).await.unwrap();
+    assert_eq!((r.new_mentions, r.failed), (1, 0), "{r:?}");
+    // A burst between two polls: more than one page (the engine asks 40 at a time).
+    for i in 0..45 {
+        snac.post(&format!("#danone, message numéro {i} de la vague"))
+            .await;
+    }
+    with_store(&p, |s| s.check_now(id, NOW + 1).unwrap());
+    let r = p.poll_once(NOW + 1).await.unwrap();
+    assert_eq!(
+        (r.new_mentions, r.duplicates, r.failed),
+        (45, 0, 0),
+        "{r:?}"
+    );
+    // Caught up: nothing new, nothing twice.
+    with_store(&p, |s| s.check_now(id, NOW + 2).unwrap());
+    let r = p.poll_once(NOW + 2).await.unwrap();
+    assert_eq!((r.new_mentions, r.duplicates, r.failed), (0, 0, 0), "{r:?}");
+    assert_eq!(with_store(&p, |s| s.mention_count().unwrap()), 46);
+}
+
+#[tokio::test]
 async fn a_dead_mastodon_instance_is_a_clear_error() {
     let dir = tempfile::tempdir().unwrap();
     let p = poller(dir.path(), fast_fetch());

@@ -395,6 +395,31 @@ impl vigie_engine::notify::Notifier for RemovesAWatch {
 }
 
 #[test]
+fn notification_preferences_are_honoured_and_the_level_still_rises() {
+    let now = (NOW / 300) * 300;
+    // (notify_levels, notify_weak_signals) as the settings screen saves them.
+    for (levels, weak, told) in [(false, false, 0), (false, true, 0), (true, false, 1)] {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut store, ids, src) = store_with(dir.path(), &[("Danone", "danone")]);
+        store
+            .set_setting(
+                "ui",
+                &serde_json::json!({"notify_levels": levels, "notify_weak_signals": weak})
+                    .to_string(),
+            )
+            .unwrap();
+        seed(&mut store, ids[0], src, now);
+        let notes = MemoryNotifier::default();
+        let r = update_signals(&mut store, &notes, now, &SignalConfig::default()).unwrap();
+        let prefs = format!("levels {levels}, weak signals {weak}");
+        assert!(!r.changes.is_empty(), "{prefs}: {r:?}");
+        assert!(store.levels().unwrap()[0].level > Level::Calm, "{prefs}");
+        assert_eq!(notes.0.lock().unwrap().len(), told, "{prefs}: {r:?}");
+        assert_eq!(r.notified, told, "{prefs}");
+    }
+}
+
+#[test]
 fn a_watch_removed_by_another_process_during_the_pass_is_skipped() {
     let now = (NOW / 300) * 300;
     let dir = tempfile::tempdir().unwrap();
