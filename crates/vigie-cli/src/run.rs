@@ -9,6 +9,7 @@ use vigie_domain::{NewWatch, Sensitivity, SourceKind, Thresholds};
 use vigie_engine::app::{import_opml_into, opml_of};
 use vigie_engine::bluesky::{credentials_in_use, Bluesky};
 use vigie_engine::fetch::{FetchConfig, Http};
+use vigie_engine::ingest::save_watch;
 use vigie_engine::poller::health_line;
 use vigie_engine::{
     Clock, CycleReport, Engine, PollReport, Poller, PollerConfig, SignalPass, SystemClock,
@@ -115,22 +116,25 @@ fn watch(ctx: &mut Ctx, cmd: WatchCmd) -> Result<()> {
             sensitive_words,
             thresholds,
         } => {
-            let w = ctx.store.add_watch(
-                &NewWatch {
-                    name,
-                    query,
-                    languages: lang,
-                    sensitivity: parse_sensitivity(&sensitivity)?,
-                    enabled: !disabled,
-                    sensitive_words,
-                    thresholds: thresholds.as_deref().map(parse_thresholds).transpose()?,
-                },
-                ctx.now,
-            )?;
+            let new = NewWatch {
+                name,
+                query,
+                languages: lang,
+                sensitivity: parse_sensitivity(&sensitivity)?,
+                enabled: !disabled,
+                sensitive_words,
+                thresholds: thresholds.as_deref().map(parse_thresholds).transpose()?,
+            };
+            let (w, matched) = save_watch(&mut ctx.store, None, &new, analyzer(), ctx.now)?;
             if ctx.json {
                 print_json(&w)
             } else {
-                println!("added watch {} (id {})", w.name, w.id);
+                println!(
+                    "added watch {} (id {}){}",
+                    w.name,
+                    w.id,
+                    matched_words(matched)
+                );
                 Ok(())
             }
         }
@@ -192,11 +196,16 @@ fn watch(ctx: &mut Ctx, cmd: WatchCmd) -> Result<()> {
                     w.enabled
                 },
             };
-            let w = ctx.store.update_watch(w.id, &new, ctx.now)?;
+            let (w, matched) = save_watch(&mut ctx.store, Some(w.id), &new, analyzer(), ctx.now)?;
             if ctx.json {
                 print_json(&w)
             } else {
-                println!("updated watch {} (id {})", w.name, w.id);
+                println!(
+                    "updated watch {} (id {}){}",
+                    w.name,
+                    w.id,
+                    matched_words(matched)
+                );
                 Ok(())
             }
         }
@@ -361,6 +370,22 @@ fn source_add(ctx: &mut Ctx, a: SourceAdd) -> Result<()> {
             s.id
         );
         Ok(())
+    }
+}
+
+/// The tonality analyser a watch's matching is set up with (matching itself does not use it).
+fn analyzer() -> Arc<vigie_tonality::Analyzer> {
+    Arc::new(vigie_tonality::Analyzer::new())
+}
+
+/// ": matches N stored mentions of the last 14 days", when the watch was matched again.
+fn matched_words(matched: Option<usize>) -> String {
+    match matched {
+        Some(n) => format!(
+            "; it matches {n} mention{} stored over the last 14 days",
+            if n == 1 { "" } else { "s" }
+        ),
+        None => String::new(),
     }
 }
 

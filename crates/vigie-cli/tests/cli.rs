@@ -386,6 +386,21 @@ fn levels_signals_and_backtest_after_a_spike() {
     );
     let human = ok(d.path(), &["levels"]);
     assert!(human.contains("Danone"), "{human}");
+
+    // A watch added after the burst was stored finds it (the last 14 days are matched again).
+    let out = ok(d.path(), &["watch", "add", "Arnaques", "-q", "arnaque"]);
+    assert!(
+        out.contains("it matches 40 mentions stored over the last 14 days"),
+        "{out}"
+    );
+    let found = json(d.path(), &["mentions", "--watch", "Arnaques"]);
+    assert_eq!(found.as_array().unwrap().len(), 40);
+    // Renamed only: nothing to match again.
+    let out = ok(
+        d.path(),
+        &["watch", "edit", "Arnaques", "--name", "Escroqueries"],
+    );
+    assert!(!out.contains("it matches"), "{out}");
 }
 
 /// `vigie` with a secret in its environment (never on the command line).

@@ -410,12 +410,18 @@ impl App {
         self.read(|s| s.watches())
     }
 
+    /// Adds or changes a watch. A new watch, or one whose query, languages or state changed,
+    /// is matched against the mentions stored over the last 14 days (what the editor's preview
+    /// showed is then in its stream, and its level is computed again from them).
     pub fn save_watch(&self, id: Option<i64>, w: &NewWatch) -> AppResult<Watch> {
         let now = self.now();
-        self.db(|s| match id {
-            Some(id) => s.update_watch(id, w, now),
-            None => s.add_watch(w, now),
-        })
+        let tonality = Arc::clone(self.poller.tonality());
+        let (saved, _) = self.db(|s| crate::ingest::save_watch(s, id, w, tonality, now))?;
+        if saved.enabled {
+            // Its level from the matches found: the signal pass runs with the next cycle.
+            self.wake();
+        }
+        Ok(saved)
     }
 
     pub fn remove_watch(&self, id: i64) -> AppResult<()> {

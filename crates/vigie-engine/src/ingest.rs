@@ -4,8 +4,8 @@ use crate::normalize::{normalize_with_tokens, title_and_text_tokens, RawEntry};
 use std::collections::HashSet;
 use std::sync::Arc;
 use vigie_domain::text::{MatchText, Tokens};
-use vigie_domain::{NewMention, Query, Timestamp, Tonality, ToneLabel, Watch};
-use vigie_store::{Store, StoreError};
+use vigie_domain::{NewMention, NewWatch, Query, Timestamp, Tonality, ToneLabel, Watch};
+use vigie_store::{MatchFacts, Store, StoreError};
 use vigie_tonality::{detect_language, Analyzer, Lang};
 
 /// Normalises a source's raw entries and matches them against every watch: the CPU part of
@@ -59,6 +59,66 @@ fn drop_guids(entries: &mut Vec<RawEntry>, known: &HashSet<String>) -> usize {
         entries.retain(|e| e.guid().is_none_or(|g| !known.contains(g)));
     }
     before - entries.len()
+}
+
+/// How far back a new or changed watch is matched against the mentions already stored: the
+/// history its level is computed from (the signal pass's backfill, 14 days), at most
+/// [`REMATCH_LIMIT`] mentions (the newest).
+pub const REMATCH_SECS: i64 = 14 * 86_400;
+pub const REMATCH_LIMIT: usize = 200_000;
+
+/// Whether saving a watch as `after` (over `before`; none for a new watch) changes which
+/// mentions it matches: new, query or languages changed, or enabled again (a disabled watch is
+/// not matched at ingest).
+pub fn needs_rematch(before: Option<&Watch>, after: &Watch) -> bool {
+    after.enabled
+        && before
+            .is_none_or(|b| !b.enabled || b.query != after.query || b.languages != after.languages)
+}
+
+/// Adds (`id` none) or changes a watch, and matches it again when that changes what it
+/// matches ([`needs_rematch`], [`rematch_watch`]), all in one transaction. Returns the watch
+/// and, when it was matched again, how many stored mentions it matches.
+pub fn save_watch(
+    store: &mut Store,
+    id: Option<i64>,
+    w: &NewWatch,
+    tonality: Arc<Analyzer>,
+    now: Timestamp,
+) -> Result<(Watch, Option<usize>), StoreError> {
+    store.batch(|s| {
+        let before = id.map(|id| s.watch(id)).transpose()?;
+        let saved = match id {
+            Some(id) => s.update_watch(id, w, now)?,
+            None => s.add_watch(w, now)?,
+        };
+        let matched = if needs_rematch(before.as_ref(), &saved) {
+            Some(rematch_watch(s, &saved, tonality, now)?)
+        } else {
+            None
+        };
+        Ok((saved, matched))
+    })
+}
+
+/// Matches `watch` against the mentions stored over the last [`REMATCH_SECS`], by the rule
+/// ingest applies, and makes those its matches (see [`Store::replace_watch_matches`]: its
+/// level is then computed again). The previewed mentions of the watch editor are thus in the
+/// watch's stream once it is saved. Returns how many mentions it matches.
+pub fn rematch_watch(
+    store: &mut Store,
+    watch: &Watch,
+    tonality: Arc<Analyzer>,
+    now: Timestamp,
+) -> Result<usize, StoreError> {
+    let matcher = Matcher::new(std::slice::from_ref(watch), tonality);
+    let mut ids = Vec::new();
+    store.each_match_facts_since(now - REMATCH_SECS, REMATCH_LIMIT, |m| {
+        if !matcher.matching_stored(&m).is_empty() {
+            ids.push(m.id);
+        }
+    })?;
+    store.replace_watch_matches(watch.id, &ids)
 }
 
 /// Characters of a mention read for its tonality, and for its language.
@@ -166,12 +226,26 @@ impl Matcher {
         });
     }
 
-    /// Ids of the watches this mention matches, its text already prepared. A watch limited
-    /// to some languages skips mentions known to be in another language (unknown passes).
+    /// Ids of the watches this mention matches, its text already prepared.
     pub fn matching_text(&self, m: &NewMention, text: &MatchText) -> Vec<i64> {
+        self.matching_in(m.lang.as_deref(), text)
+    }
+
+    /// Ids of the watches a stored mention matches, by the same rule as when it was stored.
+    pub fn matching_stored(&self, m: &MatchFacts) -> Vec<i64> {
+        let mut tokens = title_and_text_tokens(&m.title, &m.text);
+        if let Some(a) = &m.author {
+            tokens.push(a);
+        }
+        self.matching_in(m.lang.as_deref(), &MatchText::from(tokens))
+    }
+
+    /// A watch limited to some languages skips mentions known to be in another language
+    /// (unknown passes).
+    fn matching_in(&self, lang: Option<&str>, text: &MatchText) -> Vec<i64> {
         self.watches
             .iter()
-            .filter(|(d, _)| match (&m.lang, d.languages.is_empty()) {
+            .filter(|(d, _)| match (lang, d.languages.is_empty()) {
                 (_, true) | (None, _) => true,
                 (Some(l), false) => d.languages.iter().any(|x| x == l),
             })

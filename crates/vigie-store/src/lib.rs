@@ -19,7 +19,7 @@ pub use approvals::{Member, NewApproval, StoredApproval};
 pub use audit::{AuditEntry, AuditReport};
 pub use drafts::{Comment, Draft, Origin, Variant, Version};
 pub use events::{Event, NewEvent};
-pub use mentions::{IngestOutcome, MentionFacts, MentionFilter};
+pub use mentions::{IngestOutcome, MatchFacts, MentionFacts, MentionFilter};
 pub use migrations::SCHEMA_VERSION;
 pub use publish::{KillSwitch, NewPost, Outcome, Post};
 pub use signals::WatchLevel;

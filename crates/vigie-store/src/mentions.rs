@@ -28,6 +28,16 @@ pub struct MentionFacts {
     pub text: String,
 }
 
+/// What matching a watch needs of a stored mention.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MatchFacts {
+    pub id: i64,
+    pub title: String,
+    pub text: String,
+    pub author: Option<String>,
+    pub lang: Option<String>,
+}
+
 /// Which mentions to list (newest first).
 #[derive(Debug, Clone, Default)]
 pub struct MentionFilter {
@@ -287,6 +297,38 @@ impl Store {
             .map_err(|e| self.err(e))?;
         rows.collect::<rusqlite::Result<Vec<_>>>()
             .map_err(|e| self.err(e))
+    }
+
+    /// Hands `f` what matching needs of each mention published since `since`, newest first,
+    /// at most `limit` of them, one at a time (memory stays flat whatever the history).
+    pub fn each_match_facts_since(
+        &self,
+        since: Timestamp,
+        limit: usize,
+        mut f: impl FnMut(MatchFacts),
+    ) -> Result<()> {
+        let mut stmt = self
+            .conn()
+            .prepare(
+                "SELECT id, title, text, author, lang FROM mentions
+                  WHERE published_at >= ?1 ORDER BY published_at DESC, id DESC LIMIT ?2",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map(params![since, limit as i64], |r| {
+                Ok(MatchFacts {
+                    id: r.get(0)?,
+                    title: r.get(1)?,
+                    text: r.get(2)?,
+                    author: r.get(3)?,
+                    lang: r.get(4)?,
+                })
+            })
+            .map_err(|e| self.err(e))?;
+        for row in rows {
+            f(row.map_err(|e| self.err(e))?);
+        }
+        Ok(())
     }
 
     /// What the signal pass needs of a watch's mentions published in `[from, to)`, oldest first.

@@ -156,6 +156,37 @@ impl Store {
         self.watch(id)
     }
 
+    /// A watch's query (or languages, or state) changed, or it is new: its matches become
+    /// `mention_ids` (found again by the engine), and its signal state is forgotten so that
+    /// the next signal pass computes its level again from them. Ids of mentions removed in the
+    /// meantime are skipped. Returns how many matches it has now.
+    pub fn replace_watch_matches(&mut self, watch_id: i64, mention_ids: &[i64]) -> Result<usize> {
+        self.write(|tx| {
+            let exists: Option<i64> = tx
+                .query_row("SELECT id FROM watches WHERE id = ?1", [watch_id], |r| {
+                    r.get(0)
+                })
+                .optional()?;
+            if exists.is_none() {
+                return Err(StoreError::NotFound {
+                    what: "watch",
+                    key: watch_id.to_string(),
+                });
+            }
+            tx.execute("DELETE FROM matches WHERE watch_id = ?1", [watch_id])?;
+            tx.execute("DELETE FROM watch_signals WHERE watch_id = ?1", [watch_id])?;
+            let mut insert = tx.prepare(
+                "INSERT OR IGNORE INTO matches (mention_id, watch_id)
+                 SELECT id, ?2 FROM mentions WHERE id = ?1",
+            )?;
+            let mut n = 0;
+            for id in mention_ids {
+                n += insert.execute(params![id, watch_id])?;
+            }
+            Ok(n)
+        })
+    }
+
     /// Removes a watch and its matches. Mentions stay (other watches may use them).
     pub fn remove_watch(&mut self, id: i64) -> Result<()> {
         self.write(|tx| {

@@ -505,3 +505,65 @@ async fn the_alerts_centre_keeps_level_changes_under_many_other_events() {
     );
     assert_eq!(kinds(2).len(), 2);
 }
+
+#[tokio::test]
+async fn a_new_or_changed_watch_finds_the_mentions_already_stored() {
+    let nginx = Nginx::start();
+    let dir = tempfile::tempdir().unwrap();
+    let now = 1_795_197_600; // 2026-11-20 18:00 UTC, the fixture items' day
+    let app = app(dir.path(), now);
+    let danone = app.save_watch(None, &watch("Danone", "danone")).unwrap();
+    app.add_source(SourceSpec::Feed {
+        url: nginx.url("rss2.xml"),
+        title: None,
+    })
+    .await
+    .unwrap();
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    app.start(std::time::Duration::from_secs(3600), tx);
+    assert_eq!(rx.recv().await.unwrap().unwrap().poll.new_mentions, 3);
+    let titles = |id: i64| -> Vec<String> {
+        app.list_mentions(&StreamFilter {
+            watch_id: Some(id),
+            ..Default::default()
+        })
+        .unwrap()
+        .into_iter()
+        .map(|m| m.title)
+        .collect()
+    };
+    let (rappel, boycott, meteo) = (
+        "Rappel de yaourts Danone : l'usine de Rouen à l'arrêt",
+        "Boycott : l'appel contre Danone se répand",
+        "Météo : du soleil sur Lyon ce week-end",
+    );
+    assert_eq!(titles(danone.id), [boycott, rappel]);
+
+    // A watch created after the mentions were stored: what the editor previewed is in its
+    // stream once saved.
+    let query = "meteo OR soleil";
+    assert_eq!(app.preview_query(query, 10).unwrap().len(), 1);
+    let weather = app.save_watch(None, &watch("Météo", query)).unwrap();
+    assert_eq!(titles(weather.id), [meteo]);
+
+    // Its query changes: the old query's matches go, the new one's come.
+    let mut edited = watch("Météo", "usine");
+    app.save_watch(Some(weather.id), &edited).unwrap();
+    assert_eq!(titles(weather.id), [rappel]);
+
+    // Disabled, then its query edited: not matched (ingest skips a disabled watch too); enabled
+    // again, it is.
+    edited.enabled = false;
+    edited.query = "boycott".into();
+    app.save_watch(Some(weather.id), &edited).unwrap();
+    assert_eq!(titles(weather.id), [rappel]);
+    edited.enabled = true;
+    app.save_watch(Some(weather.id), &edited).unwrap();
+    assert_eq!(titles(weather.id), [boycott]);
+
+    // The other watch's matches are untouched.
+    assert_eq!(titles(danone.id), [boycott, rappel]);
+    tokio::time::timeout(std::time::Duration::from_secs(5), app.stop())
+        .await
+        .unwrap();
+}

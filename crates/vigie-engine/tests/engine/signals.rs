@@ -420,6 +420,56 @@ fn notification_preferences_are_honoured_and_the_level_still_rises() {
 }
 
 #[test]
+fn a_watch_matched_again_has_its_level_computed_again_from_its_new_matches() {
+    let now = (NOW / 300) * 300;
+    let dir = tempfile::tempdir().unwrap();
+    let (mut store, ids, src) = store_with(dir.path(), &[("Danone", "danone")]);
+    seed(&mut store, ids[0], src, now);
+    let notes = MemoryNotifier::default();
+    update_signals(&mut store, &notes, now, &SignalConfig::default()).unwrap();
+    assert!(store.levels().unwrap()[0].level > Level::Calm);
+    let tonality = Arc::new(vigie_tonality::Analyzer::new());
+
+    // Its query now names another brand: no stored mention matches, its signal state is
+    // forgotten, and the next pass finds it calm.
+    let mut w = watch("Danone", "evian");
+    let (saved, matched) =
+        vigie_engine::ingest::save_watch(&mut store, Some(ids[0]), &w, Arc::clone(&tonality), now)
+            .unwrap();
+    assert_eq!(matched, Some(0));
+    assert_eq!(store.signal_state(saved.id).unwrap(), None);
+    update_signals(&mut store, &notes, now + 300, &SignalConfig::default()).unwrap();
+    assert_eq!(store.levels().unwrap()[0].level, Level::Calm);
+
+    // Back to its query: the storm is found again (every seeded mention is within 14 days)…
+    w.query = "danone".into();
+    let (danone, matched) =
+        vigie_engine::ingest::save_watch(&mut store, Some(ids[0]), &w, Arc::clone(&tonality), now)
+            .unwrap();
+    let seeded = store.mention_count().unwrap() as usize;
+    assert_eq!(matched, Some(seeded));
+    update_signals(&mut store, &notes, now + 600, &SignalConfig::default()).unwrap();
+    assert!(store.levels().unwrap()[0].level > Level::Calm);
+    // …but not 15 days later: older mentions are not matched again.
+    let later = now + 15 * DAY;
+    assert_eq!(
+        vigie_engine::ingest::rematch_watch(&mut store, &danone, tonality, later).unwrap(),
+        0
+    );
+    // A change that leaves the matches as they were (a new sensitivity) matches nothing again.
+    w.sensitivity = Sensitivity::Low;
+    let (_, matched) = vigie_engine::ingest::save_watch(
+        &mut store,
+        Some(ids[0]),
+        &w,
+        Arc::new(vigie_tonality::Analyzer::new()),
+        later,
+    )
+    .unwrap();
+    assert_eq!(matched, None);
+}
+
+#[test]
 fn a_watch_removed_by_another_process_during_the_pass_is_skipped() {
     let now = (NOW / 300) * 300;
     let dir = tempfile::tempdir().unwrap();
