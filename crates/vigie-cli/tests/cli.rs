@@ -299,6 +299,47 @@ fn bench_tonality_and_nab_run_the_app_code() {
 }
 
 /// A feed whose items are dated relative to now: a quiet past, then an angry burst.
+#[test]
+fn bench_ingest_runs_the_whole_pipeline_on_a_small_corpus() {
+    // Not a timed test: it checks the benchmark runs the app's pipeline and counts right.
+    let d = tempfile::tempdir().unwrap();
+    let kept = d.path().join("kept");
+    let r = json(
+        d.path(),
+        &[
+            "bench",
+            "ingest",
+            "--feeds",
+            "6",
+            "--items",
+            "10",
+            "--watches",
+            "4",
+            "--keep-data",
+            kept.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(
+        (r["feeds"].as_u64(), r["items"].as_u64()),
+        (Some(6), Some(60)),
+        "{r}"
+    );
+    let (inserted, dups) = (
+        r["inserted"].as_u64().unwrap(),
+        r["duplicates"].as_u64().unwrap(),
+    );
+    assert_eq!(inserted + dups, 60, "{r}");
+    assert!(inserted > 0 && r["matches"].as_u64().unwrap() > 0, "{r}");
+    assert!(r["items_per_sec"].as_f64().unwrap() > 0.0);
+    // The second pass finds every item stored and drops it before preparing it.
+    assert_eq!(r["again"]["inserted"], 0, "{r}");
+    assert_eq!(r["again"]["dropped_before_preparing"], 60, "{r}");
+    // The kept data folder is a Vigie database with those mentions and watches.
+    let stored = json(&kept, &["mentions", "--limit", "1000"]);
+    assert_eq!(stored.as_array().unwrap().len() as u64, inserted);
+    assert_eq!(json(&kept, &["watch", "list"]).as_array().unwrap().len(), 4);
+}
+
 fn spike_feed(now: chrono::DateTime<chrono::Utc>) -> String {
     let mut items = String::new();
     for i in 0..40 {
