@@ -80,13 +80,14 @@ pub fn spawn_forwarder(
 
 fn forward(handle: &AppHandle, report: &CycleReport, since: Timestamp) {
     let app = handle.state::<App>();
-    if report.poll.new_mentions > 0 {
+    // The stream shows what a watch matches: an article no watch is about is not news.
+    if !report.poll.new_matched_ids.is_empty() {
         send(
             handle,
             NEW_MENTIONS,
             &NewMentions {
-                count: report.poll.new_mentions,
-                ids: report.poll.new_mention_ids.clone(),
+                count: report.poll.new_matched_ids.len(),
+                ids: report.poll.new_matched_ids.clone(),
             },
         );
     }

@@ -127,6 +127,7 @@ export type Problem =
   | { problem: "too_many_redirects"; max: number }
   | { problem: "redirect_loop" }
   | { problem: "redirect_inward"; host: string }
+  | { problem: "insecure_server"; server: string }
   | { problem: "unsupported_scheme"; scheme: string }
   | { problem: "not_a_feed"; content_type: string | null }
   | { problem: "malformed"; detail: string }
@@ -195,6 +196,13 @@ export interface MentionFilter {
   since?: number;
   until?: number;
   limit?: number;
+  /** Also mentions no watch matches (by default, only what a watch matches). */
+  everything?: boolean;
+  /** Only what one of these watches matches (the level filter). */
+  watchIds?: number[];
+  /** The next page: mentions older than this publication time and id. */
+  beforePublished?: number;
+  beforeId?: number;
 }
 
 export interface OpmlImport {

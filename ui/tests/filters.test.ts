@@ -1,8 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { EMPTY_FILTERS, filterByLevel, filtersFromParams, filtersToParams, toMentionFilter } from "../src/logic/filters";
+import { appendPage, EMPTY_FILTERS, EVERYTHING, filtersFromParams, filtersToParams, toMentionFilter } from "../src/logic/filters";
 import type { DashboardRow, Mention } from "../src/types";
 
 const NOW = 1_700_000_000;
+const ROWS = [
+  { watch: { id: 1 }, level: { level: "alert" } },
+  { watch: { id: 2 }, level: { level: "calm" } },
+] as unknown as DashboardRow[];
 
 describe("filters → list_mentions filter", () => {
   it("an empty filter bar sends only the limit", () => {
@@ -11,8 +15,9 @@ describe("filters → list_mentions filter", () => {
 
   it("maps every set filter to the IPC keys (camelCase, numbers for ids)", () => {
     const f = { watch: "3", source: "12", lang: "FR", tonality: "negative", level: "alert", triage: "flagged", period: "24h", search: "  rappel produit " };
-    expect(toMentionFilter(f, NOW, 50)).toEqual({
+    expect(toMentionFilter(f, NOW, 50, ROWS)).toEqual({
       watchId: 3,
+      watchIds: [1],
       sourceId: 12,
       lang: "fr",
       tonality: "negative",
@@ -28,15 +33,22 @@ describe("filters → list_mentions filter", () => {
     expect(toMentionFilter(f, NOW)).toEqual({ limit: 200 });
   });
 
-  it("level is filtered in the UI through the watches at that level", () => {
-    const rows = [
-      { watch: { id: 1 }, level: { level: "alert" } },
-      { watch: { id: 2 }, level: { level: "calm" } },
-    ] as unknown as DashboardRow[];
-    const ms = [{ id: 10, watch_ids: [1] }, { id: 11, watch_ids: [2] }, { id: 12, watch_ids: [2, 1] }] as Mention[];
-    expect(filterByLevel(ms, rows, "alert").map((m) => m.id)).toEqual([10, 12]);
-    expect(filterByLevel(ms, rows, "crisis")).toEqual([]);
-    expect(filterByLevel(ms, rows, "")).toHaveLength(3);
+  it("a level asks for what the watches at that level match, in the shell (not after the page is cut)", () => {
+    expect(toMentionFilter({ ...EMPTY_FILTERS, level: "alert" }, NOW, 200, ROWS).watchIds).toEqual([1]);
+    expect(toMentionFilter({ ...EMPTY_FILTERS, level: "crisis" }, NOW, 200, ROWS).watchIds).toEqual([]);
+    expect(toMentionFilter({ ...EMPTY_FILTERS, level: "" }, NOW, 200, ROWS).watchIds).toBeUndefined();
+  });
+
+  it("by default the stream is what a watch matches; 'everything' also asks for the rest", () => {
+    expect(toMentionFilter(EMPTY_FILTERS, NOW).everything).toBeUndefined();
+    expect(toMentionFilter({ ...EMPTY_FILTERS, watch: EVERYTHING }, NOW)).toEqual({ everything: true, limit: 200 });
+  });
+
+  it("the next page starts after the last mention shown, and never repeats one", () => {
+    const last = { id: 41, published_at: NOW - 600 } as Mention;
+    expect(toMentionFilter(EMPTY_FILTERS, NOW, 200, [], last)).toEqual({ beforePublished: NOW - 600, beforeId: 41, limit: 200 });
+    const shown = [{ id: 43 }, { id: 41 }] as Mention[];
+    expect(appendPage(shown, [{ id: 41 }, { id: 40 }, { id: 39 }] as Mention[]).map((m) => m.id)).toEqual([43, 41, 40, 39]);
   });
 
   it("round-trips through the route's query string", () => {

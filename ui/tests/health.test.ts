@@ -35,6 +35,7 @@ const EVERY: Problem[] = [
   { problem: "too_many_redirects", max: 5 },
   { problem: "redirect_loop" },
   { problem: "redirect_inward", host: "192.168.1.10" },
+  { problem: "insecure_server", server: "http://pds.example" },
   { problem: "unsupported_scheme", scheme: "ftp" },
   { problem: "not_a_feed", content_type: "text/html" },
   { problem: "malformed", detail: "unexpected end of file" },

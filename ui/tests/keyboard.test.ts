@@ -18,10 +18,11 @@ describe("keyboard reducer", () => {
     expect(reduceKey({ selected: 0, count: 3 }, "k").state.selected).toBe(0);
   });
 
-  it("s, f, h triage the selected mention", () => {
-    expect(reduceKey({ selected: 1, count: 3 }, "s").effect).toEqual({ type: "triage", index: 1, triage: "seen" });
-    expect(reduceKey({ selected: 1, count: 3 }, "f").effect).toEqual({ type: "triage", index: 1, triage: "flagged" });
-    expect(reduceKey({ selected: 0, count: 3 }, "h").effect).toEqual({ type: "triage", index: 0, triage: "handled" });
+  it("s, f, h triage the selected mention and move on to the next one (not past the last)", () => {
+    expect(reduceKey({ selected: 1, count: 3 }, "s")).toEqual({ state: { selected: 2, count: 3 }, effect: { type: "triage", index: 1, triage: "seen", next: 2 } });
+    expect(reduceKey({ selected: 1, count: 3 }, "f").effect).toEqual({ type: "triage", index: 1, triage: "flagged", next: 2 });
+    expect(reduceKey({ selected: 0, count: 3 }, "h").effect).toEqual({ type: "triage", index: 0, triage: "handled", next: 1 });
+    expect(reduceKey({ selected: 2, count: 3 }, "s")).toEqual({ state: { selected: 2, count: 3 }, effect: { type: "triage", index: 2, triage: "seen", next: 2 } });
   });
 
   it("triage keys do nothing without a selection", () => {

@@ -32,7 +32,7 @@ describe("mention stream", () => {
     root.remove();
   });
 
-  it("j j s marks the second mention seen; f flags it; o opens it outside the webview", async () => {
+  it("j j s marks the second mention seen and moves to the third; f flags that one; o opens it outside the webview", async () => {
     const { calls, cleanup, root } = await setup();
     key("j");
     key("j");
@@ -43,10 +43,15 @@ describe("mention stream", () => {
     await flush();
     expect(calls.filter((c) => c.cmd === "set_triage").map((c) => c.args)).toEqual([{ id: 2, triage: "seen" }]);
     expect(rows()[1].dataset.triage).toBe("seen");
-    key("f", rows()[1]);
-    key("o", rows()[1]);
+    // Triage moved on: the third mention is selected and focused.
+    expect(rows()[2].getAttribute("aria-current")).toBe("true");
+    expect(document.activeElement).toBe(rows()[2]);
+    key("f", rows()[2]);
     await flush();
-    expect(calls.filter((c) => c.cmd === "set_triage").pop()?.args).toEqual({ id: 2, triage: "flagged" });
+    expect(calls.filter((c) => c.cmd === "set_triage").pop()?.args).toEqual({ id: 3, triage: "flagged" });
+    // The last row stays selected after a triage: o opens it.
+    key("o", rows()[2]);
+    await flush();
     expect(calls.find((c) => c.cmd === "open_external")?.args).toEqual({ url: "https://news.example/a" });
     cleanup();
     root.remove();
@@ -89,6 +94,46 @@ describe("mention stream", () => {
     t.emit("mentions://new", { count: 1, ids: [6] });
     await flush();
     expect(t.calls.filter((c) => c.cmd === "list_mentions")).toHaveLength(asked);
+    root.remove();
+  });
+
+  it("shows the newest 200, then older pages on demand, without repeats; 'everything' asks for unmatched ones too", async () => {
+    const all = Array.from({ length: 250 }, (_, i) => mention({ id: 1000 - i, published_at: 1_700_000_000 - i * 60 }));
+    const t = testBackend({
+      list_sources: [],
+      list_mentions: (a) => {
+        const f = a.filter as { beforeId?: number; limit: number };
+        const from = f.beforeId === undefined ? 0 : all.findIndex((m) => m.id === f.beforeId) + 1;
+        return all.slice(from, from + f.limit);
+      },
+    });
+    setBackend(t.backend);
+    const root = document.createElement("div");
+    document.body.appendChild(root);
+    const cleanup = renderMentions(root, testCtx(), new URLSearchParams());
+    const rows = () => root.querySelectorAll('[data-testid="mention-row"]');
+    await vi.waitFor(() => expect(rows()).toHaveLength(200));
+    expect(root.querySelector('[data-testid="mention-count"]')?.textContent).toContain("200 newest");
+    root.querySelector<HTMLButtonElement>('[data-testid="mentions-more"]')!.click();
+    await vi.waitFor(() => expect(rows()).toHaveLength(250));
+    const asked = t.calls.filter((c) => c.cmd === "list_mentions").map((c) => c.args!.filter as Record<string, unknown>);
+    expect(asked.at(-1)).toMatchObject({ beforeId: 801, beforePublished: 1_700_000_000 - 199 * 60, limit: 200 });
+    expect(new Set([...rows()].map((r) => (r as HTMLElement).dataset.mentionId)).size).toBe(250);
+    // The last page was not full: nothing more to load.
+    expect(root.querySelector('[data-testid="mentions-more"]')).toBeNull();
+    // A live update keeps the pages loaded: it asks for as many as are shown.
+    t.emit("mentions://new", { count: 1, ids: [1001] });
+    await flush();
+    const lastAsked = () => t.calls.filter((c) => c.cmd === "list_mentions").at(-1)!.args!.filter as Record<string, unknown>;
+    expect(lastAsked()).toMatchObject({ limit: 250 });
+    expect(asked[0].everything).toBeUndefined();
+    // A new filter starts again from the newest page; "everything" asks for unmatched ones.
+    const watch = root.querySelector<HTMLSelectElement>('[data-testid="filter-watch"]')!;
+    watch.value = "all";
+    watch.dispatchEvent(new Event("change"));
+    await flush();
+    expect(lastAsked()).toMatchObject({ everything: true, limit: 200 });
+    cleanup();
     root.remove();
   });
 

@@ -9,7 +9,7 @@ use vigie_domain::{NewWatch, Sensitivity, SourceKind, Thresholds};
 use vigie_engine::app::{import_opml_into, opml_of};
 use vigie_engine::bluesky::{credentials_in_use, Bluesky};
 use vigie_engine::fetch::{FetchConfig, Http};
-use vigie_engine::ingest::save_watch;
+use vigie_engine::ingest::save_and_match_watch;
 use vigie_engine::poller::health_line;
 use vigie_engine::{
     Clock, CycleReport, Engine, PollReport, Poller, PollerConfig, SignalPass, SystemClock,
@@ -125,7 +125,9 @@ fn watch(ctx: &mut Ctx, cmd: WatchCmd) -> Result<()> {
                 sensitive_words,
                 thresholds: thresholds.as_deref().map(parse_thresholds).transpose()?,
             };
-            let (w, matched) = save_watch(&mut ctx.store, None, &new, analyzer(), ctx.now)?;
+            let reader = ctx.store.reader()?;
+            let (w, matched) =
+                save_and_match_watch(&mut ctx.store, &reader, None, &new, analyzer(), ctx.now)?;
             if ctx.json {
                 print_json(&w)
             } else {
@@ -196,7 +198,15 @@ fn watch(ctx: &mut Ctx, cmd: WatchCmd) -> Result<()> {
                     w.enabled
                 },
             };
-            let (w, matched) = save_watch(&mut ctx.store, Some(w.id), &new, analyzer(), ctx.now)?;
+            let reader = ctx.store.reader()?;
+            let (w, matched) = save_and_match_watch(
+                &mut ctx.store,
+                &reader,
+                Some(w.id),
+                &new,
+                analyzer(),
+                ctx.now,
+            )?;
             if ctx.json {
                 print_json(&w)
             } else {
@@ -378,7 +388,7 @@ fn analyzer() -> Arc<vigie_tonality::Analyzer> {
     Arc::new(vigie_tonality::Analyzer::new())
 }
 
-/// ": matches N stored mentions of the last 14 days", when the watch was matched again.
+/// "; it matches N mentions stored over the last 14 days", when the watch was matched again.
 fn matched_words(matched: Option<usize>) -> String {
     match matched {
         Some(n) => format!(

@@ -298,7 +298,6 @@ fn bench_tonality_and_nab_run_the_app_code() {
     assert!(alerts[0].starts_with("2015-03-05 08:20"), "{alerts:?}");
 }
 
-/// A feed whose items are dated relative to now: a quiet past, then an angry burst.
 #[test]
 fn bench_ingest_runs_the_whole_pipeline_on_a_small_corpus() {
     // Not a timed test: it checks the benchmark runs the app's pipeline and counts right.
@@ -340,6 +339,7 @@ fn bench_ingest_runs_the_whole_pipeline_on_a_small_corpus() {
     assert_eq!(json(&kept, &["watch", "list"]).as_array().unwrap().len(), 4);
 }
 
+/// A feed whose items are dated relative to now: a quiet past, then an angry burst.
 fn spike_feed(now: chrono::DateTime<chrono::Utc>) -> String {
     let mut items = String::new();
     for i in 0..40 {

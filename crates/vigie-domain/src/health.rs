@@ -51,6 +51,10 @@ pub enum Problem {
     NoAppPassword {
         handle: String,
     },
+    /// The server would receive a password or a token over plain http.
+    InsecureServer {
+        server: String,
+    },
     /// Bluesky refused the request (XRPC error `code`, the server's `message`).
     Refused {
         code: String,
@@ -114,6 +118,9 @@ impl Problem {
                 "the server redirected more than {max} times: the address is probably wrong."
             ),
             Problem::RedirectLoop => "the server redirects in a loop: the address is broken on the publisher's side.".into(),
+            Problem::InsecureServer { server } => format!(
+                "{server} uses plain http: Vigie sends an app password only over https. Remove this source and add it again with the server's https address."
+            ),
             Problem::RedirectInward { host } => format!(
                 "the server redirected to {host}, an address on this computer or its local network: Vigie does not follow a public address there. Check the address with its publisher."
             ),

@@ -86,6 +86,13 @@ pub struct StreamFilter {
     pub since: Option<Timestamp>,
     pub until: Option<Timestamp>,
     pub limit: Option<usize>,
+    /// Also mentions no watch matches (the stream shows only matched ones by default).
+    pub everything: bool,
+    /// Only mentions one of these watches matches (the level filter: the watches at a level).
+    pub watch_ids: Option<Vec<i64>>,
+    /// The next page: mentions older than this one (its publication time and id).
+    pub before_published: Option<Timestamp>,
+    pub before_id: Option<i64>,
 }
 
 /// A source to add, as the UI describes it.
@@ -411,12 +418,18 @@ impl App {
     }
 
     /// Adds or changes a watch. A new watch, or one whose query, languages or state changed,
-    /// is matched against the mentions stored over the last 14 days (what the editor's preview
-    /// showed is then in its stream, and its level is computed again from them).
+    /// is matched against the mentions stored over the last 14 days: what the editor's preview
+    /// showed is then in its stream, counts and level.
     pub fn save_watch(&self, id: Option<i64>, w: &NewWatch) -> AppResult<Watch> {
         let now = self.now();
         let tonality = Arc::clone(self.poller.tonality());
-        let (saved, _) = self.db(|s| crate::ingest::save_watch(s, id, w, tonality, now))?;
+        let (saved, changed) = self.db(|s| crate::ingest::save_watch(s, id, w, now))?;
+        if changed {
+            // Read through the reader (the engine keeps writing meanwhile), then one short
+            // write; a mention stored in between was matched by the poller's new matcher.
+            let found = self.read(|r| crate::ingest::find_matches(r, &saved, tonality, now))?;
+            self.db(|s| s.set_watch_matches(saved.id, &found.scanned, &found.matched))?;
+        }
         if saved.enabled {
             // Its level from the matches found: the signal pass runs with the next cycle.
             self.wake();
@@ -476,6 +489,9 @@ impl App {
             triage: f.triage,
             lang: f.lang.clone(),
             tonality: f.tonality,
+            matched_only: f.watch_id.is_none() && !f.everything,
+            any_of_watches: f.watch_ids.clone(),
+            before: f.before_published.zip(f.before_id),
             limit: f.limit.unwrap_or(200).clamp(1, 1000),
         };
         self.read(|s| s.mentions(&filter))
@@ -632,8 +648,13 @@ impl App {
     pub fn export_opml_into(&self, dir: &Path) -> AppResult<std::path::PathBuf> {
         use std::io::Write;
         let doc = self.read(opml_of)?;
+        // The user's own date (an export at 00:30 in Paris is today's, not yesterday's).
         let date = chrono::DateTime::from_timestamp(self.now(), 0)
-            .map(|d| d.format("%Y-%m-%d").to_string())
+            .map(|d| {
+                d.with_timezone(&chrono::Local)
+                    .format("%Y-%m-%d")
+                    .to_string()
+            })
             .unwrap_or_default();
         let failed = |path: &Path, e: std::io::Error| {
             AppError::new(

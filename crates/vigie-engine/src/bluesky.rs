@@ -209,6 +209,7 @@ impl Bluesky {
         }
         let mut moved = 0;
         for (handle, keys) in servers {
+            self.keychain_sessions.delete(handle)?;
             let Some(old) = self.keychain_passwords.get(handle)? else {
                 continue;
             };
@@ -219,7 +220,6 @@ impl Bluesky {
                 }
                 self.keychain_passwords.delete(handle)?;
             }
-            self.keychain_sessions.delete(handle)?;
         }
         Ok(moved)
     }
@@ -319,6 +319,18 @@ impl Bluesky {
         handle: &str,
         key: &str,
     ) -> Result<Session, FetchError> {
+        // A source added by an older Vigie may name a plain-http server: its password and
+        // tokens are not sent there.
+        let secure =
+            url::Url::parse(service.trim()).is_ok_and(|u| crate::fetch::may_carry_credentials(&u));
+        if !secure {
+            return Err(FetchError {
+                problem: Problem::InsecureServer {
+                    server: service.to_string(),
+                },
+                status: None,
+            });
+        }
         if let Some(s) = self.sessions.lock().await.get(key) {
             return Ok(s.clone());
         }

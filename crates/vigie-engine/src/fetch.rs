@@ -26,6 +26,9 @@ pub struct FetchConfig {
     pub user_agent: String,
     /// Host names answered without DNS (tests: a public-looking name served on this machine).
     pub resolve: Vec<(String, std::net::SocketAddr)>,
+    /// Host names whose server stands in for a public one though it runs on this machine
+    /// (tests of the inward-redirect guard, which judges where a connection really went).
+    pub stand_in_public: Vec<String>,
 }
 
 impl Default for FetchConfig {
@@ -42,6 +45,7 @@ impl Default for FetchConfig {
             )
             .into(),
             resolve: Vec::new(),
+            stand_in_public: Vec::new(),
         }
     }
 }
@@ -112,28 +116,58 @@ fn check_scheme(url: &Url) -> Result<(), FetchError> {
     }
 }
 
-/// This machine or a private network: loopback, RFC 1918, link-local, unique local, `localhost`.
+/// Whether a password or a token may be sent to this address: over https, or to this machine
+/// (local test servers) over http.
+pub fn may_carry_credentials(url: &Url) -> bool {
+    let local = matches!(
+        url.host_str(),
+        Some("127.0.0.1") | Some("localhost") | Some("[::1]")
+    );
+    match url.scheme() {
+        "https" => true,
+        "http" => local,
+        _ => false,
+    }
+}
+
+/// An address of this machine or a private network, by its name alone: loopback, RFC 1918,
+/// shared (100.64/10), link-local, unique local; `localhost`, a single-label name, or a
+/// local-only suffix (`.local`, `.lan`, `.internal`, `.home.arpa`). A name that resolves
+/// inward is caught by [`Http::get`] from the address it connected to.
 pub fn is_inward(url: &Url) -> bool {
     match url.host() {
         Some(url::Host::Domain(d)) => {
             let d = d.trim_end_matches('.').to_ascii_lowercase();
-            d == "localhost" || d.ends_with(".localhost")
+            !d.contains('.')
+                || [".localhost", ".local", ".lan", ".internal", ".home.arpa"]
+                    .iter()
+                    .any(|s| d.ends_with(s))
         }
-        Some(url::Host::Ipv4(ip)) => inward_v4(ip),
-        Some(url::Host::Ipv6(ip)) => {
+        Some(url::Host::Ipv4(ip)) => inward_ip(ip.into()),
+        Some(url::Host::Ipv6(ip)) => inward_ip(ip.into()),
+        None => false,
+    }
+}
+
+fn inward_ip(ip: std::net::IpAddr) -> bool {
+    match ip {
+        std::net::IpAddr::V4(ip) => {
+            let [a, b, ..] = ip.octets();
+            ip.is_loopback()
+                || ip.is_private()
+                || ip.is_link_local()
+                || ip.is_unspecified()
+                || (a == 100 && b & 0xc0 == 64)
+        }
+        std::net::IpAddr::V6(ip) => {
             let first = ip.segments()[0];
             ip.is_loopback()
                 || ip.is_unspecified()
                 || first & 0xfe00 == 0xfc00
                 || first & 0xffc0 == 0xfe80
-                || ip.to_ipv4_mapped().is_some_and(inward_v4)
+                || ip.to_ipv4().is_some_and(|v4| inward_ip(v4.into()))
         }
-        None => false,
     }
-}
-
-fn inward_v4(ip: std::net::Ipv4Addr) -> bool {
-    ip.is_loopback() || ip.is_private() || ip.is_link_local() || ip.is_unspecified()
 }
 
 fn header(h: &HeaderMap, name: reqwest::header::HeaderName) -> Option<String> {
@@ -201,7 +235,7 @@ impl Http {
         check_scheme(&current)?;
         // A public feed may not send Vigie to this machine or the local network (where it
         // would read what only this computer can reach, and maybe keep that address).
-        let public = !is_inward(&current);
+        let mut public = !is_inward(&current);
         let mut visited = vec![current.to_string()];
         let mut all_permanent = true;
         loop {
@@ -231,6 +265,22 @@ impl Http {
                     .map_err(|e| self.transport_error(e))?,
                 Err(e) => return Err(self.transport_error(e)),
             };
+            // Where the name led: a feed on this machine or the LAN (an intranet name) may
+            // redirect there; a public one may not, even through a name that resolves inward.
+            let stand_in = current
+                .host_str()
+                .is_some_and(|h| self.cfg.stand_in_public.iter().any(|s| s == h));
+            let peer_inward = !stand_in && resp.remote_addr().is_some_and(|a| inward_ip(a.ip()));
+            if visited.len() == 1 {
+                public &= !peer_inward;
+            } else if public && peer_inward {
+                return Err(FetchError {
+                    problem: Problem::RedirectInward {
+                        host: current.host_str().unwrap_or_default().to_string(),
+                    },
+                    status: None,
+                });
+            }
             let status = resp.status();
             if status.is_redirection() && status != StatusCode::NOT_MODIFIED {
                 let Some(loc) = header(resp.headers(), LOCATION) else {

@@ -63,7 +63,7 @@ fn drop_guids(entries: &mut Vec<RawEntry>, known: &HashSet<String>) -> usize {
 
 /// How far back a new or changed watch is matched against the mentions already stored: the
 /// history its level is computed from (the signal pass's backfill, 14 days), at most
-/// [`REMATCH_LIMIT`] mentions (the newest).
+/// [`REMATCH_LIMIT`] mentions (the newest). Matches of older mentions are left as they were.
 pub const REMATCH_SECS: i64 = 14 * 86_400;
 pub const REMATCH_LIMIT: usize = 200_000;
 
@@ -76,49 +76,70 @@ pub fn needs_rematch(before: Option<&Watch>, after: &Watch) -> bool {
             .is_none_or(|b| !b.enabled || b.query != after.query || b.languages != after.languages)
 }
 
-/// Adds (`id` none) or changes a watch, and matches it again when that changes what it
-/// matches ([`needs_rematch`], [`rematch_watch`]), all in one transaction. Returns the watch
-/// and, when it was matched again, how many stored mentions it matches.
+/// Adds (`id` none) or changes a watch. Returns it, and whether what it matches changed
+/// ([`needs_rematch`]): then [`find_matches`] on a reader and [`Store::set_watch_matches`]
+/// bring its stream up to date (the writer is not held while the mentions are read).
 pub fn save_watch(
     store: &mut Store,
     id: Option<i64>,
     w: &NewWatch,
-    tonality: Arc<Analyzer>,
     now: Timestamp,
-) -> Result<(Watch, Option<usize>), StoreError> {
+) -> Result<(Watch, bool), StoreError> {
     store.batch(|s| {
         let before = id.map(|id| s.watch(id)).transpose()?;
         let saved = match id {
             Some(id) => s.update_watch(id, w, now)?,
             None => s.add_watch(w, now)?,
         };
-        let matched = if needs_rematch(before.as_ref(), &saved) {
-            Some(rematch_watch(s, &saved, tonality, now)?)
-        } else {
-            None
-        };
-        Ok((saved, matched))
+        let changed = needs_rematch(before.as_ref(), &saved);
+        Ok((saved, changed))
     })
 }
 
+/// The stored mentions a watch was matched against again, and those it matches.
+#[derive(Debug, Default)]
+pub struct Rematch {
+    pub scanned: Vec<i64>,
+    pub matched: Vec<i64>,
+}
+
 /// Matches `watch` against the mentions stored over the last [`REMATCH_SECS`], by the rule
-/// ingest applies, and makes those its matches (see [`Store::replace_watch_matches`]: its
-/// level is then computed again). The previewed mentions of the watch editor are thus in the
-/// watch's stream once it is saved. Returns how many mentions it matches.
-pub fn rematch_watch(
-    store: &mut Store,
+/// ingest applies (what the watch editor's preview shows). Reads only: give it a reader.
+pub fn find_matches(
+    reader: &Store,
     watch: &Watch,
     tonality: Arc<Analyzer>,
     now: Timestamp,
-) -> Result<usize, StoreError> {
+) -> Result<Rematch, StoreError> {
     let matcher = Matcher::new(std::slice::from_ref(watch), tonality);
-    let mut ids = Vec::new();
-    store.each_match_facts_since(now - REMATCH_SECS, REMATCH_LIMIT, |m| {
+    let mut out = Rematch::default();
+    reader.each_match_facts_since(now - REMATCH_SECS, REMATCH_LIMIT, |m| {
+        out.scanned.push(m.id);
         if !matcher.matching_stored(&m).is_empty() {
-            ids.push(m.id);
+            out.matched.push(m.id);
         }
     })?;
-    store.replace_watch_matches(watch.id, &ids)
+    Ok(out)
+}
+
+/// [`save_watch`], then, when what it matches changed, [`find_matches`] through `reader` and
+/// [`Store::set_watch_matches`]. Returns the watch and, when it was matched again, how many
+/// of the scanned mentions it matches.
+pub fn save_and_match_watch(
+    store: &mut Store,
+    reader: &Store,
+    id: Option<i64>,
+    w: &NewWatch,
+    tonality: Arc<Analyzer>,
+    now: Timestamp,
+) -> Result<(Watch, Option<usize>), StoreError> {
+    let (saved, changed) = save_watch(store, id, w, now)?;
+    if !changed {
+        return Ok((saved, None));
+    }
+    let found = find_matches(reader, &saved, tonality, now)?;
+    store.set_watch_matches(saved.id, &found.scanned, &found.matched)?;
+    Ok((saved, Some(found.matched.len())))
 }
 
 /// Characters of a mention read for its tonality, and for its language.

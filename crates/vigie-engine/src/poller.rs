@@ -57,6 +57,8 @@ pub struct PollReport {
     /// the entry has no text, which preparing would have dropped without counting it.
     pub known: usize,
     pub new_mention_ids: Vec<i64>,
+    /// Those of `new_mention_ids` at least one watch matches: what the app's stream shows.
+    pub new_matched_ids: Vec<i64>,
     /// (source id, plain-words error)
     pub errors: Vec<(i64, String)>,
 }
@@ -135,9 +137,9 @@ pub struct Poller {
     bluesky: Arc<Bluesky>,
     cfg: PollerConfig,
     hosts: Mutex<HashMap<String, Arc<Semaphore>>>,
-    /// Bluesky credentials of older versions filed by server this process (see
-    /// [`Bluesky::adopt_legacy`]).
-    legacy_filed: std::sync::atomic::AtomicBool,
+    /// Bluesky credentials of older versions filed by server in this process (see
+    /// [`Bluesky::adopt_legacy`]). Held while they are moved: a search waits for it.
+    legacy_filed: Mutex<bool>,
 }
 
 /// Setting that records that the Bluesky searches' credentials are filed by server.
@@ -182,8 +184,8 @@ impl Poller {
     /// under the handle alone move to their server's key. Tried again at the next search when
     /// the keychain could not be reached.
     fn file_legacy_bluesky_credentials(&self) {
-        use std::sync::atomic::Ordering;
-        if self.legacy_filed.swap(true, Ordering::SeqCst) {
+        let mut filed = self.legacy_filed.lock().unwrap_or_else(|p| p.into_inner());
+        if *filed {
             return;
         }
         let pairs = match self.with_store(|s| {
@@ -200,18 +202,16 @@ impl Poller {
                 })
                 .collect::<Vec<_>>())
         }) {
-            Ok(p) if p.is_empty() => return,
-            Ok(p) => p,
-            Err(_) => {
-                self.legacy_filed.store(false, Ordering::SeqCst);
+            Ok(p) if p.is_empty() => {
+                *filed = true;
                 return;
             }
+            Ok(p) => p,
+            Err(_) => return,
         };
-        match self.bluesky.adopt_legacy(&pairs) {
-            Ok(_) => {
-                let _ = self.with_store(|s| s.set_setting(LEGACY_FILED, "1"));
-            }
-            Err(_) => self.legacy_filed.store(false, Ordering::SeqCst),
+        if self.bluesky.adopt_legacy(&pairs).is_ok() {
+            let _ = self.with_store(|s| s.set_setting(LEGACY_FILED, "1"));
+            *filed = true;
         }
     }
 
@@ -309,6 +309,7 @@ impl Poller {
                 report.duplicates += one.duplicates;
                 report.known += one.known;
                 report.new_mention_ids.extend(one.new_ids);
+                report.new_matched_ids.extend(one.new_matched_ids);
                 if let Some(e) = one.error {
                     report.failed += 1;
                     report.errors.push((one.source_id, e));
@@ -520,6 +521,7 @@ fn settle(
             out.duplicates = ingested.duplicates + known;
             out.known = known;
             out.new_ids = ingested.new_ids;
+            out.new_matched_ids = ingested.new_matched_ids;
             if let Some(new_url) = moved_to {
                 let kind = SourceKind::Feed {
                     url: new_url.clone(),
@@ -601,6 +603,7 @@ struct Settled {
     duplicates: usize,
     known: usize,
     new_ids: Vec<i64>,
+    new_matched_ids: Vec<i64>,
     error: Option<String>,
 }
 

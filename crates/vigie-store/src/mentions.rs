@@ -12,6 +12,8 @@ pub struct IngestOutcome {
     pub duplicates: usize,
     /// Ids of the mentions this batch created.
     pub new_ids: Vec<i64>,
+    /// Those of `new_ids` at least one watch matches.
+    pub new_matched_ids: Vec<i64>,
     /// (mention id, watch id) matches created.
     pub matches: usize,
 }
@@ -50,6 +52,12 @@ pub struct MentionFilter {
     pub triage: Option<Triage>,
     pub lang: Option<String>,
     pub tonality: Option<ToneLabel>,
+    /// Only mentions at least one watch matches (the app's stream; the CLI lists everything).
+    pub matched_only: bool,
+    /// Only mentions one of these watches matches (none: any, or all if `matched_only` is off).
+    pub any_of_watches: Option<Vec<i64>>,
+    /// The page after this one: mentions older than (published_at, id), in the list's order.
+    pub before: Option<(Timestamp, i64)>,
     pub limit: usize,
 }
 
@@ -185,6 +193,7 @@ impl Store {
                     m.tonality.map(|t| f64::from(t.score)), m.tonality.map(|t| t.label.as_str()), m.tonality.is_some_and(|t| t.anger)
                 ])?;
                 let id = tx.last_insert_rowid();
+                let matched_before = out.matches;
                 for w in watch_ids {
                     out.matches += match link.execute(params![id, w]) {
                         // The poller compiled its watches when the cycle began; one removed
@@ -196,6 +205,9 @@ impl Store {
                 }
                 out.inserted += 1;
                 out.new_ids.push(id);
+                if out.matches > matched_before {
+                    out.new_matched_ids.push(id);
+                }
             }
             // Inside a batch, the new rows are indexed with the rest of it, before it commits.
             if !in_batch {
@@ -252,6 +264,27 @@ impl Store {
         if let Some(w) = f.watch_id {
             sql.push_str(" AND m.id IN (SELECT mention_id FROM matches WHERE watch_id = ?)");
             args.push(Box::new(w));
+        }
+        if f.matched_only {
+            sql.push_str(" AND EXISTS (SELECT 1 FROM matches x WHERE x.mention_id = m.id)");
+        }
+        if let Some(ws) = &f.any_of_watches {
+            if ws.is_empty() {
+                return Ok(Vec::new());
+            }
+            sql.push_str(&format!(
+                " AND EXISTS (SELECT 1 FROM matches x WHERE x.mention_id = m.id AND x.watch_id IN ({}))",
+                vec!["?"; ws.len()].join(", ")
+            ));
+            for w in ws {
+                args.push(Box::new(*w));
+            }
+        }
+        if let Some((at, id)) = f.before {
+            sql.push_str(" AND (m.published_at < ? OR (m.published_at = ? AND m.id < ?))");
+            args.push(Box::new(at));
+            args.push(Box::new(at));
+            args.push(Box::new(id));
         }
         if let Some(s) = f.source_id {
             sql.push_str(" AND m.source_id = ?");

@@ -227,8 +227,9 @@ impl Store {
 
     /// The default poll interval changed from `from` to `to`: sources that used the old default
     /// follow the new one (a source given its own interval keeps it). A shorter interval
-    /// brings a later next check forward to `now + to`; a longer one applies after the next
-    /// check. Returns how many sources changed.
+    /// brings a working source's next check forward to its last check + `to` (now at the
+    /// earliest); a failing source keeps its backoff or the wait its server asked for, and a
+    /// longer interval applies after the next check. Returns how many sources changed.
     pub fn retime_sources(&mut self, from: i64, to: i64, now: Timestamp) -> Result<usize> {
         if to <= 0 {
             return Err(StoreError::Invalid {
@@ -238,10 +239,11 @@ impl Store {
         }
         self.write(|tx| {
             tx.execute(
-                "UPDATE poll_state SET next_check_at = ?3
-                  WHERE next_check_at > ?3
+                "UPDATE poll_state SET next_check_at = MAX(?3, COALESCE(last_checked_at, ?3) + ?2)
+                  WHERE error_count = 0
+                    AND next_check_at > MAX(?3, COALESCE(last_checked_at, ?3) + ?2)
                     AND source_id IN (SELECT id FROM sources WHERE interval_secs = ?1)",
-                params![from, to, now + to],
+                params![from, to, now],
             )?;
             Ok(tx.execute(
                 "UPDATE sources SET interval_secs = ?2 WHERE interval_secs = ?1",

@@ -156,11 +156,17 @@ impl Store {
         self.watch(id)
     }
 
-    /// A watch's query (or languages, or state) changed, or it is new: its matches become
-    /// `mention_ids` (found again by the engine), and its signal state is forgotten so that
-    /// the next signal pass computes its level again from them. Ids of mentions removed in the
-    /// meantime are skipped. Returns how many matches it has now.
-    pub fn replace_watch_matches(&mut self, watch_id: i64, mention_ids: &[i64]) -> Result<usize> {
+    /// A watch's query (or languages, or state) changed, or it is new, and the engine matched
+    /// it again against the `scanned` mentions: of those, it now matches `matched` (a subset)
+    /// and no longer the others. Matches of mentions not scanned (older ones) are left as they
+    /// were; ids of mentions removed in the meantime are skipped. One transaction.
+    pub fn set_watch_matches(
+        &mut self,
+        watch_id: i64,
+        scanned: &[i64],
+        matched: &[i64],
+    ) -> Result<()> {
+        let matched: std::collections::HashSet<i64> = matched.iter().copied().collect();
         self.write(|tx| {
             let exists: Option<i64> = tx
                 .query_row("SELECT id FROM watches WHERE id = ?1", [watch_id], |r| {
@@ -173,17 +179,20 @@ impl Store {
                     key: watch_id.to_string(),
                 });
             }
-            tx.execute("DELETE FROM matches WHERE watch_id = ?1", [watch_id])?;
-            tx.execute("DELETE FROM watch_signals WHERE watch_id = ?1", [watch_id])?;
-            let mut insert = tx.prepare(
+            let mut link = tx.prepare(
                 "INSERT OR IGNORE INTO matches (mention_id, watch_id)
                  SELECT id, ?2 FROM mentions WHERE id = ?1",
             )?;
-            let mut n = 0;
-            for id in mention_ids {
-                n += insert.execute(params![id, watch_id])?;
+            let mut unlink =
+                tx.prepare("DELETE FROM matches WHERE mention_id = ?1 AND watch_id = ?2")?;
+            for id in scanned {
+                if matched.contains(id) {
+                    link.execute(params![id, watch_id])?;
+                } else {
+                    unlink.execute(params![id, watch_id])?;
+                }
             }
-            Ok(n)
+            Ok(())
         })
     }
 

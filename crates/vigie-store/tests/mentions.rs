@@ -76,6 +76,19 @@ fn ingest_dedupes_by_guid_then_url_then_hash_and_indexes() {
     ];
     let out = s.ingest(&batch, NOW).unwrap();
     assert_eq!((out.inserted, out.duplicates, out.matches), (2, 3, 1));
+    // Of the two new mentions, the one a watch matches is what the app's stream announces.
+    assert_eq!(out.new_ids.len(), 2);
+    assert_eq!(out.new_matched_ids, vec![out.new_ids[0]]);
+    let matched_only = s
+        .mentions(&MentionFilter {
+            matched_only: true,
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(
+        matched_only.iter().map(|m| m.id).collect::<Vec<_>>(),
+        vec![out.new_ids[0]]
+    );
     // Same batch again: all duplicates.
     let again = s.ingest(&batch, NOW).unwrap();
     assert_eq!((again.inserted, again.duplicates), (0, 5));

@@ -41,13 +41,14 @@ async fn listen_search_and_triage_in_the_real_app() {
     )
     .await;
 
-    // Adding a source wakes the engine: its mentions reach the stream.
+    // Adding a source wakes the engine: the mentions the watch matches reach the stream (the
+    // feed's third item, about the weather, is no mention of the brand).
     ui.click("nav-mentions").await;
     ui.until(
-        "three mentions from the feed",
+        "the feed's two Danone mentions",
         Duration::from_secs(60),
         || async {
-            if ui.all("mention-row").await.len() >= 3 {
+            if ui.all("mention-row").await.len() >= 2 {
                 return true;
             }
             if let Ok(r) = ui
@@ -64,6 +65,21 @@ async fn listen_search_and_triage_in_the_real_app() {
     )
     .await;
     ui.screenshot("02-mentions").await;
+    for row in ui.all("mention-title").await {
+        assert!(row.text().await.unwrap().contains("Danone"));
+    }
+    // Everything the sources brought, even what no watch matches.
+    ui.el("filter-watch")
+        .await
+        .select_by_value("all")
+        .await
+        .unwrap();
+    ui.until(
+        "the feed's three items",
+        Duration::from_secs(10),
+        || async { ui.all("mention-row").await.len() == 3 },
+    )
+    .await;
 
     // Full-text search, accent-insensitive.
     ui.fill("mention-search", "meteo").await;

@@ -42,8 +42,27 @@ async fn a_spike_raises_the_level_and_notifies_over_dbus() {
     let driver = TauriDriver::start(data.path());
     let ui = Ui::connect(&driver, &app).await;
 
-    ui.onboard("Danone", "danone", &nginx.url("spike.xml"), None)
+    // The first watch (the onboarding's) is about another brand; the spike is about Danone,
+    // the second watch, created after the feed's mentions were stored (they are matched to it
+    // when it is saved). The notification must open the second one.
+    ui.onboard("Evian", "evian", &nginx.url("spike.xml"), None)
         .await;
+    ui.click("nav-watches").await;
+    ui.click("watch-new").await;
+    ui.fill("watch-name", "Danone").await;
+    ui.fill("watch-query", "danone").await;
+    ui.click("watch-save").await;
+    ui.until(
+        "the Danone watch saved",
+        Duration::from_secs(20),
+        || async {
+            ui.client
+                .current_url()
+                .await
+                .is_ok_and(|u| u.fragment() == Some("/watches/2"))
+        },
+    )
+    .await;
 
     // The engine polls, the signal pass raises the level, the dashboard shows it.
     ui.click("nav-dashboard").await;
@@ -83,6 +102,33 @@ async fn a_spike_raises_the_level_and_notifies_over_dbus() {
     // The other screens of the issue, with data in them.
     ui.click("nav-alerts").await;
     ui.el("alerts-all").await;
+    // Danone's level change is listed, with its explanation and a link to its mentions.
+    ui.el("alert-item").await;
+    let mut level_change = None;
+    for item in ui.all("alert-item").await {
+        if item.attr("data-kind").await.ok().flatten().as_deref() == Some("level_changed") {
+            level_change = Some(item);
+            break;
+        }
+    }
+    let item = level_change.expect("a level change in the alerts centre");
+    let link = item
+        .find(fantoccini::Locator::Css("a.strong-link"))
+        .await
+        .unwrap();
+    let href = link.attr("href").await.unwrap().unwrap_or_default();
+    assert!(href.ends_with("#/mentions?watch=2"), "{href}");
+    assert_eq!(link.text().await.unwrap(), "Danone");
+    let why = item
+        .find(fantoccini::Locator::Css(
+            "[data-testid=\"alert-explanation\"]",
+        ))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(why.contains("mentions"), "the explanation: {why}");
     ui.screenshot("16-alerts").await;
     ui.click("nav-watches").await;
     ui.click("watch-row-name").await;
@@ -103,17 +149,18 @@ async fn a_spike_raises_the_level_and_notifies_over_dbus() {
     .await;
     dunst.click_newest();
     ui.until(
-        "the app shows the watch's mentions after the click",
+        "the app shows the Danone watch's mentions after the click",
         Duration::from_secs(20),
         || async {
             ui.client
                 .current_url()
                 .await
-                .map(|u| u.as_str().contains("#/mentions?watch="))
-                .unwrap_or(false)
+                .is_ok_and(|u| u.fragment() == Some("/mentions?watch=2"))
         },
     )
     .await;
+    let rows = ui.all("mention-row").await;
+    assert!(!rows.is_empty(), "the watch's mentions are listed");
 
     ui.client.close().await.unwrap();
     drop(driver);

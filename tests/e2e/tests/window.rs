@@ -75,6 +75,11 @@ async fn a_closed_window_is_released_unless_typed_text_would_be_lost() {
     ui.client.refresh().await.unwrap();
     ui.el("onboarding-step-1").await;
     assert_eq!(ui.prop("onboarding-brand", "value").await, "");
+    // Moved and resized first: the rebuilt window must come back where it was, that size.
+    ui.client.set_window_rect(70, 50, 1100, 740).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let before = ui.client.get_window_rect().await.unwrap();
+    eprintln!("window rect before closing: {before:?}");
     close_until_released(&ui, pid).await;
     assert_eq!(shown_windows("Vigie"), 0);
     assert_eq!(
@@ -100,6 +105,18 @@ async fn a_closed_window_is_released_unless_typed_text_would_be_lost() {
         ui.client.switch_to_window(h.clone()).await.unwrap();
     }
     ui.el("onboarding-step-1").await;
+    let after = ui.client.get_window_rect().await.unwrap();
+    eprintln!("window rect after the rebuild: {after:?}");
+    assert_eq!(
+        (after.2, after.3),
+        (before.2, before.3),
+        "the window comes back at its size"
+    );
+    assert_eq!(
+        (after.0, after.1),
+        (before.0, before.1),
+        "the window comes back at its place"
+    );
     let _ = ui.client.close().await;
 }
 

@@ -52,6 +52,7 @@ export const enProblems: Record<keyof typeof frProblems, string> = {
   "problem.tooLarge": "the response is larger than {mb} MB (after decompression): Vigie stopped reading it. Ask the publisher for a smaller feed.",
   "problem.tooManyRedirects": "the server redirected more than {max} times: the address is probably wrong.",
   "problem.redirectLoop": "the server redirects in a loop: the address is broken on the publisher's side.",
+  "problem.insecureServer": "{server} uses plain http: Vigie sends an app password only over https. Remove this source and add it again with the server's https address.",
   "problem.redirectInward": "the server redirected to {host}, an address on this computer or its local network: Vigie does not follow a public address there. Check the address with its publisher.",
   "problem.scheme": "only http and https addresses can be watched, not \"{scheme}\".",
   "problem.notAFeed": "the address gives a web page{type}, not a feed: use the page's RSS/Atom link instead.",

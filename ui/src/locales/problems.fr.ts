@@ -52,6 +52,7 @@ export const frProblems = {
   "problem.tooLarge": "la réponse dépasse {mb} Mo (après décompression) : Vigie a cessé de la lire. Demandez à l'éditeur un flux plus léger.",
   "problem.tooManyRedirects": "le serveur a redirigé plus de {max} fois : l'adresse est sans doute fausse.",
   "problem.redirectLoop": "le serveur redirige en boucle : l'adresse est cassée du côté de l'éditeur.",
+  "problem.insecureServer": "{server} utilise http sans chiffrement : Vigie n'envoie de mot de passe d'application qu'en https. Retirez cette source et ajoutez-la de nouveau avec l'adresse https du serveur.",
   "problem.redirectInward": "le serveur a redirigé vers {host}, une adresse de cet ordinateur ou de son réseau local : Vigie n'y suit pas une adresse publique. Vérifiez l'adresse auprès de son éditeur.",
   "problem.scheme": "seules les adresses http et https peuvent être suivies, pas « {scheme} ».",
   "problem.notAFeed": "l'adresse donne une page web{type}, pas un flux : utilisez plutôt le lien RSS/Atom de la page.",

@@ -1,7 +1,8 @@
 import type { DashboardRow, Level, Mention, MentionFilter, ToneLabel, Triage } from "../types";
 import { LEVELS, TONES, TRIAGES } from "../types";
 
-/** What the filter bar holds (select values are strings; "" means "any"). */
+/** What the filter bar holds (select values are strings; "" means "any"). `watch` is a watch
+ * id, "" (what any watch matches: the default) or `EVERYTHING` (also what no watch matches). */
 export interface FilterState {
   watch: string;
   source: string;
@@ -25,6 +26,7 @@ export const EMPTY_FILTERS: FilterState = {
 };
 
 export const PAGE_SIZE = 200;
+export const EVERYTHING = "all";
 const PERIODS: Record<string, number> = { "24h": 86_400, "7d": 7 * 86_400, "30d": 30 * 86_400 };
 
 function id(v: string): number | undefined {
@@ -33,11 +35,27 @@ function id(v: string): number | undefined {
   return Number.isSafeInteger(n) && n > 0 ? n : undefined;
 }
 
-/** The `list_mentions` filter for the UI state: only what is set, camelCase keys. */
-export function toMentionFilter(f: FilterState, now: number, limit = PAGE_SIZE): MentionFilter {
+/** The `list_mentions` filter for the UI state: only what is set, camelCase keys. The level
+ * filter becomes the watches at that level now (`rows`: the dashboard's). `after`: the last
+ * mention shown, to ask for the next page. */
+export function toMentionFilter(
+  f: FilterState,
+  now: number,
+  limit = PAGE_SIZE,
+  rows: DashboardRow[] = [],
+  after?: Mention,
+): MentionFilter {
   const out: MentionFilter = {};
   const watchId = id(f.watch);
   if (watchId !== undefined) out.watchId = watchId;
+  else if (f.watch === EVERYTHING) out.everything = true;
+  if ((LEVELS as readonly string[]).includes(f.level)) {
+    out.watchIds = rows.filter((r) => r.level.level === (f.level as Level)).map((r) => r.watch.id);
+  }
+  if (after) {
+    out.beforePublished = after.published_at;
+    out.beforeId = after.id;
+  }
   const sourceId = id(f.source);
   if (sourceId !== undefined) out.sourceId = sourceId;
   const search = f.search.trim();
@@ -52,14 +70,11 @@ export function toMentionFilter(f: FilterState, now: number, limit = PAGE_SIZE):
   return out;
 }
 
-/**
- * The level filter is applied in the UI (the shell filters by watch, not by level): keep the
- * mentions matched by at least one watch currently at that level.
- */
-export function filterByLevel(mentions: Mention[], rows: DashboardRow[], level: string): Mention[] {
-  if (!(LEVELS as readonly string[]).includes(level)) return mentions;
-  const ids = new Set(rows.filter((r) => r.level.level === (level as Level)).map((r) => r.watch.id));
-  return mentions.filter((m) => m.watch_ids.some((w) => ids.has(w)));
+/** Appends a next page to the list, leaving out what is already there (a mention stored
+ * meanwhile with the same time can shift the pages). */
+export function appendPage(shown: Mention[], page: Mention[]): Mention[] {
+  const ids = new Set(shown.map((m) => m.id));
+  return [...shown, ...page.filter((m) => !ids.has(m.id))];
 }
 
 /** Reads filters from a route's query string (e.g. `#/mentions?watch=2&triage=new`). */

@@ -55,6 +55,8 @@ export function problemText(p: Problem): string {
       return t("problem.redirectLoop");
     case "redirect_inward":
       return t("problem.redirectInward", { host: p.host });
+    case "insecure_server":
+      return t("problem.insecureServer", { server: p.server });
     case "unsupported_scheme":
       return t("problem.scheme", { scheme: p.scheme });
     case "not_a_feed":

@@ -9,7 +9,8 @@ export interface ListState {
 export type KeyEffect =
   | { type: "none" }
   | { type: "select"; index: number }
-  | { type: "triage"; index: number; triage: Triage }
+  /** Triage the row at `index`, then select `next` (the following row, or the same if last). */
+  | { type: "triage"; index: number; triage: Triage; next: number }
   | { type: "open"; index: number }
   | { type: "focusSearch" };
 
@@ -44,7 +45,9 @@ export function reduceKey(state: ListState, key: string): { state: ListState; ef
     default: {
       const triage = TRIAGE_KEYS[key];
       if (triage && selected >= 0 && selected < count) {
-        return { state, effect: { type: "triage", index: selected, triage } };
+        // Triaging moves on, as in a mail inbox: one key per mention, not two.
+        const next = Math.min(count - 1, selected + 1);
+        return { state: { count, selected: next }, effect: { type: "triage", index: selected, triage, next } };
       }
       return same;
     }

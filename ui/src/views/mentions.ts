@@ -7,7 +7,7 @@ import * as ipc from "../ipc";
 import type { Ctx, Cleanup } from "../app";
 import type { Mention, SourceRow, Triage } from "../types";
 import { LEVELS, TONES, TRIAGES } from "../types";
-import { activeFilterCount, EMPTY_FILTERS, filterByLevel, filtersFromParams, filtersToParams, toMentionFilter, type FilterState } from "../logic/filters";
+import { activeFilterCount, appendPage, EMPTY_FILTERS, EVERYTHING, filtersFromParams, filtersToParams, PAGE_SIZE, toMentionFilter, type FilterState } from "../logic/filters";
 import { reduceKey, reselect } from "../logic/keyboard";
 import { nowSecs } from "../logic/format";
 import { levelStyle } from "../logic/levels";
@@ -25,8 +25,11 @@ export function renderMentions(root: HTMLElement, ctx: Ctx, params: URLSearchPar
   let disposed = false;
   let unlisten: ipc.Unlisten | null = null;
   let seq = 0;
+  // The last answer filled its page: older mentions are there to load.
+  let more = false;
 
   const list = h("ol", { class: "mention-list", testid: "mention-list", "aria-label": t("mentions.title") });
+  const moreBox = h("div", { class: "list-more" });
   const status = h("p", { class: "subtitle", testid: "mention-count" });
   const liveBox = h("div", { class: "live-pill", "aria-live": "polite", role: "status", testid: "live-count" });
   // Filters are a way of looking, not input to keep: closing the window may drop them.
@@ -63,6 +66,7 @@ export function renderMentions(root: HTMLElement, ctx: Ctx, params: URLSearchPar
         button(t("common.refresh"), () => reload(), { icon: "refresh", testid: "mentions-refresh" }))),
     filterBar,
     list,
+    moreBox,
     h("p", { class: "kbd-help", testid: "keyboard-help" }, t("mentions.keyboardHelp")),
   );
 
@@ -82,7 +86,10 @@ export function renderMentions(root: HTMLElement, ctx: Ctx, params: URLSearchPar
     };
     append(filterBar, [
       h("div", { class: "search-wrap" }, icon("search", 16), search),
-      sel("watch", t("filters.watch"), ctx.rows.map((r) => ({ value: String(r.watch.id), label: r.watch.name }))),
+      sel("watch", t("filters.watch"), [
+        { value: EVERYTHING, label: t("filters.everything") },
+        ...ctx.rows.map((r) => ({ value: String(r.watch.id), label: r.watch.name })),
+      ]),
       sel("source", t("filters.source"), sources.map((s) => ({ value: String(s.source.id), label: s.source.title }))),
       sel("lang", t("filters.lang"), LANGS.map((l) => ({ value: l, label: l.toUpperCase() }))),
       sel("tonality", t("filters.tonality"), TONES.map((x) => ({ value: x, label: t(`tone.${x}` as const) }))),
@@ -115,7 +122,9 @@ export function renderMentions(root: HTMLElement, ctx: Ctx, params: URLSearchPar
   function draw() {
     clear(list);
     const n = mentions.length;
-    status.textContent = tn("mentions.count", n) + (activeFilterCount(filters) ? ` · ${tn("filters.active", activeFilterCount(filters))}` : "");
+    status.textContent = tn(more ? "mentions.countNewest" : "mentions.count", n) + (activeFilterCount(filters) ? ` · ${tn("filters.active", activeFilterCount(filters))}` : "");
+    clear(moreBox);
+    if (more) moreBox.appendChild(button(t("mentions.more"), () => void loadMore(), { kind: "secondary", testid: "mentions-more" }));
     if (!n) {
       list.appendChild(h("li", { class: "empty-li" }, emptyState(t("mentions.emptyTitle"), activeFilterCount(filters) ? t("mentions.emptyFiltered") : t("mentions.emptyBody"))));
       return;
@@ -176,9 +185,13 @@ export function renderMentions(root: HTMLElement, ctx: Ctx, params: URLSearchPar
     if (!mentions.length && !opts.live) list.replaceChildren(h("li", { class: "empty-li" }, loading()));
     history.replaceState(null, "", `#/mentions${filtersToParams(filters) ? `?${filtersToParams(filters)}` : ""}`);
     try {
-      const got = await ipc.listMentions(toMentionFilter(filters, nowSecs()));
+      // A live update asks for as many as are shown (the pages loaded below stay); other
+      // reloads (filters, search, refresh) start again from the newest page.
+      const limit = opts.live ? Math.min(1000, Math.max(PAGE_SIZE, mentions.length)) : PAGE_SIZE;
+      const got = await ipc.listMentions(toMentionFilter(filters, nowSecs(), limit, ctx.rows));
       if (disposed || my !== seq) return;
-      mentions = filterByLevel(got, ctx.rows, filters.level);
+      mentions = got;
+      more = got.length >= limit;
       fresh = new Set(opts.live ?? []);
       selected = reselect(prevId, mentions.map((m) => m.id), selected);
       const hadFocus = list.contains(document.activeElement);
@@ -186,6 +199,22 @@ export function renderMentions(root: HTMLElement, ctx: Ctx, params: URLSearchPar
       if (hadFocus) focusSelected();
     } catch (e) {
       if (!disposed && my === seq) list.replaceChildren(h("li", { class: "empty-li" }, errorBox(ctx.errorText(e))));
+    }
+  }
+
+  /** The next page of older mentions, below those shown. */
+  async function loadMore() {
+    const my = ++seq;
+    const last = mentions[mentions.length - 1];
+    try {
+      const page = await ipc.listMentions(toMentionFilter(filters, nowSecs(), PAGE_SIZE, ctx.rows, last));
+      if (disposed || my !== seq) return;
+      mentions = appendPage(mentions, page);
+      more = page.length >= PAGE_SIZE;
+      draw();
+      ctx.announce(tn("mentions.count", mentions.length));
+    } catch (e) {
+      if (!disposed && my === seq) ctx.toast(ctx.errorText(e), "error");
     }
   }
 
@@ -209,6 +238,7 @@ export function renderMentions(root: HTMLElement, ctx: Ctx, params: URLSearchPar
       case "triage":
         e.preventDefault();
         triage(mentions[effect.index], effect.triage);
+        select_(effect.next);
         return;
       case "open":
         if ((e.target as HTMLElement | null)?.tagName === "BUTTON") return;

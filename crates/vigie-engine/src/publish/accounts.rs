@@ -279,18 +279,13 @@ pub fn check_server(server: &str) -> PublishResult<()> {
             detail: e.to_string(),
         })
     })?;
-    let local = matches!(
-        u.host_str(),
-        Some("127.0.0.1") | Some("localhost") | Some("[::1]") | Some("::1")
-    );
-    match u.scheme() {
-        "https" => Ok(()),
-        "http" if local => Ok(()),
-        other => Err(PublishError::Refused(Refusal::InsecureServer {
-            server: server.to_string(),
-            scheme: other.to_string(),
-        })),
+    if crate::fetch::may_carry_credentials(&u) {
+        return Ok(());
     }
+    Err(PublishError::Refused(Refusal::InsecureServer {
+        server: server.to_string(),
+        scheme: u.scheme().to_string(),
+    }))
 }
 
 pub(super) fn connect_error(f: SendFailure) -> PublishError {

@@ -45,6 +45,10 @@ fn failure(e: FetchError) -> SendFailure {
         ) => SendFailure::RateLimited {
             after_secs: retry_after_secs.unwrap_or(60),
         },
+        // Nothing was sent, and nothing will be until the account is connected over https.
+        (_, problem @ Problem::InsecureServer { .. }) => {
+            SendFailure::Auth(PostProblem::Transport { problem })
+        }
         (_, Problem::Refused { code, message }) => SendFailure::Rejected(PostProblem::Refused {
             detail: refusal_words(&code, &message),
         }),

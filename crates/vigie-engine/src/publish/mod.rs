@@ -214,6 +214,9 @@ pub struct Publisher {
     config: Mutex<PublishConfig>,
     media_dir: PathBuf,
     bluesky: Mutex<HashMap<i64, Arc<Bluesky>>>,
+    /// Profiles whose Bluesky credentials of older versions are filed by server (see
+    /// [`Bluesky::adopt_legacy`]). Held while they are moved.
+    legacy_filed: Mutex<std::collections::HashSet<i64>>,
     pending: tokio::sync::Mutex<HashMap<String, PendingAuth>>,
     /// One delivery pass at a time in this process.
     delivering: tokio::sync::Mutex<()>,
@@ -247,6 +250,7 @@ impl Publisher {
             config: Mutex::new(PublishConfig::default()),
             media_dir: data_dir.join("media"),
             bluesky: Mutex::default(),
+            legacy_filed: Mutex::default(),
             pending: Default::default(),
             delivering: Default::default(),
             delivery_lock: data_dir.join("delivery.lock"),
@@ -294,24 +298,28 @@ impl Publisher {
     }
 
     fn bluesky_of(&self, profile_id: i64) -> Arc<Bluesky> {
-        let mut map = self.bluesky.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(b) = map.get(&profile_id) {
-            return Arc::clone(b);
-        }
-        let bsky = Arc::new(Bluesky::new(
-            self.bluesky_passwords(profile_id),
-            self.keychain_for(profile_id, "-bluesky-session"),
-        ));
-        map.insert(profile_id, Arc::clone(&bsky));
-        drop(map);
+        let bsky = {
+            let mut map = self.bluesky.lock().unwrap_or_else(|p| p.into_inner());
+            Arc::clone(map.entry(profile_id).or_insert_with(|| {
+                Arc::new(Bluesky::new(
+                    self.bluesky_passwords(profile_id),
+                    self.keychain_for(profile_id, "-bluesky-session"),
+                ))
+            }))
+        };
         self.file_legacy_bluesky_credentials(profile_id, &bsky);
         bsky
     }
 
-    /// Once per profile: app passwords older versions filed under the handle alone move to
-    /// their server's key (see [`Bluesky::adopt_legacy`]); tried again in the next process
-    /// when the keychain could not be reached.
+    /// Once per profile, before its Bluesky client is used: app passwords older versions
+    /// filed under the handle alone move to their server's key (see
+    /// [`Bluesky::adopt_legacy`]). Other callers wait meanwhile; tried again at the next use
+    /// when the keychain could not be reached (locked, say).
     fn file_legacy_bluesky_credentials(&self, profile_id: i64, bsky: &Bluesky) {
+        let mut filed = self.legacy_filed.lock().unwrap_or_else(|p| p.into_inner());
+        if filed.contains(&profile_id) {
+            return;
+        }
         let flag = format!("bluesky.profile_{profile_id}_credentials_by_server");
         let pairs = self.db(|s| {
             if s.setting(&flag)?.is_some() {
@@ -324,11 +332,16 @@ impl Publisher {
                 .collect::<Vec<_>>())
         });
         let pairs = match pairs {
-            Ok(p) if !p.is_empty() => p,
-            _ => return,
+            Ok(p) if p.is_empty() => {
+                filed.insert(profile_id);
+                return;
+            }
+            Ok(p) => p,
+            Err(_) => return,
         };
         if bsky.adopt_legacy(&pairs).is_ok() {
             let _ = self.db(|s| s.set_setting(&flag, "1"));
+            filed.insert(profile_id);
         }
     }
 

@@ -156,8 +156,47 @@ async fn the_shell_facade_end_to_end() {
         serde_json::from_value(serde_json::json!({"watchId": w.id, "limit": 10})).unwrap();
     let ms = app.list_mentions(&f).unwrap();
     assert_eq!(ms.len(), 2);
+    // The stream is what a watch matches: the weather item is only there with "everything".
     let f: StreamFilter = serde_json::from_value(serde_json::json!({"search": "meteo"})).unwrap();
+    assert_eq!(app.list_mentions(&f).unwrap().len(), 0);
+    let f: StreamFilter =
+        serde_json::from_value(serde_json::json!({"search": "meteo", "everything": true})).unwrap();
     assert_eq!(app.list_mentions(&f).unwrap().len(), 1);
+    let all: StreamFilter = serde_json::from_value(serde_json::json!({})).unwrap();
+    assert_eq!(app.list_mentions(&all).unwrap().len(), 2);
+    // The level filter: what one of the given watches matches (none given: nothing).
+    let f: StreamFilter =
+        serde_json::from_value(serde_json::json!({"watchIds": [w.id], "everything": true}))
+            .unwrap();
+    assert_eq!(app.list_mentions(&f).unwrap().len(), 2);
+    let f: StreamFilter = serde_json::from_value(serde_json::json!({"watchIds": []})).unwrap();
+    assert!(app.list_mentions(&f).unwrap().is_empty());
+    // Pages: one at a time, the next after the last one shown, newest first, no repeats.
+    let page = |before: Option<&vigie_domain::Mention>| {
+        let mut f = serde_json::json!({"everything": true, "limit": 1});
+        if let Some(m) = before {
+            f["beforePublished"] = m.published_at.into();
+            f["beforeId"] = m.id.into();
+        }
+        app.list_mentions(&serde_json::from_value(f).unwrap())
+            .unwrap()
+    };
+    let p1 = page(None);
+    let p2 = page(p1.last());
+    let p3 = page(p2.last());
+    let titles: Vec<&str> = [&p1, &p2, &p3]
+        .iter()
+        .map(|p| p[0].title.as_str())
+        .collect();
+    assert_eq!(
+        titles,
+        [
+            "Météo : du soleil sur Lyon ce week-end",
+            "Boycott : l'appel contre Danone se répand",
+            "Rappel de yaourts Danone : l'usine de Rouen à l'arrêt"
+        ]
+    );
+    assert!(page(p3.last()).is_empty());
     app.set_triage(ms[0].id, Triage::Flagged).unwrap();
     let f: StreamFilter = serde_json::from_value(serde_json::json!({"triage": "flagged"})).unwrap();
     assert_eq!(app.list_mentions(&f).unwrap()[0].id, ms[0].id);
@@ -182,13 +221,19 @@ async fn the_shell_facade_end_to_end() {
     let downloads = tempfile::tempdir().unwrap();
     let first = app.export_opml_into(downloads.path()).unwrap();
     let second = app.export_opml_into(downloads.path()).unwrap();
+    // Dated in the user's time zone (2026-11-20 in UTC; the 21st east of UTC+6).
+    let day = chrono::DateTime::from_timestamp(now, 0)
+        .unwrap()
+        .with_timezone(&chrono::Local)
+        .format("%Y-%m-%d")
+        .to_string();
     assert_eq!(
         first.file_name().unwrap().to_str().unwrap(),
-        "vigie-sources-2026-11-20.opml"
+        format!("vigie-sources-{day}.opml")
     );
     assert_eq!(
         second.file_name().unwrap().to_str().unwrap(),
-        "vigie-sources-2026-11-20 (2).opml"
+        format!("vigie-sources-{day} (2).opml")
     );
     let opml = std::fs::read_to_string(&first).unwrap();
     assert!(opml.contains("rss2.xml"));
@@ -411,8 +456,27 @@ async fn a_new_poll_interval_applies_to_the_sources_on_the_default() {
         })
         .await
         .unwrap();
+    let failing = app
+        .add_source(SourceSpec::Feed {
+            url: format!("{dead}/c.xml"),
+            title: None,
+        })
+        .await
+        .unwrap();
     let own = {
         let mut s = vigie_store::Store::open_in(dir.path()).unwrap();
+        // The third default source is failing: its server asked for two hours' rest.
+        s.record_failure(
+            failing.id,
+            NOW,
+            Some(429),
+            &vigie_domain::health::Problem::Http {
+                status: 429,
+                retry_after_secs: Some(7200),
+            },
+            |_| NOW + 7200,
+        )
+        .unwrap();
         let own = s
             .add_source(
                 "",
@@ -453,6 +517,21 @@ async fn a_new_poll_interval_applies_to_the_sources_on_the_default() {
     assert_eq!(row(a.id).state.next_check_at, NOW + 300);
     assert_eq!(row(b.id).state.next_check_at, NOW + 300);
     assert_eq!(row(own.id).state.next_check_at, NOW + 3600);
+    // A failing source follows the new interval, but keeps the wait its server asked for.
+    assert_eq!(row(failing.id).source.interval_secs, 300);
+    assert_eq!(row(failing.id).state.next_check_at, NOW + 7200);
+    // Saving the same interval again changes nothing.
+    app.save_settings(&settings).unwrap();
+    assert_eq!(
+        app.list_sources()
+            .unwrap()
+            .iter()
+            .map(|r| r.state.next_check_at)
+            .collect::<Vec<_>>(),
+        rows.iter()
+            .map(|r| r.state.next_check_at)
+            .collect::<Vec<_>>()
+    );
 
     // Back to a longer interval: it applies from the next check on.
     settings.poll_interval_secs = 1800;

@@ -229,6 +229,23 @@ async fn credentials_only_go_to_the_server_they_were_given_for() {
         }
     );
     assert_eq!(seen.load(std::sync::atomic::Ordering::SeqCst), 0);
+    // A plain-http server elsewhere (a source an older Vigie added) is sent nothing either,
+    // even with a password stored for it.
+    let plain = "http://pds.example";
+    bluesky
+        .set_app_password(plain, handle, &Sensitive::new("pass-word-for-plain".into()))
+        .unwrap();
+    let err = bluesky
+        .search(&Http::new(fast_fetch()), plain, handle, "Danone", None, NOW)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.problem,
+        vigie_domain::health::Problem::InsecureServer {
+            server: plain.into()
+        }
+    );
+    bluesky.remove_stored(plain, handle).unwrap();
     // The same server written differently (a trailing slash, capitals) is the same origin.
     assert_eq!(
         credential_key("HTTPS://PDS.example/", " alice.test "),

@@ -671,8 +671,8 @@ async fn a_source_added_during_a_cycle_does_not_inherit_a_removed_one_s_fetch() 
 }
 
 /// A small HTTP server on 127.0.0.1 that only redirects: `/hop/N` to `/hop/N+1` (a chain
-/// without a loop), anything else to `target` (an absolute address). Returns its address.
-fn redirector(target: String) -> std::net::SocketAddr {
+/// without a loop), a path in `targets` to its address, anything else to `fallback`.
+fn redirector(fallback: String, targets: Vec<(&'static str, String)>) -> std::net::SocketAddr {
     use std::io::{BufRead, BufReader};
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = listener.local_addr().unwrap();
@@ -692,7 +692,10 @@ fn redirector(target: String) -> std::net::SocketAddr {
             let path = line.split_whitespace().nth(1).unwrap_or("/").to_string();
             let location = match path.strip_prefix("/hop/") {
                 Some(n) => format!("/hop/{}", n.parse::<u32>().unwrap_or(0) + 1),
-                None => target.clone(),
+                None => targets
+                    .iter()
+                    .find(|(p, _)| *p == path)
+                    .map_or(fallback.clone(), |(_, t)| t.clone()),
             };
             let _ = write!(
                 conn,
@@ -709,10 +712,19 @@ async fn redirects_are_capped_and_a_public_address_cannot_send_vigie_inward() {
     use vigie_engine::fetch::{Conditional, FetchOutcome, Http};
     let nginx = Nginx::start();
     let inside = nginx.url("rss2.xml");
-    let hop = redirector(inside.clone());
+    let nginx_port = url::Url::parse(&inside).unwrap().port().unwrap();
+    // Names this test serves on this machine: one stands in for a public feed server; the
+    // others resolve inward as an attacker's name (or a LAN name) would.
+    let sneaky = format!("http://sneaky.example.com:{nginx_port}/rss2.xml");
+    let hop = redirector(inside.clone(), vec![("/sneaky", sneaky)]);
+    let local = std::net::SocketAddr::from(([127, 0, 0, 1], 0));
     let http = Http::new(vigie_engine::fetch::FetchConfig {
-        // A public-looking name that this test serves on this machine.
-        resolve: vec![("feeds.example.com".into(), hop)],
+        resolve: vec![
+            ("feeds.example.com".into(), hop),
+            ("sneaky.example.com".into(), local),
+            ("intranet.example.com".into(), local),
+        ],
+        stand_in_public: vec!["feeds.example.com".into()],
         ..fast_fetch()
     });
     let get = |url: String| {
@@ -728,7 +740,7 @@ async fn redirects_are_capped_and_a_public_address_cannot_send_vigie_inward() {
     assert_eq!(err.problem, Problem::TooManyRedirects { max: 5 });
     assert!(err.problem.message().contains("more than 5 times"));
 
-    // A public address redirecting to this machine: refused, nothing fetched there.
+    // A public address redirecting to this machine by its address: refused before connecting.
     let port = hop.port();
     let err = get(format!("http://feeds.example.com:{port}/rss"))
         .await
@@ -741,28 +753,50 @@ async fn redirects_are_capped_and_a_public_address_cannot_send_vigie_inward() {
     );
     assert_eq!(err.status, Some(302));
     assert!(err.problem.message().contains("local network"));
+    // …or through a name that resolves here: refused once the connection shows where it went.
+    let err = get(format!("http://feeds.example.com:{port}/sneaky"))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.problem,
+        Problem::RedirectInward {
+            host: "sneaky.example.com".into()
+        }
+    );
 
-    // An address on this machine may redirect on this machine (a local server).
+    // An address on this machine may redirect on this machine (a local server)…
     match get(format!("http://{hop}/rss")).await.unwrap() {
         FetchOutcome::Fetched(f) => assert_eq!(f.final_url, inside),
         other => panic!("{other:?}"),
     }
+    // …and so may an intranet name whose server is on the local network.
+    let intranet = format!("http://intranet.example.com:{port}/rss");
+    match get(intranet).await.unwrap() {
+        FetchOutcome::Fetched(f) => assert_eq!(f.final_url, inside),
+        other => panic!("{other:?}"),
+    }
 
-    // What counts as inward.
+    // What counts as inward by its name alone.
     for (url, inward) in [
         ("http://127.0.0.1/", true),
         ("http://localhost:8080/", true),
         ("http://printer.localhost/", true),
+        ("http://nas/", true),
+        ("http://nas.local/", true),
+        ("http://box.home.arpa/", true),
         ("http://10.1.2.3/", true),
         ("http://172.16.0.1/", true),
         ("http://192.168.1.1/", true),
+        ("http://100.100.1.1/", true),
         ("http://169.254.169.254/latest/meta-data", true),
         ("http://0.0.0.0/", true),
+        ("http://2130706433/", true), // 127.0.0.1 written as one number
         ("http://[::1]/", true),
         ("http://[fd00::1]/", true),
         ("http://[fe80::1]/", true),
         ("http://[::ffff:192.168.0.1]/", true),
         ("http://172.32.0.1/", false),
+        ("http://100.128.0.1/", false),
         ("https://feeds.example.com/", false),
         ("http://8.8.8.8/", false),
         ("http://[2001:db8::1]/", false),

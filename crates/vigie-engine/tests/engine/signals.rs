@@ -420,7 +420,8 @@ fn notification_preferences_are_honoured_and_the_level_still_rises() {
 }
 
 #[test]
-fn a_watch_matched_again_has_its_level_computed_again_from_its_new_matches() {
+fn a_watch_created_after_a_storm_was_stored_finds_it_and_edits_repeat_no_episode() {
+    use vigie_engine::ingest::save_and_match_watch;
     let now = (NOW / 300) * 300;
     let dir = tempfile::tempdir().unwrap();
     let (mut store, ids, src) = store_with(dir.path(), &[("Danone", "danone")]);
@@ -428,45 +429,109 @@ fn a_watch_matched_again_has_its_level_computed_again_from_its_new_matches() {
     let notes = MemoryNotifier::default();
     update_signals(&mut store, &notes, now, &SignalConfig::default()).unwrap();
     assert!(store.levels().unwrap()[0].level > Level::Calm);
+    assert_eq!(notes.0.lock().unwrap().len(), 1);
     let tonality = Arc::new(vigie_tonality::Analyzer::new());
-
-    // Its query now names another brand: no stored mention matches, its signal state is
-    // forgotten, and the next pass finds it calm.
-    let mut w = watch("Danone", "evian");
-    let (saved, matched) =
-        vigie_engine::ingest::save_watch(&mut store, Some(ids[0]), &w, Arc::clone(&tonality), now)
-            .unwrap();
-    assert_eq!(matched, Some(0));
-    assert_eq!(store.signal_state(saved.id).unwrap(), None);
-    update_signals(&mut store, &notes, now + 300, &SignalConfig::default()).unwrap();
-    assert_eq!(store.levels().unwrap()[0].level, Level::Calm);
-
-    // Back to its query: the storm is found again (every seeded mention is within 14 days)…
-    w.query = "danone".into();
-    let (danone, matched) =
-        vigie_engine::ingest::save_watch(&mut store, Some(ids[0]), &w, Arc::clone(&tonality), now)
-            .unwrap();
+    let reader = store.reader().unwrap();
     let seeded = store.mention_count().unwrap() as usize;
+
+    // A second watch on the same storm, created once it is stored: it finds every mention of
+    // the last 14 days, and its level is computed from them (and notified once).
+    let (scandale, matched) = save_and_match_watch(
+        &mut store,
+        &reader,
+        None,
+        &watch("Scandale", "danone"),
+        Arc::clone(&tonality),
+        now,
+    )
+    .unwrap();
+    assert_eq!(matched, Some(seeded));
+    update_signals(&mut store, &notes, now + 300, &SignalConfig::default()).unwrap();
+    let level = |s: &Store, id: i64| {
+        s.levels()
+            .unwrap()
+            .into_iter()
+            .find(|l| l.watch_id == id)
+            .unwrap()
+            .level
+    };
+    assert!(level(&store, scandale.id) > Level::Calm);
+    assert_eq!(notes.0.lock().unwrap().len(), 2);
+
+    // Its query corrected (a typo): matched again, but its episode is neither logged nor
+    // notified a second time.
+    let events = |s: &Store| s.events(Some("level_changed"), 1000).unwrap().len();
+    let logged = events(&store);
+    let mut w = watch("Scandale", "danone OR dannone");
+    let (_, matched) = save_and_match_watch(
+        &mut store,
+        &reader,
+        Some(scandale.id),
+        &w,
+        Arc::clone(&tonality),
+        now + 300,
+    )
+    .unwrap();
     assert_eq!(matched, Some(seeded));
     update_signals(&mut store, &notes, now + 600, &SignalConfig::default()).unwrap();
-    assert!(store.levels().unwrap()[0].level > Level::Calm);
-    // …but not 15 days later: older mentions are not matched again.
-    let later = now + 15 * DAY;
-    assert_eq!(
-        vigie_engine::ingest::rematch_watch(&mut store, &danone, tonality, later).unwrap(),
-        0
-    );
-    // A change that leaves the matches as they were (a new sensitivity) matches nothing again.
-    w.sensitivity = Sensitivity::Low;
-    let (_, matched) = vigie_engine::ingest::save_watch(
+    assert_eq!(events(&store), logged);
+    assert_eq!(notes.0.lock().unwrap().len(), 2);
+
+    // A query that matches nothing now: the last 14 days' matches go…
+    w.query = "evian".into();
+    let (_, matched) = save_and_match_watch(
         &mut store,
-        Some(ids[0]),
+        &reader,
+        Some(scandale.id),
         &w,
-        Arc::new(vigie_tonality::Analyzer::new()),
+        Arc::clone(&tonality),
+        now + 600,
+    )
+    .unwrap();
+    assert_eq!(matched, Some(0));
+    let count = |s: &Store, id: i64| {
+        s.mentions(&vigie_store::MentionFilter {
+            watch_id: Some(id),
+            limit: 1000,
+            ..Default::default()
+        })
+        .unwrap()
+        .len()
+    };
+    assert_eq!(count(&store, scandale.id), 0);
+    // …but matches older than 14 days are history, left as they were: 15 days on, the
+    // query back to "danone" finds nothing new to match, and clears nothing.
+    w.query = "danone".into();
+    let (_, matched) = save_and_match_watch(
+        &mut store,
+        &reader,
+        Some(scandale.id),
+        &w,
+        Arc::clone(&tonality),
+        now,
+    )
+    .unwrap();
+    assert_eq!(matched, Some(seeded));
+    w.query = "evian".into();
+    let later = now + 15 * DAY;
+    let (_, matched) = save_and_match_watch(
+        &mut store,
+        &reader,
+        Some(scandale.id),
+        &w,
+        Arc::clone(&tonality),
         later,
     )
     .unwrap();
+    assert_eq!(matched, Some(0));
+    assert_eq!(count(&store, scandale.id), seeded, "older matches are kept");
+    // A change that leaves the matches as they were (a new sensitivity) matches nothing again.
+    w.sensitivity = Sensitivity::Low;
+    let (_, matched) =
+        save_and_match_watch(&mut store, &reader, Some(scandale.id), &w, tonality, later).unwrap();
     assert_eq!(matched, None);
+    // The first watch was never touched.
+    assert_eq!(count(&store, ids[0]), seeded);
 }
 
 #[test]
