@@ -4,6 +4,7 @@ import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
 import { t, getLanguage } from "./i18n";
 import type { ChartData } from "./logic/series";
+import { number, percent } from "./logic/format";
 
 // Intl formatters are costly to build (ICU data): one per language and kind, reused.
 const formatters = new Map<string, Intl.DateTimeFormat>();
@@ -88,7 +89,7 @@ export function createChart(container: HTMLElement, data: ChartData, layout: Cha
         fill: volumeFill,
         width: 2,
         points: { show: false },
-        value: (_u, v) => (v == null ? "–" : String(v)),
+        value: (_u, v) => (v == null ? "–" : number(v)),
       },
       {
         label: t("chart.negativeShare"),
@@ -97,13 +98,13 @@ export function createChart(container: HTMLElement, data: ChartData, layout: Cha
         width: 1.75,
         spanGaps: false,
         points: { show: false },
-        value: (_u, v) => (v == null ? "–" : `${v} %`),
+        value: (_u, v) => (v == null ? "–" : percent(v, 1)),
       },
     ],
     axes: [
       { stroke: muted, font, size: 30, grid: { stroke: grid, width: 1 }, ticks: { show: false }, values: (_u, splits) => splits.map(fmtTick) },
       { scale: "n", stroke: muted, font, size: 40, grid: { stroke: grid, width: 1 }, ticks: { show: false } },
-      { scale: "pct", side: 1, stroke: muted, font, size: 44, grid: { show: false }, ticks: { show: false }, values: (_u, splits) => splits.map((v) => `${v}%`) },
+      { scale: "pct", side: 1, stroke: muted, font, size: 44, grid: { show: false }, ticks: { show: false }, values: (_u, splits) => splits.map((v) => percent(v)) },
     ],
   };
   const plot = new uPlot(opts, data as uPlot.AlignedData, container);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { appendPage, EMPTY_FILTERS, EVERYTHING, filtersFromParams, filtersToParams, toMentionFilter } from "../src/logic/filters";
+import { activeFilterCount, alertWindowRoute, appendPage, EMPTY_FILTERS, EVERYTHING, filtersFromParams, filtersToParams, parseHashFilters, toMentionFilter } from "../src/logic/filters";
 import type { DashboardRow, Mention } from "../src/types";
 
 const NOW = 1_700_000_000;
@@ -14,7 +14,7 @@ describe("filters → list_mentions filter", () => {
   });
 
   it("maps every set filter to the IPC keys (camelCase, numbers for ids)", () => {
-    const f = { watch: "3", source: "12", lang: "FR", tonality: "negative", level: "alert", triage: "flagged", period: "24h", search: "  rappel produit " };
+    const f = { watch: "3", source: "12", lang: "FR", tonality: "negative", level: "alert", triage: "flagged", period: "24h", from: "", to: "", search: "  rappel produit " };
     expect(toMentionFilter(f, NOW, 50, ROWS)).toEqual({
       watchId: 3,
       watchIds: [1],
@@ -49,6 +49,15 @@ describe("filters → list_mentions filter", () => {
     expect(toMentionFilter(EMPTY_FILTERS, NOW, 200, [], last)).toEqual({ beforePublished: NOW - 600, beforeId: 41, limit: 200 });
     const shown = [{ id: 43 }, { id: 41 }] as Mention[];
     expect(appendPage(shown, [{ id: 41 }, { id: 40 }, { id: 39 }] as Mention[]).map((m) => m.id)).toEqual([43, 41, 40, 39]);
+  });
+
+  it("an alert opens its watch's mentions from two hours before it to the end of its bucket", () => {
+    const route = alertWindowRoute(4, NOW);
+    const f = parseHashFilters(route);
+    expect(f).toMatchObject({ watch: "4", from: String(NOW - 7200), to: String(NOW + 300) });
+    // The window wins over a period, and counts as one filter.
+    expect(toMentionFilter({ ...f, period: "30d" }, NOW)).toMatchObject({ watchId: 4, since: NOW - 7200, until: NOW + 300 });
+    expect(activeFilterCount(f)).toBe(2);
   });
 
   it("round-trips through the route's query string", () => {

@@ -57,3 +57,18 @@ describe("i18n dictionaries", () => {
     expect(t("watch.saved", { name: "Lumen" })).toBe("Veille « Lumen » enregistrée");
   });
 });
+
+describe("numbers in the user's language", () => {
+  afterEach(() => setLanguage("en"));
+
+  it("percentages and decimals follow the language (the chart's negative share and axis)", async () => {
+    const { number, percent } = await import("../src/logic/format");
+    setLanguage("fr");
+    expect(percent(12.5, 1).replace(/\s/g, " ")).toBe("12,5 %");
+    expect(percent(25).replace(/\s/g, " ")).toBe("25 %");
+    expect(number(2.5, 1)).toBe("2,5");
+    setLanguage("en");
+    expect(percent(12.5, 1)).toBe("12.5%");
+    expect(number(1234)).toBe("1,234");
+  });
+});

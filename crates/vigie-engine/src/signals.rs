@@ -3,9 +3,13 @@
 //! become events (with explanations in French and English) and desktop notifications,
 //! one per episode.
 //!
-//! Buckets are by publication time. A bucket is processed once it is closed and `lag_secs`
-//! old, so items that arrive a little late still count; older stragglers are kept and
-//! searchable but do not re-open processed buckets (a backtest replays everything).
+//! Buckets are by publication time. Mentions often arrive after they were published (a feed
+//! polled every 15 minutes, an alert indexed an hour later), so the last `settle_secs` (2 h)
+//! are computed again at every pass from a *settled* state: the buckets older than that are
+//! final, the recent ones are replayed with whatever has arrived since. The level shown is
+//! the replay's; a level change is logged and notified when the level shown changes, and a
+//! weak signal once per (series, bucket). Stragglers older than `settle_secs` are kept and
+//! searchable but do not re-open settled buckets (a backtest replays everything).
 
 use crate::notify::{Notice, Notifier};
 use serde::{Deserialize, Serialize};
@@ -26,6 +30,8 @@ pub struct SignalConfig {
     pub lang: Lang,
     /// How long after its end a bucket is processed.
     pub lag_secs: i64,
+    /// How long buckets stay open to mentions that arrive late (replayed at every pass).
+    pub settle_secs: i64,
     /// How far back a new watch learns its baseline from stored mentions.
     pub backfill_secs: i64,
     /// At most this many buckets per watch and pass (the rest next pass).
@@ -42,6 +48,7 @@ impl Default for SignalConfig {
             tz_offset_secs: 0,
             lang: Lang::Fr,
             lag_secs: 300,
+            settle_secs: 2 * 3600,
             backfill_secs: 14 * 86_400,
             max_buckets: 14 * 288,
             renotify_secs: 1800,
@@ -53,8 +60,16 @@ impl Default for SignalConfig {
 /// What is persisted per watch, besides the level row.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 struct Persisted {
+    /// The settled state: every bucket up to its `last_bucket` is final.
     signals: WatchSignals,
     notified_at: Option<Timestamp>,
+    /// The level shown after the last pass (none in a state from before `settle_secs`: then
+    /// the settled state's).
+    #[serde(default)]
+    shown: Option<Level>,
+    /// Weak signals already logged, by series and bucket (those not yet settled).
+    #[serde(default)]
+    logged_weak: Vec<(String, Timestamp)>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, PartialEq)]
@@ -161,6 +176,9 @@ pub fn update_signals(
             .signal_state(watch.id)?
             .and_then(|s| serde_json::from_str(&s).ok())
             .unwrap_or_default();
+        // Settled buckets: from the settled state on, up to `settle_to`; then the recent ones
+        // again, on a copy, with what has arrived since the last pass.
+        let settle_to = align(end - cfg.settle_secs);
         let start = match st.signals.last_bucket {
             Some(b) => b + BUCKET,
             None => match store.first_mention_at(watch.id)? {
@@ -169,7 +187,8 @@ pub fn update_signals(
             },
         }
         .max(end - cfg.max_buckets * BUCKET);
-        if start >= end {
+        let live_start = start.max(settle_to);
+        if live_start >= end && start >= settle_to {
             continue;
         }
         report.watches += 1;
@@ -178,17 +197,43 @@ pub fn update_signals(
             .into_iter()
             .collect();
         let facts = store.watch_mention_facts(watch.id, start, end)?;
-        let initial_level = st.signals.level.level;
-        let steps = replay(&mut st.signals, &watch, &facts, &mut known, start, end);
+        let initial_level = st.shown.unwrap_or(st.signals.level.level);
+        let split = facts.partition_point(|f| f.published_at < live_start);
+        let mut steps = if start < settle_to {
+            replay(
+                &mut st.signals,
+                &watch,
+                &facts[..split],
+                &mut known,
+                start,
+                settle_to,
+            )
+        } else {
+            Vec::new()
+        };
+        let mut live = st.signals.clone();
+        steps.extend(replay(
+            &mut live,
+            &watch,
+            &facts[split..],
+            &mut known,
+            live_start,
+            end,
+        ));
         report.buckets += steps.len();
-        let live_from = end - 3 * BUCKET; // older weak signals are catch-up: recorded, not notified
         let mut events = Vec::new();
-        let mut last_change = None;
         let mut live_weak = false;
+        st.logged_weak.retain(|(_, at)| *at >= settle_to - BUCKET);
         for s in &steps {
             for w in &s.weak_signals {
+                let key = (w.series.to_string(), s.evidence.at);
+                if st.logged_weak.contains(&key) {
+                    continue;
+                }
+                st.logged_weak.push(key);
                 report.weak_signals += 1;
-                live_weak |= s.evidence.at >= live_from;
+                // Older ones (a new watch's backfill) are recorded, not notified.
+                live_weak |= s.evidence.at >= settle_to;
                 events.push(NewEvent {
                     at: s.evidence.at,
                     kind: "weak_signal",
@@ -197,7 +242,12 @@ pub fn update_signals(
                     data: serde_json::json!({ "series": w.series, "observed": w.observation.value, "expected": w.observation.expected, "ratio": w.observation.ratio }),
                 });
             }
-            if let Some(c) = &s.change {
+        }
+        // The level shown changed: logged once, with the last change that led there.
+        let final_level = live.level.level;
+        let mut last_change = None;
+        if final_level != initial_level {
+            if let Some(c) = steps.iter().rev().find_map(|s| s.change.as_ref()) {
                 let fr = explain(&c.reasons, Lang::Fr, cfg.tz_offset_secs);
                 let en = explain(&c.reasons, Lang::En, cfg.tz_offset_secs);
                 let why = if cfg.lang == Lang::Fr {
@@ -205,21 +255,22 @@ pub fn update_signals(
                 } else {
                     en.clone()
                 };
-                report.changes.push((watch.id, c.from, c.to, why.clone()));
+                report
+                    .changes
+                    .push((watch.id, initial_level, final_level, why.clone()));
                 events.push(NewEvent {
                     at: c.at,
                     kind: "level_changed",
                     watch_id: Some(watch.id),
                     source_id: None,
-                    data: serde_json::json!({ "from": c.from, "to": c.to, "points": c.points, "reasons": c.reasons, "explanation_fr": fr, "explanation_en": en }),
+                    data: serde_json::json!({ "from": initial_level, "to": final_level, "points": c.points, "reasons": c.reasons, "explanation_fr": fr, "explanation_en": en }),
                 });
                 last_change = Some(why);
             }
         }
-        // One notice per episode: the level this pass ends on differs from where it started
-        // (ups and downs that cancel out during a catch-up say nothing new), or a live weak
+        st.shown = Some(final_level);
+        // One notice per episode: the level shown differs from the last pass's, or a live weak
         // signal when nothing was said recently.
-        let final_level = st.signals.level.level;
         let notice = if !prefs.levels && !prefs.weak_signals {
             None
         } else if final_level != initial_level {
@@ -233,7 +284,7 @@ pub fn update_signals(
             && live_weak
             && st.notified_at.is_none_or(|t| now - t >= cfg.renotify_secs)
         {
-            let reasons = &st.signals.level.last_reasons;
+            let reasons = &live.level.last_reasons;
             let why = if reasons.is_empty() {
                 String::new()
             } else {
@@ -264,7 +315,7 @@ pub fn update_signals(
                 }
             }
         }
-        let lvl = &st.signals.level;
+        let lvl = &live.level;
         let (fr, en) = if lvl.last_reasons.is_empty() {
             (String::new(), String::new())
         } else {
@@ -279,7 +330,7 @@ pub fn update_signals(
             since: Some(lvl.since),
             explanation_fr: fr,
             explanation_en: en,
-            last_bucket: st.signals.last_bucket,
+            last_bucket: live.last_bucket,
         };
         let json = serde_json::to_string(&st).expect("signal state serialises");
         match store.save_signal_state(&row, &json, &events, now) {

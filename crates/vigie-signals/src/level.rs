@@ -110,11 +110,16 @@ const WEEKDAYS_EN: [&str; 7] = [
     "Sunday",
 ];
 
-fn ratio_words(r: f64) -> String {
-    if r >= 10.0 {
+/// "5", "5.5", "12"; in French with a decimal comma ("5,5").
+fn ratio_words(r: f64, lang: Lang) -> String {
+    let words = if r >= 10.0 {
         format!("{r:.0}")
     } else {
         format!("{r:.1}").replace(".0", "")
+    };
+    match lang {
+        Lang::Fr => words.replace('.', ","),
+        Lang::En => words,
     }
 }
 
@@ -139,7 +144,7 @@ impl Reason {
                 let (d, h) = local(*weekday, *hour);
                 format!(
                     "Mentions ×{} par rapport à un {} {h} h habituel",
-                    ratio_words(*ratio),
+                    ratio_words(*ratio, Lang::Fr),
                     WEEKDAYS_FR[d]
                 )
             }
@@ -155,7 +160,7 @@ impl Reason {
                 let (d, h) = local(*weekday, *hour);
                 format!(
                     "mentions ×{} vs a usual {} {h}:00",
-                    ratio_words(*ratio),
+                    ratio_words(*ratio, Lang::En),
                     WEEKDAYS_EN[d]
                 )
             }
@@ -171,7 +176,7 @@ impl Reason {
                 let (d, h) = local(*weekday, *hour);
                 format!(
                     "Mentions négatives ×{} par rapport à un {} {h} h habituel",
-                    ratio_words(*ratio),
+                    ratio_words(*ratio, Lang::Fr),
                     WEEKDAYS_FR[d]
                 )
             }
@@ -187,7 +192,7 @@ impl Reason {
                 let (d, h) = local(*weekday, *hour);
                 format!(
                     "negative mentions ×{} vs a usual {} {h}:00",
-                    ratio_words(*ratio),
+                    ratio_words(*ratio, Lang::En),
                     WEEKDAYS_EN[d]
                 )
             }

@@ -153,3 +153,28 @@ fn low_volume_ratios_earn_nothing() {
     };
     assert_eq!(score(&e, Sensitivity::High, &Thresholds::default()).0, 0);
 }
+
+#[test]
+fn ratios_are_written_with_each_language_s_decimal_mark() {
+    let volume = Reason::Volume {
+        ratio: 5.46,
+        weekday: 1,
+        hour: 13,
+        observed: 11.0,
+        expected: 2.0,
+    };
+    assert!(
+        volume.explain(Lang::Fr, 0).contains("×5,5 par rapport"),
+        "{}",
+        volume.explain(Lang::Fr, 0)
+    );
+    assert!(volume.explain(Lang::En, 0).contains("×5.5 vs"));
+    let round = Reason::NegativeVolume {
+        ratio: 12.3,
+        weekday: 1,
+        hour: 13,
+        observed: 12.0,
+        expected: 1.0,
+    };
+    assert!(round.explain(Lang::Fr, 0).contains("×12 par rapport"));
+}

@@ -11,6 +11,9 @@ export interface FilterState {
   level: string;
   triage: string;
   period: string; // "" | "24h" | "7d" | "30d"
+  /** A time window (unix seconds as text, e.g. around an alert): published from … to. */
+  from: string;
+  to: string;
   search: string;
 }
 
@@ -22,6 +25,8 @@ export const EMPTY_FILTERS: FilterState = {
   level: "",
   triage: "",
   period: "",
+  from: "",
+  to: "",
   search: "",
 };
 
@@ -66,6 +71,11 @@ export function toMentionFilter(
   if ((TRIAGES as readonly string[]).includes(f.triage)) out.triage = f.triage as Triage;
   const secs = PERIODS[f.period];
   if (secs) out.since = Math.floor(now) - secs;
+  // A window (around an alert) is more precise than a period.
+  const from = id(f.from);
+  const to = id(f.to);
+  if (from !== undefined) out.since = from;
+  if (to !== undefined) out.until = to;
   out.limit = limit;
   return out;
 }
@@ -94,5 +104,18 @@ export function filtersToParams(f: FilterState): string {
 }
 
 export function activeFilterCount(f: FilterState): number {
-  return Object.values(f).filter((v) => v !== "").length;
+  // A window counts once, whether it has one end or two.
+  const window = f.from !== "" || f.to !== "" ? 1 : 0;
+  return Object.entries(f).filter(([k, v]) => v !== "" && k !== "from" && k !== "to").length + window;
+}
+
+/** The filters of a `#/mentions?…` route. */
+export function parseHashFilters(hash: string): FilterState {
+  return filtersFromParams(new URLSearchParams(hash.split("?", 2)[1] ?? ""));
+}
+
+/** The mentions behind an alert at `at`: its watch, from two hours before to the end of its
+ * five-minute bucket (the evidence a level is judged on). */
+export function alertWindowRoute(watchId: number, at: number): string {
+  return `#/mentions?${filtersToParams({ ...EMPTY_FILTERS, watch: String(watchId), from: String(at - 7200), to: String(at + 300) })}`;
 }

@@ -38,6 +38,11 @@ export function number(n: number, digits = 0): string {
   return new Intl.NumberFormat(getLanguage(), { maximumFractionDigits: digits }).format(n);
 }
 
+/** A percentage in the UI's language: "12,5 %" in French, "12.5%" in English. */
+export function percent(n: number, digits = 0): string {
+  return new Intl.NumberFormat(getLanguage(), { style: "percent", maximumFractionDigits: digits }).format(n / 100);
+}
+
 /** Only http(s) links can be opened (and only through `open_external`). */
 export function isOpenableUrl(url: string | null | undefined): url is string {
   if (!url) return false;

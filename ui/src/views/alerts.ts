@@ -7,6 +7,7 @@ import type { Ctx, Cleanup } from "../app";
 import type { Level, VigieEvent } from "../types";
 import { LEVELS } from "../types";
 import { dateTime, number, relativeTime } from "../logic/format";
+import { alertWindowRoute } from "../logic/filters";
 import { button, emptyState, errorBox, levelBadge, loading, pageHeader, segmented } from "./common";
 
 type Kind = "all" | "level_changed" | "weak_signal";
@@ -69,7 +70,10 @@ export function renderAlerts(root: HTMLElement, ctx: Ctx): Cleanup {
         h("div", { class: "alert-head" },
           e.watch_id !== null ? h("a", { class: "strong-link", href: `#/mentions?watch=${e.watch_id}` }, watchName(e.watch_id)) : null,
           head),
-        h("p", { class: "alert-explanation", testid: "alert-explanation" }, alertExplanation(e))),
+        h("p", { class: "alert-explanation", testid: "alert-explanation" }, alertExplanation(e)),
+        e.watch_id !== null
+          ? h("a", { class: "alert-evidence", href: alertWindowRoute(e.watch_id, e.at), testid: "alert-evidence" }, t("alerts.evidence"))
+          : null),
     );
   }
 
@@ -93,7 +97,17 @@ export function renderAlerts(root: HTMLElement, ctx: Ctx): Cleanup {
       .catch((e) => !disposed && list.replaceChildren(h("li", null, errorBox(ctx.errorText(e)))));
   }
   load();
+  // Kept current while open: a level change reloads it at once, weak signals within a minute.
+  const unlisten: ipc.Unlisten[] = [];
+  for (const r of ctx.rows) {
+    ipc.onWatchLevel(r.watch.id, () => load())
+      .then((u) => (disposed ? u() : unlisten.push(u)))
+      .catch(() => undefined);
+  }
+  const timer = setInterval(load, 60_000);
   return () => {
     disposed = true;
+    clearInterval(timer);
+    unlisten.forEach((u) => u());
   };
 }

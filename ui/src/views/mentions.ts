@@ -9,7 +9,7 @@ import type { Mention, SourceRow, Triage } from "../types";
 import { LEVELS, TONES, TRIAGES } from "../types";
 import { activeFilterCount, appendPage, EMPTY_FILTERS, EVERYTHING, filtersFromParams, filtersToParams, PAGE_SIZE, toMentionFilter, type FilterState } from "../logic/filters";
 import { reduceKey, reselect } from "../logic/keyboard";
-import { nowSecs } from "../logic/format";
+import { dateTime, nowSecs } from "../logic/format";
 import { levelStyle } from "../logic/levels";
 import { button, emptyState, errorBox, loading, select } from "./common";
 import { mentionRow } from "./mentionRow";
@@ -96,6 +96,7 @@ export function renderMentions(root: HTMLElement, ctx: Ctx, params: URLSearchPar
       sel("level", t("filters.level"), LEVELS.map((x) => ({ value: x, label: levelStyle(x).label }))),
       sel("triage", t("filters.triage"), TRIAGES.map((x) => ({ value: x, label: t(`triage.${x}` as const) }))),
       sel("period", t("filters.period"), ["24h", "7d", "30d"].map((x) => ({ value: x, label: t(`period.${x}` as "period.24h") }))),
+      windowChip(),
       activeFilterCount(filters)
         ? button(t("filters.reset"), () => {
             filters = { ...EMPTY_FILTERS };
@@ -105,6 +106,29 @@ export function renderMentions(root: HTMLElement, ctx: Ctx, params: URLSearchPar
           }, { kind: "ghost", small: true, testid: "filters-reset" })
         : null,
     ]);
+  }
+
+  /** The time window (from an alert), with a button that removes it. */
+  function windowChip(): HTMLElement | null {
+    const from = Number(filters.from);
+    const to = Number(filters.to);
+    if (!filters.from && !filters.to) return null;
+    const label = filters.from && filters.to
+      ? t("filters.window", { from: dateTime(from), to: dateTime(to) })
+      : filters.from ? t("filters.windowFrom", { from: dateTime(from) }) : t("filters.windowTo", { to: dateTime(to) });
+    return h("span", { class: "chip chip-window", testid: "filter-window" }, label,
+      h("button", {
+        type: "button",
+        class: "chip-remove",
+        "aria-label": t("filters.windowRemove"),
+        testid: "filter-window-remove",
+        onclick: () => {
+          filters.from = "";
+          filters.to = "";
+          buildFilters();
+          reload();
+        },
+      }, "×"));
   }
 
   function rowOpts(m: Mention, i: number) {

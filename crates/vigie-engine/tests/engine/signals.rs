@@ -367,9 +367,72 @@ fn calm_history_stays_calm_and_backfill_never_notifies() {
     assert_eq!((r.changes.len(), r.weak_signals), (0, 0), "{r:?}");
     assert!(notes.0.lock().unwrap().is_empty());
     assert_eq!(store.levels().unwrap()[0].level, Level::Calm);
-    // The state persisted: the next pass only processes new buckets.
+    // The state persisted: the next pass settles the two new buckets, then replays the last
+    // two hours (24 buckets) for mentions that arrive late.
     let r2 = update_signals(&mut store, &notes, now + 600, &SignalConfig::default()).unwrap();
-    assert_eq!(r2.buckets, 2);
+    assert_eq!(r2.buckets, 2 + 24);
+}
+
+#[test]
+fn a_storm_that_arrives_late_still_raises_the_level_once() {
+    let now = (NOW / 300) * 300;
+    let dir = tempfile::tempdir().unwrap();
+    let (mut store, ids, src) = store_with(dir.path(), &[("Danone", "danone")]);
+    let matcher = Matcher::new(
+        &store.watches().unwrap(),
+        Arc::new(vigie_tonality::Analyzer::new()),
+    );
+    // Three quiet days, seen by a first pass: calm, and the last buckets processed.
+    let calm: Vec<RawEntry> = (0..216)
+        .map(|i| {
+            entry(
+                format!("calm-{i}"),
+                &format!("Danone publie son rapport annuel numéro {i}"),
+                &format!("media{}", i % 4),
+                now - 3 * DAY + i * 1200,
+            )
+        })
+        .collect();
+    store
+        .ingest(&prepare(src, calm, &matcher, now), now)
+        .unwrap();
+    let notes = MemoryNotifier::default();
+    update_signals(&mut store, &notes, now, &SignalConfig::default()).unwrap();
+    assert_eq!(store.levels().unwrap()[0].level, Level::Calm);
+
+    // The storm happened 40 to 10 minutes ago, but a feed polled every 15 minutes (or an
+    // alert indexed late) brings it only now: its buckets were processed, empty, already.
+    let storm: Vec<RawEntry> = (0..60)
+        .map(|k| {
+            entry(
+                format!("storm-{k}"),
+                &format!("Scandale Danone : boycott ! C'est une honte, arnaque totale 😡 ({k})"),
+                &format!("angry{k}"),
+                now - 2400 + k * 30,
+            )
+        })
+        .collect();
+    store
+        .ingest(&prepare(src, storm, &matcher, now + 60), now + 60)
+        .unwrap();
+    let r = update_signals(&mut store, &notes, now + 60, &SignalConfig::default()).unwrap();
+    assert_eq!(r.changes.len(), 1, "{r:?}");
+    assert!(store.levels().unwrap()[0].level > Level::Calm);
+    assert_eq!(notes.0.lock().unwrap().len(), 1);
+    let logged = |s: &Store, kind: &str| s.events(Some(kind), 1000).unwrap().len();
+    assert_eq!(logged(&store, "level_changed"), 1);
+    let weak = logged(&store, "weak_signal");
+    assert!(weak > 0);
+
+    // Later passes replay the same window: nothing is logged or notified twice.
+    for later in [now + 120, now + 400, now + 900] {
+        let r = update_signals(&mut store, &notes, later, &SignalConfig::default()).unwrap();
+        assert!(r.changes.is_empty(), "{r:?}");
+    }
+    assert_eq!(logged(&store, "level_changed"), 1);
+    assert_eq!(logged(&store, "weak_signal"), weak);
+    assert_eq!(notes.0.lock().unwrap().len(), 1);
+    assert_eq!(ids.len(), 1);
 }
 
 /// Tells nothing to anyone: removes a watch through another connection instead, as
