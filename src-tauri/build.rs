@@ -16,6 +16,8 @@ const COMMANDS: &[&str] = &[
     "add_source",
     "remove_source",
     "check_source",
+    "check_all_sources",
+    "set_source_enabled",
     "import_opml",
     "export_opml",
     "alerts",

@@ -107,6 +107,16 @@ pub async fn check_source(handle: AppHandle, id: i64) -> AppResult<()> {
     blocking(handle, move |a| a.check_source(id)).await
 }
 
+#[tauri::command]
+pub async fn check_all_sources(handle: AppHandle) -> AppResult<usize> {
+    blocking(handle, |a| a.check_all_sources()).await
+}
+
+#[tauri::command]
+pub async fn set_source_enabled(handle: AppHandle, id: i64, enabled: bool) -> AppResult<()> {
+    blocking(handle, move |a| a.set_source_enabled(id, enabled)).await
+}
+
 #[derive(Debug, Serialize)]
 pub struct OpmlImport {
     added: usize,

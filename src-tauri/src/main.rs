@@ -79,6 +79,8 @@ fn main() {
             commands::add_source,
             commands::remove_source,
             commands::check_source,
+            commands::check_all_sources,
+            commands::set_source_enabled,
             commands::import_opml,
             commands::export_opml,
             commands::alerts,

@@ -194,6 +194,8 @@ export const listSources = () => call<SourceRow[]>("list_sources");
 export const addSource = (spec: SourceSpec) => call<Source>("add_source", { spec });
 export const removeSource = (id: number) => call<void>("remove_source", { id });
 export const checkSource = (id: number) => call<void>("check_source", { id });
+export const checkAllSources = () => call<number>("check_all_sources");
+export const setSourceEnabled = (id: number, enabled: boolean) => call<void>("set_source_enabled", { id, enabled });
 export const importOpml = (text: string) => call<OpmlImport>("import_opml", { text });
 /** Saves the feeds as OPML in the downloads folder; the file's path. */
 export const exportOpml = () => call<string>("export_opml");

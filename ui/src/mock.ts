@@ -307,6 +307,8 @@ class MockBackend {
       case "list_sources": return this.sources.map((s) => structuredClone(s));
       case "add_source": return this.addSource(a.spec as SourceSpec);
       case "remove_source": this.sources = this.sources.filter((s) => s.source.id !== a.id); return null;
+      case "check_all_sources": return this.sources.filter((s) => s.source.enabled).length;
+      case "set_source_enabled": { const row = this.sources.find((s) => s.source.id === a.id); if (row) row.source.enabled = Boolean(a.enabled); return null; }
       case "check_source": {
         const row = this.sources.find((s) => s.source.id === a.id);
         if (row) setTimeout(() => { row.state.last_checked_at = NOW(); this.emit(`source://${row.source.id}/health`, structuredClone(row)); }, 1200);

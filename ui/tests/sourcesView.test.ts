@@ -39,3 +39,44 @@ describe("sources screen: OPML export", () => {
     expect(toasts[0][0]).toContain("n'a pas pu être enregistré (/ro/x.opml)");
   });
 });
+
+describe("sources screen: pause, resume, check all", () => {
+  afterEach(() => {
+    setBackend(null);
+    setLanguage("en");
+  });
+
+  it("a paused source says so and can be resumed; every source can be checked at once", async () => {
+    setLanguage("fr");
+    const row = (id: number, enabled: boolean, title: string) => ({
+      source: { id, title, kind: { kind: "feed", url: `https://journal.example/${id}.xml` }, enabled, interval_secs: 900, created_at: 0 },
+      state: { source_id: id, next_check_at: 0, etag: null, last_modified: null, error_count: 0, last_error: null, last_problem: null, last_status: 200, last_checked_at: null, last_success_at: null, cursor: null },
+    });
+    const t = testBackend({
+      list_sources: [row(1, true, "Le Journal"), row(2, false, "")],
+      set_source_enabled: null,
+      check_all_sources: 1,
+    });
+    setBackend(t.backend);
+    const toasts: string[] = [];
+    const root = document.createElement("div");
+    const cleanup = renderSources(root, testCtx({ toast: (m: string) => void toasts.push(m) }));
+    for (let i = 0; i < 5; i++) await flush();
+    const byId = (id: number) => root.querySelector<HTMLElement>(`[data-testid="source-row"][data-source-id="${id}"]`)!;
+    const rows = [byId(1), byId(2)];
+    expect(rows.map((r) => r.classList.contains("paused"))).toEqual([false, true]);
+    expect(rows[1].querySelector('[data-testid="source-paused"]')?.textContent).toContain("Suspendue");
+    // An untitled source shows where it comes from instead of nothing.
+    expect(rows[1].querySelector(".strong")?.textContent).toBe("https://journal.example/2.xml");
+    const pause = (r: HTMLElement) => r.querySelector<HTMLButtonElement>('[data-testid="source-pause"]')!;
+    expect([pause(rows[0]).textContent, pause(rows[1]).textContent]).toEqual(["Suspendre", "Reprendre"]);
+    pause(rows[1]).click();
+    for (let i = 0; i < 3; i++) await flush();
+    expect(t.calls.find((c) => c.cmd === "set_source_enabled")?.args).toEqual({ id: 2, enabled: true });
+    root.querySelector<HTMLButtonElement>('[data-testid="sources-check-all"]')!.click();
+    for (let i = 0; i < 3; i++) await flush();
+    expect(t.calls.some((c) => c.cmd === "check_all_sources")).toBe(true);
+    expect(toasts.at(-1)).toBe("1 source sera vérifiée dans un instant");
+    cleanup();
+  });
+});

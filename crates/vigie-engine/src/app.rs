@@ -623,6 +623,45 @@ impl App {
         Ok(())
     }
 
+    /// Pauses a source (not polled, its mentions stay) or resumes it (checked at once).
+    pub fn set_source_enabled(&self, id: i64, enabled: bool) -> AppResult<()> {
+        let now = self.now();
+        self.db(|s| {
+            s.batch(|s| {
+                s.set_source_enabled(id, enabled)?;
+                if enabled {
+                    s.check_now(id, now)?;
+                }
+                Ok(())
+            })
+        })?;
+        if enabled {
+            self.wake();
+        }
+        Ok(())
+    }
+
+    /// "Check every source now" (paused ones excepted); returns how many.
+    pub fn check_all_sources(&self) -> AppResult<usize> {
+        let now = self.now();
+        let n = self.db(|s| {
+            s.batch(|s| {
+                let ids: Vec<i64> = s
+                    .sources()?
+                    .into_iter()
+                    .filter(|(src, _)| src.enabled)
+                    .map(|(src, _)| src.id)
+                    .collect();
+                for id in &ids {
+                    s.check_now(*id, now)?;
+                }
+                Ok(ids.len())
+            })
+        })?;
+        self.wake();
+        Ok(n)
+    }
+
     /// "Check now": the source becomes due and the engine wakes up.
     pub fn check_source(&self, id: i64) -> AppResult<()> {
         let now = self.now();

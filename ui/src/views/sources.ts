@@ -51,6 +51,14 @@ export function renderSources(root: HTMLElement, ctx: Ctx): Cleanup {
         onkeydown: (e: Event) => { const k = (e as KeyboardEvent).key; if (k === "Enter" || k === " ") { e.preventDefault(); fileInput.click(); } } },
         icon("upload", 16), h("span", null, t("sources.importOpml"))),
       fileInput,
+      button(t("sources.checkAll"), async () => {
+        try {
+          const n = await ipc.checkAllSources();
+          ctx.toast(tn("sources.checkingAll", n));
+        } catch (e) {
+          ctx.toast(ctx.errorText(e), "error");
+        }
+      }, { icon: "refresh", testid: "sources-check-all" }),
       button(t("sources.exportOpml"), async () => {
         try {
           ctx.toast(t("sources.exported", { path: await ipc.exportOpml() }), "ok");
@@ -145,13 +153,14 @@ export function renderSources(root: HTMLElement, ctx: Ctx): Cleanup {
   function sourceRow(r: SourceRow): HTMLElement {
     const failing = isFailing(r.state);
     const healthCell = h("td", { class: "health-cell" });
-    const tr = h("tr", { testid: "source-row", "data-source-id": String(r.source.id), class: failing ? "failing" : "" });
+    const tr = h("tr", { testid: "source-row", "data-source-id": String(r.source.id), class: `${failing ? "failing" : ""}${r.source.enabled ? "" : " paused"}` });
     const fill = (row: SourceRow) => {
       clear(healthCell);
       const lastError = lastErrorText(row.state);
       const bad = isFailing(row.state);
       tr.classList.toggle("failing", bad);
       append(healthCell, [
+        r.source.enabled ? null : h("p", { class: "health paused-note", testid: "source-paused" }, t("sources.pausedNote")),
         h("p", { class: `health ${bad ? "health-bad" : "health-ok"}`, testid: "source-health" },
           h("span", { class: "health-dot", "aria-hidden": "true" }), healthText(row.state)),
         bad && lastError ? h("p", { class: "last-error", testid: "source-last-error" }, h("strong", null, t("sources.lastError")), " ", lastError) : null,
@@ -159,7 +168,7 @@ export function renderSources(root: HTMLElement, ctx: Ctx): Cleanup {
     };
     fill(r);
     tr.append(
-      h("td", null, h("div", { class: "strong" }, r.source.title), h("div", { class: "muted small break source-desc" }, describeKind(r.source.kind))),
+      h("td", null, h("div", { class: "strong" }, r.source.title || describeKind(r.source.kind)), h("div", { class: "muted small break source-desc" }, describeKind(r.source.kind))),
       h("td", null, h("span", { class: "chip" }, t(`kind.${r.source.kind.kind}` as const))),
       healthCell,
       h("td", { class: "muted small nowrap" }, r.state.last_checked_at ? relativeTime(r.state.last_checked_at) : t("sources.never")),
@@ -172,6 +181,15 @@ export function renderSources(root: HTMLElement, ctx: Ctx): Cleanup {
             ctx.toast(ctx.errorText(e), "error");
           }
         }, { small: true, icon: "refresh", testid: "source-check" }),
+        button(r.source.enabled ? t("sources.pause") : t("sources.resume"), async () => {
+          try {
+            await ipc.setSourceEnabled(r.source.id, !r.source.enabled);
+            ctx.toast(t(r.source.enabled ? "sources.paused" : "sources.resumed", { title: r.source.title || describeKind(r.source.kind) }));
+            refresh();
+          } catch (e) {
+            ctx.toast(ctx.errorText(e), "error");
+          }
+        }, { small: true, kind: "ghost", testid: "source-pause" }),
         removeButton(r))),
     );
     ipc.onSourceHealth(r.source.id, fill).then((u) => (disposed ? u() : unlisten.push(u))).catch(() => undefined);

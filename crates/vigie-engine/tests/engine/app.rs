@@ -646,3 +646,51 @@ async fn a_new_or_changed_watch_finds_the_mentions_already_stored() {
         .await
         .unwrap();
 }
+
+#[tokio::test]
+async fn a_paused_source_is_not_checked_and_check_all_skips_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = app(dir.path(), NOW);
+    let dead = "http://127.0.0.1:9";
+    let mut ids = Vec::new();
+    for name in ["a", "b"] {
+        let s = app
+            .add_source(SourceSpec::Feed {
+                url: format!("{dead}/{name}.xml"),
+                title: None,
+            })
+            .await
+            .unwrap();
+        ids.push(s.id);
+    }
+    app.set_source_enabled(ids[1], false).unwrap();
+    let rows = app.list_sources().unwrap();
+    let enabled = |id: i64| {
+        rows.iter()
+            .find(|r| r.source.id == id)
+            .unwrap()
+            .source
+            .enabled
+    };
+    assert!(enabled(ids[0]) && !enabled(ids[1]));
+    assert_eq!(app.check_all_sources().unwrap(), 1);
+    // A cycle checks the running one only.
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    app.start(std::time::Duration::from_secs(3600), tx);
+    let cycle = rx.recv().await.unwrap().unwrap();
+    assert_eq!(cycle.poll.checked, 1, "{cycle:?}");
+    tokio::time::timeout(std::time::Duration::from_secs(5), app.stop())
+        .await
+        .unwrap();
+    // Resumed: due at once.
+    app.set_source_enabled(ids[1], true).unwrap();
+    let row = app
+        .list_sources()
+        .unwrap()
+        .into_iter()
+        .find(|r| r.source.id == ids[1])
+        .unwrap();
+    assert!(row.source.enabled);
+    assert!(row.state.next_check_at <= NOW);
+    assert_eq!(app.check_all_sources().unwrap(), 2);
+}
