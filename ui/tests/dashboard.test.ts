@@ -75,3 +75,43 @@ describe("dashboard", () => {
     expect(beta.querySelector('[data-testid="watch-chart"]')!.textContent).toMatch(/reload/i);
   });
 });
+
+describe("dashboard kept current", () => {
+  afterEach(() => {
+    setBackend(null);
+    drawn.length = 0;
+    document.body.innerHTML = "";
+  });
+
+  it("new mentions redraw the charts with fresh figures, at most every 30 s", async () => {
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date"] });
+    try {
+      const rows = [row(1, "Alpha")];
+      let volume = 1;
+      const t = testBackend({
+        dashboard_series: () => series("24h", [1]).map((s) => ({ ...s, volume: s.volume.map((v, i) => (i === 0 ? volume : v)) })),
+      });
+      setBackend(t.backend);
+      const root = document.body.appendChild(document.createElement("div"));
+      const cleanup = renderDashboard(root, testCtx({ refreshDashboard: async () => rows }));
+      await vi.waitFor(() => expect(drawn).toHaveLength(1));
+      const asked = () => t.calls.filter((c) => c.cmd === "dashboard_series").length;
+      expect(root.querySelector(".subtitle")?.textContent).toMatch(/updated at \d/);
+      volume = 7;
+      t.emit("mentions://new", { count: 6, ids: [2, 3, 4, 5, 6, 7] });
+      await vi.advanceTimersByTimeAsync(0);
+      await vi.waitFor(() => expect(drawn).toHaveLength(2));
+      expect(drawn[1].total).toBe(7);
+      expect(asked()).toBe(2);
+      // A second batch right after waits for the 30 s to pass.
+      t.emit("mentions://new", { count: 1, ids: [8] });
+      await vi.advanceTimersByTimeAsync(10_000);
+      expect(asked()).toBe(2);
+      await vi.advanceTimersByTimeAsync(20_000);
+      await vi.waitFor(() => expect(asked()).toBe(3));
+      cleanup();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+});

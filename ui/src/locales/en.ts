@@ -69,7 +69,7 @@ export const en: Record<Key, string> = {
   "dashboard.range": "Chart period",
   "dashboard.watchCount.one": "{n} watch",
   "dashboard.watchCount.other": "{n} watches",
-  "dashboard.updated": "updated {when}",
+  "dashboard.updatedAt": "updated at {time}",
   "dashboard.since": "since {when}",
   "dashboard.noExplanation": "Nothing unusual: volume and tonality are normal.",
   "dashboard.noSeries": "No figures for this watch yet: reload the dashboard.",

@@ -70,7 +70,7 @@ export const fr = {
   "dashboard.range": "Période du graphique",
   "dashboard.watchCount.one": "{n} veille",
   "dashboard.watchCount.other": "{n} veilles",
-  "dashboard.updated": "mis à jour {when}",
+  "dashboard.updatedAt": "mis à jour à {time}",
   "dashboard.since": "depuis {when}",
   "dashboard.noExplanation": "Rien d'inhabituel : volume et tonalité dans la normale.",
   "dashboard.noSeries": "Pas encore de chiffres pour cette veille : rechargez le tableau de bord.",

@@ -8,7 +8,7 @@ import type { DashboardRow, Range, WatchLevel, WatchSeries } from "../types";
 import { LEVELS } from "../types";
 import { compareLevels, levelStyle } from "../logic/levels";
 import { seriesToChart, seriesTotals } from "../logic/series";
-import { relativeTime, number, nowSecs, shortTime } from "../logic/format";
+import { number, nowSecs, shortTime } from "../logic/format";
 import { chartTheme, createChart, type ChartHandle } from "../chart";
 import { button, emptyState, errorBox, levelBadge, loading, segmented } from "./common";
 
@@ -154,7 +154,8 @@ export function renderDashboard(root: HTMLElement, ctx: Ctx): Cleanup {
     charts.splice(0).forEach((c) => c.destroy());
     unlisten.splice(0).forEach((u) => u());
     clear(grid);
-    subtitle.textContent = `${tn("dashboard.watchCount", rows.length)} · ${t("dashboard.updated", { when: relativeTime(nowSecs()) })}`;
+    shownRows = rows;
+    stamp();
     drawSummary(rows);
     if (!rows.length) {
       grid.appendChild(
@@ -167,6 +168,7 @@ export function renderDashboard(root: HTMLElement, ctx: Ctx): Cleanup {
       (a, b) => Number(b.watch.enabled) - Number(a.watch.enabled) || compareLevels(a.level.level, b.level.level) || a.watch.name.localeCompare(b.watch.name),
     );
     const slots = sorted.map((r) => card(r, gen));
+    currentSlots = slots;
     grid.append(...slots.map((s) => s.el));
     series
       .then((all) => {
@@ -177,6 +179,44 @@ export function renderDashboard(root: HTMLElement, ctx: Ctx): Cleanup {
         for (const s of slots) s.chartBox.replaceChildren(errorBox(ctx.errorText(e)));
       });
   }
+
+  let currentSlots: Slot[] = [];
+  let shownRows: DashboardRow[] = [];
+  /** "3 veilles · mis à jour à 14:05": the time of the figures shown. */
+  function stamp() {
+    subtitle.textContent = `${tn("dashboard.watchCount", shownRows.length)} · ${t("dashboard.updatedAt", { time: shortTime(nowSecs()) })}`;
+  }
+
+  // New mentions: the charts and figures are asked for again, at most every 30 s (a screen
+  // left open through a crisis stays current without redrawing at every poll).
+  let lastRefresh = 0;
+  let unlistenNew: ipc.Unlisten | null = null;
+  let pendingRefresh: ReturnType<typeof setTimeout> | null = null;
+  function refreshSeries() {
+    const gen = generation;
+    ipc
+      .dashboardSeries(range)
+      .then((all) => {
+        if (disposed || gen !== generation || !currentSlots.length) return;
+        charts.splice(0).forEach((c) => c.destroy());
+        for (const s of currentSlots) s.chartBox.replaceChildren();
+        fill(currentSlots, all);
+        stamp();
+      })
+      .catch(() => undefined);
+  }
+  ipc
+    .onNewMentions(() => {
+      if (pendingRefresh) return;
+      const wait = Math.max(0, 30_000 - (Date.now() - lastRefresh));
+      pendingRefresh = setTimeout(() => {
+        pendingRefresh = null;
+        lastRefresh = Date.now();
+        if (!disposed) refreshSeries();
+      }, wait);
+    })
+    .then((u) => (disposed ? u() : (unlistenNew = u)))
+    .catch(() => undefined);
 
   grid.appendChild(loading());
   // Rows and series are asked for together: one round trip before the charts, not two.
@@ -199,6 +239,8 @@ export function renderDashboard(root: HTMLElement, ctx: Ctx): Cleanup {
 
   return () => {
     disposed = true;
+    if (pendingRefresh) clearTimeout(pendingRefresh);
+    unlistenNew?.();
     charts.forEach((c) => c.destroy());
     unlisten.forEach((u) => u());
   };
