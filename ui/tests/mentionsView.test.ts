@@ -69,7 +69,7 @@ describe("mention stream", () => {
     root.remove();
   });
 
-  it("new mentions from the engine appear without a refresh, marked new, with a live count", async () => {
+  it("new mentions from the engine appear without a refresh, marked new; while one reads, they wait behind a button", async () => {
     let stored = [mention({ id: 1 }), mention({ id: 2 }), mention({ id: 3 })];
     const t = testBackend({ list_sources: [], list_mentions: () => stored });
     setBackend(t.backend);
@@ -86,8 +86,20 @@ describe("mention stream", () => {
     expect(rows()[0].textContent).toContain("Rappel étendu");
     expect(rows().filter((r) => r.classList.contains("fresh")).map((r) => r.dataset.mentionId)).toEqual(["5", "4"]);
     const live = root.querySelector<HTMLElement>('[data-testid="live-count"]')!;
+    expect(live.classList.contains("show")).toBe(false);
+    // Reading (a mention selected): the next ones wait, the rows stay where they are.
+    key("j");
+    stored = [mention({ id: 6, title: "Encore un" }), ...stored];
+    t.emit("mentions://new", { count: 1, ids: [6] });
+    await flush();
+    expect(rows()).toHaveLength(5);
     expect(live.classList.contains("show")).toBe(true);
-    expect(live.textContent).toMatch(/2/);
+    const show = live.querySelector<HTMLButtonElement>('[data-testid="live-show"]')!;
+    expect(show.textContent).toMatch(/1 new mention/);
+    show.click();
+    await vi.waitFor(() => expect(rows()).toHaveLength(6));
+    expect(rows()[0].textContent).toContain("Encore un");
+    expect(live.classList.contains("show")).toBe(false);
     // Unsubscribed when the view goes.
     cleanup();
     const asked = t.calls.filter((c) => c.cmd === "list_mentions").length;

@@ -88,6 +88,7 @@ export const en: Record<Key, string> = {
   "mentions.more": "Show older ones",
   "mentions.search": "Search mentions",
   "mentions.searchPlaceholder": "Search… (press /)",
+  "mentions.showNew": "Show",
   "mentions.newLive.one": "{n} new mention",
   "mentions.newLive.other": "{n} new mentions",
   "mentions.liveCount": "New mentions: {n}",

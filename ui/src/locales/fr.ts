@@ -89,6 +89,7 @@ export const fr = {
   "mentions.more": "Afficher les plus anciennes",
   "mentions.search": "Rechercher dans les mentions",
   "mentions.searchPlaceholder": "Rechercher… (touche /)",
+  "mentions.showNew": "Afficher",
   "mentions.newLive.one": "{n} nouvelle mention",
   "mentions.newLive.other": "{n} nouvelles mentions",
   "mentions.liveCount": "Nouvelles mentions : {n}",

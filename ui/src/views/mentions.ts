@@ -63,7 +63,7 @@ export function renderMentions(root: HTMLElement, ctx: Ctx, params: URLSearchPar
     h("header", { class: "page-header" },
       h("div", { class: "page-titles" }, h("h1", null, t("mentions.title")), status),
       h("div", { class: "page-actions" }, liveBox,
-        button(t("common.refresh"), () => reload(), { icon: "refresh", testid: "mentions-refresh" }))),
+        button(t("common.refresh"), () => (pendingLive.length ? applyLive() : reload()), { icon: "refresh", testid: "mentions-refresh" }))),
     filterBar,
     list,
     moreBox,
@@ -273,13 +273,29 @@ export function renderMentions(root: HTMLElement, ctx: Ctx, params: URLSearchPar
   }
   document.addEventListener("keydown", onKey);
 
-  let liveTotal = 0;
+  // New mentions go straight in while the user is not reading; while a mention is selected
+  // or the list is scrolled, they wait behind a button, so rows do not move under the reader.
+  let pendingLive: number[] = [];
+  const reading = () => selected >= 0 || window.scrollY > 40;
+  function applyLive() {
+    const ids = pendingLive;
+    pendingLive = [];
+    clear(liveBox);
+    liveBox.classList.remove("show");
+    if (ids.length) reload({ live: ids });
+  }
   ipc
     .onNewMentions((p) => {
-      liveTotal += p.count;
-      liveBox.textContent = tn("mentions.newLive", liveTotal);
+      pendingLive.push(...p.ids.filter((id) => !pendingLive.includes(id)));
+      if (!reading()) {
+        applyLive();
+        ctx.announce(tn("mentions.newLive", p.count));
+        return;
+      }
+      liveBox.replaceChildren(
+        button(`${tn("mentions.newLive", pendingLive.length)} · ${t("mentions.showNew")}`, applyLive, { small: true, kind: "secondary", testid: "live-show" }),
+      );
       liveBox.classList.add("show");
-      reload({ live: p.ids });
     })
     .then((u) => (disposed ? u() : (unlisten = u)))
     .catch(() => undefined);
