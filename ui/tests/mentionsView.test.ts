@@ -149,6 +149,25 @@ describe("mention stream", () => {
     root.remove();
   });
 
+  it("marks in each mention the terms of the watches that matched it", async () => {
+    const rows = [{ watch: { id: 1, name: "Danone", query: "danone OR \"appel au boycott\"" }, level: { level: "calm" } }] as never;
+    const t = testBackend({
+      list_sources: [],
+      list_mentions: [mention({ id: 1, title: "Boycott : l'appel au boycott de Danone", text: "Rien d'autre", watch_ids: [1] })],
+      check_query: { ok: true, terms: ["danone", "appel au boycott"] },
+    });
+    setBackend(t.backend);
+    const root = document.createElement("div");
+    document.body.appendChild(root);
+    const cleanup = renderMentions(root, testCtx({ rows }), new URLSearchParams());
+    await vi.waitFor(() => expect(root.querySelectorAll('[data-testid="mention-title"] mark')).toHaveLength(2));
+    const marks = [...root.querySelectorAll('[data-testid="mention-title"] mark')].map((m) => m.textContent);
+    expect(marks).toEqual(["appel au boycott", "Danone"]);
+    expect(t.calls.find((c) => c.cmd === "check_query")?.args).toEqual({ query: 'danone OR "appel au boycott"' });
+    cleanup();
+    root.remove();
+  });
+
   it("a click on a triage button calls set_triage", async () => {
     const { calls, cleanup, root } = await setup();
     root.querySelectorAll<HTMLButtonElement>('[data-testid="triage-handled"]')[2].click();

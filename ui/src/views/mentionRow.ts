@@ -7,6 +7,7 @@ import { t } from "../i18n";
 import type { Mention, Triage } from "../types";
 import { TRIAGES } from "../types";
 import { dateTime, hostOf, isOpenableUrl, relativeTime } from "../logic/format";
+import { markTerms } from "../logic/highlight";
 
 export interface RowOptions {
   selected: boolean;
@@ -16,6 +17,8 @@ export interface RowOptions {
   onTriage(m: Mention, triage: Triage): void;
   onOpen(m: Mention): void;
   onSelect(m: Mention): void;
+  /** The terms of the watches that matched it, marked in its title and text. */
+  terms?(m: Mention): string[];
 }
 
 const TRIAGE_ICON: Record<Triage, string> = { new: "dot", seen: "eye", flagged: "flag", handled: "check" };
@@ -87,6 +90,7 @@ export function mentionRow(m: Mention, o: RowOptions): HTMLLIElement {
     : null;
 
   const title = m.title.trim();
+  const terms = o.terms?.(m) ?? [];
   const li = h(
     "li",
     {
@@ -100,8 +104,8 @@ export function mentionRow(m: Mention, o: RowOptions): HTMLLIElement {
     },
     h("div", { class: "mention-main" },
       meta,
-      title ? h("h3", { class: "mention-title", testid: "mention-title" }, title) : null,
-      h("p", { class: "mention-text", testid: "mention-text" }, m.text),
+      title ? h("h3", { class: "mention-title", testid: "mention-title" }, markTerms(title, terms)) : null,
+      h("p", { class: "mention-text", testid: "mention-text" }, markTerms(m.text, terms)),
       chips),
     h("div", { class: "mention-actions" }, triage, open),
   );

@@ -131,8 +131,23 @@ export function renderMentions(root: HTMLElement, ctx: Ctx, params: URLSearchPar
       }, "×"));
   }
 
+  // Each watch's terms (asked once the watches are known), to mark them in its mentions.
+  const watchTerms = new Map<number, string[]>();
+  function loadTerms() {
+    Promise.all(
+      ctx.rows.map((r) =>
+        ipc.checkQuery(r.watch.query)
+          .then((c) => { if (c.ok) watchTerms.set(r.watch.id, c.terms); })
+          .catch(() => undefined)),
+    ).then(() => {
+      if (!disposed && watchTerms.size && mentions.length) draw();
+    });
+  }
+  const termsOf = (m: Mention) => m.watch_ids.flatMap((id) => watchTerms.get(id) ?? []);
+
   function rowOpts(m: Mention, i: number) {
     return {
+      terms: termsOf,
       selected: i === selected,
       fresh: fresh.has(m.id),
       watchName,
@@ -308,6 +323,7 @@ export function renderMentions(root: HTMLElement, ctx: Ctx, params: URLSearchPar
     if (disposed) return;
     buildFilters();
     reload();
+    loadTerms();
   });
 
   return () => {
