@@ -12,6 +12,7 @@ const COMMANDS: &[&str] = &[
     "preview_query",
     "list_mentions",
     "set_triage",
+    "set_triage_many",
     "list_sources",
     "add_source",
     "remove_source",

@@ -87,6 +87,11 @@ pub async fn set_triage(handle: AppHandle, id: i64, triage: Triage) -> AppResult
 }
 
 #[tauri::command]
+pub async fn set_triage_many(handle: AppHandle, ids: Vec<i64>, triage: Triage) -> AppResult<usize> {
+    blocking(handle, move |a| a.set_triage_many(&ids, triage)).await
+}
+
+#[tauri::command]
 pub async fn list_sources(handle: AppHandle) -> AppResult<Vec<SourceRow>> {
     blocking(handle, |a| a.list_sources()).await
 }

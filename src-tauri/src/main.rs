@@ -79,6 +79,7 @@ fn main() {
             commands::add_source,
             commands::remove_source,
             commands::check_source,
+            commands::set_triage_many,
             commands::check_all_sources,
             commands::set_source_enabled,
             commands::import_opml,

@@ -190,6 +190,7 @@ export const previewQuery = (query: string, limit: number) =>
 export const listMentions = (filter: MentionFilter) =>
   call<Mention[]>("list_mentions", { filter });
 export const setTriage = (id: number, triage: Triage) => call<void>("set_triage", { id, triage });
+export const setTriageMany = (ids: number[], triage: Triage) => call<number>("set_triage_many", { ids, triage });
 export const listSources = () => call<SourceRow[]>("list_sources");
 export const addSource = (spec: SourceSpec) => call<Source>("add_source", { spec });
 export const removeSource = (id: number) => call<void>("remove_source", { id });

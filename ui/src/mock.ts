@@ -304,6 +304,7 @@ class MockBackend {
       case "preview_query": return this.mentions.filter((m) => matches(m, a.query as string)).slice(0, a.limit as number);
       case "list_mentions": return this.filter((a.filter ?? {}) as MentionFilter).map((m) => ({ ...m }));
       case "set_triage": { const m = this.mentions.find((x) => x.id === a.id); if (!m) throw { code: "not_found", message: "no such mention" }; m.triage = a.triage as Mention["triage"]; return null; }
+      case "set_triage_many": { let n = 0; for (const m of this.mentions) if ((a.ids as number[]).includes(m.id) && m.triage !== a.triage) { m.triage = a.triage as Mention["triage"]; n++; } return n; }
       case "list_sources": return this.sources.map((s) => structuredClone(s));
       case "add_source": return this.addSource(a.spec as SourceSpec);
       case "remove_source": this.sources = this.sources.filter((s) => s.source.id !== a.id); return null;

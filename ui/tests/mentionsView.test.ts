@@ -168,6 +168,27 @@ describe("mention stream", () => {
     root.remove();
   });
 
+  it("marks every new mention shown as seen in one step, and says how many", async () => {
+    const t = testBackend({
+      list_sources: [],
+      list_mentions: [mention({ id: 1 }), mention({ id: 2, triage: "flagged" }), mention({ id: 3 })],
+      set_triage_many: (a) => (a.ids as number[]).length,
+    });
+    setBackend(t.backend);
+    const toasts: string[] = [];
+    const root = document.createElement("div");
+    document.body.appendChild(root);
+    const cleanup = renderMentions(root, testCtx({ toast: (m: string) => void toasts.push(m) }), new URLSearchParams());
+    const rows = () => [...root.querySelectorAll<HTMLElement>('[data-testid="mention-row"]')];
+    await vi.waitFor(() => expect(rows()).toHaveLength(3));
+    root.querySelector<HTMLButtonElement>('[data-testid="mentions-mark-seen"]')!.click();
+    await vi.waitFor(() => expect(toasts).toEqual(["2 mentions marked seen"]));
+    expect(t.calls.find((c) => c.cmd === "set_triage_many")?.args).toEqual({ ids: [1, 3], triage: "seen" });
+    expect(rows().map((r) => r.dataset.triage)).toEqual(["seen", "flagged", "seen"]);
+    cleanup();
+    root.remove();
+  });
+
   it("a click on a triage button calls set_triage", async () => {
     const { calls, cleanup, root } = await setup();
     root.querySelectorAll<HTMLButtonElement>('[data-testid="triage-handled"]')[2].click();

@@ -501,6 +501,14 @@ impl App {
         self.db(|s| s.set_triage(id, triage))
     }
 
+    /// Triage for many at once ("mark the ones shown as seen"); returns how many changed.
+    pub fn set_triage_many(&self, ids: &[i64], triage: Triage) -> AppResult<usize> {
+        if ids.len() > 1000 {
+            return Err(AppError::new("invalid", "at most 1,000 mentions at once"));
+        }
+        self.db(|s| s.set_triage_many(ids, triage))
+    }
+
     pub fn list_sources(&self) -> AppResult<Vec<SourceRow>> {
         self.read(|s| {
             Ok(s.sources()?

@@ -435,6 +435,20 @@ impl Store {
             .map_err(|e| self.err(e))
     }
 
+    /// Sets the triage state of several mentions in one transaction (mentions removed
+    /// meanwhile are skipped). Returns how many changed.
+    pub fn set_triage_many(&mut self, ids: &[i64], triage: Triage) -> Result<usize> {
+        self.write(|tx| {
+            let mut stmt =
+                tx.prepare("UPDATE mentions SET triage = ?2 WHERE id = ?1 AND triage != ?2")?;
+            let mut n = 0;
+            for id in ids {
+                n += stmt.execute(params![id, triage.as_str()])?;
+            }
+            Ok(n)
+        })
+    }
+
     pub fn set_triage(&mut self, id: i64, triage: Triage) -> Result<()> {
         self.write(|tx| {
             if tx.execute(

@@ -19,6 +19,7 @@ const ABOUT: Record<string, Record<string, Key>> = {
     not_a_block: "error.invalid.notABlock",
     damaged_block: "error.invalid.damagedBlock",
     opml: "error.invalid.opml",
+    search: "error.invalid.search",
   },
   refused: { no_profile: "error.refused.noProfile", profile_changed: "error.refused.profileChanged" },
   keychain: { locked: "error.keychain.locked", unavailable: "error.keychain.unavailable" },

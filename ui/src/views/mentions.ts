@@ -63,6 +63,7 @@ export function renderMentions(root: HTMLElement, ctx: Ctx, params: URLSearchPar
     h("header", { class: "page-header" },
       h("div", { class: "page-titles" }, h("h1", null, t("mentions.title")), status),
       h("div", { class: "page-actions" }, liveBox,
+        button(t("mentions.markAllSeen"), () => void markShownSeen(), { icon: "eye", testid: "mentions-mark-seen" }),
         button(t("common.refresh"), () => (pendingLive.length ? applyLive() : reload()), { icon: "refresh", testid: "mentions-refresh" }))),
     filterBar,
     list,
@@ -238,6 +239,23 @@ export function renderMentions(root: HTMLElement, ctx: Ctx, params: URLSearchPar
       if (hadFocus) focusSelected();
     } catch (e) {
       if (!disposed && my === seq) list.replaceChildren(h("li", { class: "empty-li" }, errorBox(ctx.errorText(e))));
+    }
+  }
+
+  /** Every new mention shown becomes seen, in one step (a crisis brings hundreds). */
+  async function markShownSeen() {
+    const ids = mentions.filter((m) => m.triage === "new").map((m) => m.id);
+    if (!ids.length) {
+      ctx.toast(t("mentions.noneNew"));
+      return;
+    }
+    try {
+      const n = await ipc.setTriageMany(ids, "seen");
+      for (const m of mentions) if (ids.includes(m.id)) m.triage = "seen";
+      draw();
+      ctx.toast(tn("mentions.markedSeen", n));
+    } catch (e) {
+      ctx.toast(ctx.errorText(e), "error");
     }
   }
 

@@ -74,7 +74,7 @@ impl From<StoreError> for AppError {
             StoreError::Duplicate { what, key } => {
                 AppError::new("duplicate", message).about(what, Some(key))
             }
-            StoreError::Invalid { .. } => AppError::new("invalid", message),
+            StoreError::Invalid { what, .. } => AppError::new("invalid", message).about(what, None),
             StoreError::Busy { .. } => AppError::new("busy", message),
             StoreError::ReadOnly { .. } => {
                 AppError::new("storage", message).about("read_only", None)

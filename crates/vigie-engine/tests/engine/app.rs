@@ -197,6 +197,17 @@ async fn the_shell_facade_end_to_end() {
         ]
     );
     assert!(page(p3.last()).is_empty());
+    // A search without a word: said as data (the UI words it), not only in English.
+    let f: StreamFilter = serde_json::from_value(serde_json::json!({"search": "?!"})).unwrap();
+    let err = app.list_mentions(&f).unwrap_err();
+    assert_eq!((err.code, err.what), ("invalid", Some("search")), "{err:?}");
+    // Many at once: the two Danone mentions become seen; already-seen ones are not counted.
+    let ids: Vec<i64> = app.list_mentions(&all).unwrap().iter().map(|m| m.id).collect();
+    assert_eq!(app.set_triage_many(&ids, Triage::Seen).unwrap(), 2);
+    assert_eq!(app.set_triage_many(&ids, Triage::Seen).unwrap(), 0);
+    let seen: StreamFilter = serde_json::from_value(serde_json::json!({"triage": "seen"})).unwrap();
+    assert_eq!(app.list_mentions(&seen).unwrap().len(), 2);
+    app.set_triage_many(&ids, Triage::New).unwrap();
     app.set_triage(ms[0].id, Triage::Flagged).unwrap();
     let f: StreamFilter = serde_json::from_value(serde_json::json!({"triage": "flagged"})).unwrap();
     assert_eq!(app.list_mentions(&f).unwrap()[0].id, ms[0].id);
