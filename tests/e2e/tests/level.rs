@@ -129,6 +129,7 @@ async fn a_spike_raises_the_level_and_notifies_over_dbus() {
         .await
         .unwrap();
     assert!(why.contains("mentions"), "the explanation: {why}");
+    ui.no_toasts().await;
     ui.screenshot("16-alerts").await;
     ui.click("nav-watches").await;
     ui.click("watch-row-name").await;
