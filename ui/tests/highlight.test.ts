@@ -29,3 +29,11 @@ describe("a watch's terms marked in a mention", () => {
     expect(markTerms("rien", [])).toHaveLength(1);
   });
 });
+
+describe("word starts without lookbehind", () => {
+  it("a term inside a longer word, or after an emoji or a digit, is judged by the character before it", () => {
+    expect(marked("xdanone danone", ["danone"])).toEqual(["danone"]);
+    expect(marked("😡danone 2danone", ["danone"])).toEqual(["danone"]);
+    expect(termRanges("😡danone", ["danone"])).toEqual([[2, 8]]);
+  });
+});

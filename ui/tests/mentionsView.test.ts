@@ -149,6 +149,29 @@ describe("mention stream", () => {
     root.remove();
   });
 
+  it("new mentions also wait while the app's main area is scrolled (nothing selected)", async () => {
+    let stored = [mention({ id: 1 })];
+    const t = testBackend({ list_sources: [], list_mentions: () => stored });
+    setBackend(t.backend);
+    const main = document.createElement("main");
+    main.id = "main";
+    document.body.appendChild(main);
+    const root = document.createElement("div");
+    main.appendChild(root);
+    const cleanup = renderMentions(root, testCtx(), new URLSearchParams());
+    const rows = () => root.querySelectorAll('[data-testid="mention-row"]');
+    await vi.waitFor(() => expect(rows()).toHaveLength(1));
+    await flush();
+    main.scrollTop = 300; // jsdom keeps what is set
+    stored = [mention({ id: 2 }), ...stored];
+    t.emit("mentions://new", { count: 1, ids: [2] });
+    await flush();
+    expect(rows()).toHaveLength(1);
+    expect(root.querySelector('[data-testid="live-show"]')).not.toBeNull();
+    cleanup();
+    main.remove();
+  });
+
   it("marks in each mention the terms of the watches that matched it", async () => {
     const rows = [{ watch: { id: 1, name: "Danone", query: "danone OR \"appel au boycott\"" }, level: { level: "calm" } }] as never;
     const t = testBackend({

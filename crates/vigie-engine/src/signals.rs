@@ -70,6 +70,10 @@ struct Persisted {
     /// Weak signals already logged, by series and bucket (those not yet settled).
     #[serde(default)]
     logged_weak: Vec<(String, Timestamp)>,
+    /// What the last pass saw: the end of its buckets and the newest mention matched. A pass
+    /// with neither a new closed bucket nor a new mention has nothing to replay.
+    #[serde(default)]
+    seen: Option<(Timestamp, i64)>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, PartialEq)]
@@ -179,11 +183,16 @@ pub fn update_signals(
         // Settled buckets: from the settled state on, up to `settle_to`; then the recent ones
         // again, on a copy, with what has arrived since the last pass.
         let settle_to = align(end - cfg.settle_secs);
+        let newest = store.newest_match(watch.id)?;
+        if st.seen == Some((end, newest)) {
+            continue;
+        }
         let start = match st.signals.last_bucket {
             Some(b) => b + BUCKET,
             None => match store.first_mention_at(watch.id)? {
                 Some(first) => align(first).max(end - cfg.backfill_secs),
-                None => end - BUCKET,
+                // Nothing yet: quiet buckets settle from now on (the baseline learns zeros).
+                None => settle_to - BUCKET,
             },
         }
         .max(end - cfg.max_buckets * BUCKET);
@@ -223,7 +232,8 @@ pub fn update_signals(
         report.buckets += steps.len();
         let mut events = Vec::new();
         let mut live_weak = false;
-        st.logged_weak.retain(|(_, at)| *at >= settle_to - BUCKET);
+        // Buckets before `start` are settled and never replayed again: their keys can go.
+        st.logged_weak.retain(|(_, at)| *at >= start);
         for s in &steps {
             for w in &s.weak_signals {
                 let key = (w.series.to_string(), s.evidence.at);
@@ -243,32 +253,41 @@ pub fn update_signals(
                 });
             }
         }
-        // The level shown changed: logged once, with the last change that led there.
+        // The level shown changed: logged once, with the last change that led there (or, when
+        // the replay never changed level, e.g. matches removed by a corrected query, with the
+        // level as it stands).
         let final_level = live.level.level;
         let mut last_change = None;
         if final_level != initial_level {
-            if let Some(c) = steps.iter().rev().find_map(|s| s.change.as_ref()) {
-                let fr = explain(&c.reasons, Lang::Fr, cfg.tz_offset_secs);
-                let en = explain(&c.reasons, Lang::En, cfg.tz_offset_secs);
-                let why = if cfg.lang == Lang::Fr {
-                    fr.clone()
-                } else {
-                    en.clone()
-                };
-                report
-                    .changes
-                    .push((watch.id, initial_level, final_level, why.clone()));
-                events.push(NewEvent {
-                    at: c.at,
-                    kind: "level_changed",
-                    watch_id: Some(watch.id),
-                    source_id: None,
-                    data: serde_json::json!({ "from": initial_level, "to": final_level, "points": c.points, "reasons": c.reasons, "explanation_fr": fr, "explanation_en": en }),
-                });
-                last_change = Some(why);
-            }
+            let (at, points, reasons) = match steps.iter().rev().find_map(|s| s.change.as_ref()) {
+                Some(c) => (c.at, c.points, c.reasons.clone()),
+                None => (
+                    live.last_bucket.unwrap_or(end - BUCKET),
+                    live.level.last_points,
+                    live.level.last_reasons.clone(),
+                ),
+            };
+            let fr = explain(&reasons, Lang::Fr, cfg.tz_offset_secs);
+            let en = explain(&reasons, Lang::En, cfg.tz_offset_secs);
+            let why = if cfg.lang == Lang::Fr {
+                fr.clone()
+            } else {
+                en.clone()
+            };
+            report
+                .changes
+                .push((watch.id, initial_level, final_level, why.clone()));
+            events.push(NewEvent {
+                at,
+                kind: "level_changed",
+                watch_id: Some(watch.id),
+                source_id: None,
+                data: serde_json::json!({ "from": initial_level, "to": final_level, "points": points, "reasons": reasons, "explanation_fr": fr, "explanation_en": en }),
+            });
+            last_change = Some(why);
         }
         st.shown = Some(final_level);
+        st.seen = Some((end, newest));
         // One notice per episode: the level shown differs from the last pass's, or a live weak
         // signal when nothing was said recently.
         let notice = if !prefs.levels && !prefs.weak_signals {

@@ -419,6 +419,17 @@ impl Store {
     }
 
     /// The earliest publication time among a watch's mentions.
+    /// The id of the newest mention a watch matches (0: none): whether anything arrived.
+    pub fn newest_match(&self, watch_id: i64) -> Result<i64> {
+        self.conn()
+            .query_row(
+                "SELECT COALESCE(MAX(mention_id), 0) FROM matches WHERE watch_id = ?1",
+                [watch_id],
+                |r| r.get(0),
+            )
+            .map_err(|e| self.err(e))
+    }
+
     pub fn first_mention_at(&self, watch_id: i64) -> Result<Option<Timestamp>> {
         self.conn()
             .query_row(

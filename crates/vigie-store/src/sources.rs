@@ -254,10 +254,16 @@ impl Store {
 
     pub fn set_source_enabled(&mut self, id: i64, enabled: bool) -> Result<()> {
         self.write(|tx| {
-            tx.execute(
+            let n = tx.execute(
                 "UPDATE sources SET enabled = ?2 WHERE id = ?1",
                 params![id, enabled],
             )?;
+            if n == 0 {
+                return Err(StoreError::NotFound {
+                    what: "source",
+                    key: id.to_string(),
+                });
+            }
             Ok(())
         })
     }

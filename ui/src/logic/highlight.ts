@@ -28,7 +28,8 @@ function escape(s: string): string {
 }
 
 /** A term as a pattern over folded text: its words in order, anything not a letter or a digit
- * between them, whole words (a prefix's last word may go on). */
+ * between them, ending a word (a prefix's last word may go on). Where it starts is checked
+ * by hand (`startsWord`): no lookbehind, which older WebKits lack. */
 function pattern(term: string): RegExp | null {
   const prefix = term.endsWith("*");
   const words = foldWithMap(prefix ? term.slice(0, -1) : term)
@@ -36,7 +37,18 @@ function pattern(term: string): RegExp | null {
     .filter(Boolean);
   if (!words.length) return null;
   const body = words.map(escape).join("[^\\p{L}\\p{N}]+");
-  return new RegExp(`(?<![\\p{L}\\p{N}])${body}${prefix ? "[\\p{L}\\p{N}]*" : "(?![\\p{L}\\p{N}])"}`, "gu");
+  return new RegExp(`${body}${prefix ? "[\\p{L}\\p{N}]*" : "(?![\\p{L}\\p{N}])"}`, "gu");
+}
+
+const WORD_CHAR = /[\p{L}\p{N}]/u;
+
+/** Whether a match at `start` begins a word (the character before is none, or not a letter or digit). */
+function startsWord(folded: string, start: number): boolean {
+  if (start === 0) return true;
+  const before = String.fromCodePoint(folded.codePointAt(start - 1) ?? 32);
+  // A low surrogate: look at the whole character before it.
+  const prev = /[\uDC00-\uDFFF]/.test(before) && start >= 2 ? folded.slice(start - 2, start) : before;
+  return !WORD_CHAR.test(prev);
 }
 
 /** The ranges `[start, end)` of `text` where any of `terms` appears, sorted and merged. */
@@ -49,7 +61,7 @@ export function termRanges(text: string, terms: string[]): [number, number][] {
     if (!re) continue;
     for (const m of folded.matchAll(re)) {
       const start = m.index ?? 0;
-      found.push([at[start], at[start + m[0].length]]);
+      if (startsWord(folded, start)) found.push([at[start], at[start + m[0].length]]);
     }
   }
   found.sort((a, b) => a[0] - b[0]);

@@ -87,14 +87,16 @@ export function renderAlerts(root: HTMLElement, ctx: Ctx): Cleanup {
     for (const e of shown) list.appendChild(item(e));
   }
 
+  let seq = 0;
   function load() {
+    const my = ++seq; // a later load (timer, level event) wins over an earlier answer
     Promise.all([ipc.alerts(200), ctx.rows.length ? Promise.resolve(ctx.rows) : ctx.refreshDashboard().catch(() => [])])
       .then(([evs]) => {
-        if (disposed) return;
+        if (disposed || my !== seq) return;
         events = evs.filter((e) => e.kind === "level_changed" || e.kind === "weak_signal");
         draw();
       })
-      .catch((e) => !disposed && list.replaceChildren(h("li", null, errorBox(ctx.errorText(e)))));
+      .catch((e) => !disposed && my === seq && list.replaceChildren(h("li", null, errorBox(ctx.errorText(e)))));
   }
   load();
   // Kept current while open: a level change reloads it at once, weak signals within a minute.

@@ -27,6 +27,8 @@ export function renderMentions(root: HTMLElement, ctx: Ctx, params: URLSearchPar
   let seq = 0;
   // The last answer filled its page: older mentions are there to load.
   let more = false;
+  // New mentions waiting while the user reads (see onNewMentions below).
+  let pendingLive: number[] = [];
 
   const list = h("ol", { class: "mention-list", testid: "mention-list", "aria-label": t("mentions.title") });
   const moreBox = h("div", { class: "list-more" });
@@ -226,7 +228,13 @@ export function renderMentions(root: HTMLElement, ctx: Ctx, params: URLSearchPar
     history.replaceState(null, "", `#/mentions${filtersToParams(filters) ? `?${filtersToParams(filters)}` : ""}`);
     try {
       // A live update asks for as many as are shown (the pages loaded below stay); other
-      // reloads (filters, search, refresh) start again from the newest page.
+      // reloads (filters, search, refresh) start again from the newest page, and show
+      // whatever was waiting.
+      if (!opts.live) {
+        pendingLive = [];
+        clear(liveBox);
+        liveBox.classList.remove("show");
+      }
       const limit = opts.live ? Math.min(1000, Math.max(PAGE_SIZE, mentions.length)) : PAGE_SIZE;
       const got = await ipc.listMentions(toMentionFilter(filters, nowSecs(), limit, ctx.rows));
       if (disposed || my !== seq) return;
@@ -250,7 +258,9 @@ export function renderMentions(root: HTMLElement, ctx: Ctx, params: URLSearchPar
       return;
     }
     try {
-      const n = await ipc.setTriageMany(ids, "seen");
+      let n = 0;
+      // The engine takes at most 1,000 at once; more pages may be shown.
+      for (let i = 0; i < ids.length; i += 1000) n += await ipc.setTriageMany(ids.slice(i, i + 1000), "seen");
       for (const m of mentions) if (ids.includes(m.id)) m.triage = "seen";
       draw();
       ctx.toast(tn("mentions.markedSeen", n));
@@ -308,8 +318,9 @@ export function renderMentions(root: HTMLElement, ctx: Ctx, params: URLSearchPar
 
   // New mentions go straight in while the user is not reading; while a mention is selected
   // or the list is scrolled, they wait behind a button, so rows do not move under the reader.
-  let pendingLive: number[] = [];
-  const reading = () => selected >= 0 || window.scrollY > 40;
+  // The page scrolls inside the app's <main>, not the window.
+  const scrolled = () => (document.getElementById("main")?.scrollTop ?? 0) > 40 || window.scrollY > 40;
+  const reading = () => selected >= 0 || scrolled();
   function applyLive() {
     const ids = pendingLive;
     pendingLive = [];

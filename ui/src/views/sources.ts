@@ -173,7 +173,7 @@ export function renderSources(root: HTMLElement, ctx: Ctx): Cleanup {
       healthCell,
       h("td", { class: "muted small nowrap" }, r.state.last_checked_at ? relativeTime(r.state.last_checked_at) : t("sources.never")),
       h("td", null, h("div", { class: "row-actions" },
-        button(t("sources.checkNow"), async () => {
+        !r.source.enabled ? null : button(t("sources.checkNow"), async () => {
           try {
             await ipc.checkSource(r.source.id);
             ctx.toast(t("sources.checking", { title: r.source.title }));

@@ -202,7 +202,12 @@ async fn the_shell_facade_end_to_end() {
     let err = app.list_mentions(&f).unwrap_err();
     assert_eq!((err.code, err.what), ("invalid", Some("search")), "{err:?}");
     // Many at once: the two Danone mentions become seen; already-seen ones are not counted.
-    let ids: Vec<i64> = app.list_mentions(&all).unwrap().iter().map(|m| m.id).collect();
+    let ids: Vec<i64> = app
+        .list_mentions(&all)
+        .unwrap()
+        .iter()
+        .map(|m| m.id)
+        .collect();
     assert_eq!(app.set_triage_many(&ids, Triage::Seen).unwrap(), 2);
     assert_eq!(app.set_triage_many(&ids, Triage::Seen).unwrap(), 0);
     let seen: StreamFilter = serde_json::from_value(serde_json::json!({"triage": "seen"})).unwrap();

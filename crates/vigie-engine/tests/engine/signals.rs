@@ -424,15 +424,72 @@ fn a_storm_that_arrives_late_still_raises_the_level_once() {
     let weak = logged(&store, "weak_signal");
     assert!(weak > 0);
 
-    // Later passes replay the same window: nothing is logged or notified twice.
-    for later in [now + 120, now + 400, now + 900] {
+    // Later passes replay the same window: nothing is logged or notified twice, also when
+    // the storm's buckets settle several at a time (a pass three hours later).
+    for later in [now + 60, now + 120, now + 400, now + 900, now + 3 * 3600] {
         let r = update_signals(&mut store, &notes, later, &SignalConfig::default()).unwrap();
-        assert!(r.changes.is_empty(), "{r:?}");
+        assert!(
+            r.changes.iter().all(|c| c.2 < c.1),
+            "only a calming down may follow: {r:?}"
+        );
     }
-    assert_eq!(logged(&store, "level_changed"), 1);
     assert_eq!(logged(&store, "weak_signal"), weak);
-    assert_eq!(notes.0.lock().unwrap().len(), 1);
+    let changes = store.events(Some("level_changed"), 100).unwrap();
+    assert_eq!(
+        changes
+            .iter()
+            .filter(|e| e.data["to"] != serde_json::json!("calm"))
+            .count(),
+        1,
+        "{changes:?}"
+    );
+    assert!(notes.0.lock().unwrap().len() <= 2);
     assert_eq!(ids.len(), 1);
+}
+
+#[test]
+fn a_quiet_watch_learns_its_quiet_and_a_corrected_query_closes_its_episode() {
+    let now = (NOW / 300) * 300;
+    let dir = tempfile::tempdir().unwrap();
+    let (mut store, ids, src) = store_with(dir.path(), &[("Danone", "danone")]);
+    let notes = MemoryNotifier::default();
+    // No mention yet: the quiet buckets settle pass after pass (the baseline learns zeros).
+    update_signals(&mut store, &notes, now, &SignalConfig::default()).unwrap();
+    let settled = |s: &Store| -> i64 {
+        let v: serde_json::Value =
+            serde_json::from_str(&s.signal_state(ids[0]).unwrap().unwrap()).unwrap();
+        v["signals"]["last_bucket"]
+            .as_i64()
+            .expect("settled buckets")
+    };
+    let first = settled(&store);
+    update_signals(&mut store, &notes, now + 3600, &SignalConfig::default()).unwrap();
+    assert_eq!(settled(&store), first + 3600);
+    // A second pass in the same bucket with nothing new does nothing.
+    let r = update_signals(&mut store, &notes, now + 3610, &SignalConfig::default()).unwrap();
+    assert_eq!((r.watches, r.buckets), (0, 0), "{r:?}");
+
+    // A storm (a homonym, say) raises the level…
+    seed(&mut store, ids[0], src, now + 3600);
+    update_signals(&mut store, &notes, now + 3660, &SignalConfig::default()).unwrap();
+    assert!(store.levels().unwrap()[0].level > Level::Calm);
+    // …the query is corrected: its matches go, and the level shown goes back to calm with an
+    // event saying so (the replay itself never changed level).
+    let reader = store.reader().unwrap();
+    vigie_engine::ingest::save_and_match_watch(
+        &mut store,
+        &reader,
+        Some(ids[0]),
+        &watch("Danone", "evian"),
+        Arc::new(vigie_tonality::Analyzer::new()),
+        now + 3660,
+    )
+    .unwrap();
+    let r = update_signals(&mut store, &notes, now + 3720, &SignalConfig::default()).unwrap();
+    assert_eq!(store.levels().unwrap()[0].level, Level::Calm, "{r:?}");
+    assert_eq!(r.changes.len(), 1, "{r:?}");
+    let last = &store.events(Some("level_changed"), 1).unwrap()[0];
+    assert_eq!(last.data["to"], serde_json::json!("calm"));
 }
 
 /// Tells nothing to anyone: removes a watch through another connection instead, as
