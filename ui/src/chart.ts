@@ -65,6 +65,8 @@ const HEIGHT = 170;
 export interface ChartLayout {
   width: number;
   theme: ChartTheme;
+  /** A span dragged across the chart (unix seconds): the caller opens its mentions. */
+  onSelect?: (from: number, to: number) => void;
 }
 
 export function createChart(container: HTMLElement, data: ChartData, layout: ChartLayout): ChartHandle {
@@ -77,7 +79,20 @@ export function createChart(container: HTMLElement, data: ChartData, layout: Cha
     width: Math.max(240, layout.width || 480),
     height: HEIGHT,
     padding: [8, 4, 0, 0],
-    cursor: { drag: { x: false, y: false }, points: { size: 6 } },
+    cursor: { drag: { x: !!layout.onSelect, y: false, setScale: false }, points: { size: 6 } },
+    hooks: layout.onSelect
+      ? {
+          setSelect: [
+            (u) => {
+              if (u.select.width < 2) return;
+              const from = u.posToVal(u.select.left, "x");
+              const to = u.posToVal(u.select.left + u.select.width, "x");
+              u.setSelect({ left: 0, top: 0, width: 0, height: 0 }, false);
+              layout.onSelect?.(Math.floor(from), Math.ceil(to));
+            },
+          ],
+        }
+      : {},
     legend: { show: true, live: true },
     scales: { x: { time: true }, n: { range: (_u, _min, max) => [0, Math.max(4, max * 1.15)] }, pct: { range: [0, 100] } },
     series: [

@@ -3,11 +3,11 @@ import type { DashboardRow, WatchSeries } from "../src/types";
 
 // uPlot needs a real canvas (jsdom has none): record what the view asks to draw instead.
 // The real charts are drawn in the end-to-end tests (tests/e2e).
-const drawn: { box: HTMLElement; step: number; total: number; width?: number }[] = [];
+const drawn: { box: HTMLElement; step: number; total: number; width?: number; onSelect?: (from: number, to: number) => void }[] = [];
 vi.mock("../src/chart", () => ({
   chartTheme: () => ({ muted: "", grid: "", volume: "", volumeFill: "", negative: "", font: "" }),
-  createChart: (box: HTMLElement, data: number[][], layout: { width: number }) => {
-    drawn.push({ box, step: data[0][1] - data[0][0], total: data[1].reduce((a, b) => a + (b ?? 0), 0), width: layout.width });
+  createChart: (box: HTMLElement, data: number[][], layout: { width: number; onSelect?: (from: number, to: number) => void }) => {
+    drawn.push({ box, step: data[0][1] - data[0][0], total: data[1].reduce((a, b) => a + (b ?? 0), 0), width: layout.width, onSelect: layout.onSelect });
     return { update: () => undefined, destroy: () => undefined };
   },
 }));
@@ -73,6 +73,27 @@ describe("dashboard", () => {
     await vi.waitFor(() => expect(drawn).toHaveLength(1));
     const beta = root.querySelector<HTMLElement>('[data-watch-id="2"]')!;
     expect(beta.querySelector('[data-testid="watch-chart"]')!.textContent).toMatch(/reload/i);
+  });
+});
+
+describe("dashboard chart selection", () => {
+  afterEach(() => {
+    setBackend(null);
+    drawn.length = 0;
+    document.body.innerHTML = "";
+  });
+
+  it("a span dragged across a watch's chart opens that watch's mentions of the span", async () => {
+    const rows = [row(1, "Alpha"), row(2, "Beta")];
+    const t = testBackend({ dashboard_series: (a) => series(a.range as string, [1, 2]) });
+    setBackend(t.backend);
+    const navigate = vi.fn();
+    const root = document.body.appendChild(document.createElement("div"));
+    renderDashboard(root, testCtx({ refreshDashboard: async () => rows, navigate }));
+    await vi.waitFor(() => expect(drawn).toHaveLength(2));
+    const beta = drawn.find((d) => d.box.closest<HTMLElement>('[data-testid="watch-card"]')!.dataset.watchId === "2")!;
+    beta.onSelect!(1_795_190_000, 1_795_193_600);
+    expect(navigate).toHaveBeenCalledWith("#/mentions?watch=2&from=1795190000&to=1795193600");
   });
 });
 

@@ -69,6 +69,7 @@ export const en: Record<Key, string> = {
   "dashboard.range": "Chart period",
   "dashboard.watchCount.one": "{n} watch",
   "dashboard.watchCount.other": "{n} watches",
+  "dashboard.dragHint": "Drag across the chart to see the mentions of that moment",
   "dashboard.updatedAt": "updated at {time}",
   "dashboard.since": "since {when}",
   "dashboard.noExplanation": "Nothing unusual: volume and tonality are normal.",

@@ -70,6 +70,7 @@ export const fr = {
   "dashboard.range": "Période du graphique",
   "dashboard.watchCount.one": "{n} veille",
   "dashboard.watchCount.other": "{n} veilles",
+  "dashboard.dragHint": "Glissez sur le graphique pour voir les mentions de ce moment",
   "dashboard.updatedAt": "mis à jour à {time}",
   "dashboard.since": "depuis {when}",
   "dashboard.noExplanation": "Rien d'inhabituel : volume et tonalité dans la normale.",

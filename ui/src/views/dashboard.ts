@@ -9,6 +9,7 @@ import { LEVELS } from "../types";
 import { compareLevels, levelStyle } from "../logic/levels";
 import { seriesToChart, seriesTotals } from "../logic/series";
 import { number, nowSecs, shortTime } from "../logic/format";
+import { EMPTY_FILTERS, filtersToParams } from "../logic/filters";
 import { chartTheme, createChart, type ChartHandle } from "../chart";
 import { button, emptyState, errorBox, levelBadge, loading, segmented } from "./common";
 
@@ -81,7 +82,7 @@ export function renderDashboard(root: HTMLElement, ctx: Ctx): Cleanup {
   function card(row: DashboardRow, gen: number): Slot {
     const { watch, level } = row;
     const explanation = explanationFor(level);
-    const chartBox = h("div", { class: "chart", testid: "watch-chart", "aria-label": t("chart.aria", { name: watch.name }), role: "img" });
+    const chartBox = h("div", { class: "chart", testid: "watch-chart", "aria-label": t("chart.aria", { name: watch.name }), role: "img", title: t("dashboard.dragHint") });
     const stats = h("div", { class: "card-stats" }, h("span", { class: "muted" }, t("common.loading")));
     const badgeSlot = h("span", { class: "badge-slot" }, levelBadge(level.level));
     const since = h("span", { class: "muted small" }, level.since ? t("dashboard.since", { when: shortTime(level.since) }) : "");
@@ -142,7 +143,10 @@ export function renderDashboard(root: HTMLElement, ctx: Ctx): Cleanup {
         stat(t("dashboard.statNegative"), tot.share === null ? "–" : `${number(tot.share, 1)} %`),
         stat(t("dashboard.statPeak", { step: s.step >= 3600 ? t("range.perHour") : t("range.per5min") }), number(tot.peak)),
       );
-      charts.push(createChart(slot.chartBox, seriesToChart(s), { width: widths[i], theme }));
+      // Dragging across a chart opens the watch's mentions of that span.
+      const onSelect = (from: number, to: number) =>
+        ctx.navigate(`#/mentions?${filtersToParams({ ...EMPTY_FILTERS, watch: String(slot.watchId), from: String(from), to: String(to) })}`);
+      charts.push(createChart(slot.chartBox, seriesToChart(s), { width: widths[i], theme, onSelect }));
     });
     performance.mark("vigie:charts-drawn");
     // After the frame that shows them (a benchmark reads this mark).
