@@ -130,6 +130,9 @@ export async function startApp(mount: HTMLElement): Promise<void> {
   const publishingListeners = new Set<(p: Publishing) => void>();
   let cleanup: Cleanup | void;
   let newCount = 0;
+  // Level changes heard while away from the alerts centre (its menu item shows them).
+  let alertCount = 0;
+  const levelSubs = new Set<number>();
 
   const ctx: Ctx = {
     settings: { ...DEFAULT_SETTINGS, language: detectLanguage(navigator.language) },
@@ -138,6 +141,7 @@ export async function startApp(mount: HTMLElement): Promise<void> {
     async refreshDashboard() {
       ctx.rows = await ipc.dashboard();
       renderFooter();
+      followLevels();
       return ctx.rows;
     },
     navigate(hash) {
@@ -188,12 +192,34 @@ export async function startApp(mount: HTMLElement): Promise<void> {
     for (const fn of publishingListeners) fn(ctx.publishing);
   }
 
+  /** Every watch's level, wherever the user is: the sidebar's highest level and the alerts
+   *  centre's count stay current (the dashboard listens for its own cards too). */
+  function followLevels() {
+    for (const r of ctx.rows) {
+      if (levelSubs.has(r.watch.id)) continue;
+      levelSubs.add(r.watch.id);
+      ipc
+        .onWatchLevel(r.watch.id, (wl) => {
+          const row = ctx.rows.find((x) => x.watch.id === wl.watch_id);
+          if (row) row.level = wl;
+          renderFooter();
+          const here = parseHash(location.hash).path[0];
+          if (here !== "alerts") {
+            alertCount += 1;
+            renderNav(here);
+          }
+        })
+        .catch(() => levelSubs.delete(r.watch.id));
+    }
+  }
+
   function renderNav(active: string) {
     clear(navList);
     for (const item of NAV) {
+      const count = item.id === "mentions" ? newCount : item.id === "alerts" ? alertCount : 0;
       const badge =
-        item.id === "mentions" && newCount > 0
-          ? h("span", { class: "nav-badge", testid: "nav-new-count", "aria-label": t("nav.newCount", { n: newCount }) }, String(newCount > 99 ? "99+" : newCount))
+        count > 0
+          ? h("span", { class: "nav-badge", testid: item.id === "mentions" ? "nav-new-count" : "nav-alert-count", "aria-label": t(item.id === "mentions" ? "nav.newCount" : "nav.alertCount", { n: count }) }, String(count > 99 ? "99+" : count))
           : null;
       const a = h(
         "a",
@@ -253,6 +279,9 @@ export async function startApp(mount: HTMLElement): Promise<void> {
     if (name === "mentions") {
       newCount = 0;
     }
+    if (name === "alerts") {
+      alertCount = 0;
+    }
     renderNav(name);
     if (cleanup) cleanup();
     cleanup = undefined;
@@ -279,6 +308,7 @@ export async function startApp(mount: HTMLElement): Promise<void> {
   if (rows.status === "fulfilled") {
     ctx.rows = rows.value;
     renderFooter();
+    followLevels();
   } else ctx.toast(ctx.errorText(rows.reason), "error");
   if (publishing.status === "fulfilled") {
     ctx.publishing = publishing.value;

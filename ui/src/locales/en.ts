@@ -13,6 +13,7 @@ export const en: Record<Key, string> = {
   "nav.sources": "Sources",
   "nav.alerts": "Alerts",
   "nav.settings": "Settings",
+  "nav.alertCount": "{n} level changes since your last visit",
   "nav.newCount": "New mentions: {n}",
   "nav.highestLevel": "Highest level",
   "nav.breadcrumb": "Breadcrumb",

@@ -14,6 +14,7 @@ export const fr = {
   "nav.sources": "Sources",
   "nav.alerts": "Alertes",
   "nav.settings": "Réglages",
+  "nav.alertCount": "{n} changements de niveau depuis votre dernière visite",
   "nav.newCount": "Nouvelles mentions : {n}",
   "nav.highestLevel": "Niveau le plus haut",
   "nav.breadcrumb": "Fil d'Ariane",
