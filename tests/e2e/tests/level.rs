@@ -64,6 +64,39 @@ async fn a_spike_raises_the_level_and_notifies_over_dbus() {
     )
     .await;
 
+    // While the user is elsewhere (still in the watch editor), the sidebar follows the level
+    // and the alerts centre's menu item counts the change.
+    ui.until(
+        "the sidebar shows the level rise, away from the dashboard",
+        Duration::from_secs(90),
+        || async {
+            let risen = match ui
+                .client
+                .find(fantoccini::Locator::Css(
+                    "[data-testid=\"nav-highest-level\"]",
+                ))
+                .await
+            {
+                Ok(b) => b
+                    .attr("class")
+                    .await
+                    .ok()
+                    .flatten()
+                    .is_some_and(|c| !c.contains("level-calm")),
+                Err(_) => false,
+            };
+            risen && !ui.all("nav-alert-count").await.is_empty()
+        },
+    )
+    .await;
+    assert!(ui
+        .client
+        .current_url()
+        .await
+        .unwrap()
+        .as_str()
+        .ends_with("#/watches/2"));
+
     // The engine polls, the signal pass raises the level, the dashboard shows it.
     ui.click("nav-dashboard").await;
     ui.until(
