@@ -139,7 +139,15 @@ export async function startApp(mount: HTMLElement): Promise<void> {
     rows: [],
     backend: await ipc.backendName().catch(() => "tauri" as const),
     async refreshDashboard() {
+      const before = new Map(ctx.rows.map((r) => [r.watch.id, r.level.level]));
       ctx.rows = await ipc.dashboard();
+      // A level that changed before its event was listened to counts all the same.
+      const changed = ctx.rows.filter((r) => (before.get(r.watch.id) ?? "calm") !== r.level.level).length;
+      const here = parseHash(location.hash).path[0];
+      if (changed && here !== "alerts") {
+        alertCount += changed;
+        renderNav(here);
+      }
       renderFooter();
       followLevels();
       return ctx.rows;
