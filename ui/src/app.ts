@@ -139,16 +139,7 @@ export async function startApp(mount: HTMLElement): Promise<void> {
     rows: [],
     backend: await ipc.backendName().catch(() => "tauri" as const),
     async refreshDashboard() {
-      const before = new Map(ctx.rows.map((r) => [r.watch.id, r.level.level]));
-      ctx.rows = await ipc.dashboard();
-      // A level that changed before its event was listened to counts all the same.
-      const changed = ctx.rows.filter((r) => (before.get(r.watch.id) ?? "calm") !== r.level.level).length;
-      const here = parseHash(location.hash).path[0];
-      if (changed && here !== "alerts") {
-        alertCount += changed;
-        renderNav(here);
-      }
-      renderFooter();
+      applyRows(await ipc.dashboard());
       followLevels();
       return ctx.rows;
     },
@@ -200,25 +191,49 @@ export async function startApp(mount: HTMLElement): Promise<void> {
     for (const fn of publishingListeners) fn(ctx.publishing);
   }
 
-  /** Every watch's level, wherever the user is: the sidebar's highest level and the alerts
-   *  centre's count stay current (the dashboard listens for its own cards too). */
-  function followLevels() {
-    for (const r of ctx.rows) {
-      if (levelSubs.has(r.watch.id)) continue;
-      levelSubs.add(r.watch.id);
-      ipc
-        .onWatchLevel(r.watch.id, (wl) => {
-          const row = ctx.rows.find((x) => x.watch.id === wl.watch_id);
-          if (row) row.level = wl;
-          renderFooter();
-          const here = parseHash(location.hash).path[0];
-          if (here !== "alerts") {
-            alertCount += 1;
-            renderNav(here);
-          }
-        })
-        .catch(() => levelSubs.delete(r.watch.id));
+  /** Counts a watch's level change for the Alertes item (unless the user is there). */
+  function countChange(n: number) {
+    const here = parseHash(location.hash).path[0];
+    if (n > 0 && here !== "alerts") {
+      alertCount += n;
+      renderNav(here);
     }
+  }
+
+  /** New rows from the engine: a level that changed since the last rows counts once. */
+  function applyRows(rows: DashboardRow[]) {
+    const before = new Map(ctx.rows.map((r) => [r.watch.id, r.level.level]));
+    ctx.rows = rows;
+    countChange(rows.filter((r) => (before.get(r.watch.id) ?? "calm") !== r.level.level).length);
+    renderFooter();
+  }
+
+  /** Every watch's level, wherever the user is: the sidebar's highest level and the alerts
+   *  centre's count stay current (the dashboard listens for its own cards too). A watch
+   *  listened to for the first time has its rows read again once listening: a change made
+   *  between the last read and the listening is caught there, later ones by the events. */
+  function followLevels() {
+    const fresh = ctx.rows.map((r) => r.watch.id).filter((id) => !levelSubs.has(id));
+    if (!fresh.length) return;
+    Promise.all(
+      fresh.map((id) => {
+        levelSubs.add(id);
+        return ipc
+          .onWatchLevel(id, (wl) => {
+            const row = ctx.rows.find((x) => x.watch.id === wl.watch_id);
+            const changed = !row || row.level.level !== wl.level;
+            if (row) row.level = wl;
+            renderFooter();
+            if (changed) countChange(1);
+          })
+          .catch(() => {
+            levelSubs.delete(id);
+          });
+      }),
+    )
+      .then(() => ipc.dashboard())
+      .then(applyRows)
+      .catch(() => undefined);
   }
 
   function renderNav(active: string) {
