@@ -11,5 +11,6 @@ mod mastodon_rig;
 mod publish_bluesky;
 mod publish_delivery;
 mod publish_mastodon;
+mod redirects;
 mod signals;
 mod support;
