@@ -230,11 +230,7 @@ export function renderMentions(root: HTMLElement, ctx: Ctx, params: URLSearchPar
       // A live update asks for as many as are shown (the pages loaded below stay); other
       // reloads (filters, search, refresh) start again from the newest page, and show
       // whatever was waiting.
-      if (!opts.live) {
-        pendingLive = [];
-        clear(liveBox);
-        liveBox.classList.remove("show");
-      }
+      if (!opts.live) takePending();
       const limit = opts.live ? Math.min(1000, Math.max(PAGE_SIZE, mentions.length)) : PAGE_SIZE;
       const got = await ipc.listMentions(toMentionFilter(filters, nowSecs(), limit, ctx.rows));
       if (disposed || my !== seq) return;
@@ -321,11 +317,16 @@ export function renderMentions(root: HTMLElement, ctx: Ctx, params: URLSearchPar
   // The page scrolls inside the app's <main>, not the window.
   const scrolled = () => (document.getElementById("main")?.scrollTop ?? 0) > 40 || window.scrollY > 40;
   const reading = () => selected >= 0 || scrolled();
-  function applyLive() {
+  /** The mentions waiting to be shown; the button that offered them goes. */
+  function takePending(): number[] {
     const ids = pendingLive;
     pendingLive = [];
     clear(liveBox);
     liveBox.classList.remove("show");
+    return ids;
+  }
+  function applyLive() {
+    const ids = takePending();
     if (ids.length) reload({ live: ids });
   }
   ipc

@@ -151,6 +151,8 @@ export function renderSources(root: HTMLElement, ctx: Ctx): Cleanup {
   }
 
   function sourceRow(r: SourceRow): HTMLElement {
+    // An untitled source (not checked yet) is named by where it comes from.
+    const name = r.source.title || describeKind(r.source.kind);
     const failing = isFailing(r.state);
     const healthCell = h("td", { class: "health-cell" });
     const tr = h("tr", { testid: "source-row", "data-source-id": String(r.source.id), class: `${failing ? "failing" : ""}${r.source.enabled ? "" : " paused"}` });
@@ -168,7 +170,7 @@ export function renderSources(root: HTMLElement, ctx: Ctx): Cleanup {
     };
     fill(r);
     tr.append(
-      h("td", null, h("div", { class: "strong" }, r.source.title || describeKind(r.source.kind)), h("div", { class: "muted small break source-desc" }, describeKind(r.source.kind))),
+      h("td", null, h("div", { class: "strong" }, name), h("div", { class: "muted small break source-desc" }, describeKind(r.source.kind))),
       h("td", null, h("span", { class: "chip" }, t(`kind.${r.source.kind.kind}` as const))),
       healthCell,
       h("td", { class: "muted small nowrap" }, r.state.last_checked_at ? relativeTime(r.state.last_checked_at) : t("sources.never")),
@@ -184,7 +186,7 @@ export function renderSources(root: HTMLElement, ctx: Ctx): Cleanup {
         button(r.source.enabled ? t("sources.pause") : t("sources.resume"), async () => {
           try {
             await ipc.setSourceEnabled(r.source.id, !r.source.enabled);
-            ctx.toast(t(r.source.enabled ? "sources.paused" : "sources.resumed", { title: r.source.title || describeKind(r.source.kind) }));
+            ctx.toast(t(r.source.enabled ? "sources.paused" : "sources.resumed", { title: name }));
             refresh();
           } catch (e) {
             ctx.toast(ctx.errorText(e), "error");
