@@ -26,7 +26,7 @@ const CASES = [
   { code: "refused", message: "create a publishing profile first", what: "no_profile" },
   { code: "refused", message: "the active profile is now \"Acme\": …", what: "profile_changed", key: "Acme" },
   { code: "open_failed", message: "the browser could not be opened (…)" },
-  { code: "invalid", message: "invalid search: type at least one word", what: "search" },
+  { code: "invalid", message: "invalid search: query error at position 10: expected a word …", what: "search" },
   { code: "export_failed", message: "could not save /x.opml: …", what: "file", key: "/x.opml" },
   { code: "keychain", message: "the OS keychain is not reachable (no bus). …", what: "unavailable", key: "no bus" },
 ];

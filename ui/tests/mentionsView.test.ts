@@ -220,4 +220,43 @@ describe("mention stream", () => {
     cleanup();
     root.remove();
   });
+
+  it("a search the query language cannot read shows where and why, and runs nothing; a valid one is sent and its terms marked", async () => {
+    const t = testBackend({
+      list_sources: [],
+      list_mentions: (a) => ((a.filter as { search?: string }).search
+        ? [mention({ id: 7, title: "Lactalis rappelle du lait", watch_ids: [] })]
+        : [mention({ id: 1 })]),
+      check_query: (a) => (a.query === "danone OR"
+        ? { ok: false, position: 10, message: "expected a word", problem: { kind: "expected_term", after: "OR", found: null } }
+        : { ok: true, terms: ["lactalis"] }),
+    });
+    setBackend(t.backend);
+    const root = document.createElement("div");
+    document.body.appendChild(root);
+    const cleanup = renderMentions(root, testCtx(), new URLSearchParams());
+    await vi.waitFor(() => expect(root.querySelectorAll('[data-testid="mention-row"]')).toHaveLength(1));
+    const search = root.querySelector<HTMLInputElement>('[data-testid="mention-search"]')!;
+    const listCalls = () => t.calls.filter((c) => c.cmd === "list_mentions").length;
+    const before = listCalls();
+
+    search.value = "danone OR";
+    search.dispatchEvent(new KeyboardEvent("keydown", { key: "Enter" }));
+    await vi.waitFor(() => expect(root.querySelector('[data-testid="search-error"]')).not.toBeNull());
+    expect(root.querySelector('[data-testid="query-error"]')?.textContent).toContain("Position 10: expected a word, a \"phrase\" or '(' after OR");
+    expect(root.querySelectorAll('[data-testid="mention-row"]')).toHaveLength(0);
+    expect(search.getAttribute("aria-invalid")).toBe("true");
+    expect(listCalls()).toBe(before);
+
+    search.value = "lactalis OR nestlé";
+    search.dispatchEvent(new KeyboardEvent("keydown", { key: "Enter" }));
+    await vi.waitFor(() => expect(root.querySelectorAll('[data-testid="mention-row"]')).toHaveLength(1));
+    expect(t.calls.filter((c) => c.cmd === "list_mentions").pop()?.args).toEqual({ filter: { search: "lactalis OR nestlé", limit: 200, everything: undefined } });
+    expect(root.querySelector('[data-testid="search-error"]')).toBeNull();
+    expect(search.getAttribute("aria-invalid")).toBe("false");
+    // The search's terms are marked, though no watch matched the mention.
+    expect([...root.querySelectorAll('[data-testid="mention-title"] mark')].map((m) => m.textContent)).toEqual(["Lactalis"]);
+    cleanup();
+    root.remove();
+  });
 });

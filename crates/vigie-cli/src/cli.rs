@@ -314,7 +314,8 @@ pub struct MentionsArgs {
     /// Only this watch (name or id).
     #[arg(long)]
     pub watch: Option<String>,
-    /// Full-text search.
+    /// Full-text search, in the watch query language (words, "phrases", AND / OR / NOT,
+    /// -word, prefix*).
     #[arg(long)]
     pub search: Option<String>,
     /// Newer than: 30m, 2h, 7d, 2026-11-01 or an RFC 3339 time.

@@ -141,6 +141,18 @@ fn sources_poll_and_mentions_with_filters() {
         1,
         "accent-insensitive full-text search"
     );
+    // The search speaks the watch query language: OR, NOT, phrases.
+    let count = |q: &str| {
+        json(d.path(), &["mentions", "--search", q])
+            .as_array()
+            .unwrap()
+            .len()
+    };
+    assert_eq!(count("boycott OR météo"), 2);
+    assert_eq!(count("danone -boycott"), 1);
+    assert_eq!(count("\"l'usine de Rouen\""), 1);
+    let err = fails(d.path(), &["mentions", "--search", "danone OR"]);
+    assert!(err.contains("position 10"), "{err}");
     let recent = json(d.path(), &["mentions", "--since", "2026-11-20T09:00:00Z"]);
     assert_eq!(recent.as_array().unwrap().len(), 2);
     let err = fails(d.path(), &["mentions", "--since", "yesterday"]);

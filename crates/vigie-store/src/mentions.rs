@@ -45,7 +45,8 @@ pub struct MatchFacts {
 pub struct MentionFilter {
     pub watch_id: Option<i64>,
     pub source_id: Option<i64>,
-    /// Full-text search (words, accent-insensitive; all must appear).
+    /// Full-text search in the watch query language (words, "phrases", AND / OR / NOT,
+    /// `prefix*`; accent-insensitive), run on the full-text index.
     pub search: Option<String>,
     pub since: Option<Timestamp>,
     pub until: Option<Timestamp>,
@@ -118,24 +119,6 @@ pub(crate) fn index_for_search(conn: &Connection, ids: &[i64]) -> rusqlite::Resu
         rest = &rest[run..];
     }
     Ok(())
-}
-
-/// Turns what a person types into a safe FTS5 query: every word quoted, all required.
-fn fts_query(search: &str) -> Option<String> {
-    let words: Vec<String> = search
-        .split_whitespace()
-        .flat_map(|w| {
-            let prefix = w.ends_with('*');
-            vigie_domain::text::tokens(w).into_iter().map(move |t| {
-                if prefix {
-                    format!("\"{t}\"*")
-                } else {
-                    format!("\"{t}\"")
-                }
-            })
-        })
-        .collect();
-    (!words.is_empty()).then(|| words.join(" "))
 }
 
 impl Store {
@@ -291,16 +274,14 @@ impl Store {
             args.push(Box::new(s));
         }
         if let Some(q) = f.search.as_deref() {
-            let Some(q) = fts_query(q) else {
-                return Err(StoreError::Invalid {
-                    what: "search",
-                    message: "type at least one word".into(),
-                });
-            };
+            let q = vigie_domain::Query::parse(q).map_err(|e| StoreError::Invalid {
+                what: "search",
+                message: e.to_string(),
+            })?;
             sql.push_str(
                 " AND m.id IN (SELECT rowid FROM mentions_fts WHERE mentions_fts MATCH ?)",
             );
-            args.push(Box::new(q));
+            args.push(Box::new(q.fts5()));
         }
         if let Some(t) = f.since {
             sql.push_str(" AND m.published_at >= ?");
@@ -474,22 +455,5 @@ impl Store {
             }
             Ok(())
         })
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn fts_query_quotes_every_word() {
-        assert_eq!(
-            super::fts_query("Société l'usine").as_deref(),
-            Some("\"societe\" \"usine\"")
-        );
-        assert_eq!(super::fts_query("boyc*").as_deref(), Some("\"boyc\"*"));
-        assert_eq!(
-            super::fts_query("\" OR NEAR(").as_deref(),
-            Some("\"or\" \"near\"")
-        );
-        assert_eq!(super::fts_query("!!"), None);
     }
 }

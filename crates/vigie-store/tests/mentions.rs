@@ -437,3 +437,108 @@ fn a_watch_removed_while_a_poll_prepared_its_matches_loses_them_not_the_mention(
         .unwrap();
     assert_eq!(stored.len(), 1);
 }
+
+/// The search box speaks the watch query language: for every query, the full-text index
+/// finds exactly the mentions a watch with that query matches (its pure matcher, table-tested
+/// in vigie-domain, is the reference). Written with the cases where the index's tokenizer
+/// differs from the matcher's folding: ligatures, elisions, hyphens, accents, operators.
+#[test]
+fn search_finds_what_a_watch_with_the_same_query_matches() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut s, src) = store_with_source(dir.path());
+    let texts = [
+        "Danone rappelle des yaourts",
+        "La Société Générale et Danone",
+        "L'usine de Rouen ferme ses portes",
+        "Le cœur de la marque Danone",
+        "Une œuvre d'art à l'Élysée",
+        "Lactalis: rappel de lait infantile",
+        "Boycott Danone: l'appel se répand",
+        "Boycotter ou pas ? Le débat",
+        "Danone en bourse, l'action monte",
+        "Evian et Danone, même groupe",
+        "E-mail de la rédaction, aujourd'hui",
+        "Straße und Danone",
+        "Danone or not Danone, that is the question",
+        "NEAR the factory, nothing",
+        "Rappel produit chez Lactalis et Danone",
+        "Rappel chez Evian, pas ailleurs",
+    ];
+    let batch: Vec<_> = texts
+        .iter()
+        .enumerate()
+        .map(|(i, t)| {
+            let mut m = mention(src, Some(&format!("g{i}")), None, t);
+            m.title = String::new();
+            (m, vec![])
+        })
+        .collect();
+    s.ingest(&batch, NOW).unwrap();
+    let queries = [
+        "danone",
+        "DANONE -bourse",
+        "danone NOT (bourse OR evian)",
+        "danone OR lactalis",
+        "lactalis OU evian",
+        "\"rappel produit\"",
+        "\"l'usine de Rouen\"",
+        "usine",
+        "societe ET generale",
+        "coeur",
+        "cœur",
+        "Œuvre",
+        "elysee",
+        "boycott*",
+        "boycott",
+        "e-mail",
+        "aujourd'hui",
+        "strasse",
+        "danone or",
+        "\"NEAR\"",
+        "rappel (danone OR evian) -lactalis",
+        "danone (rappel OR -bourse)",
+        "danone (-evian -bourse)",
+        "danone (-evian OR -bourse)",
+        "NOT NOT lactalis",
+    ];
+    let stored = s
+        .mentions(&MentionFilter {
+            limit: 100,
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(stored.len(), texts.len());
+    for q in queries {
+        let query = vigie_domain::Query::parse(q).unwrap();
+        let mut expected: Vec<i64> = stored
+            .iter()
+            .filter(|m| query.matches_str(&m.text))
+            .map(|m| m.id)
+            .collect();
+        let mut found: Vec<i64> = s
+            .mentions(&MentionFilter {
+                search: Some(q.into()),
+                limit: 100,
+                ..Default::default()
+            })
+            .unwrap()
+            .iter()
+            .map(|m| m.id)
+            .collect();
+        expected.sort();
+        found.sort();
+        assert!(!expected.is_empty(), "{q}: the corpus should hold a match");
+        assert_eq!(found, expected, "{q} (FTS5: {})", query.fts5());
+    }
+    // A search the query language cannot read says where and what, as the watch editor does.
+    let err = s
+        .mentions(&MentionFilter {
+            search: Some("danone OR".into()),
+            ..Default::default()
+        })
+        .unwrap_err();
+    assert!(
+        matches!(&err, StoreError::Invalid { what: "search", message } if message.contains("position 10")),
+        "{err:?}"
+    );
+}

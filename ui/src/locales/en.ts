@@ -90,6 +90,8 @@ export const en: Record<Key, string> = {
   "mentions.more": "Show older ones",
   "mentions.search": "Search mentions",
   "mentions.searchPlaceholder": "Search… (press /)",
+  "mentions.searchInvalid": "Search not run: see below.",
+  "mentions.searchHelp": "Words, \"phrases\", OR, NOT or -word, prefix*: as in a watch's query",
   "mentions.showNew": "Show",
   "mentions.markAllSeen": "Mark all seen",
   "mentions.noneNew": "No new mention here",

@@ -91,6 +91,8 @@ export const fr = {
   "mentions.more": "Afficher les plus anciennes",
   "mentions.search": "Rechercher dans les mentions",
   "mentions.searchPlaceholder": "Rechercher… (touche /)",
+  "mentions.searchInvalid": "Recherche non lancée : voir ci-dessous.",
+  "mentions.searchHelp": "Mots, \"expressions\", OU, SAUF ou -mot, préfixe* : comme dans la requête d'une veille",
   "mentions.showNew": "Afficher",
   "mentions.markAllSeen": "Tout marquer vu",
   "mentions.noneNew": "Aucune mention nouvelle ici",

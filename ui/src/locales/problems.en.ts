@@ -26,7 +26,7 @@ export const enProblems: Record<keyof typeof frProblems, string> = {
   "error.refused.noProfile": "Create a publishing profile first (Accounts screen).",
   "error.refused.profileChanged": "The active profile is now “{key}”: check the account and confirm again.",
   "error.openFailed": "The browser could not be opened: copy the address and open it yourself.",
-  "error.invalid.search": "Type at least one word to search for.",
+  "error.invalid.search": "This search cannot be read. Check the quotes, the parentheses and the operators (AND, OR, NOT).",
   "error.exportFailed": "The file could not be saved ({key}): check the free space and that the folder can be written to.",
   "queryError.end": "the end of the query",
   "queryError.empty": "the query is empty: expected at least one word",

@@ -26,7 +26,7 @@ export const frProblems = {
   "error.refused.noProfile": "Créez d'abord un profil de publication (écran Comptes).",
   "error.refused.profileChanged": "Le profil actif est maintenant « {key} » : vérifiez le compte et confirmez de nouveau.",
   "error.openFailed": "Le navigateur n'a pas pu être ouvert : copiez l'adresse et ouvrez-la vous-même.",
-  "error.invalid.search": "Tapez au moins un mot à chercher.",
+  "error.invalid.search": "Cette recherche ne se lit pas. Vérifiez les guillemets, les parenthèses et les opérateurs (ET, OU, SAUF).",
   "error.exportFailed": "Le fichier n'a pas pu être enregistré ({key}) : vérifiez l'espace libre et que le dossier accepte l'écriture.",
   "queryError.end": "la fin de la requête",
   "queryError.empty": "la requête est vide : il faut au moins un mot",

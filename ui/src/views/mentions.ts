@@ -13,6 +13,8 @@ import { dateTime, nowSecs } from "../logic/format";
 import { levelStyle } from "../logic/levels";
 import { button, emptyState, errorBox, loading, select } from "./common";
 import { mentionRow } from "./mentionRow";
+import { renderQueryError } from "./queryField";
+import { queryProblemText } from "../logic/query";
 
 export const LANGS = ["fr", "en", "es", "de", "it", "nl", "pt"];
 
@@ -42,6 +44,7 @@ export function renderMentions(root: HTMLElement, ctx: Ctx, params: URLSearchPar
     testid: "mention-search",
     placeholder: t("mentions.searchPlaceholder"),
     "aria-label": t("mentions.search"),
+    title: t("mentions.searchHelp"),
     value: filters.search,
   });
 
@@ -146,7 +149,9 @@ export function renderMentions(root: HTMLElement, ctx: Ctx, params: URLSearchPar
       if (!disposed && watchTerms.size && mentions.length) draw();
     });
   }
-  const termsOf = (m: Mention) => m.watch_ids.flatMap((id) => watchTerms.get(id) ?? []);
+  // The search's own terms (from `check_query`), marked in every mention it finds.
+  let searchTerms: string[] = [];
+  const termsOf = (m: Mention) => [...searchTerms, ...m.watch_ids.flatMap((id) => watchTerms.get(id) ?? [])];
 
   function rowOpts(m: Mention, i: number) {
     return {
@@ -231,6 +236,23 @@ export function renderMentions(root: HTMLElement, ctx: Ctx, params: URLSearchPar
       // reloads (filters, search, refresh) start again from the newest page, and show
       // whatever was waiting.
       if (!opts.live) takePending();
+      // The search speaks the watch query language: one it cannot read says where and
+      // what, as the watch editor does, instead of an empty list.
+      const q = filters.search.trim();
+      const check = q ? await ipc.checkQuery(q) : null;
+      if (disposed || my !== seq) return;
+      search.classList.toggle("invalid", check?.ok === false);
+      search.setAttribute("aria-invalid", check?.ok === false ? "true" : "false");
+      if (check && !check.ok) {
+        mentions = [];
+        more = false;
+        status.textContent = t("mentions.searchInvalid");
+        clear(moreBox);
+        list.replaceChildren(h("li", { class: "empty-li", testid: "search-error" },
+          renderQueryError(q, check.position, check.problem ? queryProblemText(check.problem) : check.message)));
+        return;
+      }
+      searchTerms = check?.terms ?? [];
       const limit = opts.live ? Math.min(1000, Math.max(PAGE_SIZE, mentions.length)) : PAGE_SIZE;
       const got = await ipc.listMentions(toMentionFilter(filters, nowSecs(), limit, ctx.rows));
       if (disposed || my !== seq) return;
