@@ -22,6 +22,8 @@ const COMMANDS: &[&str] = &[
     "import_opml",
     "export_opml",
     "alerts",
+    "alerts_seen",
+    "mark_alerts_seen",
     "get_settings",
     "save_settings",
     "open_external",

@@ -10,9 +10,9 @@ use vigie_domain::playbook::Playbook;
 use vigie_domain::publish::{Account, Content, Profile};
 use vigie_domain::{Mention, NewWatch, Source, Triage, Watch};
 use vigie_engine::app::{
-    external_url, App, AppError, AppResult, ComposeRequest, ConnectRequest, DashboardRow,
-    DraftDetail, PreApprove, ProfileSpec, PublishSettings, QueryCheck, Settings, SourceRow,
-    SourceSpec, StreamFilter, UseStatement, WatchSeries,
+    external_url, AlertsSeen, App, AppError, AppResult, ComposeRequest, ConnectRequest,
+    DashboardRow, DraftDetail, PreApprove, ProfileSpec, PublishSettings, QueryCheck, Settings,
+    SourceRow, SourceSpec, StreamFilter, UseStatement, WatchSeries,
 };
 use vigie_engine::approvals::signed::{Request, Target};
 use vigie_engine::approvals::Me;
@@ -155,6 +155,16 @@ pub async fn export_opml(handle: AppHandle) -> AppResult<String> {
 #[tauri::command]
 pub async fn alerts(handle: AppHandle, limit: usize) -> AppResult<Vec<Event>> {
     blocking(handle, move |a| a.alerts(limit)).await
+}
+
+#[tauri::command]
+pub async fn alerts_seen(handle: AppHandle) -> AppResult<AlertsSeen> {
+    blocking(handle, move |a| a.alerts_seen()).await
+}
+
+#[tauri::command]
+pub async fn mark_alerts_seen(handle: AppHandle, up_to: i64) -> AppResult<()> {
+    blocking(handle, move |a| a.mark_alerts_seen(up_to)).await
 }
 
 #[tauri::command]

@@ -85,6 +85,8 @@ fn main() {
             commands::import_opml,
             commands::export_opml,
             commands::alerts,
+            commands::alerts_seen,
+            commands::mark_alerts_seen,
             commands::get_settings,
             commands::save_settings,
             commands::open_external,

@@ -130,7 +130,8 @@ export async function startApp(mount: HTMLElement): Promise<void> {
   const publishingListeners = new Set<(p: Publishing) => void>();
   let cleanup: Cleanup | void;
   let newCount = 0;
-  // Level changes heard while away from the alerts centre (its menu item shows them).
+  // Level changes since the alerts centre was last seen (its menu item shows them), as the
+  // engine keeps them: across restarts and the window's release.
   let alertCount = 0;
   const levelSubs = new Set<number>();
 
@@ -191,13 +192,26 @@ export async function startApp(mount: HTMLElement): Promise<void> {
     for (const fn of publishingListeners) fn(ctx.publishing);
   }
 
-  /** Counts a watch's level change for the Alertes item (unless the user is there). */
+  /** A watch's level changed: the Alertes item's count is asked again (the engine logged the
+   *  change before saying so; the alerts centre itself marks what it shows as seen). */
   function countChange(n: number) {
-    const here = parseHash(location.hash).path[0];
-    if (n > 0 && here !== "alerts") {
-      alertCount += n;
-      renderNav(here);
-    }
+    if (n > 0) refreshAlertCount();
+  }
+
+  let alertSeq = 0;
+  function refreshAlertCount() {
+    const my = ++alertSeq;
+    ipc.alertsSeen()
+      .then((seen) => {
+        if (my !== alertSeq) return;
+        const here = parseHash(location.hash).path[0];
+        const count = here === "alerts" ? 0 : seen.unseen_level_changes;
+        if (count !== alertCount) {
+          alertCount = count;
+          renderNav(VIEWS[here] ? here : "dashboard");
+        }
+      })
+      .catch(() => undefined);
   }
 
   /** New rows from the engine: a level that changed since the last rows counts once. */
@@ -333,6 +347,7 @@ export async function startApp(mount: HTMLElement): Promise<void> {
     renderFooter();
     followLevels();
   } else ctx.toast(ctx.errorText(rows.reason), "error");
+  refreshAlertCount();
   if (publishing.status === "fulfilled") {
     ctx.publishing = publishing.value;
     renderPublishing();

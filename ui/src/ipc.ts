@@ -52,6 +52,7 @@ import type {
   SourceSpec,
   Triage,
   VigieEvent,
+  AlertsSeen,
   Watch,
   WatchLevel,
   WatchSeries,
@@ -201,6 +202,9 @@ export const importOpml = (text: string) => call<OpmlImport>("import_opml", { te
 /** Saves the feeds as OPML in the downloads folder; the file's path. */
 export const exportOpml = () => call<string>("export_opml");
 export const alerts = (limit: number) => call<VigieEvent[]>("alerts", { limit });
+/** The newest alert seen in the alerts centre, and the level changes since (kept by the engine). */
+export const alertsSeen = () => call<AlertsSeen>("alerts_seen");
+export const markAlertsSeen = (upTo: number) => call<void>("mark_alerts_seen", { upTo });
 export const getSettings = () => call<Settings>("get_settings");
 export const saveSettings = (settings: Settings) => call<Settings>("save_settings", { settings });
 export const openExternal = (url: string) => call<void>("open_external", { url });

@@ -125,6 +125,7 @@ class MockBackend {
   private sources: SourceRow[] = [];
   private mentions: Mention[] = [];
   private events: VigieEvent[] = [];
+  private alertsSeenUpTo = 0;
   private nextId = 1000;
   private settings: Settings;
   private rand = rng(42);
@@ -338,6 +339,11 @@ class MockBackend {
         return "vigie-sources.opml";
       }
       case "alerts": return this.events.slice(0, a.limit as number);
+      case "alerts_seen": return {
+        seen_up_to: this.alertsSeenUpTo,
+        unseen_level_changes: this.events.filter((e) => e.id > this.alertsSeenUpTo && e.kind === "level_changed").length,
+      };
+      case "mark_alerts_seen": this.alertsSeenUpTo = Math.max(this.alertsSeenUpTo, a.upTo as number); return null;
       case "get_settings": return { ...this.settings };
       case "save_settings": this.settings = { ...(a.settings as Settings) }; return { ...this.settings };
       case "open_external": console.info("[mock] open_external", a.url); return null;

@@ -139,6 +139,13 @@ export type Problem =
   | { problem: "refused"; code: string; message: string }
   | { problem: "other"; detail: string };
 
+/** Where the user stands in the alerts centre (vigie_engine::app::AlertsSeen). */
+export interface AlertsSeen {
+  seen_up_to: number;
+  /** Level changes since, at most 100. */
+  unseen_level_changes: number;
+}
+
 export interface VigieEvent {
   id: number;
   at: number;

@@ -43,4 +43,29 @@ describe("alerts centre", () => {
     await flush();
     expect(asked()).toBe(before + 1);
   });
+
+  it("marks the alerts that came since the last visit as new, and tells the engine they are seen", async () => {
+    const events: VigieEvent[] = [
+      { id: 9, at: AT, kind: "level_changed", watch_id: 3, source_id: null, data: { from: "watch", to: "alert" } },
+      { id: 7, at: AT - 60, kind: "weak_signal", watch_id: 3, source_id: null, data: { series: "volume", observed: 12, expected: 3.4 } },
+      { id: 4, at: AT - 600, kind: "level_changed", watch_id: 3, source_id: null, data: { from: "calm", to: "watch" } },
+    ];
+    const t = testBackend({ alerts: () => events, alerts_seen: { seen_up_to: 4, unseen_level_changes: 1 }, mark_alerts_seen: null });
+    setBackend(t.backend);
+    const root = document.createElement("div");
+    const cleanup = renderAlerts(root, testCtx({ rows: [{ watch: { id: 3, name: "Danone" }, level: { level: "alert" } }] as unknown as DashboardRow[] }));
+    await vi.waitFor(() => expect(root.querySelectorAll('[data-testid="alert-item"]')).toHaveLength(3));
+    const fresh = [...root.querySelectorAll<HTMLElement>('[data-testid="alert-item"]')].map((li) => li.dataset.new === "true");
+    expect(fresh).toEqual([true, true, false]);
+    expect(root.querySelectorAll('[data-testid="alert-new"]')).toHaveLength(2);
+    await vi.waitFor(() => expect(t.calls.filter((c) => c.cmd === "mark_alerts_seen").map((c) => c.args)).toEqual([{ upTo: 9 }]));
+    // A reload while the page is open keeps what was new at the visit, and marks nothing twice.
+    t.emit("watch://3/level", { watch_id: 3, level: "alert" });
+    await flush();
+    await flush();
+    expect([...root.querySelectorAll<HTMLElement>('[data-testid="alert-item"]')].map((li) => li.dataset.new === "true")).toEqual([true, true, false]);
+    expect(t.calls.filter((c) => c.cmd === "alerts_seen")).toHaveLength(1);
+    expect(t.calls.filter((c) => c.cmd === "mark_alerts_seen")).toHaveLength(1);
+    cleanup();
+  });
 });

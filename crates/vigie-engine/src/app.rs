@@ -74,6 +74,18 @@ pub enum QueryCheck {
     },
 }
 
+/// The setting that holds the newest alert the user saw in the alerts centre.
+const ALERTS_SEEN: &str = "alerts.seen_up_to";
+
+/// Where the user stands in the alerts centre (see [`App::alerts_seen`]).
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+pub struct AlertsSeen {
+    /// The newest alert (event id) seen there; newer ones are new.
+    pub seen_up_to: i64,
+    /// Level changes since, at most 100.
+    pub unseen_level_changes: usize,
+}
+
 /// What the mention stream asks for (camelCase from the UI).
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
@@ -478,6 +490,37 @@ impl App {
         all.sort_by_key(|e| std::cmp::Reverse(e.id));
         all.truncate(limit);
         Ok(all)
+    }
+
+    /// Where the user stands in the alerts centre: the newest alert seen there, and how many
+    /// level changes came since (the menu's count, kept across restarts and the window's
+    /// release). The first time, everything logged so far counts as seen.
+    pub fn alerts_seen(&self) -> AppResult<AlertsSeen> {
+        let seen = match self.read(|s| s.setting(ALERTS_SEEN))? {
+            Some(v) => v.parse().unwrap_or(0),
+            None => {
+                let newest = self.read(|s| s.newest_event_id())?;
+                self.mark_alerts_seen(newest)?;
+                newest
+            }
+        };
+        let unseen = self.read(|s| s.count_events_after("level_changed", seen, 100))?;
+        Ok(AlertsSeen {
+            seen_up_to: seen,
+            unseen_level_changes: unseen,
+        })
+    }
+
+    /// The user saw the alerts up to this event. The mark never moves back (two windows,
+    /// or an answer arriving late, cannot make seen alerts new again).
+    pub fn mark_alerts_seen(&self, up_to: i64) -> AppResult<()> {
+        self.db(|s| {
+            let seen = s.setting(ALERTS_SEEN)?.and_then(|v| v.parse::<i64>().ok());
+            if seen.is_none_or(|seen| up_to > seen) {
+                s.set_setting(ALERTS_SEEN, &up_to.to_string())?;
+            }
+            Ok(())
+        })
     }
 
     /// The saved settings; before any is saved, the UI language follows the system's.

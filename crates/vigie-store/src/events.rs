@@ -61,4 +61,24 @@ impl Store {
         rows.collect::<rusqlite::Result<Vec<_>>>()
             .map_err(|e| self.err(e))
     }
+
+    /// How many events of one kind came after the event `after` (at most `cap`: a badge
+    /// says "99+").
+    pub fn count_events_after(&self, kind: &str, after: i64, cap: usize) -> Result<usize> {
+        self.conn()
+            .query_row(
+                "SELECT count(*) FROM (SELECT 1 FROM events WHERE id > ?1 AND kind = ?2 LIMIT ?3)",
+                params![after, kind, cap as i64],
+                |r| r.get::<_, i64>(0),
+            )
+            .map(|n| n as usize)
+            .map_err(|e| self.err(e))
+    }
+
+    /// The newest event's id, 0 for an empty log.
+    pub fn newest_event_id(&self) -> Result<i64> {
+        self.conn()
+            .query_row("SELECT coalesce(max(id), 0) FROM events", [], |r| r.get(0))
+            .map_err(|e| self.err(e))
+    }
 }

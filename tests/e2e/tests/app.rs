@@ -83,16 +83,24 @@ async fn listen_search_and_triage_in_the_real_app() {
 
     // The search speaks the watch query language; a mistake says where, instead of nothing.
     ui.fill("mention-search", "meteo OR").await;
-    ui.until("the search's mistake shown", Duration::from_secs(10), || async {
-        !ui.all("search-error").await.is_empty() && ui.all("mention-row").await.is_empty()
-    })
+    ui.until(
+        "the search's mistake shown",
+        Duration::from_secs(10),
+        || async {
+            !ui.all("search-error").await.is_empty() && ui.all("mention-row").await.is_empty()
+        },
+    )
     .await;
     let said = ui.el("query-error").await.text().await.unwrap();
     assert!(said.contains("Position 9"), "{said}");
     ui.fill("mention-search", "meteo OR boycott").await;
-    ui.until("two results for meteo OR boycott", Duration::from_secs(10), || async {
-        ui.all("mention-row").await.len() == 2 && ui.all("search-error").await.is_empty()
-    })
+    ui.until(
+        "two results for meteo OR boycott",
+        Duration::from_secs(10),
+        || async {
+            ui.all("mention-row").await.len() == 2 && ui.all("search-error").await.is_empty()
+        },
+    )
     .await;
 
     // Full-text search, accent-insensitive.

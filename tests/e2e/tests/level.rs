@@ -145,6 +145,11 @@ async fn a_spike_raises_the_level_and_notifies_over_dbus() {
         }
     }
     let item = level_change.expect("a level change in the alerts centre");
+    // It came after the last visit (there was none): marked new.
+    assert_eq!(
+        item.attr("data-new").await.unwrap().as_deref(),
+        Some("true")
+    );
     let link = item
         .find(fantoccini::Locator::Css("a.strong-link"))
         .await

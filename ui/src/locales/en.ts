@@ -218,6 +218,7 @@ export const en: Record<Key, string> = {
   "sources.colActions": "Actions",
   "sources.emptyTitle": "No sources",
   "sources.emptyBody": "Add a feed, a Mastodon tag or a Bluesky search.",
+  "alerts.new": "New",
   "alerts.title": "Alerts",
   "alerts.subtitle": "Level changes and weak signals, newest first.",
   "alerts.filter": "Alert kind",

@@ -219,6 +219,7 @@ export const fr = {
   "sources.colActions": "Actions",
   "sources.emptyTitle": "Aucune source",
   "sources.emptyBody": "Ajoutez un flux, un tag Mastodon ou une recherche Bluesky.",
+  "alerts.new": "Nouvelle",
   "alerts.title": "Alertes",
   "alerts.subtitle": "Changements de niveau et signaux faibles, les plus récents d'abord.",
   "alerts.filter": "Type d'alerte",

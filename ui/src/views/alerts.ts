@@ -52,6 +52,11 @@ export function renderAlerts(root: HTMLElement, ctx: Ctx): Cleanup {
 
   const watchName = (id: number | null) => ctx.rows.find((r) => r.watch.id === id)?.watch.name ?? (id === null ? "" : `#${id}`);
 
+  // The newest alert seen before this visit (what came after is marked new), and the
+  // newest one marked seen since.
+  let seenBefore: number | null = null;
+  let marked = 0;
+
   function item(e: VigieEvent): HTMLElement {
     const isLevel = e.kind === "level_changed";
     const from = asLevel(e.data?.from);
@@ -60,16 +65,18 @@ export function renderAlerts(root: HTMLElement, ctx: Ctx): Cleanup {
       ? h("div", { class: "alert-what" }, from ? levelBadge(from, "alert-from") : null, h("span", { class: "arrow", "aria-hidden": "true" }, "→"),
           h("span", { class: "sr-only" }, t("alerts.to")), to ? levelBadge(to, "alert-to") : null)
       : h("div", { class: "alert-what" }, h("span", { class: "chip chip-signal" }, t("alerts.weakSignal")));
+    const isNew = seenBefore !== null && e.id > seenBefore;
     return h(
       "li",
-      { class: `alert-item ${isLevel ? "is-level" : "is-weak"}${to ? ` level-${to}` : ""}`, testid: "alert-item", "data-kind": e.kind },
+      { class: `alert-item ${isLevel ? "is-level" : "is-weak"}${to ? ` level-${to}` : ""}${isNew ? " is-new" : ""}`, testid: "alert-item", "data-kind": e.kind, "data-new": isNew ? "true" : undefined },
       h("div", { class: "alert-time" },
         h("time", { datetime: new Date(e.at * 1000).toISOString(), title: dateTime(e.at) }, relativeTime(e.at)),
         h("span", { class: "muted small" }, dateTime(e.at))),
       h("div", { class: "alert-body" },
         h("div", { class: "alert-head" },
           e.watch_id !== null ? h("a", { class: "strong-link", href: `#/mentions?watch=${e.watch_id}` }, watchName(e.watch_id)) : null,
-          head),
+          head,
+          isNew ? h("span", { class: "chip chip-new", testid: "alert-new" }, t("alerts.new")) : null),
         h("p", { class: "alert-explanation", testid: "alert-explanation" }, alertExplanation(e)),
         e.watch_id !== null
           ? h("a", { class: "alert-evidence", href: alertWindowRoute(e.watch_id, e.at), testid: "alert-evidence" }, t("alerts.evidence"))
@@ -90,11 +97,22 @@ export function renderAlerts(root: HTMLElement, ctx: Ctx): Cleanup {
   let seq = 0;
   function load() {
     const my = ++seq; // a later load (timer, level event) wins over an earlier answer
-    Promise.all([ipc.alerts(200), ctx.rows.length ? Promise.resolve(ctx.rows) : ctx.refreshDashboard().catch(() => [])])
-      .then(([evs]) => {
+    Promise.all([
+      ipc.alerts(200),
+      ctx.rows.length ? Promise.resolve(ctx.rows) : ctx.refreshDashboard().catch(() => []),
+      seenBefore === null ? ipc.alertsSeen().then((s) => s.seen_up_to).catch(() => null) : Promise.resolve(seenBefore),
+    ])
+      .then(([evs, , seen]) => {
         if (disposed || my !== seq) return;
+        seenBefore ??= seen;
         events = evs.filter((e) => e.kind === "level_changed" || e.kind === "weak_signal");
         draw();
+        // Shown is seen: the menu's count starts again from here, in this window or the next.
+        const newest = Math.max(0, ...events.map((e) => e.id));
+        if (newest > marked) {
+          marked = newest;
+          ipc.markAlertsSeen(newest).catch(() => undefined);
+        }
       })
       .catch((e) => !disposed && my === seq && list.replaceChildren(h("li", null, errorBox(ctx.errorText(e)))));
   }

@@ -602,6 +602,43 @@ async fn the_alerts_centre_keeps_level_changes_under_many_other_events() {
 }
 
 #[tokio::test]
+async fn the_alerts_centre_remembers_what_was_seen_across_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = vigie_store::Store::open_in(dir.path()).unwrap();
+    let w = s.add_watch(&watch("Danone", "danone"), NOW).unwrap();
+    let mut log = |kind: &'static str| {
+        s.append_event(&vigie_store::NewEvent {
+            at: NOW,
+            kind,
+            watch_id: Some(w.id),
+            source_id: None,
+            data: serde_json::json!({}),
+        })
+        .unwrap()
+    };
+    // Logged before the user ever opened the alerts centre: counted as seen.
+    let before = log("level_changed");
+    let app = app(dir.path(), NOW);
+    let first = app.alerts_seen().unwrap();
+    assert_eq!((first.seen_up_to, first.unseen_level_changes), (before, 0));
+    // While the window is closed: two level changes, a weak signal, a failing source.
+    log("level_changed");
+    log("weak_signal");
+    log("source_failing");
+    let newest = log("level_changed");
+    assert_eq!(app.alerts_seen().unwrap().unseen_level_changes, 2);
+    drop(app);
+    // Restarted (or the window rebuilt): the count is still there.
+    let app = self::app(dir.path(), NOW);
+    assert_eq!(app.alerts_seen().unwrap().unseen_level_changes, 2);
+    app.mark_alerts_seen(newest).unwrap();
+    // A late answer marking an older alert does not make the newer ones new again.
+    app.mark_alerts_seen(before).unwrap();
+    let now = app.alerts_seen().unwrap();
+    assert_eq!((now.seen_up_to, now.unseen_level_changes), (newest, 0));
+}
+
+#[tokio::test]
 async fn a_new_or_changed_watch_finds_the_mentions_already_stored() {
     let nginx = Nginx::start();
     let dir = tempfile::tempdir().unwrap();
