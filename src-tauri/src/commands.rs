@@ -11,8 +11,8 @@ use vigie_domain::publish::{Account, Content, Profile};
 use vigie_domain::{Mention, NewWatch, Source, Triage, Watch};
 use vigie_engine::app::{
     external_url, AlertsSeen, App, AppError, AppResult, ComposeRequest, ConnectRequest,
-    DashboardRow, DraftDetail, PreApprove, ProfileSpec, PublishSettings, QueryCheck, Settings,
-    SourceRow, SourceSpec, StreamFilter, UseStatement, WatchSeries,
+    DashboardRow, DraftDetail, OpmlImport, PreApprove, ProfileSpec, PublishSettings, QueryCheck,
+    Settings, SourceRow, SourceSpec, StreamFilter, UseStatement, WatchSeries,
 };
 use vigie_engine::approvals::signed::{Request, Target};
 use vigie_engine::approvals::Me;
@@ -122,19 +122,9 @@ pub async fn set_source_enabled(handle: AppHandle, id: i64, enabled: bool) -> Ap
     blocking(handle, move |a| a.set_source_enabled(id, enabled)).await
 }
 
-#[derive(Debug, Serialize)]
-pub struct OpmlImport {
-    added: usize,
-    already_present: usize,
-}
-
 #[tauri::command]
 pub async fn import_opml(handle: AppHandle, text: String) -> AppResult<OpmlImport> {
-    let (added, already_present) = blocking(handle, move |a| a.import_opml(&text)).await?;
-    Ok(OpmlImport {
-        added,
-        already_present,
-    })
+    blocking(handle, move |a| a.import_opml(&text)).await
 }
 
 #[tauri::command]

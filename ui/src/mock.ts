@@ -320,11 +320,13 @@ class MockBackend {
         const urls = [...String(a.text).matchAll(/xmlUrl="([^"]+)"/g)].map((m) => m[1]);
         if (!urls.length) throw { code: "invalid_opml", message: "this file has no feed (no outline with an xmlUrl)" };
         let added = 0; let present = 0;
+        const skipped: { url: string; reason: string }[] = [];
         for (const url of urls) {
-          if (this.sources.some((s) => s.source.kind.kind === "feed" && s.source.kind.url === url)) present++;
+          if (!/^https?:\/\/[^/@]+(\/|$)/.test(url)) skipped.push({ url, reason: "only http and https addresses without a password" });
+          else if (this.sources.some((s) => s.source.kind.kind === "feed" && s.source.kind.url === url)) present++;
           else { this.addSource({ kind: "feed", url }); added++; }
         }
-        return { added, already_present: present };
+        return { added, already_present: present, skipped };
       }
       case "export_opml": {
         const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;");

@@ -191,7 +191,8 @@ export type QueryProblem =
   | { kind: "unexpected_close" }
   | { kind: "no_letters"; text: string }
   | { kind: "prefix_of_phrase"; text: string }
-  | { kind: "only_negative" };
+  | { kind: "only_negative" }
+  | { kind: "too_deep"; max: number };
 
 export interface MentionFilter {
   watchId?: number;
@@ -215,6 +216,8 @@ export interface MentionFilter {
 export interface OpmlImport {
   added: number;
   already_present: number;
+  /** Outlines whose address cannot be polled, with the engine's reason (English). */
+  skipped: { url: string; reason: string }[];
 }
 
 export interface NewMentionsPayload {

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { renderSources } from "../src/views/sources";
 import { setBackend } from "../src/ipc";
 import { setLanguage } from "../src/i18n";
@@ -37,6 +37,39 @@ describe("sources screen: OPML export", () => {
     expect(toasts).toHaveLength(1);
     expect(toasts[0][1]).toBe("error");
     expect(toasts[0][0]).toContain("n'a pas pu être enregistré (/ro/x.opml)");
+  });
+});
+
+describe("sources screen: OPML import", () => {
+  afterEach(() => {
+    setBackend(null);
+    setLanguage("en");
+  });
+
+  it("reads a Latin-1 export in its own encoding, and says which outlines were skipped", async () => {
+    setLanguage("fr");
+    const t = testBackend({
+      list_sources: [],
+      import_opml: { added: 1, already_present: 0, skipped: [{ url: "ftp://x/y", reason: "only http and https addresses can be used" }] },
+    });
+    setBackend(t.backend);
+    const toasts: [string, string | undefined][] = [];
+    const root = document.createElement("div");
+    const cleanup = renderSources(root, testCtx({ toast: (m: string, kind?: "ok" | "error") => void toasts.push([m, kind]) }));
+    const xml = '<?xml version="1.0" encoding="ISO-8859-1"?><opml><body><outline text="Soci\u00e9t\u00e9" xmlUrl="https://a.example/f"/></body></opml>';
+    const latin1 = Uint8Array.from([...xml].map((c) => c.charCodeAt(0)));
+    const input = root.querySelector<HTMLInputElement>('[data-testid="opml-file"]')!;
+    // jsdom's File has no arrayBuffer(); WebKit's has.
+    Object.defineProperty(input, "files", { value: [{ name: "feeds.opml", arrayBuffer: async () => latin1.buffer }], configurable: true });
+    input.dispatchEvent(new Event("change"));
+    await vi.waitFor(() => expect(toasts).toHaveLength(2));
+    const sent = t.calls.find((c) => c.cmd === "import_opml")?.args?.text as string;
+    expect(sent).toContain('text="Société"');
+    expect(toasts).toEqual([
+      ["OPML importé : 1 ajoutées, 0 déjà présentes", undefined],
+      ["1 ignorées (adresse qui n'est pas en http ou https, ou qui contient un mot de passe) : ftp://x/y", "error"],
+    ]);
+    cleanup();
   });
 });
 

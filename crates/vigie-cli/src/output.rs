@@ -4,7 +4,7 @@
 pub fn table(headers: &[&str], rows: &[Vec<String>]) {
     const MAX: usize = 60;
     let cut = |s: &str| -> String {
-        let one_line = s.replace(['\n', '\r', '\t'], " ");
+        let one_line = printable(s);
         if one_line.chars().count() > MAX {
             format!("{}…", one_line.chars().take(MAX - 1).collect::<String>())
         } else {
@@ -39,4 +39,36 @@ pub fn time(ts: i64) -> String {
     chrono::DateTime::from_timestamp(ts, 0)
         .map(|d| d.format("%Y-%m-%d %H:%M").to_string())
         .unwrap_or_default()
+}
+
+/// A cell as one line a terminal shows as it is: line breaks and tabs become spaces; control
+/// characters and bidirectional overrides (which could recolour, clear or retitle the
+/// terminal, or reorder what is shown) are written as escapes (`\u{1b}`). Cells hold text
+/// from remote feeds.
+pub fn printable(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '\n' | '\r' | '\t' => out.push(' '),
+            c if c.is_control()
+                || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}') =>
+            {
+                out.push_str(&c.escape_unicode().to_string())
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn cells_cannot_drive_the_terminal() {
+        assert_eq!(
+            super::printable("Danone \u{1b}[31mROUGE\u{7}\nligne\u{202e}txt"),
+            "Danone \\u{1b}[31mROUGE\\u{7} ligne\\u{202e}txt"
+        );
+        assert_eq!(super::printable("« Société » é"), "« Société » é");
+    }
 }

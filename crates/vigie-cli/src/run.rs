@@ -6,7 +6,7 @@ use anyhow::{bail, Context, Result};
 use std::io::BufRead;
 use std::sync::{Arc, Mutex};
 use vigie_domain::{NewWatch, Sensitivity, SourceKind, Thresholds};
-use vigie_engine::app::{import_opml_into, opml_of};
+use vigie_engine::app::{import_opml_into, opml_of, source_to_add, SourceSpec};
 use vigie_engine::bluesky::{credentials_in_use, Bluesky};
 use vigie_engine::fetch::{FetchConfig, Http};
 use vigie_engine::ingest::save_and_match_watch;
@@ -304,8 +304,7 @@ fn source(mut ctx: Ctx, cmd: SourceCmd) -> Result<()> {
         }
         SourceCmd::Check { source } => {
             let (s, _) = ctx.store.find_source(&source)?;
-            ctx.store.check_now(s.id, ctx.now)?;
-            let report = poll_cycle(ctx.store, ctx.now)?;
+            let report = poll_one(ctx.store, s.id, ctx.now)?;
             print_report(ctx.json, &report)?;
             if let Some((_, e)) = report.errors.iter().find(|(id, _)| *id == s.id) {
                 bail!("source {} failed: {e}", s.kind.describe());
@@ -313,13 +312,27 @@ fn source(mut ctx: Ctx, cmd: SourceCmd) -> Result<()> {
             Ok(())
         }
         SourceCmd::ImportOpml { file } => {
-            let text = std::fs::read_to_string(&file)
-                .with_context(|| format!("reading {}", file.display()))?;
-            let (added, skipped) = import_opml_into(&mut ctx.store, &text, 900, ctx.now)?;
+            let bytes =
+                std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
+            let text = vigie_engine::feed::xml_text(&bytes)
+                .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+            let r = import_opml_into(&mut ctx.store, &text, 900, ctx.now)?;
             if ctx.json {
-                print_json(&serde_json::json!({"added": added, "already_present": skipped}))
+                print_json(&r)
             } else {
-                println!("imported {added} feeds ({skipped} already present)");
+                println!(
+                    "imported {} feeds ({} already present, {} skipped)",
+                    r.added,
+                    r.already_present,
+                    r.skipped.len()
+                );
+                for f in &r.skipped {
+                    println!(
+                        "  skipped {}: {}",
+                        crate::output::printable(&f.url),
+                        f.reason
+                    );
+                }
                 Ok(())
             }
         }
@@ -337,40 +350,33 @@ fn source(mut ctx: Ctx, cmd: SourceCmd) -> Result<()> {
 }
 
 fn source_add(ctx: &mut Ctx, a: SourceAdd) -> Result<()> {
-    let kind = if let Some(instance) = a.mastodon {
-        let tag = a
-            .tag
-            .unwrap_or_default()
-            .trim_start_matches('#')
-            .to_string();
-        check_http(&instance)?;
-        SourceKind::MastodonTag {
-            instance: instance.trim_end_matches('/').into(),
-            tag,
+    if a.interval < 60 {
+        bail!("--interval is in seconds and must be at least 60: publishers do not like being polled faster");
+    }
+    let spec = if let Some(instance) = a.mastodon {
+        SourceSpec::MastodonTag {
+            instance,
+            tag: a.tag.unwrap_or_default(),
         }
     } else if let Some(service) = a.bluesky {
-        // It is given an app password: https only (or this machine), as for publishing.
-        let service = service.trim().trim_end_matches('/').to_string();
-        vigie_engine::publish::check_server(&service)?;
-        let handle = a.handle.unwrap_or_default().trim().to_string();
-        let password = read_app_password()?;
-        Bluesky::default()
-            .set_app_password(&service, &handle, &password)
-            .context("could not store the app password in the OS keychain")?;
-        SourceKind::BlueskySearch {
+        // Checked before the password is asked for.
+        vigie_engine::publish::check_server(service.trim().trim_end_matches('/'))?;
+        SourceSpec::BlueskySearch {
             service,
-            handle,
+            handle: a.handle.unwrap_or_default(),
             query: a.query.unwrap_or_default(),
+            app_password: Some(read_app_password()?),
         }
     } else if let Some(url) = a.url {
-        check_http(&url)?;
-        SourceKind::Feed { url }
+        SourceSpec::Feed { url, title: None }
     } else {
         bail!("give a feed URL, or --mastodon INSTANCE --tag TAG, or --bluesky SERVICE --handle H --query Q");
     };
-    let s = ctx
-        .store
-        .add_source(a.title.as_deref().unwrap_or(""), &kind, a.interval, ctx.now)?;
+    // The app's path: a web page's address becomes the feed it announces (autodiscovery),
+    // a Bluesky app password goes to the OS keychain.
+    let (title, kind) = runtime()?.block_on(source_to_add(spec, &Bluesky::default(), ctx.now))?;
+    let title = a.title.unwrap_or(title);
+    let s = ctx.store.add_source(&title, &kind, a.interval, ctx.now)?;
     if ctx.json {
         print_json(&s)
     } else {
@@ -399,17 +405,6 @@ fn matched_words(matched: Option<usize>) -> String {
     }
 }
 
-fn check_http(url: &str) -> Result<()> {
-    let u = url::Url::parse(url).with_context(|| format!("{url:?} is not a valid address"))?;
-    if !matches!(u.scheme(), "http" | "https") {
-        bail!(
-            "only http and https addresses can be watched, not {:?}",
-            u.scheme()
-        );
-    }
-    Ok(())
-}
-
 pub(crate) fn runtime() -> Result<tokio::runtime::Runtime> {
     Ok(tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -425,8 +420,15 @@ fn poller(store: Store) -> Arc<Poller> {
     ))
 }
 
-fn poll_cycle(store: Store, now: i64) -> Result<PollReport> {
-    Ok(cycle(store, now)?.poll)
+/// Polls one source only (others due wait for their cycle), then the signal pass.
+fn poll_one(store: Store, id: i64, now: i64) -> Result<PollReport> {
+    let rt = runtime()?;
+    let p = poller(store);
+    let pass = crate::signals::signal_pass();
+    Ok(rt
+        .block_on(SignalPass::check_source(Some(&pass), &p, id, now))
+        .map_err(anyhow::Error::msg)?
+        .poll)
 }
 
 /// One poll cycle followed by the signal pass (desktop notifications included).

@@ -117,6 +117,17 @@ fn sources_poll_and_mentions_with_filters() {
     );
     let err = fails(d.path(), &["source", "add", &nginx.url("rss2.xml")]);
     assert!(err.contains("already exists"), "{err}");
+    // `source check` checks that source only, though the other one is due too.
+    let checked = json(d.path(), &["source", "check", "1"]);
+    assert_eq!(
+        (
+            checked["checked"].as_i64(),
+            checked["new_mentions"].as_i64()
+        ),
+        (Some(1), Some(3)),
+        "{checked}"
+    );
+    assert!(ok(d.path(), &["source", "list"]).contains("not checked yet"));
     let err = fails(d.path(), &["source", "add", "file:///etc/passwd"]);
     assert!(err.contains("only http and https"), "{err}");
     let report = json(d.path(), &["poll", "--once"])["poll"].clone();
@@ -126,7 +137,7 @@ fn sources_poll_and_mentions_with_filters() {
             report["new_mentions"].as_i64(),
             report["failed"].as_i64()
         ),
-        (Some(2), Some(3), Some(1))
+        (Some(1), Some(0), Some(1))
     );
     let list = ok(d.path(), &["source", "list"]);
     assert!(
@@ -168,6 +179,62 @@ fn sources_poll_and_mentions_with_filters() {
             .len(),
         1
     );
+}
+
+#[test]
+fn opml_in_latin1_is_read_in_its_own_encoding() {
+    let d = tempfile::tempdir().unwrap();
+    let opml = d.path().join("latin1.opml");
+    let text = r#"<?xml version="1.0" encoding="ISO-8859-1"?><opml version="2.0"><head><title>x</title></head><body>
+        <outline text="Société Générale" type="rss" xmlUrl="http://127.0.0.1:1/sg.xml"/></body></opml>"#;
+    // Each character as one byte: ISO-8859-1, not UTF-8.
+    let bytes: Vec<u8> = text.chars().map(|c| c as u32 as u8).collect();
+    assert!(std::str::from_utf8(&bytes).is_err());
+    std::fs::write(&opml, bytes).unwrap();
+    let r = json(d.path(), &["source", "import-opml", opml.to_str().unwrap()]);
+    assert_eq!(r["added"].as_i64(), Some(1), "{r}");
+    let list = json(d.path(), &["source", "list"]);
+    assert_eq!(list[0]["source"]["title"], "Société Générale");
+}
+
+#[test]
+fn a_web_page_becomes_the_feed_it_announces_and_bad_additions_are_refused() {
+    let nginx = Nginx::start();
+    let d = tempfile::tempdir().unwrap();
+    let added = json(d.path(), &["source", "add", &nginx.url("page.html")]);
+    assert_eq!(
+        added["kind"]["url"].as_str(),
+        Some(nginx.url("rss2.xml").as_str()),
+        "{added}"
+    );
+    let err = fails(
+        d.path(),
+        &["source", "add", &nginx.url("rss091.xml"), "--interval", "1"],
+    );
+    assert!(err.contains("at least 60"), "{err}");
+    let err = fails(
+        d.path(),
+        &[
+            "source",
+            "add",
+            "https://ana:hunter2@private.example/feed.xml",
+        ],
+    );
+    assert!(err.contains("user name or password"), "{err}");
+    let err = fails(
+        d.path(),
+        &[
+            "source",
+            "add",
+            "--mastodon",
+            "https://social.example",
+            "--tag",
+            "#",
+        ],
+    );
+    assert!(err.contains("hashtag"), "{err}");
+    let sources = json(d.path(), &["source", "list"]);
+    assert_eq!(sources.as_array().unwrap().len(), 1, "{sources}");
 }
 
 #[test]

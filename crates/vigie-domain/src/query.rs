@@ -70,7 +70,15 @@ pub enum QueryProblem {
         text: String,
     },
     OnlyNegative,
+    /// Parentheses or NOTs nested deeper than [`MAX_DEPTH`] (the matcher recurses).
+    TooDeep {
+        max: usize,
+    },
 }
+
+/// How deep parentheses and NOTs may nest: far beyond what anyone writes, well within the
+/// stack of the threads that match and parse.
+pub const MAX_DEPTH: usize = 64;
 
 impl QueryProblem {
     /// The problem in English words.
@@ -79,7 +87,7 @@ impl QueryProblem {
         match self {
             QueryProblem::Empty => "the query is empty: expected at least one word".into(),
             QueryProblem::UnclosedQuote => {
-                "this quote is never closed: expected a closing \"".into()
+                "this quote is never closed: expected its closing quote (\" or »)".into()
             }
             QueryProblem::StarWithoutWord => "expected a word before '*'".into(),
             QueryProblem::ExpectedTerm {
@@ -116,6 +124,9 @@ impl QueryProblem {
             QueryProblem::OnlyNegative => {
                 "a query needs at least one word that must appear (it cannot be only NOT terms)"
                     .into()
+            }
+            QueryProblem::TooDeep { max } => {
+                format!("parentheses and NOTs are nested more than {max} deep here")
             }
         }
     }
@@ -238,6 +249,8 @@ struct Parser {
     toks: Vec<Lexed>,
     at: usize,
     end: usize,
+    /// Open parentheses and NOTs around the cursor.
+    depth: usize,
 }
 
 impl Parser {
@@ -254,6 +267,16 @@ impl Parser {
             Tok::Word(w) | Tok::Prefix(w) | Tok::Phrase(w) => format!("\"{w}\""),
             _ => lexed.typed.into(),
         })
+    }
+
+    /// One level deeper, within [`MAX_DEPTH`].
+    fn deeper(&mut self) -> Result<(), QueryError> {
+        if self.depth >= MAX_DEPTH {
+            let at = self.toks[self.at - 1].pos;
+            return Err(err(at, QueryProblem::TooDeep { max: MAX_DEPTH }));
+        }
+        self.depth += 1;
+        Ok(())
     }
 
     /// The operator just read, as typed.
@@ -314,8 +337,10 @@ impl Parser {
             Some(Tok::Not) => {
                 self.at += 1;
                 let op = self.typed_before();
-                let inner = self.unary().map_err(|e| self.after(op, e))?;
-                Ok(Node::Not(Box::new(inner)))
+                self.deeper()?;
+                let inner = self.unary().map_err(|e| self.after(op, e));
+                self.depth -= 1;
+                Ok(Node::Not(Box::new(inner?)))
             }
             Some(Tok::Minus) => {
                 self.at += 1;
@@ -344,7 +369,10 @@ impl Parser {
                 if self.peek() == Some(&Tok::Close) {
                     return Err(err(self.pos(), QueryProblem::EmptyParentheses));
                 }
-                let inner = self.or()?;
+                self.deeper()?;
+                let inner = self.or();
+                self.depth -= 1;
+                let inner = inner?;
                 if self.peek() != Some(&Tok::Close) {
                     return Err(err(
                         self.pos(),
@@ -373,6 +401,14 @@ impl Parser {
                 }
                 Ok(Node::Prefix(words.remove(0)))
             }
+            // Inside parentheses a ')' where a term should be is a missing term ("(b OR )").
+            Tok::Close if self.depth > 0 => Err(err(
+                pos,
+                QueryProblem::ExpectedTerm {
+                    after: None,
+                    found: self.describe(),
+                },
+            )),
             Tok::Close => Err(err(pos, QueryProblem::UnexpectedClose)),
             Tok::And | Tok::Or | Tok::Not | Tok::Minus => Err(err(
                 pos,
@@ -402,7 +438,12 @@ impl Query {
         if toks.is_empty() {
             return Err(err(1, QueryProblem::Empty));
         }
-        let mut p = Parser { toks, at: 0, end };
+        let mut p = Parser {
+            toks,
+            at: 0,
+            end,
+            depth: 0,
+        };
         let root = p.or()?;
         // `or` stops before the end only at a ')' (`and` reads every other token).
         if p.at < p.toks.len() {
@@ -665,6 +706,9 @@ mod tests {
             ("danone OR OR evian", 11, "after OR"),
             ("*", 1, "before '*'"),
             ("!!!", 1, "no letters"),
+            // A missing term before a ')' is missing, not a ')' too many.
+            ("a AND (b OR )", 13, "after OR, found ')'"),
+            ("« rappel", 1, "(\" or »)"),
         ];
         for (q, pos, needle) in cases {
             let e = Query::parse(q).expect_err(q);
@@ -675,6 +719,24 @@ mod tests {
                 e.message
             );
         }
+    }
+
+    #[test]
+    fn nesting_is_bounded_instead_of_overflowing_the_stack() {
+        let deep = |n: usize| format!("{}danone{}", "(".repeat(n), ")".repeat(n));
+        assert!(Query::parse(&deep(MAX_DEPTH))
+            .unwrap()
+            .matches_str("Danone"));
+        let e = Query::parse(&deep(MAX_DEPTH + 1)).unwrap_err();
+        assert_eq!(
+            (e.position, e.problem),
+            (MAX_DEPTH + 1, QueryProblem::TooDeep { max: MAX_DEPTH })
+        );
+        // What crashed the CLI: thousands of levels, of parentheses or of NOTs.
+        let e = Query::parse(&deep(10_000)).unwrap_err();
+        assert_eq!(e.problem, QueryProblem::TooDeep { max: MAX_DEPTH });
+        let e = Query::parse(&format!("{}danone", "NOT ".repeat(10_000))).unwrap_err();
+        assert_eq!(e.problem, QueryProblem::TooDeep { max: MAX_DEPTH });
     }
 
     #[test]

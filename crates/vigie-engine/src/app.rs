@@ -26,7 +26,7 @@ mod teamwork;
 
 pub use error::{AppError, AppResult};
 pub use publishing::{ComposeRequest, ConnectRequest, ProfileSpec, PublishSettings};
-pub use sources::{import_opml_into, opml_of};
+pub use sources::{import_opml_into, opml_of, source_to_add, OpmlImport, SkippedFeed};
 pub use teamwork::{DraftDetail, PreApprove, UseStatement};
 
 #[derive(Debug, Clone, Serialize)]

@@ -146,7 +146,41 @@ pub fn parse_opml(text: &str) -> Result<Vec<OpmlFeed>, OpmlError> {
         }
     }
     walk(&doc.body.outlines, &mut out);
+    if out.is_empty() {
+        // Often the attribute's case: OPML names it `xmlUrl`, exactly.
+        return Err(OpmlError(
+            "it lists no feed: no outline has an xmlUrl attribute".into(),
+        ));
+    }
     Ok(out)
+}
+
+/// The text of an XML file (an OPML export) in whatever encoding its declaration names:
+/// UTF-8 (with or without a byte order mark), UTF-16, ISO-8859-1, Windows-1252…
+pub fn xml_text(bytes: &[u8]) -> Result<String, OpmlError> {
+    if let Some((enc, bom)) = encoding_rs::Encoding::for_bom(bytes) {
+        return Ok(enc
+            .decode_without_bom_handling(&bytes[bom..])
+            .0
+            .into_owned());
+    }
+    if let Ok(s) = std::str::from_utf8(bytes) {
+        return Ok(s.to_string());
+    }
+    // The declaration is ASCII in every encoding it may name (UTF-16 has its BOM).
+    let head = String::from_utf8_lossy(&bytes[..bytes.len().min(200)]);
+    let label = head
+        .split_once("encoding=")
+        .and_then(|(_, rest)| {
+            let quote = rest.chars().next().filter(|c| *c == '"' || *c == '\'')?;
+            rest[1..].split(quote).next()
+        })
+        .ok_or_else(|| {
+            OpmlError("it is not UTF-8 and its XML declaration names no encoding".into())
+        })?;
+    let enc = encoding_rs::Encoding::for_label(label.trim().as_bytes())
+        .ok_or_else(|| OpmlError(format!("its encoding {label:?} is not one Vigie knows")))?;
+    Ok(enc.decode_without_bom_handling(bytes).0.into_owned())
 }
 
 /// Writes an OPML 2.0 document listing `feeds`.
@@ -174,6 +208,25 @@ pub fn write_opml(title: &str, feeds: &[OpmlFeed]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn xml_text_follows_the_declared_encoding() {
+        let latin1 = b"<?xml version='1.0' encoding='ISO-8859-1'?><opml>Soci\xe9t\xe9</opml>";
+        assert!(xml_text(latin1).unwrap().ends_with("<opml>Société</opml>"));
+        let mut bom = vec![0xef, 0xbb, 0xbf];
+        bom.extend_from_slice("<opml>é</opml>".as_bytes());
+        assert_eq!(xml_text(&bom).unwrap(), "<opml>é</opml>");
+        let utf16: Vec<u8> = [0xfeff_u16]
+            .into_iter()
+            .chain("<opml>é</opml>".encode_utf16())
+            .flat_map(u16::to_le_bytes)
+            .collect();
+        assert_eq!(xml_text(&utf16).unwrap(), "<opml>é</opml>");
+        let err = xml_text(b"<opml>\xe9</opml>").unwrap_err();
+        assert!(err.0.contains("names no encoding"), "{err}");
+        let err = xml_text(b"<?xml encoding=\"klingon\"?><opml>\xe9</opml>").unwrap_err();
+        assert!(err.0.contains("\"klingon\""), "{err}");
+    }
 
     #[test]
     fn autodiscovery_finds_and_ranks_feed_links() {

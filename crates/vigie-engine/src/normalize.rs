@@ -107,7 +107,16 @@ fn text_of_sanitized(html: &str) -> String {
     collapse(&html_escape::decode_html_entities(&out))
 }
 
+/// Whitespace collapsed to single spaces, control characters dropped (a feed's ESC or BEL
+/// would otherwise reach a terminal through the CLI), cut at [`MAX_TEXT_CHARS`].
 fn collapse(s: &str) -> String {
+    if has_controls(s) {
+        let kept: String = s
+            .chars()
+            .filter(|c| !c.is_control() || c.is_whitespace())
+            .collect();
+        return collapse(&kept);
+    }
     let mut out = String::with_capacity(s.len());
     for word in s.split_whitespace() {
         if !out.is_empty() {
@@ -123,6 +132,17 @@ fn collapse(s: &str) -> String {
         out = out.chars().take(MAX_TEXT_CHARS).collect();
     }
     out
+}
+
+/// Whether `s` holds a control character other than whitespace: C0, DEL, or C1
+/// (U+0080 – U+009F, encoded 0xC2 0x80 – 0xC2 0x9F). One pass over the bytes.
+fn has_controls(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.iter().enumerate().any(|(i, &c)| {
+        (c < 0x20 && !c.is_ascii_whitespace())
+            || c == 0x7f
+            || (c == 0xc2 && b.get(i + 1).is_some_and(|&n| n < 0xa0))
+    })
 }
 
 /// Lower-case host, no fragment, no tracking parameters, redirect wrappers unwrapped
@@ -349,6 +369,27 @@ mod tests {
         let long = "<p>été ".repeat(6_000);
         assert_eq!(text_of_sanitized(&long), text_of_sanitized_by_chars(&long));
         assert_eq!(text_of_sanitized(&long).chars().count(), MAX_TEXT_CHARS);
+    }
+
+    #[test]
+    fn control_characters_never_reach_a_mention() {
+        let e = RawEntry {
+            title: Some("Danone \u{1b}[31mROUGE\u{1b}]0;pwned\u{7}".into()),
+            body: Some("<p>Boycott\u{9b}2J &#27;[31m de Danone\u{7f}</p>".into()),
+            author: Some("Eve\u{0}\u{1b}[2J".into()),
+            ..RawEntry::default()
+        };
+        let m = normalize(1, e, 1_000).unwrap();
+        for text in [&m.title, &m.text, m.author.as_ref().unwrap()] {
+            assert!(!text.chars().any(char::is_control), "{text:?}");
+        }
+        assert_eq!(m.title, "Danone [31mROUGE]0;pwned");
+        assert_eq!(m.text, "Boycott2J [31m de Danone");
+        assert_eq!(m.author.as_deref(), Some("Eve[2J"));
+        // French text with no-break spaces and guillemets (0xC2 0xA0, 0xC2 0xAB) is kept whole.
+        assert_eq!(collapse("«\u{a0}Danone\u{a0}»  ici"), "« Danone » ici");
+        assert!(!has_controls("«\u{a0}Danone\u{a0}» é"));
+        assert!(has_controls("a\u{85}b"));
     }
 
     #[test]

@@ -245,9 +245,32 @@ impl Poller {
 
     /// One cycle: polls every source due at `now` (up to the batch size).
     pub async fn poll_once(self: &Arc<Self>, now: Timestamp) -> Result<PollReport, StoreError> {
+        self.poll(now, None).await
+    }
+
+    /// Polls one source now, due or not, paused or not (the CLI's `source check`), through
+    /// the same fetch, ingest and health path as a cycle.
+    pub async fn poll_source(
+        self: &Arc<Self>,
+        id: i64,
+        now: Timestamp,
+    ) -> Result<PollReport, StoreError> {
+        self.poll(now, Some(id)).await
+    }
+
+    async fn poll(
+        self: &Arc<Self>,
+        now: Timestamp,
+        only: Option<i64>,
+    ) -> Result<PollReport, StoreError> {
         let _release = ReleaseReaderMemory(self.reader.as_ref());
-        let (due, watches) =
-            self.with_store(|s| Ok((s.due_sources(now, self.cfg.batch_size)?, s.watches()?)))?;
+        let (due, watches) = self.with_store(|s| {
+            let due = match only {
+                Some(id) => vec![s.source(id)?],
+                None => s.due_sources(now, self.cfg.batch_size)?,
+            };
+            Ok((due, s.watches()?))
+        })?;
         let matcher = Arc::new(Matcher::new(&watches, Arc::clone(&self.tonality)));
         let global = Arc::new(Semaphore::new(self.cfg.max_concurrency.max(1)));
         let mut tasks = JoinSet::new();

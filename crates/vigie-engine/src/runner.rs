@@ -47,6 +47,26 @@ impl SignalPass {
         now: Timestamp,
     ) -> Result<CycleReport, AppError> {
         let poll = poller.poll_once(now).await?;
+        Self::then_signals(pass, poller, now, poll).await
+    }
+
+    /// One source polled now, due or not (the CLI's `source check`), then the signal pass.
+    pub async fn check_source(
+        pass: Option<&SignalPass>,
+        poller: &Arc<Poller>,
+        id: i64,
+        now: Timestamp,
+    ) -> Result<CycleReport, AppError> {
+        let poll = poller.poll_source(id, now).await?;
+        Self::then_signals(pass, poller, now, poll).await
+    }
+
+    async fn then_signals(
+        pass: Option<&SignalPass>,
+        poller: &Arc<Poller>,
+        now: Timestamp,
+        poll: PollReport,
+    ) -> Result<CycleReport, AppError> {
         let signals = match pass {
             None => None,
             Some(p) => {

@@ -195,6 +195,7 @@ export const en: Record<Key, string> = {
   "sources.exportOpml": "Export OPML",
   "sources.exported": "Sources saved as OPML in {path}",
   "sources.imported": "OPML imported: {added} added, {present} already present",
+  "sources.importSkipped": "{n} skipped (not an http or https address, or one with a password): {urls}",
   "sources.added": "Source “{title}” added",
   "sources.removed": "Source “{title}” removed",
   "sources.checking": "Checking “{title}” now",

@@ -196,6 +196,7 @@ export const fr = {
   "sources.exportOpml": "Exporter OPML",
   "sources.exported": "Sources enregistrées en OPML dans {path}",
   "sources.imported": "OPML importé : {added} ajoutées, {present} déjà présentes",
+  "sources.importSkipped": "{n} ignorées (adresse qui n'est pas en http ou https, ou qui contient un mot de passe) : {urls}",
   "sources.added": "Source « {title} » ajoutée",
   "sources.removed": "Source « {title} » retirée",
   "sources.checking": "Vérification de « {title} » lancée",

@@ -20,6 +20,7 @@ const ABOUT: Record<string, Record<string, Key>> = {
     damaged_block: "error.invalid.damagedBlock",
     opml: "error.invalid.opml",
     search: "error.invalid.search",
+    credentials_in_address: "error.invalid.credentialsInAddress",
   },
   refused: { no_profile: "error.refused.noProfile", profile_changed: "error.refused.profileChanged" },
   keychain: { locked: "error.keychain.locked", unavailable: "error.keychain.unavailable" },

@@ -83,5 +83,7 @@ export function queryProblemText(p: QueryProblem): string {
       return t("queryError.prefixOfPhrase", { text: p.text });
     case "only_negative":
       return t("queryError.onlyNegative");
+    case "too_deep":
+      return t("queryError.tooDeep", { max: p.max });
   }
 }

@@ -4,6 +4,7 @@ import { h, append, clear, field } from "../dom";
 import { icon } from "../icons";
 import { t, tn } from "../i18n";
 import * as ipc from "../ipc";
+import { decodeXml } from "../logic/xml";
 import type { Ctx, Cleanup } from "../app";
 import type { SourceKind, SourceRow, SourceSpec } from "../types";
 import { relativeTime } from "../logic/format";
@@ -35,8 +36,11 @@ export function renderSources(root: HTMLElement, ctx: Ctx): Cleanup {
     const file = fileInput.files?.[0];
     if (!file) return;
     try {
-      const r = await ipc.importOpml(await file.text());
+      const r = await ipc.importOpml(decodeXml(new Uint8Array(await file.arrayBuffer())));
       ctx.toast(t("sources.imported", { added: r.added, present: r.already_present }));
+      if (r.skipped.length) {
+        ctx.toast(t("sources.importSkipped", { n: r.skipped.length, urls: r.skipped.map((f) => f.url || "\"\"").slice(0, 3).join(", ") }), "error");
+      }
       refresh();
     } catch (e) {
       ctx.toast(ctx.errorText(e), "error");

@@ -3,37 +3,60 @@
 //! checking now, and OPML import and export.
 
 use super::{check_web_url, App, AppError, AppResult, SourceRow, SourceSpec};
-use crate::bluesky::credentials_in_use;
+use crate::bluesky::{credentials_in_use, Bluesky};
 use crate::feed::{discover_feeds, parse_feed, parse_opml, write_opml, OpmlFeed};
 use crate::fetch::{Conditional, FetchConfig, FetchOutcome, Http};
+use serde::Serialize;
 use std::path::Path;
 use std::time::Duration;
 use vigie_domain::{Source, SourceKind, Timestamp};
 use vigie_store::{Store, StoreError};
 
-/// Adds every feed of an OPML document as a source; returns (added, already present).
+/// What an OPML import did.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct OpmlImport {
+    pub added: usize,
+    pub already_present: usize,
+    /// Outlines whose address cannot be polled (not http or https, empty, with a password),
+    /// each with why: the others are imported all the same.
+    pub skipped: Vec<SkippedFeed>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SkippedFeed {
+    pub url: String,
+    /// In English (the CLI's words).
+    pub reason: String,
+}
+
+/// Adds every feed of an OPML document as a source.
 pub fn import_opml_into(
     store: &mut Store,
     text: &str,
     interval_secs: i64,
     now: Timestamp,
-) -> AppResult<(usize, usize)> {
+) -> AppResult<OpmlImport> {
     let feeds = parse_opml(text)
         .map_err(|e| AppError::new("invalid", e.to_string()).about("opml", Some(e.0)))?;
-    let (mut added, mut present) = (0, 0);
+    let mut out = OpmlImport::default();
     for f in &feeds {
-        match store.add_source(
-            &f.title,
-            &SourceKind::Feed { url: f.url.clone() },
-            interval_secs,
-            now,
-        ) {
-            Ok(_) => added += 1,
-            Err(StoreError::Duplicate { .. }) => present += 1,
+        let url = match source_url(&f.url) {
+            Ok(url) => url,
+            Err(e) => {
+                out.skipped.push(SkippedFeed {
+                    url: f.url.clone(),
+                    reason: e.message,
+                });
+                continue;
+            }
+        };
+        match store.add_source(&f.title, &SourceKind::Feed { url }, interval_secs, now) {
+            Ok(_) => out.added += 1,
+            Err(StoreError::Duplicate { .. }) => out.already_present += 1,
             Err(e) => return Err(e.into()),
         }
     }
-    Ok((added, present))
+    Ok(out)
 }
 
 /// The feed sources as an OPML document (untitled feeds are named by their address).
@@ -54,6 +77,107 @@ pub fn opml_of(store: &Store) -> Result<String, StoreError> {
         })
         .collect();
     Ok(write_opml("Vigie sources", &feeds))
+}
+
+/// A source as the user described it, checked and made ready to store: its title and kind.
+/// A feed address that turns out to be a web page becomes the feed it announces
+/// (autodiscovery); a Bluesky app password goes to the OS keychain. The app and the CLI add
+/// sources through this.
+pub async fn source_to_add(
+    spec: SourceSpec,
+    bluesky: &Bluesky,
+    now: Timestamp,
+) -> AppResult<(String, SourceKind)> {
+    Ok(match spec {
+        SourceSpec::Feed { url, title } => {
+            let url = source_url(&url)?;
+            (
+                title.map(|t| t.trim().to_string()).unwrap_or_default(),
+                SourceKind::Feed {
+                    url: resolve_feed(&url, now).await?,
+                },
+            )
+        }
+        SourceSpec::MastodonTag { instance, tag } => {
+            let instance = source_url(&instance)?;
+            let tag = tag.trim().trim_start_matches('#').trim().to_string();
+            if tag.is_empty() {
+                return Err(
+                    AppError::new("invalid", "give a hashtag to follow").about("hashtag", None)
+                );
+            }
+            (
+                String::new(),
+                SourceKind::MastodonTag {
+                    instance: instance.trim_end_matches('/').into(),
+                    tag,
+                },
+            )
+        }
+        SourceSpec::BlueskySearch {
+            service,
+            handle,
+            query,
+            app_password,
+        } => {
+            // It is given an app password: https only, as for a publishing account.
+            let service = service.trim().trim_end_matches('/').to_string();
+            crate::publish::check_server(&service)?;
+            let handle = handle.trim().to_string();
+            if let Some(pw) = app_password.filter(|p| !p.expose().is_empty()) {
+                bluesky
+                    .set_app_password(&service, &handle, &pw)
+                    .map_err(AppError::keychain)?;
+            }
+            (
+                String::new(),
+                SourceKind::BlueskySearch {
+                    service,
+                    handle,
+                    query,
+                },
+            )
+        }
+    })
+}
+
+/// A source's web address, trimmed: http or https, and no user name or password in it (they
+/// would be stored in the database and shown in the list; secrets live in the keychain).
+fn source_url(url: &str) -> AppResult<String> {
+    let u = check_web_url(url)?;
+    if !u.username().is_empty() || u.password().is_some() {
+        return Err(AppError::new(
+            "invalid",
+            "this address holds a user name or password: Vigie keeps secrets only in the OS \
+             keychain, never in its database; use an address without them",
+        )
+        .about("credentials_in_address", None));
+    }
+    Ok(url.trim().to_string())
+}
+
+/// The feed behind an address: the address itself when it serves a feed (or cannot be
+/// reached now: the poller will report its health), else the first feed the page announces.
+async fn resolve_feed(url: &str, now: Timestamp) -> AppResult<String> {
+    let http = Http::new(FetchConfig {
+        total_timeout: Duration::from_secs(15),
+        ..FetchConfig::default()
+    });
+    let fetched = match http
+        .get(url, &Conditional::default(), Default::default(), now)
+        .await
+    {
+        Ok(FetchOutcome::Fetched(f)) => f,
+        Ok(FetchOutcome::NotModified { .. }) | Err(_) => return Ok(url.to_string()),
+    };
+    if parse_feed(&fetched.body, fetched.content_type.as_deref()).is_ok() {
+        return Ok(url.to_string());
+    }
+    let html = String::from_utf8_lossy(&fetched.body);
+    discover_feeds(&html, &fetched.final_url)
+        .into_iter()
+        .next()
+        .ok_or_else(|| AppError::new("not_a_feed", "this page is not a feed and announces none: look for an RSS or Atom link on the site"))
 }
 
 impl App {
@@ -78,85 +202,11 @@ impl App {
     /// announces (autodiscovery); a Bluesky app password goes to the OS keychain.
     pub async fn add_source(&self, spec: SourceSpec) -> AppResult<Source> {
         let now = self.now();
-        let (title, kind) = match spec {
-            SourceSpec::Feed { url, title } => {
-                check_web_url(&url)?;
-                (
-                    title.unwrap_or_default(),
-                    SourceKind::Feed {
-                        url: self.resolve_feed(&url).await?,
-                    },
-                )
-            }
-            SourceSpec::MastodonTag { instance, tag } => {
-                check_web_url(&instance)?;
-                let tag = tag.trim().trim_start_matches('#').to_string();
-                if tag.is_empty() {
-                    return Err(
-                        AppError::new("invalid", "give a hashtag to follow").about("hashtag", None)
-                    );
-                }
-                (
-                    String::new(),
-                    SourceKind::MastodonTag {
-                        instance: instance.trim().trim_end_matches('/').into(),
-                        tag,
-                    },
-                )
-            }
-            SourceSpec::BlueskySearch {
-                service,
-                handle,
-                query,
-                app_password,
-            } => {
-                // It is given an app password: https only, as for a publishing account.
-                let service = service.trim().trim_end_matches('/').to_string();
-                crate::publish::check_server(&service)?;
-                let handle = handle.trim().to_string();
-                if let Some(pw) = app_password.filter(|p| !p.expose().is_empty()) {
-                    self.poller
-                        .bluesky()
-                        .set_app_password(&service, &handle, &pw)
-                        .map_err(AppError::keychain)?;
-                }
-                (
-                    String::new(),
-                    SourceKind::BlueskySearch {
-                        service,
-                        handle,
-                        query,
-                    },
-                )
-            }
-        };
+        let (title, kind) = source_to_add(spec, self.poller.bluesky(), now).await?;
         let interval = self.settings()?.poll_interval_secs.max(60);
         let s = self.db(|s| s.add_source(&title, &kind, interval, now))?;
         self.wake();
         Ok(s)
-    }
-
-    async fn resolve_feed(&self, url: &str) -> AppResult<String> {
-        let http = Http::new(FetchConfig {
-            total_timeout: Duration::from_secs(15),
-            ..FetchConfig::default()
-        });
-        let fetched = match http
-            .get(url, &Conditional::default(), Default::default(), self.now())
-            .await
-        {
-            Ok(FetchOutcome::Fetched(f)) => f,
-            // Unreachable now: keep the address, the poller will report its health.
-            Ok(FetchOutcome::NotModified { .. }) | Err(_) => return Ok(url.to_string()),
-        };
-        if parse_feed(&fetched.body, fetched.content_type.as_deref()).is_ok() {
-            return Ok(url.to_string());
-        }
-        let html = String::from_utf8_lossy(&fetched.body);
-        discover_feeds(&html, &fetched.final_url)
-            .into_iter()
-            .next()
-            .ok_or_else(|| AppError::new("not_a_feed", "this page is not a feed and announces none: look for an RSS or Atom link on the site"))
     }
 
     /// Removes a source. A Bluesky search's app password and session go with the last source
@@ -226,7 +276,7 @@ impl App {
         Ok(())
     }
 
-    pub fn import_opml(&self, text: &str) -> AppResult<(usize, usize)> {
+    pub fn import_opml(&self, text: &str) -> AppResult<OpmlImport> {
         let (now, interval) = (self.now(), self.settings()?.poll_interval_secs.max(60));
         let r = import_opml_into(
             &mut self.store.lock().unwrap_or_else(|p| p.into_inner()),

@@ -3,7 +3,9 @@
 use crate::support::*;
 use std::sync::Arc;
 use vigie_domain::{NewWatch, QueryProblem, Sensitivity, Triage};
-use vigie_engine::app::{external_url, App, QueryCheck, Settings, SourceSpec, StreamFilter};
+use vigie_engine::app::{
+    external_url, App, OpmlImport, QueryCheck, Settings, SourceSpec, StreamFilter,
+};
 use vigie_engine::notify::MemoryNotifier;
 use vigie_engine::signals::SignalConfig;
 use vigie_engine::Clock;
@@ -269,8 +271,52 @@ async fn the_shell_facade_end_to_end() {
     );
     let dir2 = tempfile::tempdir().unwrap();
     let other = self::app(dir2.path(), now);
-    assert_eq!(other.import_opml(&opml).unwrap(), (1, 0));
-    assert_eq!(other.import_opml(&opml).unwrap(), (0, 1));
+    let counts = |r: OpmlImport| (r.added, r.already_present, r.skipped.len());
+    assert_eq!(counts(other.import_opml(&opml).unwrap()), (1, 0, 0));
+    assert_eq!(counts(other.import_opml(&opml).unwrap()), (0, 1, 0));
+    // Outlines whose address cannot be polled are skipped, each with why; the rest come in.
+    let mixed = r#"<?xml version="1.0" encoding="UTF-8"?>
+<opml version="2.0"><head><title>x</title></head><body>
+  <outline text="Folder">
+    <outline text="FTP" xmlUrl="ftp://files.example/feed.xml"/>
+    <outline text="Empty" xmlUrl=""/>
+    <outline text="Secret" xmlUrl="https://ana:hunter2@private.example/feed.xml"/>
+    <outline text="Good" xmlUrl="  https://news.example/feed.xml "/>
+  </outline>
+</body></opml>"#;
+    let r = other.import_opml(mixed).unwrap();
+    assert_eq!((r.added, r.already_present), (1, 0));
+    let skipped: Vec<(&str, &str)> = r
+        .skipped
+        .iter()
+        .map(|f| (f.url.as_str(), f.reason.as_str()))
+        .collect();
+    assert_eq!(skipped.len(), 3, "{skipped:?}");
+    assert!(skipped[0].1.contains("only http and https"), "{skipped:?}");
+    assert!(skipped[1].1.contains("not a valid address"), "{skipped:?}");
+    assert!(
+        skipped[2].1.contains("user name or password"),
+        "{skipped:?}"
+    );
+    let urls: Vec<String> = other
+        .list_sources()
+        .unwrap()
+        .into_iter()
+        .filter_map(|r| match r.source.kind {
+            vigie_domain::SourceKind::Feed { url } => Some(url),
+            _ => None,
+        })
+        .collect();
+    assert!(
+        urls.contains(&"https://news.example/feed.xml".to_string()),
+        "{urls:?}"
+    );
+    assert!(!urls.iter().any(|u| u.contains("hunter2")), "{urls:?}");
+    // An OPML whose outlines name no feed (`xmlurl` is not `xmlUrl`) says so.
+    let err = other
+        .import_opml(r#"<opml version="2.0"><head/><body><outline text="A" xmlurl="https://a.example/f"/></body></opml>"#)
+        .unwrap_err();
+    assert!(err.message.contains("no outline has an xmlUrl"), "{err}");
     // Not OPML: said as data for the UI's wording, nothing added.
     let err = other
         .import_opml("<html><body>nope</body></html>")
