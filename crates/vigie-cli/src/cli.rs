@@ -225,7 +225,8 @@ pub enum WatchCmd {
     Add {
         name: String,
         /// Query: words, "exact phrases", AND / OR / NOT, -word, (parentheses), prefix*.
-        #[arg(long, short)]
+        /// It may start with '-' ("-bourse danone").
+        #[arg(long, short, allow_hyphen_values = true)]
         query: String,
         /// Languages, comma-separated ISO codes (e.g. fr,en). Default: all.
         #[arg(long, value_delimiter = ',')]
@@ -249,7 +250,7 @@ pub enum WatchCmd {
         watch: String,
         #[arg(long)]
         name: Option<String>,
-        #[arg(long, short)]
+        #[arg(long, short, allow_hyphen_values = true)]
         query: Option<String>,
         #[arg(long, value_delimiter = ',')]
         lang: Option<Vec<String>>,
@@ -292,15 +293,15 @@ pub struct SourceAdd {
     /// Mastodon instance base URL, with --tag.
     #[arg(long, requires = "tag", conflicts_with_all = ["url", "bluesky"])]
     pub mastodon: Option<String>,
-    #[arg(long)]
+    #[arg(long, requires = "mastodon")]
     pub tag: Option<String>,
     /// Bluesky service (PDS) URL, with --handle and --query. The app password is read from
     /// $VIGIE_BLUESKY_APP_PASSWORD or the first line of stdin and stored in the OS keychain.
     #[arg(long, requires_all = ["handle", "query"], conflicts_with = "url")]
     pub bluesky: Option<String>,
-    #[arg(long)]
+    #[arg(long, requires = "bluesky")]
     pub handle: Option<String>,
-    #[arg(long)]
+    #[arg(long, requires = "bluesky")]
     pub query: Option<String>,
     #[arg(long)]
     pub title: Option<String>,
@@ -316,9 +317,10 @@ pub struct MentionsArgs {
     pub watch: Option<String>,
     /// Full-text search, in the watch query language (words, "phrases", AND / OR / NOT,
     /// -word, prefix*).
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     pub search: Option<String>,
-    /// Newer than: 30m, 2h, 7d, 2026-11-01 or an RFC 3339 time.
+    /// Newer than: 30m, 2h, 7d, a local date or time (2026-11-01, 2026-11-01 08:00) or an
+    /// RFC 3339 time.
     #[arg(long)]
     pub since: Option<String>,
     /// Only this tonality: negative, neutral or positive.

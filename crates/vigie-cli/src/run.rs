@@ -49,7 +49,7 @@ pub fn dispatch(cli: Cli) -> Result<()> {
             let report = cycle(ctx.store, ctx.now)?;
             print_cycle(ctx.json, &report)
         }
-        Command::Run { tick } => run_forever(ctx.store, tick),
+        Command::Run { tick } => run_forever(ctx.store, tick, ctx.json),
         Command::Mentions(m) => mentions(&ctx, m),
         Command::Levels => crate::signals::levels(&ctx),
         Command::Signals { watch, limit } => crate::signals::signals(&ctx, watch.as_deref(), limit),
@@ -465,7 +465,9 @@ fn print_report(json: bool, r: &PollReport) -> Result<()> {
     Ok(())
 }
 
-fn run_forever(store: Store, tick: u64) -> Result<()> {
+/// Polls until Ctrl-C or SIGTERM (a service manager's stop), then stops cleanly. With
+/// `--json`, each cycle that did something is one line of JSON.
+fn run_forever(store: Store, tick: u64, json: bool) -> Result<()> {
     let rt = runtime()?;
     // The outbox is delivered too (its own connection to the same file).
     let publisher = crate::publish::publisher(Store::open(store.path())?)?;
@@ -479,12 +481,20 @@ fn run_forever(store: Store, tick: u64) -> Result<()> {
             std::time::Duration::from_secs(tick.max(1)),
             tx,
         );
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
         eprintln!("vigie: listening (Ctrl-C to stop)");
         loop {
             tokio::select! {
                 _ = tokio::signal::ctrl_c() => break,
+                _ = term.recv() => break,
                 r = rx.recv() => match r {
-                    Some(Ok(rep)) if rep.poll.checked > 0 || rep.signals.as_ref().is_some_and(|s| !s.changes.is_empty()) => print_cycle(false, &rep)?,
+                    Some(Ok(rep)) if rep.poll.checked > 0 || rep.signals.as_ref().is_some_and(|s| !s.changes.is_empty()) => {
+                        if json {
+                            println!("{}", serde_json::to_string(&rep)?);
+                        } else {
+                            print_cycle(false, &rep)?;
+                        }
+                    }
                     Some(Ok(_)) => {}
                     Some(Err(e)) => eprintln!("vigie: poll failed: {e}"),
                     None => break,

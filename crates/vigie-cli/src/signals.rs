@@ -165,7 +165,12 @@ pub fn backtest(ctx: &Ctx, watch: &str) -> Result<()> {
     if ctx.json {
         return print_json(&serde_json::json!({"buckets": steps.len(), "events": out}));
     }
-    println!("{}: {} buckets replayed", w.name, steps.len());
+    println!(
+        "{}: {} buckets replayed (at most the last {} days)",
+        w.name,
+        steps.len(),
+        vigie_engine::signals::BACKTEST_MAX_SECS / 86_400
+    );
     for e in &out {
         let at = time(e["at"].as_i64().unwrap_or(0));
         match e["kind"].as_str() {

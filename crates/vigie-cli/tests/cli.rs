@@ -95,6 +95,18 @@ fn watches_add_list_edit_remove_and_bad_queries() {
     let err = fails(d.path(), &["--json", "watch", "add", "X", "-q", "AND"]);
     let e: serde_json::Value = serde_json::from_str(err.trim()).unwrap();
     assert!(e["error"].as_str().unwrap().contains("position 1"));
+    // A query may start with a negation; a language must be a code.
+    let out = ok(
+        d.path(),
+        &["watch", "add", "Sans bourse", "-q", "-bourse danone"],
+    );
+    assert!(out.contains("added watch Sans bourse"), "{out}");
+    let err = fails(
+        d.path(),
+        &["watch", "add", "Fr", "-q", "danone", "--lang", "french"],
+    );
+    assert!(err.contains("not a language code"), "{err}");
+    ok(d.path(), &["watch", "rm", "Sans bourse"]);
     ok(d.path(), &["watch", "rm", "Danone"]);
     assert_eq!(json(d.path(), &["watch", "list"]), serde_json::json!([]));
 }
@@ -286,11 +298,25 @@ fn opml_import_and_export_round_trip() {
 
 #[test]
 fn run_polls_until_interrupted_then_stops_cleanly() {
+    run_until("-INT", false);
+}
+
+/// A service manager stops it with SIGTERM; `--json` gives one JSON line per cycle.
+#[test]
+fn run_stops_cleanly_on_sigterm_and_speaks_json_lines() {
+    run_until("-TERM", true);
+}
+
+fn run_until(signal: &str, as_json: bool) {
     let nginx = Nginx::start();
     let d = tempfile::tempdir().unwrap();
     ok(d.path(), &["source", "add", &nginx.url("rss2.xml")]);
+    let mut args = vec!["run", "--tick", "1"];
+    if as_json {
+        args.insert(0, "--json");
+    }
     let mut child = Command::new(env!("CARGO_BIN_EXE_vigie"))
-        .args(["run", "--tick", "1"])
+        .args(&args)
         .env("VIGIE_DATA_DIR", d.path())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -299,9 +325,14 @@ fn run_polls_until_interrupted_then_stops_cleanly() {
     let mut out = BufReader::new(child.stdout.take().unwrap());
     let mut line = String::new();
     out.read_line(&mut line).unwrap();
-    assert!(line.contains("3 new mentions"), "{line}");
+    if as_json {
+        let cycle: serde_json::Value = serde_json::from_str(&line).unwrap();
+        assert_eq!(cycle["poll"]["new_mentions"].as_i64(), Some(3), "{line}");
+    } else {
+        assert!(line.contains("3 new mentions"), "{line}");
+    }
     Command::new("kill")
-        .arg("-INT")
+        .arg(signal)
         .arg(child.id().to_string())
         .status()
         .unwrap();

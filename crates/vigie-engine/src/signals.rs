@@ -430,13 +430,18 @@ fn weak_notice(watch: &Watch, level: Level, why: &str, lang: Lang) -> Notice {
     }
 }
 
-/// Replays all stored history of a watch through fresh detectors (nothing is written):
-/// when alerts and level changes would have fired.
+/// How far back a backtest replays: one step per 5-minute bucket, so a single mention dated
+/// 1980 would otherwise mean millions of steps (1.4 GB).
+pub const BACKTEST_MAX_SECS: i64 = 90 * 86_400;
+
+/// Replays the stored history of a watch (at most [`BACKTEST_MAX_SECS`]) through fresh
+/// detectors (nothing is written): when alerts and level changes would have fired.
 pub fn backtest(store: &Store, watch: &Watch, now: Timestamp) -> Result<Vec<Step>, StoreError> {
     let Some(first) = store.first_mention_at(watch.id)? else {
         return Ok(Vec::new());
     };
-    let (start, end) = (align(first), align(now) + BUCKET);
+    let end = align(now) + BUCKET;
+    let start = align(first).max(end - BACKTEST_MAX_SECS);
     let facts = store.watch_mention_facts(watch.id, start, end)?;
     let mut signals = WatchSignals::default();
     Ok(replay(

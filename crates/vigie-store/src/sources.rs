@@ -120,17 +120,39 @@ impl Store {
     }
 
     /// Finds a source by id, or by its feed URL / description.
+    /// A source by id, address or title (the CLI's argument). A key that names several
+    /// sources (two feeds may share a title), or an id and another source's title, is
+    /// refused rather than guessed.
     pub fn find_source(&self, key: &str) -> Result<(Source, PollState)> {
-        if let Ok(id) = key.parse::<i64>() {
-            return self.source(id);
-        }
-        self.sources()?
+        let mut found: Vec<(Source, PollState)> = self
+            .sources()?
             .into_iter()
-            .find(|(s, _)| s.kind.endpoint() == key || s.kind.describe() == key || s.title == key)
-            .ok_or(StoreError::NotFound {
+            .filter(|(s, _)| {
+                s.id.to_string() == key
+                    || s.kind.endpoint() == key
+                    || s.kind.describe() == key
+                    || s.title == key
+            })
+            .collect();
+        match found.len() {
+            0 => Err(StoreError::NotFound {
                 what: "source",
                 key: key.into(),
-            })
+            }),
+            1 => Ok(found.remove(0)),
+            _ => Err(StoreError::Invalid {
+                what: "source",
+                message: format!(
+                    "{key:?} names {} sources (ids {}): give the id of the one you mean",
+                    found.len(),
+                    found
+                        .iter()
+                        .map(|(s, _)| s.id.to_string())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            }),
+        }
     }
 
     pub fn sources(&self) -> Result<Vec<(Source, PollState)>> {

@@ -13,10 +13,11 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<Watch> {
         id: r.get(0)?,
         name: r.get(1)?,
         query: r.get(2)?,
+        // Rows written before languages were checked may say "FR" or " en".
         languages: langs
             .split(',')
-            .filter(|s| !s.is_empty())
-            .map(str::to_string)
+            .map(|l| l.trim().to_ascii_lowercase())
+            .filter(|l| !l.is_empty())
             .collect(),
         sensitivity: sens.parse().unwrap_or(Sensitivity::Medium),
         enabled: r.get(5)?,
@@ -51,7 +52,34 @@ fn validate(w: &NewWatch) -> Result<()> {
             message,
         })?;
     }
+    languages(w)?;
     Ok(())
+}
+
+/// The watch's languages as stored: two-letter codes (ISO 639-1, as mentions carry them),
+/// lower case, each once. Anything else is refused: a watch limited to "french" would
+/// silently skip every French mention.
+fn languages(w: &NewWatch) -> Result<String> {
+    let mut out: Vec<String> = Vec::new();
+    for l in &w.languages {
+        let code = l.trim().to_ascii_lowercase();
+        if code.is_empty() {
+            continue;
+        }
+        if code.len() != 2 || !code.bytes().all(|b| b.is_ascii_lowercase()) {
+            return Err(StoreError::Invalid {
+                what: "languages",
+                message: format!(
+                    "{:?} is not a language code: use two letters, e.g. fr, en, de",
+                    l.trim()
+                ),
+            });
+        }
+        if !out.contains(&code) {
+            out.push(code);
+        }
+    }
+    Ok(out.join(","))
 }
 
 fn words(w: &NewWatch) -> String {
@@ -71,6 +99,7 @@ fn thresholds(w: &NewWatch) -> Option<String> {
 impl Store {
     pub fn add_watch(&mut self, w: &NewWatch, now: Timestamp) -> Result<Watch> {
         validate(w)?;
+        let langs = languages(w)?;
         let name = w.name.trim().to_string();
         let id = self.write(|tx| {
             let exists: bool = tx.query_row("SELECT EXISTS(SELECT 1 FROM watches WHERE name = ?1)", [&name], |r| r.get(0))?;
@@ -80,7 +109,7 @@ impl Store {
             tx.execute(
                 "INSERT INTO watches (name, query, languages, sensitivity, enabled, created_at, updated_at, sensitive_words, thresholds)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7, ?8)",
-                params![name, w.query, w.languages.join(","), w.sensitivity.as_str(), w.enabled, now, words(w), thresholds(w)],
+                params![name, w.query, langs, w.sensitivity.as_str(), w.enabled, now, words(w), thresholds(w)],
             )?;
             Ok(tx.last_insert_rowid())
         })?;
@@ -103,6 +132,8 @@ impl Store {
     }
 
     /// Finds a watch by id ("3") or exact name ("Danone").
+    /// A watch by name or id (the CLI's argument); a number that is one watch's id and
+    /// another's name is refused rather than guessed.
     pub fn find_watch(&self, key: &str) -> Result<Watch> {
         let by_name = self
             .conn()
@@ -113,10 +144,24 @@ impl Store {
             )
             .optional()
             .map_err(|e| self.err(e))?;
-        match (by_name, key.parse::<i64>()) {
-            (Some(w), _) => Ok(w),
-            (None, Ok(id)) => self.watch(id),
-            (None, Err(_)) => Err(StoreError::NotFound {
+        let by_id = match key.parse::<i64>() {
+            Ok(id) => match self.watch(id) {
+                Ok(w) => Some(w),
+                Err(StoreError::NotFound { .. }) => None,
+                Err(e) => return Err(e),
+            },
+            Err(_) => None,
+        };
+        match (by_name, by_id) {
+            (Some(a), Some(b)) if a.id != b.id => Err(StoreError::Invalid {
+                what: "watch",
+                message: format!(
+                    "{key:?} is the name of watch {} and the id of watch {:?}: give the id of the one you mean",
+                    a.id, b.name
+                ),
+            }),
+            (Some(w), _) | (None, Some(w)) => Ok(w),
+            (None, None) => Err(StoreError::NotFound {
                 what: "watch",
                 key: key.into(),
             }),
@@ -135,6 +180,7 @@ impl Store {
 
     pub fn update_watch(&mut self, id: i64, w: &NewWatch, now: Timestamp) -> Result<Watch> {
         validate(w)?;
+        let langs = languages(w)?;
         self.write(|tx| {
             let clash: Option<i64> = tx
                 .query_row("SELECT id FROM watches WHERE name = ?1 AND id != ?2", params![w.name.trim(), id], |r| r.get(0))
@@ -146,7 +192,7 @@ impl Store {
                 "UPDATE watches SET name = ?2, query = ?3, languages = ?4, sensitivity = ?5, enabled = ?6, updated_at = ?7,
                     sensitive_words = ?8, thresholds = ?9
                  WHERE id = ?1",
-                params![id, w.name.trim(), w.query, w.languages.join(","), w.sensitivity.as_str(), w.enabled, now, words(w), thresholds(w)],
+                params![id, w.name.trim(), w.query, langs, w.sensitivity.as_str(), w.enabled, now, words(w), thresholds(w)],
             )?;
             if n == 0 {
                 return Err(StoreError::NotFound { what: "watch", key: id.to_string() });

@@ -60,6 +60,27 @@ fn watches_crud_and_bad_query() {
         (w2.name.as_str(), w2.sensitivity, w2.updated_at),
         ("Danone SA", Sensitivity::Low, NOW + 1)
     );
+    // Languages are two-letter codes, stored in lower case once each.
+    let mut langs = watch("Langues", "danone");
+    langs.languages = vec![" FR ".into(), "en".into(), "fr".into(), "".into()];
+    let l = s.add_watch(&langs, NOW).unwrap();
+    assert_eq!(l.languages, vec!["fr", "en"]);
+    langs.languages = vec!["french".into()];
+    let err = s.update_watch(l.id, &langs, NOW).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("\"french\" is not a language code"),
+        "{err}"
+    );
+    // A number that is one watch's id and another's name is not guessed.
+    let named = s
+        .add_watch(&watch(&w.id.to_string(), "evian"), NOW)
+        .unwrap();
+    let err = s.find_watch(&w.id.to_string()).unwrap_err();
+    assert!(err.to_string().contains("give the id"), "{err}");
+    assert_eq!(s.find_watch(&named.id.to_string()).unwrap().id, named.id);
+    s.remove_watch(named.id).unwrap();
+    s.remove_watch(l.id).unwrap();
     s.remove_watch(w.id).unwrap();
     assert!(s.watches().unwrap().is_empty());
     assert!(matches!(
@@ -489,4 +510,34 @@ fn a_post_failure_is_kept_as_words_and_data_and_a_send_clears_both() {
     .unwrap();
     let p = s.post(post.id).unwrap();
     assert_eq!((p.last_error, p.last_problem), (None, None));
+}
+
+#[test]
+fn a_source_key_that_names_several_is_refused_not_guessed() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = Store::open_in(dir.path()).unwrap();
+    let a = s
+        .add_source("Actu FR", &feed("http://127.0.0.1/a"), 600, NOW)
+        .unwrap();
+    let b = s
+        .add_source("Actu FR", &feed("http://127.0.0.1/b"), 600, NOW)
+        .unwrap();
+    let err = s.find_source("Actu FR").unwrap_err();
+    assert!(
+        err.to_string()
+            .contains(&format!("names 2 sources (ids {}, {})", a.id, b.id)),
+        "{err}"
+    );
+    assert_eq!(s.find_source("http://127.0.0.1/b").unwrap().0.id, b.id);
+    assert_eq!(s.find_source(&a.id.to_string()).unwrap().0.id, a.id);
+    // A title that is another source's id.
+    let c = s
+        .add_source(&a.id.to_string(), &feed("http://127.0.0.1/c"), 600, NOW)
+        .unwrap();
+    assert!(s.find_source(&a.id.to_string()).is_err());
+    assert_eq!(s.find_source(&c.id.to_string()).unwrap().0.id, c.id);
+    assert!(matches!(
+        s.find_source("nothing"),
+        Err(StoreError::NotFound { .. })
+    ));
 }

@@ -706,3 +706,30 @@ fn one_signal_pass_at_a_time_per_data_folder() {
     assert!(!r.elsewhere && r.buckets > 0, "{r:?}");
     assert_eq!(notes.0.lock().unwrap().len(), 1);
 }
+
+#[test]
+fn a_backtest_replays_at_most_ninety_days_whatever_the_oldest_mention() {
+    let now = (NOW / 300) * 300;
+    let dir = tempfile::tempdir().unwrap();
+    let (mut store, ids, src) = store_with(dir.path(), &[("Danone", "danone")]);
+    let matcher = Matcher::new(
+        &store.watches().unwrap(),
+        Arc::new(vigie_tonality::Analyzer::new()),
+    );
+    // A feed dated one item 1980 (it happens: a default date).
+    let raw = vec![
+        entry("old".into(), "Danone en 1980", "archives", 315_532_800),
+        entry("new".into(), "Danone aujourd'hui", "journal", now - 600),
+    ];
+    store
+        .ingest(&prepare(src, raw, &matcher, now), now)
+        .unwrap();
+    let w = store.watch(ids[0]).unwrap();
+    let steps = vigie_engine::signals::backtest(&store, &w, now).unwrap();
+    let max = (vigie_engine::signals::BACKTEST_MAX_SECS / 300) as usize;
+    assert!(
+        steps.len() <= max && steps.len() > max - 2,
+        "{} steps",
+        steps.len()
+    );
+}
