@@ -111,12 +111,21 @@ fn text_of_sanitized(html: &str) -> String {
 /// would otherwise reach a terminal through the CLI), cut at [`MAX_TEXT_CHARS`].
 fn collapse(s: &str) -> String {
     if has_controls(s) {
+        // Control characters that are whitespace (VT, NEL…) separate words like a space.
         let kept: String = s
             .chars()
-            .filter(|c| !c.is_control() || c.is_whitespace())
+            .filter_map(|c| match c {
+                c if c.is_whitespace() => Some(' '),
+                c if c.is_control() => None,
+                c => Some(c),
+            })
             .collect();
-        return collapse(&kept);
+        return collapse_words(&kept);
     }
+    collapse_words(s)
+}
+
+fn collapse_words(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for word in s.split_whitespace() {
         if !out.is_empty() {
@@ -390,6 +399,8 @@ mod tests {
         assert_eq!(collapse("«\u{a0}Danone\u{a0}»  ici"), "« Danone » ici");
         assert!(!has_controls("«\u{a0}Danone\u{a0}» é"));
         assert!(has_controls("a\u{85}b"));
+        // Whitespace controls (vertical tab, next line) separate words; nothing loops.
+        assert_eq!(collapse("a\u{b}b\u{85}c\u{1b}d"), "a b cd");
     }
 
     #[test]
