@@ -236,7 +236,8 @@ pub enum WatchCmd {
         /// Create it disabled.
         #[arg(long)]
         disabled: bool,
-        /// Sensitive words (comma-separated) that raise the weight of a mention.
+        /// Sensitive words (comma-separated) that raise the weight of a mention; word* for a
+        /// prefix (boycott* also finds boycotte and #BoycottDanone).
         #[arg(long, value_delimiter = ',')]
         sensitive_words: Vec<String>,
         /// Level thresholds, e.g. watch=2,alert=4,crisis=7 (also min_per_hour, calm_down).

@@ -2,10 +2,20 @@
 
 /// Prints rows as aligned columns; long cells are cut with an ellipsis.
 pub fn table(headers: &[&str], rows: &[Vec<String>]) {
+    print_table(headers, rows, false);
+}
+
+/// The same, with the last column whole (an explanation is read to its end).
+pub fn table_long_last(headers: &[&str], rows: &[Vec<String>]) {
+    print_table(headers, rows, true);
+}
+
+fn print_table(headers: &[&str], rows: &[Vec<String>], long_last: bool) {
     const MAX: usize = 60;
-    let cut = |s: &str| -> String {
+    let last = headers.len().saturating_sub(1);
+    let cut = |i: usize, s: &str| -> String {
         let one_line = printable(s);
-        if one_line.chars().count() > MAX {
+        if one_line.chars().count() > MAX && !(long_last && i == last) {
             format!("{}…", one_line.chars().take(MAX - 1).collect::<String>())
         } else {
             one_line
@@ -13,7 +23,7 @@ pub fn table(headers: &[&str], rows: &[Vec<String>]) {
     };
     let rows: Vec<Vec<String>> = rows
         .iter()
-        .map(|r| r.iter().map(|c| cut(c)).collect())
+        .map(|r| r.iter().enumerate().map(|(i, c)| cut(i, c)).collect())
         .collect();
     let mut widths: Vec<usize> = headers.iter().map(|h| h.chars().count()).collect();
     for r in &rows {

@@ -1,13 +1,13 @@
 //! `vigie levels`, `vigie signals`, `vigie backtest`, and the signal pass settings.
 
-use crate::output::{table, time};
+use crate::output::{table_long_last, time};
 use crate::run::{print_json, Ctx};
 use anyhow::Result;
 use std::sync::Arc;
 use vigie_engine::notify::DesktopNotifier;
 use vigie_engine::signals::{SignalConfig, SignalReport};
 use vigie_engine::SignalPass;
-use vigie_signals::level::{explain, level_label};
+use vigie_signals::level::{explain_change, level_label};
 use vigie_signals::Lang;
 
 /// The user's language: French when the locale says so, English otherwise.
@@ -87,7 +87,7 @@ pub fn levels(ctx: &Ctx) -> Result<()> {
             ]
         })
         .collect();
-    table(&["watch", "level", "since", "why"], &rows);
+    table_long_last(&["watch", "level", "since", "why"], &rows);
     for (key, value, at) in health {
         println!("\n{key} ({}): {value}", time(at));
     }
@@ -108,6 +108,9 @@ pub fn signals(ctx: &Ctx, watch: Option<&str>, limit: usize) -> Result<()> {
     if let Some(id) = watch_id {
         events.retain(|e| e.watch_id == Some(id));
     }
+    // Newest first by the time they are about (a level change is dated at its bucket, and
+    // may be logged after later weak signals).
+    events.sort_by_key(|e| std::cmp::Reverse((e.at, e.id)));
     events.truncate(limit);
     if ctx.json {
         return print_json(&events);
@@ -145,7 +148,7 @@ pub fn signals(ctx: &Ctx, watch: Option<&str>, limit: usize) -> Result<()> {
             ]
         })
         .collect();
-    table(&["time", "watch", "what", "why"], &rows);
+    table_long_last(&["time", "watch", "what", "why"], &rows);
     Ok(())
 }
 
@@ -159,7 +162,7 @@ pub fn backtest(ctx: &Ctx, watch: &str) -> Result<()> {
             out.push(serde_json::json!({"at": s.evidence.at, "kind": "weak_signal", "series": ws.series, "observed": ws.observation.value, "expected": ws.observation.expected}));
         }
         if let Some(c) = &s.change {
-            out.push(serde_json::json!({"at": c.at, "kind": "level_changed", "from": c.from, "to": c.to, "why": explain(&c.reasons, cfg.lang, cfg.tz_offset_secs)}));
+            out.push(serde_json::json!({"at": c.at, "kind": "level_changed", "from": c.from, "to": c.to, "why": explain_change(c.from, c.to, &c.reasons, cfg.lang, cfg.tz_offset_secs)}));
         }
     }
     if ctx.json {

@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
 use vigie_domain::text::MatchText;
 use vigie_domain::{Level, Timestamp, Watch};
-use vigie_signals::level::{explain, level_label};
+use vigie_signals::level::{explain, explain_change, level_label};
 use vigie_signals::{BucketCounts, Lang, Step, WatchSignals};
 use vigie_store::{MentionFacts, NewEvent, Store, StoreError, WatchLevel};
 
@@ -104,11 +104,17 @@ pub fn replay(
     start: Timestamp,
     end: Timestamp,
 ) -> Vec<Step> {
-    let words: Vec<(String, Vec<String>)> = watch
+    // A sensitive word is a word or phrase, or a prefix as in queries ("boycott*" also
+    // finds "boycotte" and "#BoycottDanone").
+    let words: Vec<(String, Vec<String>, bool)> = watch
         .sensitive_words
         .iter()
-        .map(|w| (w.clone(), vigie_domain::text::tokens(w)))
-        .filter(|(_, t)| !t.is_empty())
+        .map(|w| {
+            let toks = vigie_domain::text::tokens(w);
+            let prefix = w.trim().ends_with('*') && toks.len() == 1;
+            (w.clone(), toks, prefix)
+        })
+        .filter(|(_, t, _)| !t.is_empty())
         .collect();
     let thresholds = watch.thresholds.unwrap_or_default();
     let mut steps = Vec::new();
@@ -133,8 +139,13 @@ pub fn replay(
             }
             if !words.is_empty() {
                 let text = MatchText::new(&f.text);
-                for (w, toks) in &words {
-                    if text.has_phrase(toks) && !counts.sensitive_words.contains(w) {
+                for (w, toks, prefix) in &words {
+                    let found = if *prefix {
+                        text.has_prefix(&toks[0])
+                    } else {
+                        text.has_phrase(toks)
+                    };
+                    if found && !counts.sensitive_words.contains(w) {
                         counts.sensitive_words.push(w.clone());
                     }
                 }
@@ -267,8 +278,16 @@ pub fn update_signals(
                     live.level.last_reasons.clone(),
                 ),
             };
-            let fr = explain(&reasons, Lang::Fr, cfg.tz_offset_secs);
-            let en = explain(&reasons, Lang::En, cfg.tz_offset_secs);
+            let change = |lang| {
+                explain_change(
+                    initial_level,
+                    final_level,
+                    &reasons,
+                    lang,
+                    cfg.tz_offset_secs,
+                )
+            };
+            let (fr, en) = (change(Lang::Fr), change(Lang::En));
             let why = if cfg.lang == Lang::Fr {
                 fr.clone()
             } else {

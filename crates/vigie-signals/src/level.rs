@@ -257,6 +257,37 @@ pub fn explain(reasons: &[Reason], lang: Lang, tz_offset_secs: i64) -> String {
     s
 }
 
+/// A level change explained: what earned the points when it rises; when it eases, that it
+/// eases and what still counts (a move down with no reason left used to say nothing at all).
+pub fn explain_change(
+    from: Level,
+    to: Level,
+    reasons: &[Reason],
+    lang: Lang,
+    tz_offset_secs: i64,
+) -> String {
+    if to > from {
+        return explain(reasons, lang, tz_offset_secs);
+    }
+    let still = explain(reasons, lang, tz_offset_secs);
+    match (lang, still.is_empty()) {
+        (Lang::Fr, true) => {
+            "Les signaux retombent : plus rien d'inhabituel dans le volume ni la tonalité".into()
+        }
+        (Lang::En, true) => "Signals have eased: nothing unusual in volume or tonality".into(),
+        (Lang::Fr, false) => format!("Les signaux retombent ; il reste : {}", lower_first(&still)),
+        (Lang::En, false) => format!("Signals are easing; still: {}", lower_first(&still)),
+    }
+}
+
+fn lower_first(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_lowercase().chain(c).collect(),
+        None => String::new(),
+    }
+}
+
 /// Points and the reasons that earned them.
 pub fn score(e: &Evidence, sensitivity: Sensitivity, t: &Thresholds) -> (u32, Vec<Reason>) {
     let mut points = 0u32;

@@ -178,3 +178,25 @@ fn ratios_are_written_with_each_language_s_decimal_mark() {
     };
     assert!(round.explain(Lang::Fr, 0).contains("×12 par rapport"));
 }
+
+#[test]
+fn a_level_that_eases_says_so_and_what_still_counts() {
+    let voices = [Reason::NewVoices { count: 35 }];
+    let rising = explain_change(Level::Calm, Level::Alert, &voices, Lang::Fr, 0);
+    assert_eq!(rising, explain(&voices, Lang::Fr, 0));
+    assert_eq!(
+        explain_change(Level::Crisis, Level::Alert, &voices, Lang::Fr, 0),
+        format!(
+            "Les signaux retombent ; il reste : {}",
+            voices[0].explain(Lang::Fr, 0)
+        )
+    );
+    assert!(
+        explain_change(Level::Crisis, Level::Alert, &voices, Lang::En, 0)
+            .starts_with("Signals are easing; still: 35")
+    );
+    assert_eq!(
+        explain_change(Level::Watch, Level::Calm, &[], Lang::Fr, 0),
+        "Les signaux retombent : plus rien d'inhabituel dans le volume ni la tonalité"
+    );
+}

@@ -139,7 +139,7 @@ export const en: Record<Key, string> = {
   "watch.sensitivity": "Sensitivity",
   "watch.sensitivityHint": "The higher it is, the more weak signals count.",
   "watch.sensitiveWords": "Sensitive words",
-  "watch.sensitiveWordsHint": "Words that raise the level when they appear (Enter or comma to add).",
+  "watch.sensitiveWordsHint": "Words that raise the level when they appear (Enter or comma to add; boycott* also finds boycotting and #BoycottBrand).",
   "watch.state": "State",
   "watch.enabledLabel": "Watch enabled",
   "watch.saved": "Watch “{name}” saved",

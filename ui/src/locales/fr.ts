@@ -140,7 +140,7 @@ export const fr = {
   "watch.sensitivity": "Sensibilité",
   "watch.sensitivityHint": "Plus elle est élevée, plus les signaux faibles comptent.",
   "watch.sensitiveWords": "Mots sensibles",
-  "watch.sensitiveWordsHint": "Mots qui font monter le niveau quand ils apparaissent (Entrée ou virgule pour ajouter).",
+  "watch.sensitiveWordsHint": "Mots qui font monter le niveau quand ils apparaissent (Entrée ou virgule pour ajouter ; boycott* trouve aussi boycotter et #BoycottMarque).",
   "watch.state": "État",
   "watch.enabledLabel": "Veille active",
   "watch.saved": "Veille « {name} » enregistrée",

@@ -490,6 +490,15 @@ fn a_quiet_watch_learns_its_quiet_and_a_corrected_query_closes_its_episode() {
     assert_eq!(r.changes.len(), 1, "{r:?}");
     let last = &store.events(Some("level_changed"), 1).unwrap()[0];
     assert_eq!(last.data["to"], serde_json::json!("calm"));
+    // The move down says so (it used to have an empty explanation).
+    assert_eq!(
+        last.data["explanation_fr"],
+        "Les signaux retombent : plus rien d'inhabituel dans le volume ni la tonalité"
+    );
+    assert_eq!(
+        last.data["explanation_en"],
+        "Signals have eased: nothing unusual in volume or tonality"
+    );
 }
 
 /// Tells nothing to anyone: removes a watch through another connection instead, as
@@ -731,5 +740,52 @@ fn a_backtest_replays_at_most_ninety_days_whatever_the_oldest_mention() {
         steps.len() <= max && steps.len() > max - 2,
         "{} steps",
         steps.len()
+    );
+}
+
+#[test]
+fn a_sensitive_word_ending_in_a_star_finds_its_forms_and_hashtags() {
+    let now = (NOW / 300) * 300;
+    let dir = tempfile::tempdir().unwrap();
+    let (mut store, ids, src) = store_with(dir.path(), &[("Danone", "danone")]);
+    let matcher = Matcher::new(
+        &store.watches().unwrap(),
+        Arc::new(vigie_tonality::Analyzer::new()),
+    );
+    let raw = vec![
+        entry(
+            "a".into(),
+            "On boycotte Danone dès demain",
+            "ana",
+            now - 900,
+        ),
+        entry(
+            "b".into(),
+            "#BoycottDanone partout ce soir",
+            "bob",
+            now - 600,
+        ),
+        entry("c".into(), "Danone, un rapport scandaleux", "cy", now - 300),
+    ];
+    store
+        .ingest(&prepare(src, raw, &matcher, now), now)
+        .unwrap();
+    let words_seen = |sensitive: &[&str]| -> Vec<String> {
+        let mut w = store.watch(ids[0]).unwrap();
+        w.sensitive_words = sensitive.iter().map(|s| s.to_string()).collect();
+        let mut seen: Vec<String> = vigie_engine::signals::backtest(&store, &w, now)
+            .unwrap()
+            .into_iter()
+            .flat_map(|s| s.evidence.sensitive_words)
+            .collect();
+        seen.sort();
+        seen.dedup();
+        seen
+    };
+    // The exact words appear in none of them.
+    assert!(words_seen(&["boycott", "scandale"]).is_empty());
+    assert_eq!(
+        words_seen(&["boycott*", "scandal*"]),
+        vec!["boycott*", "scandal*"]
     );
 }
