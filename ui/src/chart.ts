@@ -118,7 +118,10 @@ export function createChart(container: HTMLElement, data: ChartData, layout: Cha
     ],
     axes: [
       { stroke: muted, font, size: 30, grid: { stroke: grid, width: 1 }, ticks: { show: false }, values: (_u, splits) => splits.map(fmtTick) },
-      { scale: "n", stroke: muted, font, size: 40, grid: { stroke: grid, width: 1 }, ticks: { show: false } },
+      // Mentions are counted: whole-number ticks, written in the UI's language ("1 000").
+      { scale: "n", stroke: muted, font, size: 40, grid: { stroke: grid, width: 1 }, ticks: { show: false },
+        incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 20000, 50000, 100000],
+        values: (_u, splits) => splits.map((v) => (Number.isInteger(v) ? number(v) : "")) },
       { scale: "pct", side: 1, stroke: muted, font, size: 44, grid: { show: false }, ticks: { show: false }, values: (_u, splits) => splits.map((v) => percent(v)) },
     ],
   };

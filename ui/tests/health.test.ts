@@ -60,6 +60,9 @@ describe("source health in the user's language", () => {
     const en = plain(healthText(state(), NOW));
     expect(en).toContain("3 min. ago");
     expect(en).toContain("next check in 17 min");
+    // Intl's "in 17 min." and the sentence's own full stop make one.
+    expect(en).not.toContain("..");
+    expect(en.endsWith("next check in 17 min.")).toBe(true);
   });
 
   it("words a stored failure in French, with the count of errors in a row", () => {

@@ -259,4 +259,26 @@ describe("mention stream", () => {
     cleanup();
     root.remove();
   });
+
+  it("Escape in the search box clears the search and shows the whole stream again", async () => {
+    const t = testBackend({
+      list_sources: [],
+      list_mentions: (a) => ((a.filter as { search?: string }).search ? [mention({ id: 7 })] : [mention({ id: 1 }), mention({ id: 2 })]),
+      check_query: { ok: true, terms: ["greve"] },
+    });
+    setBackend(t.backend);
+    const root = document.createElement("div");
+    document.body.appendChild(root);
+    const cleanup = renderMentions(root, testCtx(), new URLSearchParams("search=greve"));
+    const rows = () => root.querySelectorAll('[data-testid="mention-row"]');
+    await vi.waitFor(() => expect(rows()).toHaveLength(1));
+    const search = root.querySelector<HTMLInputElement>('[data-testid="mention-search"]')!;
+    expect(search.value).toBe("greve");
+    search.dispatchEvent(new KeyboardEvent("keydown", { key: "Escape", bubbles: true }));
+    await vi.waitFor(() => expect(rows()).toHaveLength(2));
+    expect(search.value).toBe("");
+    expect(t.calls.filter((c) => c.cmd === "list_mentions").pop()?.args).toEqual({ filter: { limit: 200, everything: undefined } });
+    cleanup();
+    root.remove();
+  });
 });

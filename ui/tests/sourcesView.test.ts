@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { renderSources } from "../src/views/sources";
+import { describeKind, renderSources } from "../src/views/sources";
 import { setBackend } from "../src/ipc";
 import { setLanguage } from "../src/i18n";
 import { flush, testBackend, testCtx } from "./helpers";
@@ -111,5 +111,16 @@ describe("sources screen: pause, resume, check all", () => {
     expect(t.calls.some((c) => c.cmd === "check_all_sources")).toBe(true);
     expect(toasts.at(-1)).toBe("1 source sera vérifiée dans un instant");
     cleanup();
+  });
+});
+
+describe("sources: how a Bluesky search is named", () => {
+  afterEach(() => setLanguage("en"));
+  it("quotes its words as each language does", () => {
+    const k = { kind: "bluesky_search" as const, service: "https://bsky.example", handle: "veille.example.org", query: "ardent" };
+    setLanguage("en");
+    expect(describeKind(k)).toBe("“ardent” · veille.example.org");
+    setLanguage("fr");
+    expect(describeKind(k)).toBe("« ardent » · veille.example.org");
   });
 });

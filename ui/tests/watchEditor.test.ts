@@ -63,4 +63,24 @@ describe("watch editor: sensitive words and level thresholds", () => {
     cleanup();
     root.remove();
   });
+
+  it("the missing-name error goes as soon as a name is typed", async () => {
+    setLanguage("fr");
+    setBackend(testBackend({ check_query: { ok: true, terms: ["danone"] }, preview_query: [] }).backend);
+    const root = document.createElement("div");
+    document.body.appendChild(root);
+    const cleanup = renderWatchEditor(root, testCtx(), null);
+    const q = (id: string) => root.querySelector<HTMLInputElement>(`[data-testid="${id}"]`)!;
+    await vi.waitFor(() => expect(q("watch-name")).not.toBeNull());
+    type(q("watch-query"), "danone");
+    root.querySelector("form")!.dispatchEvent(new Event("submit", { cancelable: true }));
+    const err = () => root.querySelector(".field-error")?.textContent ?? "";
+    await vi.waitFor(() => expect(err()).toBe("Donnez un nom à la veille."));
+    expect(q("watch-name").getAttribute("aria-invalid")).toBe("true");
+    type(q("watch-name"), "Danone");
+    expect(err()).toBe("");
+    expect(q("watch-name").hasAttribute("aria-invalid")).toBe(false);
+    cleanup();
+    root.remove();
+  });
 });

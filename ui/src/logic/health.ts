@@ -94,7 +94,8 @@ export function isFailing(s: PollState): boolean {
 
 /** One line: working or failing, since when, and when Vigie looks again. */
 export function healthText(s: PollState, now = nowSecs()): string {
-  const next = s.next_check_at <= now ? t("health.now") : relativeTime(s.next_check_at, now);
+  // English short units end in a full stop ("in 7 min."), as the sentence does.
+  const next = (s.next_check_at <= now ? t("health.now") : relativeTime(s.next_check_at, now)).replace(/\.$/, "");
   const error = lastErrorText(s);
   const ok = s.last_success_at;
   if (error && ok != null) return tn("health.failing", s.error_count, { problem: error, ago: relativeTime(ok, now), next });

@@ -59,6 +59,15 @@ export function renderMentions(root: HTMLElement, ctx: Ctx, params: URLSearchPar
       filters.search = search.value;
       reload();
     } else if (e.key === "Escape") {
+      // Escape clears the search (as the browser clears the box) and goes back to the list:
+      // the stream must never stay filtered by a search no longer shown.
+      e.preventDefault();
+      runSearch.cancel();
+      if (search.value || filters.search) {
+        search.value = "";
+        filters.search = "";
+        reload();
+      }
       search.blur();
       focusSelected();
     }
@@ -68,7 +77,7 @@ export function renderMentions(root: HTMLElement, ctx: Ctx, params: URLSearchPar
     h("header", { class: "page-header" },
       h("div", { class: "page-titles" }, h("h1", null, t("mentions.title")), status),
       h("div", { class: "page-actions" }, liveBox,
-        button(t("mentions.markAllSeen"), () => void markShownSeen(), { icon: "eye", testid: "mentions-mark-seen" }),
+        button(t("mentions.markAllSeen"), () => void markShownSeen(), { icon: "eye", testid: "mentions-mark-seen", title: t("mentions.markAllSeenHelp") }),
         button(t("common.refresh"), () => (pendingLive.length ? applyLive() : reload()), { icon: "refresh", testid: "mentions-refresh" }))),
     filterBar,
     list,

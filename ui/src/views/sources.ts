@@ -20,7 +20,7 @@ export function describeKind(k: SourceKind): string {
     case "mastodon_tag":
       return `#${k.tag} · ${k.instance.replace(/^https?:\/\//, "")}`;
     case "bluesky_search":
-      return `« ${k.query} » · ${k.handle}`;
+      return `${t("sources.quoted", { text: k.query })} · ${k.handle}`;
   }
 }
 

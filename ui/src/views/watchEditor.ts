@@ -51,6 +51,13 @@ export function renderWatchEditor(root: HTMLElement, ctx: Ctx, id: number | null
   function build(w: Watch | null) {
     const name = h("input", { type: "text", class: "input", testid: "watch-name", value: w?.name ?? "", required: true, autocomplete: "off" });
     const nameErr = h("p", { class: "field-error", role: "alert" });
+    // The error goes as soon as there is a name again.
+    name.addEventListener("input", () => {
+      if (name.value.trim() && nameErr.textContent) {
+        nameErr.textContent = "";
+        name.removeAttribute("aria-invalid");
+      }
+    });
     const preview = h("ol", { class: "preview-list", testid: "watch-preview" });
     const previewCount = h("p", { class: "subtitle" });
 
