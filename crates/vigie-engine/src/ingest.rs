@@ -220,30 +220,39 @@ impl Matcher {
         // long pages from costing a hundred times a post.
         let mut text = format!("{}. {}", m.title, m.text);
         text.truncate(chars_end(&text, TONE_CHARS));
-        let lang = match m.lang.as_deref() {
-            Some("fr") => Some(Lang::Fr),
-            Some("en") => Some(Lang::En),
+        let tone = match m.lang.as_deref() {
+            Some("fr") => Some(self.tonality.analyze(&text, Lang::Fr)),
+            Some("en") => Some(self.tonality.analyze(&text, Lang::En)),
+            // The source says another language: no French or English reading.
             Some(_) => None,
-            None => {
-                let detected = detect_language(&text[..chars_end(&text, LANG_CHARS)]);
-                m.lang = detected.map(|l| match l {
-                    Lang::Fr => "fr".to_string(),
-                    Lang::En => "en".to_string(),
-                });
-                detected
-            }
+            None => match detect_language(&text[..chars_end(&text, LANG_CHARS)]) {
+                Some(l) => {
+                    m.lang = Some(if l == Lang::Fr { "fr" } else { "en" }.to_string());
+                    Some(self.tonality.analyze(&text, l))
+                }
+                // Undecided: short posts often are ("plus jamais X", "X recalls packs over
+                // listeria"), and a crisis is made of them. Both lexicons read it and the
+                // one that finds more tone speaks; text in another language finds little
+                // in either and stays neutral. The language itself stays unknown.
+                None => {
+                    let fr = self.tonality.analyze(&text, Lang::Fr);
+                    let en = self.tonality.analyze(&text, Lang::En);
+                    Some(if en.score.abs() > fr.score.abs() {
+                        en
+                    } else {
+                        fr
+                    })
+                }
+            },
         };
-        m.tonality = lang.map(|l| {
-            let t = self.tonality.analyze(&text, l);
-            Tonality {
-                score: t.score,
-                label: match t.label {
-                    vigie_tonality::Label::Negative => ToneLabel::Negative,
-                    vigie_tonality::Label::Neutral => ToneLabel::Neutral,
-                    vigie_tonality::Label::Positive => ToneLabel::Positive,
-                },
-                anger: t.anger,
-            }
+        m.tonality = tone.map(|t| Tonality {
+            score: t.score,
+            label: match t.label {
+                vigie_tonality::Label::Negative => ToneLabel::Negative,
+                vigie_tonality::Label::Neutral => ToneLabel::Neutral,
+                vigie_tonality::Label::Positive => ToneLabel::Positive,
+            },
+            anger: t.anger,
         });
     }
 
@@ -295,6 +304,49 @@ mod tests {
             created_at,
             updated_at: created_at,
         }
+    }
+
+    #[test]
+    fn short_posts_in_no_detectable_language_still_get_a_tone() {
+        let m = super::Matcher::new(&[], std::sync::Arc::new(vigie_tonality::Analyzer::new()));
+        let toned = |title: &str, lang: Option<&str>| {
+            let mut n = crate::normalize::normalize(
+                1,
+                RawEntry {
+                    title: Some(title.into()),
+                    lang: lang.map(Into::into),
+                    ..RawEntry::default()
+                },
+                1_000,
+            )
+            .unwrap();
+            m.tone(&mut n);
+            (n.lang, n.tonality.map(|t| t.label))
+        };
+        for (post, label) in [
+            (
+                "Nordelia: horrible, disgusting, never again!",
+                vigie_domain::ToneLabel::Negative,
+            ),
+            (
+                "Scandale Nordelia : dégueulasse",
+                vigie_domain::ToneLabel::Negative,
+            ),
+        ] {
+            assert_eq!(
+                vigie_tonality::detect_language(&format!("{post}. {post}")),
+                None,
+                "{post}: pick a post the detector leaves undecided"
+            );
+            assert_eq!(toned(post, None), (None, Some(label)), "{post}");
+        }
+        // A source that names another language gets no French or English reading.
+        assert_eq!(toned("Brightwave: horrible!", Some("es")).1, None);
+        // Text in another language finds little in either lexicon.
+        assert_eq!(
+            toned("Mein Sohn hat nach dem Joghurt erbrochen", None),
+            (None, Some(vigie_domain::ToneLabel::Neutral))
+        );
     }
 
     #[test]
