@@ -68,4 +68,33 @@ describe("alerts centre", () => {
     expect(t.calls.filter((c) => c.cmd === "mark_alerts_seen")).toHaveLength(1);
     cleanup();
   });
+
+  it("a level change hidden by the filter stays new until it is shown", async () => {
+    const events: VigieEvent[] = [
+      { id: 9, at: AT, kind: "weak_signal", watch_id: 3, source_id: null, data: { series: "volume", observed: 12, expected: 3.4 } },
+      { id: 8, at: AT - 60, kind: "level_changed", watch_id: 3, source_id: null, data: { from: "watch", to: "alert" } },
+    ];
+    const t = testBackend({ alerts: () => events, alerts_seen: { seen_up_to: 4, unseen_level_changes: 1 }, mark_alerts_seen: null });
+    setBackend(t.backend);
+    const root = document.createElement("div");
+    const cleanup = renderAlerts(root, testCtx({ rows: [{ watch: { id: 3, name: "Danone" }, level: { level: "alert" } }] as unknown as DashboardRow[] }));
+    const items = () => root.querySelectorAll('[data-testid="alert-item"]');
+    const marks = () => t.calls.filter((c) => c.cmd === "mark_alerts_seen").map((c) => c.args);
+    await vi.waitFor(() => expect(marks()).toEqual([{ upTo: 9 }]));
+    // Weak signals only; then a level change (12) and a weak signal (13) arrive.
+    root.querySelector<HTMLElement>('[data-testid="alerts-weak"]')!.click();
+    events.unshift(
+      { id: 13, at: AT + 120, kind: "weak_signal", watch_id: 3, source_id: null, data: { series: "volume", observed: 20, expected: 3.4 } },
+      { id: 12, at: AT + 60, kind: "level_changed", watch_id: 3, source_id: null, data: { from: "alert", to: "crisis" } },
+    );
+    t.emit("watch://3/level", { watch_id: 3, level: "crisis" });
+    await vi.waitFor(() => expect(items()).toHaveLength(2));
+    await flush();
+    // The level change is not shown, so nothing past it is marked seen.
+    expect(marks()).toEqual([{ upTo: 9 }]);
+    root.querySelector<HTMLElement>('[data-testid="alerts-all"]')!.click();
+    await vi.waitFor(() => expect(items()).toHaveLength(4));
+    expect(marks()).toEqual([{ upTo: 9 }, { upTo: 13 }]);
+    cleanup();
+  });
 });

@@ -66,7 +66,16 @@ pub fn printable(s: &str) -> String {
         match c {
             '\n' | '\r' | '\t' => out.push(' '),
             c if c.is_control()
-                || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}') =>
+                || matches!(
+                    c,
+                    '\u{202a}'..='\u{202e}'
+                        | '\u{2066}'..='\u{2069}'
+                        | '\u{200e}'
+                        | '\u{200f}'
+                        | '\u{061c}'
+                        | '\u{2028}'
+                        | '\u{2029}'
+                ) =>
             {
                 out.push_str(&c.escape_unicode().to_string())
             }
@@ -85,5 +94,9 @@ mod tests {
             "Danone \\u{1b}[31mROUGE\\u{7} ligne\\u{202e}txt"
         );
         assert_eq!(super::printable("« Société » é"), "« Société » é");
+        assert_eq!(
+            super::printable("a\u{200f}b\u{2028}c"),
+            "a\\u{200f}b\\u{2028}c"
+        );
     }
 }

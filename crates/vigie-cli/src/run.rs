@@ -307,7 +307,11 @@ fn source(mut ctx: Ctx, cmd: SourceCmd) -> Result<()> {
             let report = poll_one(ctx.store, s.id, ctx.now)?;
             print_report(ctx.json, &report)?;
             if let Some((_, e)) = report.errors.iter().find(|(id, _)| *id == s.id) {
-                bail!("source {} failed: {e}", s.kind.describe());
+                bail!(
+                    "source {} failed: {}",
+                    crate::output::printable(&s.kind.describe()),
+                    crate::output::printable(e)
+                );
             }
             Ok(())
         }
@@ -460,7 +464,7 @@ fn print_report(json: bool, r: &PollReport) -> Result<()> {
         r.checked, r.new_mentions, r.duplicates, r.not_modified, r.failed
     );
     for (id, e) in &r.errors {
-        println!("  source {id}: {e}");
+        println!("  source {id}: {}", crate::output::printable(e));
     }
     Ok(())
 }
@@ -481,7 +485,7 @@ fn run_forever(store: Store, tick: u64, json: bool) -> Result<()> {
             std::time::Duration::from_secs(tick.max(1)),
             tx,
         );
-        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+        let mut term = terminate_signal()?;
         eprintln!("vigie: listening (Ctrl-C to stop)");
         loop {
             tokio::select! {
@@ -506,6 +510,30 @@ fn run_forever(store: Store, tick: u64, json: bool) -> Result<()> {
         eprintln!("vigie: stopped cleanly");
         Ok(())
     })
+}
+
+/// SIGTERM, as a service manager stops a process.
+#[cfg(unix)]
+fn terminate_signal() -> Result<tokio::signal::unix::Signal> {
+    Ok(tokio::signal::unix::signal(
+        tokio::signal::unix::SignalKind::terminate(),
+    )?)
+}
+
+/// Elsewhere there is no SIGTERM: Ctrl-C only.
+#[cfg(not(unix))]
+fn terminate_signal() -> Result<NeverSignal> {
+    Ok(NeverSignal)
+}
+
+#[cfg(not(unix))]
+struct NeverSignal;
+
+#[cfg(not(unix))]
+impl NeverSignal {
+    async fn recv(&mut self) -> Option<()> {
+        std::future::pending().await
+    }
 }
 
 fn mentions(ctx: &Ctx, m: MentionsArgs) -> Result<()> {

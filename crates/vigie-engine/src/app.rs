@@ -515,6 +515,8 @@ impl App {
     /// or an answer arriving late, cannot make seen alerts new again).
     pub fn mark_alerts_seen(&self, up_to: i64) -> AppResult<()> {
         self.db(|s| {
+            // Never past the newest event: a wrong number must not silence later alerts.
+            let up_to = up_to.min(s.newest_event_id()?);
             let seen = s.setting(ALERTS_SEEN)?.and_then(|v| v.parse::<i64>().ok());
             if seen.is_none_or(|seen| up_to > seen) {
                 s.set_setting(ALERTS_SEEN, &up_to.to_string())?;

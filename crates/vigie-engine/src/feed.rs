@@ -155,8 +155,9 @@ pub fn parse_opml(text: &str) -> Result<Vec<OpmlFeed>, OpmlError> {
     Ok(out)
 }
 
-/// The text of an XML file (an OPML export) in whatever encoding its declaration names:
-/// UTF-8 (with or without a byte order mark), UTF-16, ISO-8859-1, Windows-1252…
+/// The text of an XML file (an OPML export): a byte order mark first, then UTF-8 when the
+/// bytes are valid UTF-8 (exports that wrongly declare ISO-8859-1 are common), else the
+/// encoding the declaration names, else Windows-1252. `ui/src/logic/xml.ts` does the same.
 pub fn xml_text(bytes: &[u8]) -> Result<String, OpmlError> {
     if let Some((enc, bom)) = encoding_rs::Encoding::for_bom(bytes) {
         return Ok(enc
@@ -169,15 +170,17 @@ pub fn xml_text(bytes: &[u8]) -> Result<String, OpmlError> {
     }
     // The declaration is ASCII in every encoding it may name (UTF-16 has its BOM).
     let head = String::from_utf8_lossy(&bytes[..bytes.len().min(200)]);
+    // encoding="…", with spaces allowed around the '=' as XML allows.
     let label = head
-        .split_once("encoding=")
-        .and_then(|(_, rest)| {
+        .split_once("encoding")
+        .and_then(|(_, rest)| rest.trim_start().strip_prefix('='))
+        .and_then(|rest| {
+            let rest = rest.trim_start();
             let quote = rest.chars().next().filter(|c| *c == '"' || *c == '\'')?;
             rest[1..].split(quote).next()
         })
-        .ok_or_else(|| {
-            OpmlError("it is not UTF-8 and its XML declaration names no encoding".into())
-        })?;
+        // Not UTF-8 and undeclared: the Western default of older exporters.
+        .unwrap_or("windows-1252");
     let enc = encoding_rs::Encoding::for_label(label.trim().as_bytes())
         .ok_or_else(|| OpmlError(format!("its encoding {label:?} is not one Vigie knows")))?;
     Ok(enc.decode_without_bom_handling(bytes).0.into_owned())
@@ -213,6 +216,13 @@ mod tests {
     fn xml_text_follows_the_declared_encoding() {
         let latin1 = b"<?xml version='1.0' encoding='ISO-8859-1'?><opml>Soci\xe9t\xe9</opml>";
         assert!(xml_text(latin1).unwrap().ends_with("<opml>Société</opml>"));
+        let spaced = b"<?xml version=\"1.0\" encoding = \"ISO-8859-1\"?><opml>\xe9</opml>";
+        assert!(xml_text(spaced).unwrap().ends_with("<opml>é</opml>"));
+        // A UTF-8 export that wrongly declares Latin-1 is read as the UTF-8 it is.
+        let mislabelled = "<?xml version='1.0' encoding='ISO-8859-1'?><opml>Société</opml>";
+        assert!(xml_text(mislabelled.as_bytes())
+            .unwrap()
+            .ends_with("<opml>Société</opml>"));
         let mut bom = vec![0xef, 0xbb, 0xbf];
         bom.extend_from_slice("<opml>é</opml>".as_bytes());
         assert_eq!(xml_text(&bom).unwrap(), "<opml>é</opml>");
@@ -222,8 +232,7 @@ mod tests {
             .flat_map(u16::to_le_bytes)
             .collect();
         assert_eq!(xml_text(&utf16).unwrap(), "<opml>é</opml>");
-        let err = xml_text(b"<opml>\xe9</opml>").unwrap_err();
-        assert!(err.0.contains("names no encoding"), "{err}");
+        assert_eq!(xml_text(b"<opml>\xe9</opml>").unwrap(), "<opml>é</opml>");
         let err = xml_text(b"<?xml encoding=\"klingon\"?><opml>\xe9</opml>").unwrap_err();
         assert!(err.0.contains("\"klingon\""), "{err}");
     }

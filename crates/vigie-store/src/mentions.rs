@@ -3,7 +3,12 @@
 use crate::{is_foreign_key_error, Result, Store, StoreError};
 use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row, ToSql};
 use std::collections::HashSet;
-use vigie_domain::{Mention, NewMention, Timestamp, Tonality, ToneLabel, Triage};
+use vigie_domain::text::MatchText;
+use vigie_domain::{Mention, NewMention, Query, Timestamp, Tonality, ToneLabel, Triage};
+
+/// How many reads of full-text candidates a search makes at most for one page (a query whose
+/// words are common but whose phrase is rare could otherwise read the whole history).
+pub const SEARCH_PAGES: usize = 20;
 
 /// What one ingest batch did.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
@@ -235,7 +240,46 @@ impl Store {
         Ok(known)
     }
 
+    /// Mentions newest first. A search is run on the full-text index for candidates, each
+    /// checked with the watch matcher ([`Query::fts5`] says why both): it finds exactly what
+    /// a watch with that query matches. Pages stay full: more candidates are read while the
+    /// checks drop some (at most [`SEARCH_PAGES`] reads).
     pub fn mentions(&self, f: &MentionFilter) -> Result<Vec<Mention>> {
+        let Some(search) = f.search.as_deref() else {
+            return self.mentions_page(f, None);
+        };
+        let q = Query::parse(search).map_err(|e| StoreError::Invalid {
+            what: "search",
+            message: e.to_string(),
+        })?;
+        let fts = q.fts5();
+        let limit = if f.limit == 0 { 100 } else { f.limit };
+        let mut page = MentionFilter {
+            limit: limit.max(50),
+            ..f.clone()
+        };
+        let mut out = Vec::new();
+        for _ in 0..SEARCH_PAGES {
+            let rows = self.mentions_page(&page, Some(&fts))?;
+            let full = rows.len() >= page.limit;
+            page.before = rows.last().map(|m| (m.published_at, m.id));
+            out.extend(rows.into_iter().filter(|m| {
+                q.matches(&MatchText::new(&format!(
+                    "{}\n{}\n{}",
+                    m.title,
+                    m.text,
+                    m.author.as_deref().unwrap_or("")
+                )))
+            }));
+            if out.len() >= limit || !full {
+                break;
+            }
+        }
+        out.truncate(limit);
+        Ok(out)
+    }
+
+    fn mentions_page(&self, f: &MentionFilter, fts: Option<&str>) -> Result<Vec<Mention>> {
         let mut sql = String::from(
             "SELECT m.id, m.source_id, m.guid, m.url, m.title, m.text, m.html, m.author, m.published_at,
                     m.fetched_at, m.lang, m.triage,
@@ -273,15 +317,11 @@ impl Store {
             sql.push_str(" AND m.source_id = ?");
             args.push(Box::new(s));
         }
-        if let Some(q) = f.search.as_deref() {
-            let q = vigie_domain::Query::parse(q).map_err(|e| StoreError::Invalid {
-                what: "search",
-                message: e.to_string(),
-            })?;
+        if let Some(fts) = fts {
             sql.push_str(
                 " AND m.id IN (SELECT rowid FROM mentions_fts WHERE mentions_fts MATCH ?)",
             );
-            args.push(Box::new(q.fts5()));
+            args.push(Box::new(fts.to_string()));
         }
         if let Some(t) = f.since {
             sql.push_str(" AND m.published_at >= ?");

@@ -13,12 +13,10 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<Watch> {
         id: r.get(0)?,
         name: r.get(1)?,
         query: r.get(2)?,
-        // Rows written before languages were checked may say "FR" or " en".
-        languages: langs
-            .split(',')
-            .map(|l| l.trim().to_ascii_lowercase())
-            .filter(|l| !l.is_empty())
-            .collect(),
+        // Rows written before languages were checked may say "FR", " en" or "fr-FR" (read
+        // as "fr"), or hold no code at all ("french": dropped, so the watch is not silently
+        // limited to a language no mention has).
+        languages: langs.split(',').filter_map(language_code).collect(),
         sensitivity: sens.parse().unwrap_or(Sensitivity::Medium),
         enabled: r.get(5)?,
         created_at: r.get(6)?,
@@ -59,14 +57,30 @@ fn validate(w: &NewWatch) -> Result<()> {
 /// The watch's languages as stored: two-letter codes (ISO 639-1, as mentions carry them),
 /// lower case, each once. Anything else is refused: a watch limited to "french" would
 /// silently skip every French mention.
+/// A language code as mentions carry it: two lower-case letters; a regional form ("fr-FR",
+/// "en_GB") gives its language.
+fn language_code(l: &str) -> Option<String> {
+    let l = l.trim().to_ascii_lowercase();
+    let (lang, region) = match l.split_once(['-', '_']) {
+        Some((lang, region)) => (lang, Some(region)),
+        None => (l.as_str(), None),
+    };
+    let letters = |s: &str| s.bytes().all(|b| b.is_ascii_lowercase());
+    (lang.len() == 2
+        && letters(lang)
+        && region.is_none_or(|r| {
+            (2..=3).contains(&r.len()) && r.bytes().all(|b| b.is_ascii_alphanumeric())
+        }))
+    .then(|| lang.to_string())
+}
+
 fn languages(w: &NewWatch) -> Result<String> {
     let mut out: Vec<String> = Vec::new();
     for l in &w.languages {
-        let code = l.trim().to_ascii_lowercase();
-        if code.is_empty() {
+        if l.trim().is_empty() {
             continue;
         }
-        if code.len() != 2 || !code.bytes().all(|b| b.is_ascii_lowercase()) {
+        let Some(code) = language_code(l) else {
             return Err(StoreError::Invalid {
                 what: "languages",
                 message: format!(
@@ -74,7 +88,7 @@ fn languages(w: &NewWatch) -> Result<String> {
                     l.trim()
                 ),
             });
-        }
+        };
         if !out.contains(&code) {
             out.push(code);
         }

@@ -463,15 +463,13 @@ fn search_finds_what_a_watch_with_the_same_query_matches() {
         "NEAR the factory, nothing",
         "Rappel produit chez Lactalis et Danone",
         "Rappel chez Evian, pas ailleurs",
+        "Grève à l'usine Danone de Lyon",
+        "Le cœur d'Evian bat encore",
     ];
     let batch: Vec<_> = texts
         .iter()
         .enumerate()
-        .map(|(i, t)| {
-            let mut m = mention(src, Some(&format!("g{i}")), None, t);
-            m.title = String::new();
-            (m, vec![])
-        })
+        .map(|(i, t)| (mention(src, Some(&format!("g{i}")), None, t), vec![]))
         .collect();
     s.ingest(&batch, NOW).unwrap();
     let queries = [
@@ -500,6 +498,11 @@ fn search_finds_what_a_watch_with_the_same_query_matches() {
         "danone (-evian -bourse)",
         "danone (-evian OR -bourse)",
         "NOT NOT lactalis",
+        // The index keeps elided letters as words ("l usine"); the matcher drops them.
+        "\"grève à l'usine\"",
+        "\"coeur d'evian\"",
+        "danone -\"grève à l'usine\"",
+        "evian -\"le coeur\"",
     ];
     let stored = s
         .mentions(&MentionFilter {
@@ -512,7 +515,14 @@ fn search_finds_what_a_watch_with_the_same_query_matches() {
         let query = vigie_domain::Query::parse(q).unwrap();
         let mut expected: Vec<i64> = stored
             .iter()
-            .filter(|m| query.matches_str(&m.text))
+            .filter(|m| {
+                query.matches_str(&format!(
+                    "{}\n{}\n{}",
+                    m.title,
+                    m.text,
+                    m.author.as_deref().unwrap_or("")
+                ))
+            })
             .map(|m| m.id)
             .collect();
         let mut found: Vec<i64> = s
@@ -541,4 +551,31 @@ fn search_finds_what_a_watch_with_the_same_query_matches() {
         matches!(&err, StoreError::Invalid { what: "search", message } if message.contains("position 10")),
         "{err:?}"
     );
+}
+
+/// Candidates the matcher turns down do not shorten a page: the search reads on.
+#[test]
+fn a_search_page_stays_full_when_most_candidates_are_turned_down() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut s, src) = store_with_source(dir.path());
+    // 10 older mentions with the phrase, then 130 newer ones with both words apart.
+    let mut batch = unmatched(src, "phrase", 10, |i| format!("Rappel produit numéro {i}"));
+    for (m, _) in &mut batch {
+        m.published_at = NOW - 10_000;
+    }
+    batch.extend(unmatched(src, "apart", 130, |i| {
+        format!("Produit {i} : pas de rappel")
+    }));
+    s.ingest(&batch, NOW).unwrap();
+    let found = s
+        .mentions(&MentionFilter {
+            search: Some("\"rappel produit\"".into()),
+            limit: 5,
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(found.len(), 5);
+    assert!(found.iter().all(|m| m.text.starts_with("Rappel produit")));
+    assert_eq!(search(&s, "\"rappel produit\""), 10);
+    assert_eq!(search(&s, "rappel produit"), 140);
 }

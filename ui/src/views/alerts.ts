@@ -92,6 +92,15 @@ export function renderAlerts(root: HTMLElement, ctx: Ctx): Cleanup {
       return;
     }
     for (const e of shown) list.appendChild(item(e));
+    // Shown is seen: the menu's count starts again from here, in this window or the next.
+    // Only what is shown: a level change hidden by the filter stays new.
+    const hidden = events.filter((e) => e.id > marked && !shown.includes(e)).map((e) => e.id);
+    const below = hidden.length ? Math.min(...hidden) : Infinity;
+    const upTo = Math.max(0, ...shown.map((e) => e.id).filter((id) => id < below));
+    if (upTo > marked) {
+      marked = upTo;
+      ipc.markAlertsSeen(upTo).catch(() => undefined);
+    }
   }
 
   let seq = 0;
@@ -107,12 +116,6 @@ export function renderAlerts(root: HTMLElement, ctx: Ctx): Cleanup {
         seenBefore ??= seen;
         events = evs.filter((e) => e.kind === "level_changed" || e.kind === "weak_signal");
         draw();
-        // Shown is seen: the menu's count starts again from here, in this window or the next.
-        const newest = Math.max(0, ...events.map((e) => e.id));
-        if (newest > marked) {
-          marked = newest;
-          ipc.markAlertsSeen(newest).catch(() => undefined);
-        }
       })
       .catch((e) => !disposed && my === seq && list.replaceChildren(h("li", null, errorBox(ctx.errorText(e)))));
   }

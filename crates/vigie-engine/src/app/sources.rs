@@ -174,9 +174,10 @@ async fn resolve_feed(url: &str, now: Timestamp) -> AppResult<String> {
         return Ok(url.to_string());
     }
     let html = String::from_utf8_lossy(&fetched.body);
+    // A feed the page announces is held to the same rules as one typed (no password in it).
     discover_feeds(&html, &fetched.final_url)
         .into_iter()
-        .next()
+        .find_map(|u| source_url(&u).ok())
         .ok_or_else(|| AppError::new("not_a_feed", "this page is not a feed and announces none: look for an RSS or Atom link on the site"))
 }
 
