@@ -8,6 +8,8 @@ import type { DashboardRow, KillSwitch, Profile, Settings } from "./types";
 import { compareLevels, levelStyle } from "./logic/levels";
 import { errorText } from "./logic/errors";
 import { applyTheme } from "./theme";
+import { openModal } from "./views/modal";
+import { button } from "./views/common";
 import { renderDashboard } from "./views/dashboard";
 import { renderMentions } from "./views/mentions";
 import { renderWatches } from "./views/watches";
@@ -51,6 +53,9 @@ export interface Ctx {
   switchProfile(id: number): Promise<void>;
   /** Called with the new state whenever the kill switch or the profiles change. */
   onPublishing(fn: (p: Publishing) => void): () => void;
+  /** While `unsaved()` holds, leaving the screen asks first (the watch editor). Cleared by
+   *  `null`, and at every screen change. */
+  setLeaveGuard(unsaved: (() => boolean) | null): void;
 }
 
 export type Cleanup = () => void;
@@ -181,7 +186,35 @@ export async function startApp(mount: HTMLElement): Promise<void> {
       publishingListeners.add(fn);
       return () => publishingListeners.delete(fn);
     },
+    setLeaveGuard(unsaved) {
+      leaveGuard = unsaved;
+    },
   };
+
+  // Leaving a screen with unsaved changes asks first: "Stay" or "Leave without saving".
+  let leaveGuard: (() => boolean) | null = null;
+  let shownHash = location.hash;
+  function onHashChange() {
+    if (leaveGuard?.()) {
+      const target = location.hash;
+      history.replaceState(null, "", shownHash || "#/");
+      const m = openModal({
+        title: t("leave.title"),
+        testid: "leave-dialog",
+        body: [h("p", null, t("leave.body"))],
+        actions: [
+          button(t("leave.stay"), () => m.close(), { kind: "primary", testid: "leave-stay" }),
+          button(t("leave.go"), () => {
+            leaveGuard = null;
+            m.close();
+            location.hash = target;
+          }, { kind: "danger", testid: "leave-go" }),
+        ],
+      });
+      return;
+    }
+    route();
+  }
 
   /** The profile band, switcher and kill switch on top of every screen, and the pause banner. */
   function renderPublishing() {
@@ -310,6 +343,8 @@ export async function startApp(mount: HTMLElement): Promise<void> {
   }
 
   function route() {
+    leaveGuard = null;
+    shownHash = location.hash;
     const { path, params } = parseHash(location.hash);
     let name = path[0];
     if (!VIEWS[name]) name = "dashboard";
@@ -356,7 +391,7 @@ export async function startApp(mount: HTMLElement): Promise<void> {
     location.hash = "#/welcome";
   }
 
-  window.addEventListener("hashchange", route);
+  window.addEventListener("hashchange", onHashChange);
   route();
 
   ipc

@@ -54,6 +54,7 @@ export function testCtx(over: Partial<Ctx> = {}): Ctx {
     refreshPublishing: async () => undefined,
     switchProfile: async () => undefined,
     onPublishing: () => () => undefined,
+    setLeaveGuard: () => undefined,
     ...over,
   };
 }

@@ -83,4 +83,37 @@ describe("watch editor: sensitive words and level thresholds", () => {
     cleanup();
     root.remove();
   });
+
+  it("an existing watch counts as unsaved only once something is typed, and no longer once saved", async () => {
+    const watch = { id: 3, name: "Danone", query: "danone", languages: ["fr"], sensitivity: "medium", enabled: true, sensitive_words: ["boycott"], thresholds: null, created_at: 1, updated_at: 1 };
+    const t = testBackend({
+      list_watches: [watch],
+      get_watch: watch,
+      check_query: { ok: true, terms: ["danone"] },
+      preview_query: [],
+      save_watch: (a) => ({ ...watch, ...(a.watch as object) }),
+    });
+    setBackend(t.backend);
+    let guard: (() => boolean) | null = null;
+    const root = document.createElement("div");
+    document.body.appendChild(root);
+    const cleanup = renderWatchEditor(root, testCtx({ setLeaveGuard: (g) => { guard = g; } }), 3);
+    const q = (id: string) => root.querySelector<HTMLInputElement>(`[data-testid="${id}"]`)!;
+    await vi.waitFor(() => expect(q("watch-name")?.value).toBe("Danone"));
+    expect(guard).not.toBeNull();
+    expect(guard!()).toBe(false);
+    type(q("watch-name"), "Danone SA");
+    expect(guard!()).toBe(true);
+    type(q("watch-name"), "Danone");
+    expect(guard!()).toBe(false);
+    // A sensitive word added is a change too.
+    const words = q("watch-sensitive-words");
+    type(words, "scandale");
+    words.dispatchEvent(new KeyboardEvent("keydown", { key: "Enter", bubbles: true }));
+    expect(guard!()).toBe(true);
+    root.querySelector("form")!.dispatchEvent(new Event("submit", { cancelable: true }));
+    await vi.waitFor(() => expect(guard).toBeNull());
+    cleanup();
+    root.remove();
+  });
 });

@@ -213,6 +213,40 @@ async fn listen_search_and_triage_in_the_real_app() {
     assert_eq!(injected, serde_json::json!(0), "no element was injected");
     ui.screenshot("06-xss-inert").await;
 
+    // A watch being edited is not lost by a click elsewhere: the app asks first.
+    ui.click("nav-watches").await;
+    ui.click("watch-row-name").await;
+    ui.fill("watch-name", "Danone (modifiée)").await;
+    ui.click("nav-dashboard").await;
+    ui.el("leave-dialog").await;
+    ui.click("leave-stay").await;
+    let url = ui.client.current_url().await.unwrap();
+    assert!(
+        url.fragment().is_some_and(|f| f.starts_with("/watches/")),
+        "{url}"
+    );
+    let kept = ui
+        .el("watch-name")
+        .await
+        .prop("value")
+        .await
+        .unwrap()
+        .unwrap_or_default();
+    assert_eq!(kept, "Danone (modifiée)");
+    ui.click("nav-dashboard").await;
+    ui.click("leave-go").await;
+    ui.until(
+        "the dashboard, changes dropped",
+        Duration::from_secs(10),
+        || async {
+            ui.client
+                .current_url()
+                .await
+                .is_ok_and(|u| u.fragment() == Some("/dashboard"))
+        },
+    )
+    .await;
+
     ui.client.close().await.unwrap();
     drop(driver);
 }

@@ -1,7 +1,7 @@
 // Watch editor: name, query (live validation + preview), languages, sensitivity, sensitive
 // words, level thresholds, enable/disable, delete.
 
-import { h, clear, debounce, field } from "../dom";
+import { h, clear, debounce, field, hasUnsavedInput } from "../dom";
 import { t, tn } from "../i18n";
 import * as ipc from "../ipc";
 import type { Ctx, Cleanup } from "../app";
@@ -145,7 +145,7 @@ export function renderWatchEditor(root: HTMLElement, ctx: Ctx, id: number | null
             field(t("thresholds.minPerHour"), thInputs.min_mentions_per_hour),
             field(t("thresholds.calmDown"), thInputs.calm_down_buckets)),
           h("p", { class: "hint" }, t("thresholds.hint")), thErr),
-        h("div", { class: "form-actions" }, saveBtn, button(t("common.cancel"), () => ctx.navigate("#/watches"), { kind: "ghost" }), h("span", { class: "spacer" }), del),
+        h("div", { class: "form-actions" }, saveBtn, button(t("common.cancel"), () => { ctx.setLeaveGuard(null); ctx.navigate("#/watches"); }, { kind: "ghost" }), h("span", { class: "spacer" }), del),
       ),
       h("aside", { class: "card editor-preview", "aria-label": t("preview.title") },
         h("h2", null, t("preview.title")), previewCount, preview),
@@ -156,6 +156,9 @@ export function renderWatchEditor(root: HTMLElement, ctx: Ctx, id: number | null
     });
     body.appendChild(form);
     if (!w) name.focus();
+    // Typed and not saved: leaving asks first (the chips of sensitive words count too).
+    const wordsAtStart = JSON.stringify(words.values());
+    ctx.setLeaveGuard(() => hasUnsavedInput(form) || JSON.stringify(words.values()) !== wordsAtStart);
 
     async function save() {
       nameErr.textContent = "";
@@ -199,6 +202,7 @@ export function renderWatchEditor(root: HTMLElement, ctx: Ctx, id: number | null
       saveBtn.disabled = true;
       try {
         const saved = await ipc.saveWatch(w?.id ?? null, nw);
+        ctx.setLeaveGuard(null);
         ctx.toast(t("watch.saved", { name: saved.name }));
         await ctx.refreshDashboard().catch(() => undefined);
         ctx.navigate(`#/watches/${saved.id}`);
@@ -219,6 +223,7 @@ export function renderWatchEditor(root: HTMLElement, ctx: Ctx, id: number | null
         button(t("common.delete"), async () => {
           try {
             await ipc.removeWatch(w.id);
+            ctx.setLeaveGuard(null);
             ctx.toast(t("watch.deleted", { name: w.name }));
             await ctx.refreshDashboard().catch(() => undefined);
             ctx.navigate("#/watches");
