@@ -110,6 +110,15 @@ describe("sources screen: pause, resume, check all", () => {
     for (let i = 0; i < 3; i++) await flush();
     expect(t.calls.some((c) => c.cmd === "check_all_sources")).toBe(true);
     expect(toasts.at(-1)).toBe("1 source sera vérifiée dans un instant");
+    // Removing asks first, and the keyboard follows: to "Confirm", back to "Remove" on cancel.
+    document.body.appendChild(root);
+    const inRow = (id: string) => byId(1).querySelector<HTMLButtonElement>(`[data-testid="${id}"]`)!;
+    inRow("source-remove").click();
+    expect(document.activeElement).toBe(inRow("source-remove-confirm"));
+    inRow("source-remove-cancel").click();
+    expect(document.activeElement).toBe(inRow("source-remove"));
+    expect(t.calls.some((c) => c.cmd === "remove_source")).toBe(false);
+    root.remove();
     cleanup();
   });
 });

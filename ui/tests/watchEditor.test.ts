@@ -111,6 +111,12 @@ describe("watch editor: sensitive words and level thresholds", () => {
     type(words, "scandale");
     words.dispatchEvent(new KeyboardEvent("keydown", { key: "Enter", bubbles: true }));
     expect(guard!()).toBe(true);
+    // Deleting asks first, and the keyboard follows the question.
+    const del = () => q("watch-delete") as unknown as HTMLButtonElement;
+    del().click();
+    expect(document.activeElement).toBe(q("watch-delete-confirm"));
+    (q("watch-delete-cancel") as unknown as HTMLButtonElement).click();
+    expect(document.activeElement).toBe(del());
     root.querySelector("form")!.dispatchEvent(new Event("submit", { cancelable: true }));
     await vi.waitFor(() => expect(guard).toBeNull());
     cleanup();

@@ -206,7 +206,6 @@ export const en: Record<Key, string> = {
   "sources.removed": "Source “{title}” removed",
   "sources.checking": "Checking “{title}” now",
   "sources.checkNow": "Check now",
-  "sources.lastError": "Last error:",
   "sources.never": "never",
   "health.ok": "working: last success {ago}; next check {next}.",
   "health.failing.one": "failing ({n} error in a row): {problem} Last success {ago}; next check {next}.",

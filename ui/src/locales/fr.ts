@@ -207,7 +207,6 @@ export const fr = {
   "sources.removed": "Source « {title} » retirée",
   "sources.checking": "Vérification de « {title} » lancée",
   "sources.checkNow": "Vérifier",
-  "sources.lastError": "Dernière erreur :",
   "sources.never": "jamais",
   "health.ok": "fonctionne : dernier succès {ago} ; prochaine vérification {next}.",
   "health.failing.one": "en échec ({n} erreur d'affilée) : {problem} Dernier succès {ago} ; prochaine vérification {next}.",

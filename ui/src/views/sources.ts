@@ -8,7 +8,7 @@ import { decodeXml } from "../logic/xml";
 import type { Ctx, Cleanup } from "../app";
 import type { SourceKind, SourceRow, SourceSpec } from "../types";
 import { relativeTime } from "../logic/format";
-import { healthText, isFailing, lastErrorText } from "../logic/health";
+import { healthText, isFailing } from "../logic/health";
 import { button, emptyState, errorBox, loading, pageHeader, segmented } from "./common";
 
 type Tab = "feed" | "mastodon" | "bluesky";
@@ -162,14 +162,13 @@ export function renderSources(root: HTMLElement, ctx: Ctx): Cleanup {
     const tr = h("tr", { testid: "source-row", "data-source-id": String(r.source.id), class: `${failing ? "failing" : ""}${r.source.enabled ? "" : " paused"}` });
     const fill = (row: SourceRow) => {
       clear(healthCell);
-      const lastError = lastErrorText(row.state);
       const bad = isFailing(row.state);
       tr.classList.toggle("failing", bad);
       append(healthCell, [
         r.source.enabled ? null : h("p", { class: "health paused-note", testid: "source-paused" }, t("sources.pausedNote")),
         h("p", { class: `health ${bad ? "health-bad" : "health-ok"}`, testid: "source-health" },
           h("span", { class: "health-dot", "aria-hidden": "true" }), healthText(row.state)),
-        bad && lastError ? h("p", { class: "last-error", testid: "source-last-error" }, h("strong", null, t("sources.lastError")), " ", lastError) : null,
+        // The health line already says the last error, with what to do: not said twice.
       ]);
     };
     fill(r);
@@ -204,20 +203,25 @@ export function renderSources(root: HTMLElement, ctx: Ctx): Cleanup {
 
   function removeButton(r: SourceRow): HTMLElement {
     const box = h("span", { class: "inline-confirm" });
-    const reset = () => box.replaceChildren(button(t("common.remove"), ask, { small: true, kind: "ghost", icon: "trash", testid: "source-remove" }));
-    const ask = () =>
-      box.replaceChildren(
-        button(t("common.confirm"), async () => {
-          try {
-            await ipc.removeSource(r.source.id);
-            ctx.toast(t("sources.removed", { title: r.source.title }));
-            refresh();
-          } catch (e) {
-            ctx.toast(ctx.errorText(e), "error");
-          }
-        }, { small: true, kind: "danger", testid: "source-remove-confirm" }),
-        button(t("common.cancel"), reset, { small: true, kind: "ghost" }),
-      );
+    // The keyboard follows the question: to "Confirm" when asked, back to "Remove" on cancel.
+    const reset = (focus = false) => {
+      const remove = button(t("common.remove"), ask, { small: true, kind: "ghost", icon: "trash", testid: "source-remove" });
+      box.replaceChildren(remove);
+      if (focus) remove.focus();
+    };
+    const ask = () => {
+      const confirm = button(t("common.confirm"), async () => {
+        try {
+          await ipc.removeSource(r.source.id);
+          ctx.toast(t("sources.removed", { title: r.source.title }));
+          refresh();
+        } catch (e) {
+          ctx.toast(ctx.errorText(e), "error");
+        }
+      }, { small: true, kind: "danger", testid: "source-remove-confirm" });
+      box.replaceChildren(confirm, button(t("common.cancel"), () => reset(true), { small: true, kind: "ghost", testid: "source-remove-cancel" }));
+      confirm.focus();
+    };
     reset();
     return box;
   }

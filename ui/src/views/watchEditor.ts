@@ -216,6 +216,7 @@ export function renderWatchEditor(root: HTMLElement, ctx: Ctx, id: number | null
 
   function deleteControl(w: Watch): HTMLElement {
     const box = h("div", { class: "danger-zone" });
+    // The keyboard follows the question: to "Delete" when asked, back on cancel.
     const ask = () => {
       clear(box);
       box.append(
@@ -231,12 +232,15 @@ export function renderWatchEditor(root: HTMLElement, ctx: Ctx, id: number | null
             ctx.toast(ctx.errorText(e), "error");
           }
         }, { kind: "danger", testid: "watch-delete-confirm" }),
-        button(t("common.cancel"), reset, { kind: "ghost" }),
+        button(t("common.cancel"), () => reset(true), { kind: "ghost", testid: "watch-delete-cancel" }),
       );
+      box.querySelector<HTMLElement>('[data-testid="watch-delete-confirm"]')?.focus();
     };
-    const reset = () => {
+    const reset = (focus = false) => {
       clear(box);
-      box.appendChild(button(t("common.delete"), ask, { kind: "ghost", icon: "trash", testid: "watch-delete" }));
+      const del = button(t("common.delete"), ask, { kind: "ghost", icon: "trash", testid: "watch-delete" });
+      box.appendChild(del);
+      if (focus) del.focus();
     };
     reset();
     return box;
