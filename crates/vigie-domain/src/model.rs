@@ -287,3 +287,16 @@ pub struct Mention {
     pub tonality: Option<Tonality>,
     pub watch_ids: Vec<i64>,
 }
+
+impl Mention {
+    /// What a watch's query is matched against: the title, the text and the author, as at
+    /// ingest (the stream's search and the watch editor's preview check stored mentions so).
+    pub fn match_text(&self) -> crate::text::MatchText {
+        crate::text::MatchText::new(&format!(
+            "{}\n{}\n{}",
+            self.title,
+            self.text,
+            self.author.as_deref().unwrap_or("")
+        ))
+    }
+}

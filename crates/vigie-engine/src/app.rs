@@ -12,7 +12,6 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::mpsc;
-use vigie_domain::text::MatchText;
 use vigie_domain::{
     Mention, NewWatch, PollState, Query, QueryProblem, Source, Timestamp, ToneLabel, Triage, Watch,
 };
@@ -76,6 +75,11 @@ pub enum QueryCheck {
 
 /// The setting that holds the newest alert the user saw in the alerts centre.
 const ALERTS_SEEN: &str = "alerts.seen_up_to";
+
+/// The newest alert the user saw, if the alerts centre was ever opened.
+fn seen_mark(s: &Store) -> Result<Option<i64>, StoreError> {
+    Ok(s.setting(ALERTS_SEEN)?.and_then(|v| v.parse().ok()))
+}
 
 /// Where the user stands in the alerts centre (see [`App::alerts_seen`]).
 #[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
@@ -435,14 +439,7 @@ impl App {
         })?;
         Ok(recent
             .into_iter()
-            .filter(|m| {
-                q.matches(&MatchText::new(&format!(
-                    "{}\n{}\n{}",
-                    m.title,
-                    m.text,
-                    m.author.as_deref().unwrap_or("")
-                )))
-            })
+            .filter(|m| q.matches(&m.match_text()))
             .take(limit.clamp(1, 200))
             .collect())
     }
@@ -496,18 +493,15 @@ impl App {
     /// level changes came since (the menu's count, kept across restarts and the window's
     /// release). The first time, everything logged so far counts as seen.
     pub fn alerts_seen(&self) -> AppResult<AlertsSeen> {
-        let seen = match self.read(|s| s.setting(ALERTS_SEEN))? {
-            Some(v) => v.parse().unwrap_or(0),
-            None => {
-                let newest = self.read(|s| s.newest_event_id())?;
-                self.mark_alerts_seen(newest)?;
-                newest
-            }
-        };
-        let unseen = self.read(|s| s.count_events_after("level_changed", seen, 100))?;
-        Ok(AlertsSeen {
-            seen_up_to: seen,
-            unseen_level_changes: unseen,
+        if self.read(seen_mark)?.is_none() {
+            self.mark_alerts_seen(i64::MAX)?; // capped at the newest event
+        }
+        self.read(|s| {
+            let seen = seen_mark(s)?.unwrap_or(0);
+            Ok(AlertsSeen {
+                seen_up_to: seen,
+                unseen_level_changes: s.count_events_after("level_changed", seen, 100)?,
+            })
         })
     }
 
@@ -517,8 +511,7 @@ impl App {
         self.db(|s| {
             // Never past the newest event: a wrong number must not silence later alerts.
             let up_to = up_to.min(s.newest_event_id()?);
-            let seen = s.setting(ALERTS_SEEN)?.and_then(|v| v.parse::<i64>().ok());
-            if seen.is_none_or(|seen| up_to > seen) {
+            if seen_mark(s)?.is_none_or(|seen| up_to > seen) {
                 s.set_setting(ALERTS_SEEN, &up_to.to_string())?;
             }
             Ok(())

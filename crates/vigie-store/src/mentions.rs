@@ -3,7 +3,6 @@
 use crate::{is_foreign_key_error, Result, Store, StoreError};
 use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row, ToSql};
 use std::collections::HashSet;
-use vigie_domain::text::MatchText;
 use vigie_domain::{Mention, NewMention, Query, Timestamp, Tonality, ToneLabel, Triage};
 
 /// How many reads of full-text candidates a search makes at most for one page, each four
@@ -266,14 +265,7 @@ impl Store {
             let full = rows.len() >= page.limit;
             page.before = rows.last().map(|m| (m.published_at, m.id));
             page.limit *= 4;
-            out.extend(rows.into_iter().filter(|m| {
-                q.matches(&MatchText::new(&format!(
-                    "{}\n{}\n{}",
-                    m.title,
-                    m.text,
-                    m.author.as_deref().unwrap_or("")
-                )))
-            }));
+            out.extend(rows.into_iter().filter(|m| q.matches(&m.match_text())));
             if out.len() >= limit || !full {
                 break;
             }

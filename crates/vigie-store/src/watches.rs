@@ -33,7 +33,8 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<Watch> {
     })
 }
 
-fn validate(w: &NewWatch) -> Result<()> {
+/// Checks a watch; returns its languages as stored.
+fn validate(w: &NewWatch) -> Result<String> {
     if w.name.trim().is_empty() {
         return Err(StoreError::Invalid {
             what: "watch",
@@ -50,8 +51,7 @@ fn validate(w: &NewWatch) -> Result<()> {
             message,
         })?;
     }
-    languages(w)?;
-    Ok(())
+    languages(w)
 }
 
 /// The watch's languages as stored: two-letter codes (ISO 639-1, as mentions carry them),
@@ -112,8 +112,7 @@ fn thresholds(w: &NewWatch) -> Option<String> {
 
 impl Store {
     pub fn add_watch(&mut self, w: &NewWatch, now: Timestamp) -> Result<Watch> {
-        validate(w)?;
-        let langs = languages(w)?;
+        let langs = validate(w)?;
         let name = w.name.trim().to_string();
         let id = self.write(|tx| {
             let exists: bool = tx.query_row("SELECT EXISTS(SELECT 1 FROM watches WHERE name = ?1)", [&name], |r| r.get(0))?;
@@ -193,8 +192,7 @@ impl Store {
     }
 
     pub fn update_watch(&mut self, id: i64, w: &NewWatch, now: Timestamp) -> Result<Watch> {
-        validate(w)?;
-        let langs = languages(w)?;
+        let langs = validate(w)?;
         self.write(|tx| {
             let clash: Option<i64> = tx
                 .query_row("SELECT id FROM watches WHERE name = ?1 AND id != ?2", params![w.name.trim(), id], |r| r.get(0))
