@@ -88,6 +88,18 @@ fn store_with(dir: &std::path::Path, watches: &[(&str, &str)]) -> (Store, Vec<i6
     (store, ids, source)
 }
 
+/// Prepares entries as the poller does (normalise, tonality, match the store's watches) and
+/// stores them.
+fn ingest_entries(store: &mut Store, source: i64, raw: Vec<RawEntry>, now: i64) {
+    let matcher = Matcher::new(
+        &store.watches().unwrap(),
+        Arc::new(vigie_tonality::Analyzer::new()),
+    );
+    store
+        .ingest(&prepare(source, raw, &matcher, now), now)
+        .unwrap();
+}
+
 /// Three quiet days (a few neutral French mentions per hour), then a burst of angry ones.
 fn seed(store: &mut Store, watch: i64, source: i64, now: i64) {
     let matcher = Matcher::new(
@@ -344,10 +356,6 @@ fn calm_history_stays_calm_and_backfill_never_notifies() {
     let now = (NOW / 300) * 300;
     let dir = tempfile::tempdir().unwrap();
     let (mut store, _, src) = store_with(dir.path(), &[("Calme", "danone")]);
-    let matcher = Matcher::new(
-        &store.watches().unwrap(),
-        Arc::new(vigie_tonality::Analyzer::new()),
-    );
     let raw: Vec<RawEntry> = (0..(3 * 72))
         .map(|i| {
             entry(
@@ -358,9 +366,7 @@ fn calm_history_stays_calm_and_backfill_never_notifies() {
             )
         })
         .collect();
-    store
-        .ingest(&prepare(src, raw, &matcher, now), now)
-        .unwrap();
+    ingest_entries(&mut store, src, raw, now);
     let notes = MemoryNotifier::default();
     let r = update_signals(&mut store, &notes, now, &SignalConfig::default()).unwrap();
     assert!(r.buckets > 800, "three days learnt: {r:?}");
@@ -721,18 +727,12 @@ fn a_backtest_replays_at_most_ninety_days_whatever_the_oldest_mention() {
     let now = (NOW / 300) * 300;
     let dir = tempfile::tempdir().unwrap();
     let (mut store, ids, src) = store_with(dir.path(), &[("Danone", "danone")]);
-    let matcher = Matcher::new(
-        &store.watches().unwrap(),
-        Arc::new(vigie_tonality::Analyzer::new()),
-    );
     // A feed dated one item 1980 (it happens: a default date).
     let raw = vec![
         entry("old".into(), "Danone en 1980", "archives", 315_532_800),
         entry("new".into(), "Danone aujourd'hui", "journal", now - 600),
     ];
-    store
-        .ingest(&prepare(src, raw, &matcher, now), now)
-        .unwrap();
+    ingest_entries(&mut store, src, raw, now);
     let w = store.watch(ids[0]).unwrap();
     let steps = vigie_engine::signals::backtest(&store, &w, now).unwrap();
     let max = (vigie_engine::signals::BACKTEST_MAX_SECS / 300) as usize;
@@ -748,10 +748,6 @@ fn a_sensitive_word_ending_in_a_star_finds_its_forms_and_hashtags() {
     let now = (NOW / 300) * 300;
     let dir = tempfile::tempdir().unwrap();
     let (mut store, ids, src) = store_with(dir.path(), &[("Danone", "danone")]);
-    let matcher = Matcher::new(
-        &store.watches().unwrap(),
-        Arc::new(vigie_tonality::Analyzer::new()),
-    );
     let raw = vec![
         entry(
             "a".into(),
@@ -767,9 +763,7 @@ fn a_sensitive_word_ending_in_a_star_finds_its_forms_and_hashtags() {
         ),
         entry("c".into(), "Danone, un rapport scandaleux", "cy", now - 300),
     ];
-    store
-        .ingest(&prepare(src, raw, &matcher, now), now)
-        .unwrap();
+    ingest_entries(&mut store, src, raw, now);
     let words_seen = |sensitive: &[&str]| -> Vec<String> {
         let mut w = store.watch(ids[0]).unwrap();
         w.sensitive_words = sensitive.iter().map(|s| s.to_string()).collect();
