@@ -225,13 +225,9 @@ export async function startApp(mount: HTMLElement): Promise<void> {
     for (const fn of publishingListeners) fn(ctx.publishing);
   }
 
-  /** A watch's level changed: the Alertes item's count is asked again (the engine logged the
-   *  change before saying so; the alerts centre itself marks what it shows as seen). */
-  function countChange(n: number) {
-    if (n > 0) refreshAlertCount();
-  }
-
   let alertSeq = 0;
+  /** The Alertes item's count, asked of the engine (it logs a level change before saying so;
+   *  the alerts centre itself marks what it shows as seen). */
   function refreshAlertCount() {
     const my = ++alertSeq;
     ipc.alertsSeen()
@@ -251,7 +247,7 @@ export async function startApp(mount: HTMLElement): Promise<void> {
   function applyRows(rows: DashboardRow[]) {
     const before = new Map(ctx.rows.map((r) => [r.watch.id, r.level.level]));
     ctx.rows = rows;
-    countChange(rows.filter((r) => (before.get(r.watch.id) ?? "calm") !== r.level.level).length);
+    if (rows.some((r) => (before.get(r.watch.id) ?? "calm") !== r.level.level)) refreshAlertCount();
     renderFooter();
   }
 
@@ -271,7 +267,7 @@ export async function startApp(mount: HTMLElement): Promise<void> {
             const changed = !row || row.level.level !== wl.level;
             if (row) row.level = wl;
             renderFooter();
-            if (changed) countChange(1);
+            if (changed) refreshAlertCount();
           })
           .catch(() => {
             levelSubs.delete(id);
