@@ -73,12 +73,12 @@ fn nab(dir: &Path, out: &Path, json: bool) -> Result<()> {
     let stats = vigie_signals::replay_nab_dir(dir, out)
         .with_context(|| format!("replaying {}", dir.display()))?;
     if json {
-        println!(
+        outln!(
             "{}",
             serde_json::json!({"files": stats.files, "points": stats.points, "alerts": stats.alerts, "points_per_sec": stats.points_per_sec()})
         );
     } else {
-        println!(
+        outln!(
             "{} series, {} points, {} alerts, {:.1} M points/s; CSVs in {}",
             stats.files,
             stats.points,
@@ -413,23 +413,24 @@ fn ingest(
         "corpus": corpus_dir,
     });
     if json {
-        println!("{}", serde_json::to_string_pretty(&result)?);
+        outln!("{}", serde_json::to_string_pretty(&result)?);
     } else {
-        println!("ingest: {entries} items from {feeds} feeds ({:.1} MB) in {secs:.2} s = {rate:.0} items/s", bytes as f64 / 1e6);
-        println!("        {inserted} stored, {dups} duplicates, {matched} watch matches ({watches} watches); peak RSS {rss:.0} MiB");
-        println!("        busy: parse+normalise+match {:.2} s ({producers} threads), store+index {:.2} s (one writer)", cold.produce_secs, cold.store_secs);
+        outln!("ingest: {entries} items from {feeds} feeds ({:.1} MB) in {secs:.2} s = {rate:.0} items/s", bytes as f64 / 1e6);
+        outln!("        {inserted} stored, {dups} duplicates, {matched} watch matches ({watches} watches); peak RSS {rss:.0} MiB");
+        outln!("        busy: parse+normalise+match {:.2} s ({producers} threads), store+index {:.2} s (one writer)", cold.produce_secs, cold.store_secs);
         if let Some(a) = &again {
-            println!(
+            outln!(
                 "again:  the same {} items, all stored already, in {:.2} s = {:.0} items/s ({} dropped before preparing, {} duplicates)",
                 a.entries, a.secs, a.rate(), a.dropped, a.duplicates
             );
-            println!(
+            outln!(
                 "        busy: parse+normalise+match {:.2} s, store {:.2} s",
-                a.produce_secs, a.store_secs
+                a.produce_secs,
+                a.store_secs
             );
         }
         if keep_corpus {
-            println!("        corpus: {}", corpus_dir.display());
+            outln!("        corpus: {}", corpus_dir.display());
         }
     }
     drop(store);
@@ -634,15 +635,16 @@ fn poll_cycle(base: &str, feeds: usize, json: bool) -> Result<()> {
         "cycle_304_seconds": secs, "not_modified": second.not_modified, "failed": second.failed, "peak_rss_mib": peak_rss_mib(),
     });
     if json {
-        println!("{}", serde_json::to_string_pretty(&out)?);
+        outln!("{}", serde_json::to_string_pretty(&out)?);
     } else {
-        println!(
+        outln!(
             "first cycle: {feeds} feeds, {} mentions in {first_secs:.2} s",
             first.new_mentions
         );
-        println!(
+        outln!(
             "304 cycle:   {} of {feeds} not modified, {} failed, in {secs:.3} s",
-            second.not_modified, second.failed
+            second.not_modified,
+            second.failed
         );
     }
     let _ = std::fs::remove_dir_all(&tmp);

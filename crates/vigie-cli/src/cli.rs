@@ -28,7 +28,8 @@ pub enum Command {
     /// Sources: where to listen.
     #[command(subcommand)]
     Source(SourceCmd),
-    /// Polls the sources that are due, once.
+    /// Polls the sources that are due, once. Exits with 2 when some sources failed (what the
+    /// others gave is stored).
     Poll {
         /// Poll once and exit (the only mode; `vigie run` keeps polling).
         #[arg(long)]

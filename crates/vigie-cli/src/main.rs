@@ -2,6 +2,21 @@
 //! desktop app. Human tables by default, `--json` for scripts; errors go to stderr in plain
 //! words with a non-zero exit code.
 
+/// `println!` for command output: a reader that stops reading (`vigie mentions | head`) ends
+/// the command quietly instead of a panic. Use it in functions that return `anyhow::Result`.
+macro_rules! outln {
+    ($($arg:tt)*) => {
+        $crate::output::write_out(format_args!("{}\n", format_args!($($arg)*)))?
+    };
+}
+
+/// `print!` for command output (see `outln!`).
+macro_rules! out {
+    ($($arg:tt)*) => {
+        $crate::output::write_out(format_args!($($arg)*))?
+    };
+}
+
 mod bench;
 mod cli;
 mod output;
@@ -18,7 +33,15 @@ fn main() -> std::process::ExitCode {
     let json = args.json;
     match run::dispatch(args) {
         Ok(()) => std::process::ExitCode::SUCCESS,
+        // The reader has what it wanted (`| head`): nothing went wrong.
+        Err(e) if e.is::<output::StdoutClosed>() => std::process::ExitCode::SUCCESS,
         Err(e) => {
+            // 2: the poll ran, some sources failed; 1: the command failed.
+            let code = if e.is::<output::SourcesFailed>() {
+                2
+            } else {
+                1
+            };
             if json {
                 let chain: Vec<String> = e.chain().map(|c| c.to_string()).collect();
                 eprintln!("{}", serde_json::json!({"error": chain.join(": ")}));
@@ -28,7 +51,7 @@ fn main() -> std::process::ExitCode {
                     eprintln!("  because: {cause}");
                 }
             }
-            std::process::ExitCode::FAILURE
+            std::process::ExitCode::from(code)
         }
     }
 }

@@ -1,16 +1,76 @@
-//! Plain tables for people.
+//! Plain tables for people, and the one way command output reaches stdout.
+
+use std::io::Write;
+
+/// Standard output was closed by its reader (`vigie mentions | head`): the command stops
+/// quietly, as a Unix tool does, instead of panicking in `println!`.
+#[derive(Debug)]
+pub struct StdoutClosed;
+
+impl std::fmt::Display for StdoutClosed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("standard output was closed")
+    }
+}
+
+impl std::error::Error for StdoutClosed {}
+
+/// A poll ran, and some of its sources failed (exit code 2: what the others gave is stored).
+#[derive(Debug)]
+pub struct SourcesFailed {
+    pub failed: usize,
+    pub checked: usize,
+}
+
+impl std::fmt::Display for SourcesFailed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} of {} sources failed; `vigie source list` says why and what to do",
+            self.failed, self.checked
+        )
+    }
+}
+
+impl std::error::Error for SourcesFailed {}
+
+/// `Err(SourcesFailed)` when any source of the poll failed, so that a script or cron job
+/// notices a dead feed.
+pub fn sources_failed(r: &vigie_engine::PollReport) -> anyhow::Result<()> {
+    if r.failed > 0 {
+        return Err(SourcesFailed {
+            failed: r.failed,
+            checked: r.checked,
+        }
+        .into());
+    }
+    Ok(())
+}
+
+/// Writes command output (see the `outln!` and `out!` macros).
+pub fn write_out(args: std::fmt::Arguments<'_>) -> anyhow::Result<()> {
+    write_to(&mut std::io::stdout().lock(), args)
+}
+
+fn write_to(w: &mut impl Write, args: std::fmt::Arguments<'_>) -> anyhow::Result<()> {
+    match w.write_fmt(args).and_then(|()| w.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Err(StdoutClosed.into()),
+        Err(e) => Err(anyhow::Error::new(e).context("could not write to standard output")),
+    }
+}
 
 /// Prints rows as aligned columns; long cells are cut with an ellipsis.
-pub fn table(headers: &[&str], rows: &[Vec<String>]) {
-    print_table(headers, rows, false);
+pub fn table(headers: &[&str], rows: &[Vec<String>]) -> anyhow::Result<()> {
+    print_table(headers, rows, false)
 }
 
 /// The same, with the last column whole (an explanation is read to its end).
-pub fn table_long_last(headers: &[&str], rows: &[Vec<String>]) {
-    print_table(headers, rows, true);
+pub fn table_long_last(headers: &[&str], rows: &[Vec<String>]) -> anyhow::Result<()> {
+    print_table(headers, rows, true)
 }
 
-fn print_table(headers: &[&str], rows: &[Vec<String>], long_last: bool) {
+fn print_table(headers: &[&str], rows: &[Vec<String>], long_last: bool) -> anyhow::Result<()> {
     const MAX: usize = 60;
     let last = headers.len().saturating_sub(1);
     let cut = |i: usize, s: &str| -> String {
@@ -31,18 +91,20 @@ fn print_table(headers: &[&str], rows: &[Vec<String>], long_last: bool) {
             widths[i] = widths[i].max(c.chars().count());
         }
     }
-    let line = |cells: Vec<String>| {
+    let line = |cells: Vec<String>| -> anyhow::Result<()> {
         let parts: Vec<String> = cells
             .iter()
             .enumerate()
             .map(|(i, c)| format!("{c:<w$}", w = widths[i]))
             .collect();
-        println!("{}", parts.join("  ").trim_end());
+        outln!("{}", parts.join("  ").trim_end());
+        Ok(())
     };
-    line(headers.iter().map(|h| h.to_uppercase()).collect());
+    line(headers.iter().map(|h| h.to_uppercase()).collect())?;
     for r in rows {
-        line(r);
+        line(r)?;
     }
+    Ok(())
 }
 
 /// A time as the user's clock shows it (the system time zone).

@@ -82,7 +82,7 @@ pub fn profile(ctx: Ctx, cmd: ProfileCmd) -> Result<()> {
             if json {
                 return print_json(&profile);
             }
-            println!(
+            outln!(
                 "added {} profile {} (id {})",
                 profile.kind.as_str(),
                 profile.name,
@@ -108,7 +108,7 @@ pub fn profile(ctx: Ctx, cmd: ProfileCmd) -> Result<()> {
                         ]
                     })
                     .collect::<Vec<_>>(),
-            );
+            )?;
         }
         ProfileCmd::Allow { profile, handles } => {
             let id = find_profile(&p, &profile)?;
@@ -116,7 +116,7 @@ pub fn profile(ctx: Ctx, cmd: ProfileCmd) -> Result<()> {
             if json {
                 return print_json(&profile);
             }
-            println!(
+            outln!(
                 "{} may hold: {}",
                 profile.name,
                 profile.allowed_handles.join(", ")
@@ -208,7 +208,7 @@ pub fn account(ctx: Ctx, cmd: AccountCmd) -> Result<()> {
                     "followers",
                 ],
                 &rows,
-            );
+            )?;
             return Ok(());
         }
         AccountCmd::Target { account } => {
@@ -220,7 +220,7 @@ pub fn account(ctx: Ctx, cmd: AccountCmd) -> Result<()> {
             if json {
                 return print_json(&a);
             }
-            println!(
+            outln!(
                 "disconnected {} and removed its credentials from the keychain",
                 a.display_handle()
             );
@@ -230,7 +230,7 @@ pub fn account(ctx: Ctx, cmd: AccountCmd) -> Result<()> {
     if json {
         return print_json(&connected);
     }
-    println!(
+    outln!(
         "connected {} ({}, {} followers) as account {}",
         connected.display_handle(),
         connected.network,
@@ -320,7 +320,7 @@ pub fn post(ctx: Ctx, a: PostArgs) -> Result<()> {
     if json {
         return print_json(&post);
     }
-    println!(
+    outln!(
         "queued post {} — it goes out at {} unless cancelled (`vigie outbox cancel {}`)",
         post.id,
         time(post.send_after),
@@ -339,7 +339,7 @@ pub fn outbox(ctx: Ctx, cmd: OutboxCmd) -> Result<()> {
             }
             let paused = p.kill_switch().map_err(err)?;
             if paused.on {
-                println!("⏸ publishing is paused: {}", paused.reason);
+                outln!("⏸ publishing is paused: {}", paused.reason);
             }
             table(
                 &["id", "state", "account", "when", "text", "result"],
@@ -363,21 +363,21 @@ pub fn outbox(ctx: Ctx, cmd: OutboxCmd) -> Result<()> {
                         ]
                     })
                     .collect::<Vec<_>>(),
-            );
+            )?;
         }
         OutboxCmd::Cancel { post } => {
             let x = p.cancel(post).map_err(err)?;
             if json {
                 return print_json(&x);
             }
-            println!("cancelled post {}: nothing was sent", x.id);
+            outln!("cancelled post {}: nothing was sent", x.id);
         }
         OutboxCmd::Retry { post } => {
             let x = p.retry(post).map_err(err)?;
             if json {
                 return print_json(&x);
             }
-            println!("post {} is queued again", x.id);
+            outln!("post {} is queued again", x.id);
         }
         OutboxCmd::Send { wait } => {
             let rt = runtime()?;
@@ -411,7 +411,7 @@ pub fn outbox(ctx: Ctx, cmd: OutboxCmd) -> Result<()> {
             if json {
                 return print_json(&report);
             }
-            println!(
+            outln!(
                 "sent {}, deferred {}, failed {}{}",
                 report.sent,
                 report.deferred,
@@ -447,13 +447,13 @@ pub fn kill_switch(ctx: Ctx, state: &str, reason: Option<&str>) -> Result<()> {
         return print_json(&ks);
     }
     if ks.on {
-        println!(
+        outln!(
             "⏸ publishing is paused since {}: {}",
             ks.since.map(time).unwrap_or_default(),
             ks.reason
         );
     } else {
-        println!("publishing is on");
+        outln!("publishing is on");
     }
     Ok(())
 }
@@ -477,7 +477,7 @@ pub fn settings(ctx: Ctx, undo: Option<i64>, audience: Option<&str>) -> Result<(
     if ctx.json {
         return print_json(&s);
     }
-    println!(
+    outln!(
         "undo window {} s; type the handle above {} followers",
         s.undo_secs,
         s.audience_threshold

@@ -24,7 +24,13 @@ pub struct Ctx {
 }
 
 pub fn print_json<T: serde::Serialize>(v: &T) -> Result<()> {
-    println!("{}", serde_json::to_string_pretty(v)?);
+    outln!("{}", serde_json::to_string_pretty(v)?);
+    Ok(())
+}
+
+/// One line of JSON (`vigie run --json`: a line per cycle).
+fn json_line<T: serde::Serialize>(v: &T) -> Result<()> {
+    outln!("{}", serde_json::to_string(v)?);
     Ok(())
 }
 
@@ -47,7 +53,8 @@ pub fn dispatch(cli: Cli) -> Result<()> {
         Command::Source(s) => source(ctx, s),
         Command::Poll { once: _ } => {
             let report = cycle(ctx.store, ctx.now)?;
-            print_cycle(ctx.json, &report)
+            print_cycle(ctx.json, &report)?;
+            crate::output::sources_failed(&report.poll)
         }
         Command::Run { tick } => run_forever(ctx.store, tick, ctx.json),
         Command::Mentions(m) => mentions(&ctx, m),
@@ -131,7 +138,7 @@ fn watch(ctx: &mut Ctx, cmd: WatchCmd) -> Result<()> {
             if ctx.json {
                 print_json(&w)
             } else {
-                println!(
+                outln!(
                     "added watch {} (id {}){}",
                     w.name,
                     w.id,
@@ -161,7 +168,7 @@ fn watch(ctx: &mut Ctx, cmd: WatchCmd) -> Result<()> {
             table(
                 &["id", "name", "query", "languages", "sensitivity", "enabled"],
                 &rows,
-            );
+            )?;
             Ok(())
         }
         WatchCmd::Edit {
@@ -210,7 +217,7 @@ fn watch(ctx: &mut Ctx, cmd: WatchCmd) -> Result<()> {
             if ctx.json {
                 print_json(&w)
             } else {
-                println!(
+                outln!(
                     "updated watch {} (id {}){}",
                     w.name,
                     w.id,
@@ -225,7 +232,7 @@ fn watch(ctx: &mut Ctx, cmd: WatchCmd) -> Result<()> {
             if ctx.json {
                 print_json(&serde_json::json!({"removed": w.id}))
             } else {
-                println!("removed watch {}", w.name);
+                outln!("removed watch {}", w.name);
                 Ok(())
             }
         }
@@ -275,9 +282,9 @@ fn source(mut ctx: Ctx, cmd: SourceCmd) -> Result<()> {
                     ]
                 })
                 .collect::<Vec<_>>();
-            table(&["id", "kind", "title", "where", "health"], &rows);
+            table(&["id", "kind", "title", "where", "health"], &rows)?;
             for (key, value, at) in ctx.store.health()? {
-                println!("\n{key} ({}): {value}", time(at));
+                outln!("\n{key} ({}): {value}", time(at));
             }
             Ok(())
         }
@@ -298,7 +305,7 @@ fn source(mut ctx: Ctx, cmd: SourceCmd) -> Result<()> {
             if ctx.json {
                 print_json(&serde_json::json!({"removed": s.id}))
             } else {
-                println!("removed source {}", s.kind.describe());
+                outln!("removed source {}", s.kind.describe());
                 Ok(())
             }
         }
@@ -324,14 +331,14 @@ fn source(mut ctx: Ctx, cmd: SourceCmd) -> Result<()> {
             if ctx.json {
                 print_json(&r)
             } else {
-                println!(
+                outln!(
                     "imported {} feeds ({} already present, {} skipped)",
                     r.added,
                     r.already_present,
                     r.skipped.len()
                 );
                 for f in &r.skipped {
-                    println!(
+                    outln!(
                         "  skipped {}: {}",
                         crate::output::printable(&f.url),
                         f.reason
@@ -346,7 +353,7 @@ fn source(mut ctx: Ctx, cmd: SourceCmd) -> Result<()> {
                 Some(f) => {
                     std::fs::write(&f, doc).with_context(|| format!("writing {}", f.display()))?
                 }
-                None => print!("{doc}"),
+                None => out!("{doc}"),
             }
             Ok(())
         }
@@ -384,7 +391,7 @@ fn source_add(ctx: &mut Ctx, a: SourceAdd) -> Result<()> {
     if ctx.json {
         print_json(&s)
     } else {
-        println!(
+        outln!(
             "added source {} (id {}); first check at the next poll",
             s.kind.describe(),
             s.id
@@ -450,7 +457,7 @@ fn print_cycle(json: bool, r: &CycleReport) -> Result<()> {
     }
     print_report(false, &r.poll)?;
     if let Some(s) = &r.signals {
-        crate::signals::print_signal_report(s);
+        crate::signals::print_signal_report(s)?;
     }
     Ok(())
 }
@@ -459,12 +466,16 @@ fn print_report(json: bool, r: &PollReport) -> Result<()> {
     if json {
         return print_json(r);
     }
-    println!(
+    outln!(
         "checked {} sources: {} new mentions, {} duplicates, {} not modified, {} failed",
-        r.checked, r.new_mentions, r.duplicates, r.not_modified, r.failed
+        r.checked,
+        r.new_mentions,
+        r.duplicates,
+        r.not_modified,
+        r.failed
     );
     for (id, e) in &r.errors {
-        println!("  source {id}: {}", crate::output::printable(e));
+        outln!("  source {id}: {}", crate::output::printable(e));
     }
     Ok(())
 }
@@ -476,6 +487,7 @@ fn run_forever(store: Store, tick: u64, json: bool) -> Result<()> {
     // The outbox is delivered too (its own connection to the same file).
     let publisher = crate::publish::publisher(Store::open(store.path())?)?;
     rt.block_on(async move {
+        let mut term = terminate_signal()?;
         let delivery = publisher.start(std::time::Duration::from_secs(1));
         let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
         let engine = Engine::start(
@@ -485,18 +497,23 @@ fn run_forever(store: Store, tick: u64, json: bool) -> Result<()> {
             std::time::Duration::from_secs(tick.max(1)),
             tx,
         );
-        let mut term = terminate_signal()?;
         eprintln!("vigie: listening (Ctrl-C to stop)");
+        // A failed write (the reader of `--json` lines went away) stops the loop; the engine
+        // and the delivery are stopped cleanly all the same.
+        let mut result = Ok(());
         loop {
             tokio::select! {
                 _ = tokio::signal::ctrl_c() => break,
                 _ = term.recv() => break,
                 r = rx.recv() => match r {
                     Some(Ok(rep)) if rep.poll.checked > 0 || rep.signals.as_ref().is_some_and(|s| !s.changes.is_empty()) => {
-                        if json {
-                            println!("{}", serde_json::to_string(&rep)?);
+                        result = if json {
+                            json_line(&rep)
                         } else {
-                            print_cycle(false, &rep)?;
+                            print_cycle(false, &rep)
+                        };
+                        if result.is_err() {
+                            break;
                         }
                     }
                     Some(Ok(_)) => {}
@@ -508,7 +525,7 @@ fn run_forever(store: Store, tick: u64, json: bool) -> Result<()> {
         engine.stop().await;
         delivery.stop().await;
         eprintln!("vigie: stopped cleanly");
-        Ok(())
+        result
     })
 }
 
@@ -586,6 +603,6 @@ fn mentions(ctx: &Ctx, m: MentionsArgs) -> Result<()> {
     table(
         &["id", "published", "author", "tone", "title", "url"],
         &rows,
-    );
+    )?;
     Ok(())
 }

@@ -38,22 +38,24 @@ pub fn signal_pass() -> SignalPass {
     }
 }
 
-pub fn print_signal_report(s: &SignalReport) {
+pub fn print_signal_report(s: &SignalReport) -> Result<()> {
     if s.elsewhere {
-        println!("signal pass: another Vigie process on this data folder is running it");
+        outln!("signal pass: another Vigie process on this data folder is running it");
     }
     for (watch, from, to, why) in &s.changes {
-        println!("watch {watch}: {from} → {to}: {why}");
+        outln!("watch {watch}: {from} → {to}: {why}");
     }
     if s.weak_signals > 0 {
-        println!(
+        outln!(
             "{} weak signal(s); {} notification(s) sent",
-            s.weak_signals, s.notified
+            s.weak_signals,
+            s.notified
         );
     }
     if let Some(e) = &s.notify_error {
         eprintln!("vigie: {e}");
     }
+    Ok(())
 }
 
 pub fn levels(ctx: &Ctx) -> Result<()> {
@@ -87,9 +89,9 @@ pub fn levels(ctx: &Ctx) -> Result<()> {
             ]
         })
         .collect();
-    table_long_last(&["watch", "level", "since", "why"], &rows);
+    table_long_last(&["watch", "level", "since", "why"], &rows)?;
     for (key, value, at) in health {
-        println!("\n{key} ({}): {value}", time(at));
+        outln!("\n{key} ({}): {value}", time(at));
     }
     Ok(())
 }
@@ -148,7 +150,7 @@ pub fn signals(ctx: &Ctx, watch: Option<&str>, limit: usize) -> Result<()> {
             ]
         })
         .collect();
-    table_long_last(&["time", "watch", "what", "why"], &rows);
+    table_long_last(&["time", "watch", "what", "why"], &rows)?;
     Ok(())
 }
 
@@ -168,7 +170,7 @@ pub fn backtest(ctx: &Ctx, watch: &str) -> Result<()> {
     if ctx.json {
         return print_json(&serde_json::json!({"buckets": steps.len(), "events": out}));
     }
-    println!(
+    outln!(
         "{}: {} buckets replayed (at most the last {} days)",
         w.name,
         steps.len(),
@@ -177,13 +179,13 @@ pub fn backtest(ctx: &Ctx, watch: &str) -> Result<()> {
     for e in &out {
         let at = time(e["at"].as_i64().unwrap_or(0));
         match e["kind"].as_str() {
-            Some("weak_signal") => println!(
+            Some("weak_signal") => outln!(
                 "{at}  weak signal ({}): {} mentions vs {:.1} usual",
                 e["series"].as_str().unwrap_or(""),
                 e["observed"],
                 e["expected"].as_f64().unwrap_or(0.0)
             ),
-            _ => println!(
+            _ => outln!(
                 "{at}  {} → {}: {}",
                 e["from"].as_str().unwrap_or(""),
                 e["to"].as_str().unwrap_or(""),

@@ -46,7 +46,7 @@ fn write_or_print(out: Option<&PathBuf>, text: &str) -> Result<()> {
             std::fs::write(p, text).with_context(|| format!("cannot write {}", p.display()))?;
             eprintln!("written to {}", p.display());
         }
-        None => print!("{text}"),
+        None => out!("{text}"),
     }
     Ok(())
 }
@@ -70,7 +70,7 @@ pub fn team(ctx: Ctx, cmd: TeamCmd) -> Result<()> {
             if t.json {
                 return print_json(&me);
             }
-            println!(
+            outln!(
                 "you are {} ({}), autonomy {}; key {}\nShare `vigie team export` with your team.",
                 me.name,
                 me.roles.join(", "),
@@ -85,7 +85,7 @@ pub fn team(ctx: Ctx, cmd: TeamCmd) -> Result<()> {
                 return print_json(&serde_json::json!({"me": me, "roster": roster}));
             }
             if let Some(m) = &me {
-                println!("you: {} ({})", m.name, m.key);
+                outln!("you: {} ({})", m.name, m.key);
             }
             table(
                 &["name", "roles", "autonomy", "key"],
@@ -100,14 +100,14 @@ pub fn team(ctx: Ctx, cmd: TeamCmd) -> Result<()> {
                         ]
                     })
                     .collect::<Vec<_>>(),
-            );
+            )?;
         }
         TeamCmd::Export { file } => {
             write_or_print(file.as_ref(), &t.team.export_roster().map_err(err)?)?
         }
         TeamCmd::Import { file } => {
             let n = t.team.import_roster(&read(&file)?).map_err(err)?;
-            println!("roster merged: {n} member(s) in the file");
+            outln!("roster merged: {n} member(s) in the file");
         }
         TeamCmd::Set {
             who,
@@ -120,7 +120,7 @@ pub fn team(ctx: Ctx, cmd: TeamCmd) -> Result<()> {
                 .transpose()
                 .map_err(anyhow::Error::msg)?;
             let m = t.team.set_member(&who, role, a).map_err(err)?;
-            println!(
+            outln!(
                 "{}: {} — autonomy {}",
                 m.name,
                 m.roles.join(", "),
@@ -134,10 +134,10 @@ pub fn team(ctx: Ctx, cmd: TeamCmd) -> Result<()> {
 pub fn policy(ctx: Ctx, cmd: PolicyCmd) -> Result<()> {
     let t = open(ctx);
     match cmd {
-        PolicyCmd::Show => print!("{}", t.team.policy().map_err(err)?.to_toml()),
+        PolicyCmd::Show => out!("{}", t.team.policy().map_err(err)?.to_toml()),
         PolicyCmd::Import { file } => {
             let p = t.team.set_policy(&read(&file)?).map_err(err)?;
-            println!("policy saved: {} rule(s)", p.rules.len());
+            outln!("policy saved: {} rule(s)", p.rules.len());
         }
     }
     Ok(())
@@ -162,7 +162,7 @@ pub fn draft(ctx: Ctx, cmd: DraftCmd) -> Result<()> {
             if t.json {
                 return print_json(&d);
             }
-            println!("draft {} created", d.id);
+            outln!("draft {} created", d.id);
         }
         DraftCmd::List => {
             let list = t.store.lock().unwrap().drafts()?;
@@ -182,7 +182,7 @@ pub fn draft(ctx: Ctx, cmd: DraftCmd) -> Result<()> {
                         ]
                     })
                     .collect::<Vec<_>>(),
-            );
+            )?;
         }
         DraftCmd::Show { draft } => {
             let s = t.store.lock().unwrap();
@@ -194,9 +194,9 @@ pub fn draft(ctx: Ctx, cmd: DraftCmd) -> Result<()> {
                     &serde_json::json!({"draft": d, "history": history, "comments": comments}),
                 );
             }
-            println!("{} (draft {})", d.title, d.id);
+            outln!("{} (draft {})", d.title, d.id);
             for v in &d.variants {
-                println!(
+                outln!(
                     "\n— account {} · version {} · {}\n{}",
                     v.account_id,
                     v.version,
@@ -204,9 +204,9 @@ pub fn draft(ctx: Ctx, cmd: DraftCmd) -> Result<()> {
                     v.content.text
                 );
             }
-            println!("\nhistory:");
+            outln!("\nhistory:");
             for h in &history {
-                println!(
+                outln!(
                     "  {} account {} v{} by {}…",
                     time(h.at),
                     h.account_id,
@@ -215,7 +215,7 @@ pub fn draft(ctx: Ctx, cmd: DraftCmd) -> Result<()> {
                 );
             }
             for c in &comments {
-                println!("  💬 {} {}: {}", time(c.at), c.author_name, c.text);
+                outln!("  💬 {} {}: {}", time(c.at), c.author_name, c.text);
             }
         }
         DraftCmd::Edit {
@@ -236,7 +236,7 @@ pub fn draft(ctx: Ctx, cmd: DraftCmd) -> Result<()> {
                 .save_variant(draft, account, &Content::text(text))
                 .map_err(err)?;
             let v = d.variants.iter().find(|v| v.account_id == account);
-            println!(
+            outln!(
                 "draft {} for account {account}: version {}",
                 d.id,
                 v.map(|v| v.version).unwrap_or(0)
@@ -244,7 +244,7 @@ pub fn draft(ctx: Ctx, cmd: DraftCmd) -> Result<()> {
         }
         DraftCmd::Comment { draft, text } => {
             t.team.comment(draft, &text).map_err(err)?;
-            println!("comment added");
+            outln!("comment added");
         }
     }
     Ok(())
@@ -255,7 +255,7 @@ pub fn playbook(ctx: Ctx, cmd: PlaybookCmd) -> Result<()> {
     match cmd {
         PlaybookCmd::Import { file } => {
             let p = t.team.import_playbook(&read(&file)?).map_err(err)?;
-            println!(
+            outln!(
                 "playbook {:?} saved: {} statement(s)",
                 p.name,
                 p.statements.len()
@@ -271,9 +271,9 @@ pub fn playbook(ctx: Ctx, cmd: PlaybookCmd) -> Result<()> {
                 return print_json(&list);
             }
             for p in &list {
-                println!("{} — {}", p.name, p.scenario);
+                outln!("{} — {}", p.name, p.scenario);
                 for s in &p.statements {
-                    println!("  [{}] {}: {}", s.id, s.title, s.text);
+                    outln!("  [{}] {}: {}", s.id, s.title, s.text);
                 }
             }
         }
@@ -302,7 +302,7 @@ pub fn playbook(ctx: Ctx, cmd: PlaybookCmd) -> Result<()> {
             if t.json {
                 return print_json(&d);
             }
-            println!(
+            outln!(
                 "draft {} for account {account}:\n{}",
                 d.id,
                 d.variants
@@ -328,7 +328,7 @@ pub fn approval(ctx: Ctx, cmd: ApprovalCmd) -> Result<()> {
             if t.json {
                 return print_json(&r);
             }
-            println!(
+            outln!(
                 "Request from {} ({}), signature valid.\nTo be published as @{} ({} on {}) — level {}\n\n{}\n",
                 r.author_name,
                 &r.author_key,
@@ -339,7 +339,7 @@ pub fn approval(ctx: Ctx, cmd: ApprovalCmd) -> Result<()> {
                 r.content.text
             );
             for (i, img) in r.content.images.iter().enumerate() {
-                println!("image {}: {} — {:?}", i + 1, img.mime, img.alt);
+                outln!("image {}: {} — {:?}", i + 1, img.mime, img.alt);
             }
         }
         ApprovalCmd::Approve {
@@ -377,7 +377,7 @@ pub fn approval(ctx: Ctx, cmd: ApprovalCmd) -> Result<()> {
             if t.json {
                 return print_json(&a);
             }
-            println!(
+            outln!(
                 "approval by {} ({}) filed, valid until {}",
                 a.approver_name,
                 a.role,
@@ -413,7 +413,7 @@ pub fn approval(ctx: Ctx, cmd: ApprovalCmd) -> Result<()> {
                         ]
                     })
                     .collect::<Vec<_>>(),
-            );
+            )?;
         }
     }
     Ok(())
@@ -428,7 +428,7 @@ pub fn audit(ctx: Ctx, cmd: AuditCmd) -> Result<()> {
             if t.json {
                 print_json(&r)?;
             } else if r.broken.is_none() {
-                println!("audit log intact: {} entries, head {}", r.entries, r.head);
+                outln!("audit log intact: {} entries, head {}", r.entries, r.head);
             }
             if let Some(why) = r.broken {
                 bail!(
@@ -456,7 +456,7 @@ pub fn audit(ctx: Ctx, cmd: AuditCmd) -> Result<()> {
                         ]
                     })
                     .collect::<Vec<_>>(),
-            );
+            )?;
         }
     }
     Ok(())

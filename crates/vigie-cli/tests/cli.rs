@@ -84,6 +84,26 @@ fn watches_add_list_edit_remove_and_bad_queries() {
 }
 
 #[test]
+fn a_reader_that_stops_reading_ends_the_command_quietly() {
+    // `vigie watch list | head -1`: the reader is gone before vigie writes. `println!` panicked
+    // there ("failed printing to stdout: Broken pipe", exit 101).
+    let dir = tempfile::tempdir().unwrap();
+    ok(dir.path(), &["watch", "add", "Danone", "-q", "danone"]);
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let o = Command::new(env!("CARGO_BIN_EXE_vigie"))
+        .args(["watch", "list"])
+        .env("VIGIE_DATA_DIR", dir.path())
+        .stdin(Stdio::null())
+        .stdout(writer)
+        .stderr(Stdio::piped())
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "exit {:?}", o.status);
+    assert_eq!(String::from_utf8_lossy(&o.stderr), "");
+}
+
+#[test]
 fn run_polls_until_interrupted_then_stops_cleanly() {
     run_until("-INT", false);
 }

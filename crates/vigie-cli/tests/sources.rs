@@ -3,7 +3,7 @@
 
 mod support;
 
-use support::{fails, json, ok};
+use support::{fails, json, ok, vigie};
 use vigie_testkit::{fixtures, Nginx};
 
 #[test]
@@ -37,7 +37,13 @@ fn sources_poll_and_mentions_with_filters() {
     assert!(ok(d.path(), &["source", "list"]).contains("not checked yet"));
     let err = fails(d.path(), &["source", "add", "file:///etc/passwd"]);
     assert!(err.contains("only http and https"), "{err}");
-    let report = json(d.path(), &["poll", "--once"])["poll"].clone();
+    // A poll with a dead source still reports what it did, and exits 2 so a cron job notices.
+    let o = vigie(d.path(), &["--json", "poll", "--once"]);
+    assert_eq!(o.status.code(), Some(2), "{o:?}");
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(stderr.contains("1 of 1 sources failed"), "{stderr}");
+    let report: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let report = report["poll"].clone();
     assert_eq!(
         (
             report["checked"].as_i64(),
