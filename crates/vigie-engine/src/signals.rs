@@ -133,6 +133,7 @@ pub fn replay(
             }
             counts.mentions += 1;
             counts.negative += u32::from(f.negative);
+            counts.positive += u32::from(f.positive);
             counts.anger += u32::from(f.anger);
             if known.insert(f.voice.clone()) {
                 counts.new_voices += 1;

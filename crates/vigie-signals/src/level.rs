@@ -6,7 +6,9 @@
 //! volume, negative share, acceleration, anger, sensitive words, new voices, weak-signal
 //! pulses, the watch's sensitivity). Points reaching a level's threshold raise the level at
 //! once; the level goes down one step only after the points stayed below that level's
-//! threshold for `calm_down_buckets` buckets in a row, so it does not flap.
+//! threshold for `calm_down_buckets` buckets in a row, so it does not flap. Praise is not a
+//! crisis: a busy hour that is mostly positive (≥ 50 %), under 10 % negative, with no
+//! negative reason, anger or sensitive word, stops at vigilance and says so.
 
 use crate::detector::Observation;
 use serde::{Deserialize, Serialize};
@@ -43,6 +45,8 @@ pub struct Evidence {
     /// Counts over the last hour.
     pub mentions_1h: u32,
     pub negative_1h: u32,
+    #[serde(default)]
+    pub positive_1h: u32,
     pub anger_1h: u32,
     /// Mentions in the last 30 minutes, and in the 30 minutes before.
     pub last_30m: u32,
@@ -94,6 +98,11 @@ pub enum Reason {
     },
     Sensitivity {
         high: bool,
+    },
+    /// A surge of mostly positive mentions (a launch, praise) with nothing negative in it:
+    /// the level stops at vigilance.
+    MostlyPositive {
+        percent: u32,
     },
 }
 
@@ -230,6 +239,12 @@ impl Reason {
             (Reason::Sensitivity { high: true }, Lang::En) => "sensitive topic".into(),
             (Reason::Sensitivity { high: false }, Lang::Fr) => "sujet peu sensible".into(),
             (Reason::Sensitivity { high: false }, Lang::En) => "low-sensitivity topic".into(),
+            (Reason::MostlyPositive { percent }, Lang::Fr) => format!(
+                "{percent} % de messages positifs et rien de négatif : vigilance, pas d'alerte"
+            ),
+            (Reason::MostlyPositive { percent }, Lang::En) => {
+                format!("{percent}% positive and nothing negative: vigilance, not an alert")
+            }
         }
     }
 }
@@ -386,6 +401,26 @@ pub fn score(e: &Evidence, sensitivity: Sensitivity, t: &Thresholds) -> (u32, Ve
             Sensitivity::Low => points -= 1,
             Sensitivity::Medium => {}
         }
+    }
+    // Praise is not a crisis: a surge (a launch, an award) that is mostly positive, where
+    // nothing negative earned a point, stops at vigilance. The negative share must stay low
+    // too, because sarcasm ("Bravo, encore un rappel") often reads as positive.
+    let nothing_negative = !reasons.iter().any(|r| {
+        matches!(
+            r,
+            Reason::NegativeVolume { .. }
+                | Reason::NegativeShare { .. }
+                | Reason::Anger { .. }
+                | Reason::SensitiveWords { .. }
+        )
+    }) && !e.negative.as_ref().is_some_and(|o| o.alert);
+    let positive = f64::from(e.positive_1h) / f64::from(e.mentions_1h.max(1));
+    let negative = f64::from(e.negative_1h) / f64::from(e.mentions_1h.max(1));
+    if busy && nothing_negative && positive >= 0.5 && negative < 0.1 && points >= t.alert {
+        points = t.alert - 1;
+        reasons.push(Reason::MostlyPositive {
+            percent: (positive * 100.0).round() as u32,
+        });
     }
     (points, reasons)
 }

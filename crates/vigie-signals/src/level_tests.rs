@@ -200,3 +200,60 @@ fn a_level_that_eases_says_so_and_what_still_counts() {
         "Les signaux retombent : plus rien d'inhabituel dans le volume ni la tonalité"
     );
 }
+
+/// A launch: volume ×6, accelerating, many new voices, a weak signal; 80 % positive.
+fn praise(at: i64, negative_1h: u32) -> Evidence {
+    Evidence {
+        at,
+        volume: Some(obs(6.0, true)),
+        negative: Some(obs(1.0, false)),
+        mentions_1h: 100,
+        positive_1h: 80,
+        negative_1h,
+        last_30m: 70,
+        prev_30m: 30,
+        new_voices_2h: 40,
+        ..Default::default()
+    }
+}
+
+#[test]
+fn praise_stops_at_vigilance_and_says_why() {
+    for sensitivity in [Sensitivity::Medium, Sensitivity::High] {
+        let mut s = LevelState::default();
+        let c = s
+            .step(&praise(0, 2), sensitivity, &Thresholds::default())
+            .expect("a surge is worth watching");
+        assert_eq!(c.to, Level::Watch, "{sensitivity:?}: {:?}", c.reasons);
+        let fr = explain(&c.reasons, Lang::Fr, 0);
+        assert!(
+            fr.contains("80 % de messages positifs et rien de négatif : vigilance, pas d'alerte"),
+            "{fr}"
+        );
+    }
+}
+
+#[test]
+fn praise_with_anything_negative_in_it_still_rises() {
+    let t = Thresholds::default();
+    // Sarcasm and complaints among the praise: a tenth negative.
+    let (points, reasons) = score(&praise(0, 10), Sensitivity::Medium, &t);
+    assert!(points >= t.alert, "{points} {reasons:?}");
+    // Angry posts, or a sensitive word, lift the cap as well.
+    let angry = Evidence {
+        anger_1h: 3,
+        ..praise(0, 2)
+    };
+    assert!(score(&angry, Sensitivity::Medium, &t).0 >= t.alert);
+    let words = Evidence {
+        sensitive_words: vec!["rappel".into()],
+        ..praise(0, 2)
+    };
+    assert!(score(&words, Sensitivity::Medium, &t).0 >= t.alert);
+    // A surge whose tone is unknown (undetected language, neutral wording) is not praise.
+    let neutral = Evidence {
+        positive_1h: 20,
+        ..praise(0, 2)
+    };
+    assert!(score(&neutral, Sensitivity::Medium, &t).0 >= t.alert);
+}

@@ -13,6 +13,9 @@ pub struct BucketCounts {
     pub start: i64,
     pub mentions: u32,
     pub negative: u32,
+    /// Persisted states written before this field count none.
+    #[serde(default)]
+    pub positive: u32,
     pub anger: u32,
     /// Authors or outlets never seen on this watch before.
     pub new_voices: u32,
@@ -87,6 +90,7 @@ impl WatchSignals {
             new_voices: Some(new_voices),
             mentions_1h: sum(12, |b| b.mentions),
             negative_1h: sum(12, |b| b.negative),
+            positive_1h: sum(12, |b| b.positive),
             anger_1h: sum(12, |b| b.anger),
             last_30m: sum(6, |b| b.mentions),
             prev_30m: self
@@ -152,6 +156,7 @@ mod tests {
                 start: start + (3 * 288 + k) * 300,
                 mentions: 40,
                 negative: 30,
+                positive: 2,
                 anger: 8,
                 new_voices: 5,
                 sensitive_words: vec!["boycott".into()],

@@ -31,6 +31,7 @@ pub struct MentionFacts {
     /// The author, or the source when there is no author: a "voice".
     pub voice: String,
     pub negative: bool,
+    pub positive: bool,
     pub anger: bool,
     /// Title and text, for sensitive words.
     pub text: String,
@@ -398,10 +399,12 @@ impl Store {
             .map_err(|e| self.err(e))?;
         let rows = stmt
             .query_map(params![watch_id, from, to], |r| {
+                let tonality: Option<String> = r.get(2)?;
                 Ok(MentionFacts {
                     published_at: r.get(0)?,
                     voice: r.get(1)?,
-                    negative: r.get::<_, Option<String>>(2)?.as_deref() == Some("negative"),
+                    negative: tonality.as_deref() == Some("negative"),
+                    positive: tonality.as_deref() == Some("positive"),
                     anger: r.get(3)?,
                     text: r.get(4)?,
                 })

@@ -783,3 +783,52 @@ fn a_sensitive_word_ending_in_a_star_finds_its_forms_and_hashtags() {
         vec!["boycott*", "scandal*"]
     );
 }
+
+#[test]
+fn a_launch_praised_everywhere_is_worth_watching_not_an_alert() {
+    let now = (NOW / 300) * 300;
+    let dir = tempfile::tempdir().unwrap();
+    let (mut store, _, src) = store_with(dir.path(), &[("Danone", "danone")]);
+    let mut raw: Vec<RawEntry> = (0..216)
+        .map(|i| {
+            entry(
+                format!("calm-{i}"),
+                &format!("Danone publie son rapport annuel numéro {i}"),
+                &format!("media{}", i % 4),
+                now - 3 * DAY + i * 1200,
+            )
+        })
+        .collect();
+    // The launch: 60 delighted posts from new voices in half an hour.
+    raw.extend((0..60).map(|k| {
+        entry(
+            format!("launch-{k}"),
+            &format!("J'adore le nouveau yaourt Danone, délicieux, bravo, génial ! ({k})"),
+            &format!("fan{k}"),
+            now - 1800 + k * 30,
+        )
+    }));
+    let matcher = Matcher::new(
+        &store.watches().unwrap(),
+        Arc::new(vigie_tonality::Analyzer::new()),
+    );
+    let batch = prepare(src, raw, &matcher, now);
+    let praised = batch
+        .iter()
+        .filter(|(m, _)| m.guid.as_deref().is_some_and(|g| g.starts_with("launch-")))
+        .filter(|(m, _)| {
+            m.tonality
+                .as_ref()
+                .is_some_and(|t| t.label.as_str() == "positive")
+        })
+        .count();
+    assert_eq!(praised, 60, "the praise reads as praise");
+    store.ingest(&batch, now).unwrap();
+    let notes = MemoryNotifier::default();
+    let r = update_signals(&mut store, &notes, now, &SignalConfig::default()).unwrap();
+    assert!(r.weak_signals > 0, "the surge is seen: {r:?}");
+    assert_eq!(store.levels().unwrap()[0].level, Level::Watch, "{r:?}");
+    let changes = store.events(Some("level_changed"), 10).unwrap();
+    let why = changes[0].data.to_string();
+    assert!(why.contains("messages positifs"), "{why}");
+}
