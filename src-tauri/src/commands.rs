@@ -316,8 +316,16 @@ pub async fn cancel_post(handle: AppHandle, id: i64) -> AppResult<Post> {
 }
 
 #[tauri::command]
-pub async fn retry_post(handle: AppHandle, id: i64) -> AppResult<Post> {
-    let post = blocking(handle.clone(), move |a| a.retry_post(id)).await?;
+pub async fn retry_post(
+    handle: AppHandle,
+    profile_id: i64,
+    id: i64,
+    typed_handle: Option<String>,
+) -> AppResult<Post> {
+    let post = blocking(handle.clone(), move |a| {
+        a.retry_post(profile_id, id, typed_handle)
+    })
+    .await?;
     crate::events::outbox_changed(&handle, &[post.id]);
     Ok(post)
 }

@@ -49,8 +49,9 @@ export interface Ctx {
   publishing: Publishing;
   /** Reloads profiles, the active profile and the kill switch, then repaints the chrome. */
   refreshPublishing(): Promise<void>;
-  /** Makes another profile the active one and re-renders the screen for it. */
-  switchProfile(id: number): Promise<void>;
+  /** Makes another profile the active one and re-renders the screen for it; false when the
+   *  user chose to stay on a screen with unsaved input. */
+  switchProfile(id: number): Promise<boolean>;
   /** Called with the new state whenever the kill switch or the profiles change. */
   onPublishing(fn: (p: Publishing) => void): () => void;
   /** While `unsaved()` holds, leaving the screen asks first (the watch editor). Cleared by
@@ -177,10 +178,16 @@ export async function startApp(mount: HTMLElement): Promise<void> {
       ctx.publishing = await loadPublishing();
       renderPublishing();
     },
-    async switchProfile(id) {
-      await ipc.setActiveProfile(id);
-      await ctx.refreshPublishing();
-      route();
+    switchProfile(id) {
+      // The screen is drawn again for the new profile: what is typed there would be lost.
+      return new Promise<boolean>((resolve, reject) => {
+        askBeforeLeaving(() => {
+          ipc.setActiveProfile(id)
+            .then(() => ctx.refreshPublishing())
+            .then(() => route())
+            .then(() => resolve(true), reject);
+        }, () => resolve(false));
+      });
     },
     onPublishing(fn) {
       publishingListeners.add(fn);
@@ -194,23 +201,38 @@ export async function startApp(mount: HTMLElement): Promise<void> {
   // Leaving a screen with unsaved changes asks first: "Stay" or "Leave without saving".
   let leaveGuard: (() => boolean) | null = null;
   let shownHash = location.hash;
+  /** Runs `leave` at once, or after "Leave without saving" when the screen holds unsaved
+   *  input; `stay` when the user stays. */
+  function askBeforeLeaving(leave: () => void, stay?: () => void) {
+    if (!leaveGuard?.()) {
+      leave();
+      return;
+    }
+    const m = openModal({
+      title: t("leave.title"),
+      testid: "leave-dialog",
+      body: [h("p", null, t("leave.body"))],
+      actions: [
+        button(t("leave.stay"), () => m.close(), { kind: "primary", testid: "leave-stay" }),
+        button(t("leave.go"), () => {
+          leaveGuard = null;
+          left = true;
+          m.close();
+          leave();
+        }, { kind: "danger", testid: "leave-go" }),
+      ],
+      onClose: () => {
+        if (!left) stay?.();
+      },
+    });
+    let left = false;
+  }
+
   function onHashChange() {
     if (leaveGuard?.()) {
       const target = location.hash;
       history.replaceState(null, "", shownHash || "#/");
-      const m = openModal({
-        title: t("leave.title"),
-        testid: "leave-dialog",
-        body: [h("p", null, t("leave.body"))],
-        actions: [
-          button(t("leave.stay"), () => m.close(), { kind: "primary", testid: "leave-stay" }),
-          button(t("leave.go"), () => {
-            leaveGuard = null;
-            m.close();
-            location.hash = target;
-          }, { kind: "danger", testid: "leave-go" }),
-        ],
-      });
+      askBeforeLeaving(() => (location.hash = target));
       return;
     }
     route();

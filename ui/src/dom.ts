@@ -76,6 +76,13 @@ export function hasUnsavedInput(root: ParentNode = document): boolean {
   return false;
 }
 
+/** Puts a saved value in a field: its value and the default `hasUnsavedInput` compares with
+ *  (a value set from the engine is not something the user typed). */
+export function showSaved(el: HTMLInputElement | HTMLTextAreaElement, value: string): void {
+  el.defaultValue = value;
+  el.value = value;
+}
+
 export function clear(el: Element): void {
   el.replaceChildren();
 }

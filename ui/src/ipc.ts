@@ -234,7 +234,8 @@ export const composeCheck = (request: ComposeRequest) =>
 export const queuePost = (request: ComposeRequest) => call<Post>("queue_post", { request });
 export const outbox = (limit: number) => call<Post[]>("outbox", { limit });
 export const cancelPost = (id: number) => call<Post>("cancel_post", { id });
-export const retryPost = (id: number) => call<Post>("retry_post", { id });
+/** A failed post through the gate again, as the active profile's (see `queue_post`). */
+export const retryPost = (r: { profileId: number; id: number; typedHandle?: string }) => call<Post>("retry_post", r);
 export const killSwitch = () => call<KillSwitch>("kill_switch");
 export const setKillSwitch = (on: boolean, reason: string) =>
   call<KillSwitch>("set_kill_switch", { on, reason });

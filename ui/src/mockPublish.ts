@@ -191,8 +191,13 @@ export class MockPublishing {
           p.state = "cancelled";
         } else {
           if (p.state !== "failed") throw { code: "invalid", message: "only a failed post can be retried" };
+          // The engine's gate again (see Publisher::retry), then a fresh undo window.
+          const c = this.check({ profileId: a.profileId as number, accountId: p.accountId, content: p.content, ...(p.watchId != null ? { watchId: p.watchId } : {}) });
+          if (c.rule.kind === "typeHandle" && !typedHandleMatches(c.account, String(a.typedHandle ?? ""))) {
+            throw { code: "refused", message: `type the handle @${c.account.identity.handle} to confirm` };
+          }
           p.state = "queued";
-          p.sendAfter = NOW();
+          p.sendAfter = NOW() + this.settings.undoSecs;
           p.lastError = null;
           p.lastProblem = null;
         }
@@ -203,6 +208,8 @@ export class MockPublishing {
       case "set_kill_switch": {
         if (a.on && !String(a.reason).trim()) throw { code: "invalid", message: "say why publishing is paused (the team sees the reason)" };
         this.kill = { on: !!a.on, reason: a.on ? String(a.reason).trim() : "", since: a.on ? NOW() : null };
+        // Resuming gives every held post a fresh undo window (the engine's set_kill_switch).
+        if (!a.on) for (const p of this.posts) if (p.state === "queued") p.sendAfter = Math.max(p.sendAfter, NOW() + this.settings.undoSecs);
         this.emit("publish://kill-switch", { ...this.kill });
         return { ...this.kill };
       }

@@ -52,7 +52,7 @@ export function testCtx(over: Partial<Ctx> = {}): Ctx {
     errorText: (e: unknown) => errorText(toIpcError(e)),
     publishing: { profiles: [], active: null, killSwitch: { on: false, reason: "", since: null } },
     refreshPublishing: async () => undefined,
-    switchProfile: async () => undefined,
+    switchProfile: async () => true,
     onPublishing: () => () => undefined,
     setLeaveGuard: () => undefined,
     ...over,

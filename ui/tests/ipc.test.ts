@@ -78,7 +78,7 @@ describe("ipc", () => {
     await ipc.queuePost(request);
     await ipc.outbox(100);
     await ipc.cancelPost(3);
-    await ipc.retryPost(3);
+    await ipc.retryPost({ profileId: 1, id: 3, typedHandle: "a@b.c" });
     await ipc.setKillSwitch(true, "why");
     await ipc.savePublishSettings({ undoSecs: 5, audienceThreshold: null });
     expect(calls).toEqual([
@@ -95,7 +95,7 @@ describe("ipc", () => {
       { cmd: "queue_post", args: { request } },
       { cmd: "outbox", args: { limit: 100 } },
       { cmd: "cancel_post", args: { id: 3 } },
-      { cmd: "retry_post", args: { id: 3 } },
+      { cmd: "retry_post", args: { profileId: 1, id: 3, typedHandle: "a@b.c" } },
       { cmd: "set_kill_switch", args: { on: true, reason: "why" } },
       { cmd: "save_publish_settings", args: { settings: { undoSecs: 5, audienceThreshold: null } } },
     ]);

@@ -20,7 +20,9 @@ describe("typed handle (the confirm button's rule)", () => {
   it("a bare Mastodon name gets the account's own instance", () => {
     expect(normalizeHandle("mastodon", "@Acme", "https://mastodon.example/")).toBe("acme@mastodon.example");
     expect(normalizeHandle("mastodon", "alice", "http://127.0.0.1:8080")).toBe("alice@127.0.0.1:8080");
-    expect(typedHandleMatches(masto, "acme")).toBe(true);
+    // …but typing confirms only the whole handle, instance included.
+    expect(typedHandleMatches(masto, "acme")).toBe(false);
+    expect(typedHandleMatches(masto, "@acme")).toBe(false);
     expect(normalizeHandle("bluesky", "@Acme.bsky.social", "https://bsky.social")).toBe("acme.bsky.social");
   });
 

@@ -204,13 +204,15 @@ describe("composer and confirmation dialog", () => {
 
 describe("outbox", () => {
   const acme = account();
-  function outboxBackend(posts: ReturnType<typeof post>[]) {
+  function outboxBackend(posts: ReturnType<typeof post>[], rule: "click" | "typeHandle" = "click") {
     return testBackend({
       list_profiles: [profile()],
       list_accounts: [acme],
       outbox: posts,
       cancel_post: (a) => post({ id: a.id as number, state: "cancelled" }),
       retry_post: (a) => post({ id: a.id as number }),
+      compose_check: () => check({ rule: { kind: rule }, level: "alert" }),
+      get_publish_settings: { undoSecs: 30, audienceThreshold: 10000 },
       open_external: null,
     });
   }
@@ -238,11 +240,57 @@ describe("outbox", () => {
     expect(q(bad, "outbox-open")).toBeNull();
     q(sent, "outbox-open")!.click();
     q(queued, "outbox-cancel")!.click();
+    // Retry is confirmed like a new post, as the active profile's.
     q(failed, "outbox-retry")!.click();
+    await vi.waitFor(() => expect(q(document, "confirm-dialog")).not.toBeNull());
+    expect(q(document, "confirm-dialog")!.textContent).toContain("Try sending this post again?");
+    expect(b.calls.some((c) => c.cmd === "retry_post")).toBe(false);
+    q(document, "confirm-publish")!.click();
     await vi.waitFor(() => expect(b.calls.filter((c) => ["cancel_post", "retry_post", "open_external"].includes(c.cmd))).toHaveLength(3));
     expect(b.calls).toContainEqual({ cmd: "open_external", args: { url: "http://127.0.0.1:9/@alice/1" } });
     expect(b.calls).toContainEqual({ cmd: "cancel_post", args: { id: 3 } });
-    expect(b.calls).toContainEqual({ cmd: "retry_post", args: { id: 2 } });
+    expect(b.calls).toContainEqual({ cmd: "retry_post", args: { profileId: profile().id, id: 2 } });
+    expect(b.calls).toContainEqual({ cmd: "compose_check", args: { request: { profileId: profile().id, accountId: 5, content: { text: "Hello", images: [] } } } });
+    cleanup();
+  });
+
+  it("a retry at a level that asks for the handle waits for it, typed in full", async () => {
+    const b = outboxBackend([post({ id: 2, state: "failed", attempts: 5 })], "typeHandle");
+    setBackend(b.backend);
+    const root = mount();
+    const cleanup = renderOutbox(root, testCtx({ publishing: { profiles: [profile()], active: profile(), killSwitch: off } }), new URLSearchParams());
+    await vi.waitFor(() => expect(q(root, "outbox-retry")).not.toBeNull());
+    const retry = q(root, "outbox-retry")!;
+    retry.focus();
+    retry.click();
+    await vi.waitFor(() => expect(q(document, "confirm-type-handle")).not.toBeNull());
+    const input = q(document, "confirm-type-handle") as HTMLInputElement;
+    const confirm = q(document, "confirm-publish") as HTMLButtonElement;
+    type(input, "acme");
+    expect(confirm.disabled).toBe(true);
+    type(input, "@acme@mastodon.example");
+    expect(confirm.disabled).toBe(false);
+    confirm.click();
+    await vi.waitFor(() => expect(b.calls).toContainEqual({ cmd: "retry_post", args: { profileId: profile().id, id: 2, typedHandle: "@acme@mastodon.example" } }));
+    cleanup();
+  });
+
+  it("the list redrawn under the keyboard keeps the focus on the same button", async () => {
+    const b = outboxBackend([post({ id: 3, state: "queued", sendAfter: 4_000_000_000 }), post({ id: 4, state: "queued", sendAfter: 4_000_000_000 })]);
+    setBackend(b.backend);
+    const root = mount();
+    const cleanup = renderOutbox(root, testCtx({ publishing: { profiles: [profile()], active: profile(), killSwitch: off } }), new URLSearchParams());
+    await vi.waitFor(() => expect(qa(root, "outbox-cancel")).toHaveLength(2));
+    const before = qa(root, "outbox-cancel")[1];
+    before.focus();
+    const loads = b.calls.filter((c) => c.cmd === "outbox").length;
+    // What every outbox://changed event (and the safety-net timer) does: load and redraw.
+    b.emit("outbox://changed", { ids: [3] });
+    await vi.waitFor(() => expect(b.calls.filter((c) => c.cmd === "outbox").length).toBe(loads + 1));
+    await vi.waitFor(() => expect(qa(root, "outbox-cancel")[1]).not.toBe(before));
+    const after = qa(root, "outbox-cancel")[1];
+    expect(document.activeElement).toBe(after);
+    expect(after.closest<HTMLElement>("[data-post-id]")?.dataset.postId).toBe("4");
     cleanup();
   });
 

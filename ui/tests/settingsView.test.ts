@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { renderSettings } from "../src/views/settings";
+import { hasUnsavedInput } from "../src/dom";
 import { setBackend } from "../src/ipc";
 import type { Settings } from "../src/types";
 import { testBackend, testCtx } from "./helpers";
@@ -48,6 +49,31 @@ describe("settings screen", () => {
     q("settings-save").closest("form")!.dispatchEvent(new Event("submit", { cancelable: true }));
     expect(q<HTMLInputElement>("settings-poll").getAttribute("aria-invalid")).toBe("true");
     expect(t.calls.filter((c) => c.cmd === "save_settings")).toHaveLength(1);
+    cleanup();
+    root.remove();
+  });
+});
+
+describe("publishing settings", () => {
+  afterEach(() => setBackend(null));
+
+  it("values loaded from the engine are not unsaved input, an edit is, a save settles it", async () => {
+    const t = testBackend({
+      get_publish_settings: { undoSecs: 30, audienceThreshold: 10000 },
+      save_publish_settings: (a) => a.settings as object,
+    });
+    setBackend(t.backend);
+    const root = document.createElement("div");
+    document.body.appendChild(root);
+    const cleanup = renderSettings(root, testCtx());
+    const undo = root.querySelector<HTMLInputElement>('[data-testid="settings-undo-secs"]')!;
+    await vi.waitFor(() => expect(undo.value).toBe("30"));
+    expect(hasUnsavedInput(root)).toBe(false);
+    undo.value = "45";
+    expect(hasUnsavedInput(root)).toBe(true);
+    undo.closest("form")!.dispatchEvent(new Event("submit", { cancelable: true }));
+    await vi.waitFor(() => expect(t.calls.some((c) => c.cmd === "save_publish_settings")).toBe(true));
+    await vi.waitFor(() => expect(hasUnsavedInput(root)).toBe(false));
     cleanup();
     root.remove();
   });

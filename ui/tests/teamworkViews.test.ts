@@ -1,3 +1,4 @@
+import { hasUnsavedInput } from "../src/dom";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { setBackend } from "../src/ipc";
 import { setLanguage } from "../src/i18n";
@@ -135,11 +136,14 @@ describe("team", () => {
     const root = mount();
     renderTeam(root, testCtx());
     await vi.waitFor(() => expect((q(root, "policy-text") as HTMLTextAreaElement | null)?.value).toBe(policy));
+    // The policy as loaded is nothing typed: the window may be released (hasUnsavedInput).
+    expect(hasUnsavedInput(root)).toBe(false);
     q(root, "policy-save")!.click();
     await vi.waitFor(() => expect(q(root, "policy-saved")?.textContent).toBe("Policy saved: 1 rule"));
     expect(b.calls.find((c) => c.cmd === "save_policy")!.args).toEqual({ toml: policy });
     refusing(b, "save_policy", "the policy file is not valid: TOML parse error at line 1, column 5");
     type(q(root, "policy-text") as HTMLTextAreaElement, "[[rule]\n");
+    expect(hasUnsavedInput(root)).toBe(true);
     q(root, "policy-save")!.click();
     await vi.waitFor(() => expect(q(root, "policy-error")?.textContent).toBe("the policy file is not valid: TOML parse error at line 1, column 5"));
     expect(q(root, "policy-error")?.hidden).toBe(false);
@@ -322,6 +326,37 @@ describe("composer with a draft and the requirement", () => {
     await vi.waitFor(() => expect(q(root, "compose-requirement")?.textContent).toBe("Needs 1 approval: author without autonomy: one validator."));
     const req = b.calls.filter((c) => c.cmd === "requirement").pop()!;
     expect(req.args).toEqual({ request: { profileId: 1, accountId: 5, content: { text: "Texte validé", images: [] } } });
+  });
+
+  it("another account of the profile gets its own variant, or is told it has none; typed text is guarded", async () => {
+    const other = account({ id: 6, network: "bluesky", server: "https://bsky.social", handle: "acme.bsky.social" });
+    let guard: (() => boolean) | null = null;
+    const b = testBackend({
+      list_accounts: [acme, other],
+      get_publish_settings: { undoSecs: 30, audienceThreshold: null },
+      get_draft: () => detail(),
+      compose_check: () => check(),
+      requirement: { approvals: 0, roles: [], because: [] },
+    });
+    setBackend(b.backend);
+    const root = mount();
+    renderCompose(root, testCtx({ publishing, setLeaveGuard: (g) => void (guard = g) }), new URLSearchParams("draft=7&account=5"));
+    const text = () => q(root, "compose-text") as HTMLTextAreaElement;
+    await vi.waitFor(() => expect(text()?.value).toBe("Texte validé"));
+    expect(guard!()).toBe(false);
+    const sel = q(root, "compose-account") as HTMLSelectElement;
+    sel.value = "6";
+    sel.dispatchEvent(new Event("change"));
+    // The Bluesky account has no variant: the note no longer claims the draft's version.
+    expect(q(root, "compose-from-draft")?.textContent).toContain("has no version for this account");
+    expect(q(root, "compose-from-draft")?.dataset.variant).toBe("");
+    sel.value = "5";
+    sel.dispatchEvent(new Event("change"));
+    expect(q(root, "compose-from-draft")?.textContent).toContain("(version 2)");
+    text().value = "Texte validé, retouché";
+    text().dispatchEvent(new Event("input"));
+    expect(q(root, "compose-from-draft")?.textContent).toContain("Text edited since the version");
+    expect(guard!()).toBe(true);
   });
 
   it("no approval needed is said too", async () => {

@@ -211,8 +211,20 @@ pub enum OutboxCmd {
     },
     /// Cancels a queued post (inside its undo window).
     Cancel { post: i64 },
-    /// Puts a failed post back in the queue.
-    Retry { post: i64 },
+    /// Puts a failed post back in the queue, through the same confirmation as a new post and
+    /// with a fresh undo window.
+    Retry {
+        post: i64,
+        /// The profile you work in (the post's account must belong to it).
+        #[arg(long)]
+        profile: String,
+        /// Type the account's handle when Vigie asks for it.
+        #[arg(long)]
+        confirm_handle: Option<String>,
+        /// Confirms after reading who the post goes out as. Without it, nothing is queued.
+        #[arg(long)]
+        yes: bool,
+    },
     /// Sends what is due now; with --wait, waits for undo windows to end.
     Send {
         #[arg(long)]

@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex};
 use vigie_domain::publish::{ConfirmRule, Content, PostState};
 use vigie_engine::app::PublishSettings;
 use vigie_engine::approvals::{PolicyGate, Team};
-use vigie_engine::publish::{Confirmation, PublishError, Publisher};
+use vigie_engine::publish::{ComposeCheck, Confirmation, PublishError, Publisher};
 use vigie_engine::{Clock, SystemClock};
 use vigie_secrets::Sensitive;
 use vigie_store::Store;
@@ -275,7 +275,33 @@ pub fn post(ctx: Ctx, a: PostArgs) -> Result<()> {
     let check = p
         .check(profile, a.account, &content, watch_id)
         .map_err(err)?;
-    // The confirmation: who this goes out as, unmistakably.
+    confirm(&check, a.confirm_handle.as_deref(), a.yes)?;
+    let post = p
+        .queue(
+            profile,
+            a.account,
+            &content,
+            &Confirmation {
+                typed_handle: a.confirm_handle,
+            },
+            watch_id,
+        )
+        .map_err(err)?;
+    if json {
+        return print_json(&post);
+    }
+    outln!(
+        "queued post {} — it goes out at {} unless cancelled (`vigie outbox cancel {}`)",
+        post.id,
+        time(post.send_after),
+        post.id
+    );
+    Ok(())
+}
+
+/// The confirmation, as the app's dialog gives it: who this goes out as, unmistakably; the
+/// handle typed when the rule asks for it; and `--yes`.
+fn confirm(check: &ComposeCheck, confirm_handle: Option<&str>, yes: bool) -> Result<()> {
     eprintln!(
         "Post as {} ({}) — {} profile {:?} {} — {} followers — level {} — {}/{} characters",
         check.account.display_handle(),
@@ -297,35 +323,15 @@ pub fn post(ctx: Ctx, a: PostArgs) -> Result<()> {
             check.kill_switch.reason
         );
     }
-    if check.rule == ConfirmRule::TypeHandle && a.confirm_handle.is_none() {
+    if check.rule == ConfirmRule::TypeHandle && confirm_handle.is_none() {
         bail!(
             "confirm by typing the handle: add --confirm-handle {}",
             check.account.display_handle()
         );
     }
-    if !a.yes {
+    if !yes {
         bail!("nothing queued: read the line above, then add --yes to confirm");
     }
-    let post = p
-        .queue(
-            profile,
-            a.account,
-            &content,
-            &Confirmation {
-                typed_handle: a.confirm_handle,
-            },
-            watch_id,
-        )
-        .map_err(err)?;
-    if json {
-        return print_json(&post);
-    }
-    outln!(
-        "queued post {} — it goes out at {} unless cancelled (`vigie outbox cancel {}`)",
-        post.id,
-        time(post.send_after),
-        post.id
-    );
     Ok(())
 }
 
@@ -372,12 +378,36 @@ pub fn outbox(ctx: Ctx, cmd: OutboxCmd) -> Result<()> {
             }
             outln!("cancelled post {}: nothing was sent", x.id);
         }
-        OutboxCmd::Retry { post } => {
-            let x = p.retry(post).map_err(err)?;
+        OutboxCmd::Retry {
+            post,
+            profile,
+            confirm_handle,
+            yes,
+        } => {
+            let profile = find_profile(&p, &profile)?;
+            let failed = p.post(post).map_err(err)?;
+            let check = p
+                .check(profile, failed.account_id, &failed.content, failed.watch_id)
+                .map_err(err)?;
+            confirm(&check, confirm_handle.as_deref(), yes)?;
+            let x = p
+                .retry(
+                    profile,
+                    post,
+                    &Confirmation {
+                        typed_handle: confirm_handle,
+                    },
+                )
+                .map_err(err)?;
             if json {
                 return print_json(&x);
             }
-            outln!("post {} is queued again", x.id);
+            outln!(
+                "post {} is queued again — it goes out at {} unless cancelled (`vigie outbox cancel {}`)",
+                x.id,
+                time(x.send_after),
+                x.id
+            );
         }
         OutboxCmd::Send { wait } => {
             let rt = runtime()?;

@@ -219,10 +219,12 @@ pub fn confirm_rule(
     }
 }
 
-/// Does what the user typed name this account? (`@` and case do not matter.)
+/// Does what the user typed name this account, in full? (`@` and case do not matter.) The
+/// instance is part of a Mastodon handle: `acme` alone does not confirm `acme@social.example`,
+/// since typing is the moment to notice which of two `acme` accounts is about to speak.
 pub fn typed_handle_matches(account: &Account, typed: &str) -> bool {
-    let t = normalize_handle(account.network, typed, &account.server);
-    t == account.identity.handle
+    let t = typed.trim().trim_start_matches('@').to_lowercase();
+    !t.is_empty() && t == account.identity.handle
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -514,8 +516,13 @@ mod tests {
             identity: identity("acme@social.example"),
             limits: Limits::MASTODON_DEFAULT,
         };
-        assert!(typed_handle_matches(&a, "@ACME"));
+        assert!(
+            !typed_handle_matches(&a, "@ACME"),
+            "the instance is part of it"
+        );
+        assert!(!typed_handle_matches(&a, ""));
         assert!(typed_handle_matches(&a, "acme@social.example"));
+        assert!(typed_handle_matches(&a, " @ACME@Social.Example "));
         assert!(!typed_handle_matches(&a, "acme@other.example"));
         assert!(!typed_handle_matches(&a, "jeanne"));
     }

@@ -391,12 +391,16 @@ impl Store {
             .unwrap_or_default())
     }
 
-    /// Turns the kill switch on (with a reason) or off; logged.
+    /// Turns the kill switch on (with a reason) or off; logged. Turning it off gives every
+    /// held post at least `undo_secs` more before it goes (in the same transaction, so the
+    /// delivery cannot send one first): a post whose undo window ran out during the pause
+    /// does not leave the instant publishing resumes.
     pub fn set_kill_switch(
         &mut self,
         on: bool,
         reason: &str,
         now: Timestamp,
+        undo_secs: i64,
     ) -> Result<KillSwitch> {
         if on && reason.trim().is_empty() {
             return Err(StoreError::Invalid {
@@ -420,6 +424,13 @@ impl Store {
                  ON CONFLICT(key) DO UPDATE SET value = excluded.value",
                 params![KILL_SWITCH_KEY, value],
             )?;
+            if !on {
+                tx.execute(
+                    "UPDATE outbox SET send_after = max(send_after, ?1), updated_at = ?2
+                     WHERE state = 'queued'",
+                    params![now + undo_secs.max(0), now],
+                )?;
+            }
             event(
                 tx,
                 now,
@@ -519,13 +530,14 @@ impl Store {
         self.post(id)
     }
 
-    /// Puts a failed post back in the queue (the user pressed "retry").
-    pub fn retry_post(&mut self, id: i64, now: Timestamp) -> Result<Post> {
+    /// Puts a failed post back in the queue (the user pressed "retry"), to go out at
+    /// `send_after` (after a fresh undo window).
+    pub fn retry_post(&mut self, id: i64, now: Timestamp, send_after: Timestamp) -> Result<Post> {
         self.write(|tx| {
             let n = tx.execute(
-                "UPDATE outbox SET state = 'queued', send_after = ?2, last_error = NULL, last_problem = NULL, updated_at = ?2
+                "UPDATE outbox SET state = 'queued', send_after = ?3, last_error = NULL, last_problem = NULL, updated_at = ?2
                  WHERE id = ?1 AND state = 'failed'",
-                params![id, now],
+                params![id, now, send_after],
             )?;
             if n == 0 {
                 return Err(StoreError::Invalid {

@@ -14,10 +14,11 @@ export function normalizeHandle(network: Network, handle: string, server: string
   return h;
 }
 
-/** Does what the user typed name this account? (`@` and case do not matter.) */
-export function typedHandleMatches(account: Pick<Account, "network" | "server" | "identity">, typed: string): boolean {
-  if (!typed.trim()) return false;
-  return normalizeHandle(account.network, typed, account.server) === account.identity.handle;
+/** Does what the user typed name this account, in full? (`@` and case do not matter; a
+ * Mastodon handle includes its instance, as in the engine's `typed_handle_matches`.) */
+export function typedHandleMatches(account: Pick<Account, "identity">, typed: string): boolean {
+  const t = typed.trim().replace(/^@+/, "").toLowerCase();
+  return t !== "" && t === account.identity.handle;
 }
 
 /** `@alice@example.social` / `@alice.bsky.social`. */

@@ -31,7 +31,10 @@ export function topBar(ctx: Ctx): HTMLElement {
     sel.addEventListener("change", async () => {
       const id = Number(sel.value);
       try {
-        await ctx.switchProfile(id);
+        if (!(await ctx.switchProfile(id))) {
+          sel.value = String(active.id);
+          return;
+        }
         const now = ctx.publishing.active;
         if (now) ctx.announce(t("profile.switched", { name: now.name, kind: t(`profile.kind.${now.kind}` as const) }));
       } catch (e) {

@@ -2,12 +2,13 @@
 // problems (from the engine's compose_check, debounced), a preview per network, then the
 // confirmation dialog. Only the engine decides; this screen shows what it says.
 
-import { h, clear, field, debounce } from "../dom";
+import { h, clear, field, debounce, showSaved } from "../dom";
 import { t } from "../i18n";
 import * as ipc from "../ipc";
 import type { Ctx, Cleanup } from "../app";
 import type { Account, ComposeCheck, ComposeRequest, DraftDetail, PublishSettings } from "../types";
 import { counterState, displayHandle } from "../logic/publish";
+import { number } from "../logic/format";
 import { invalidText } from "../logic/postProblems";
 import { button, emptyState, errorBox, levelBadge, loading, pageHeader, select } from "./common";
 import { avatar, networkLabel, paintProfile, profileChip } from "./identity";
@@ -84,23 +85,37 @@ export function renderCompose(root: HTMLElement, ctx: Ctx, params: URLSearchPara
           h("p", { class: "post-text", testid: "compose-preview-text" }, text.value || t("compose.previewEmpty"))));
     }
 
-    // The draft's saved text for the chosen account (what its approvals were asked for).
-    let fromDraft: HTMLElement | null = null;
-    if (draft) {
+    // The draft's saved text for the chosen account (what its approvals were asked for). The
+    // note follows the account: another account gets its own variant, or is told it has none.
+    const fromDraft: HTMLElement | null = draft ? h("p", { class: "note", testid: "compose-from-draft" }) : null;
+    /** The text the composer holds from the draft (or ""), to tell edits from the saved text. */
+    let loaded = "";
+    function fillFromDraft() {
+      if (!draft || !fromDraft) return;
       const v = draft.draft.variants.find((x) => x.accountId === Number(accountSel.value));
-      if (v && accounts.some((a) => a.id === v.accountId)) {
-        text.value = v.content.text;
-        fromDraft = h("p", { class: "note", testid: "compose-from-draft" },
-          t("compose.fromDraft", { title: draft.draft.title, n: v.version }), " ",
-          h("a", { href: `#/drafts/${draft.draft.id}`, class: "link" }, t("compose.backToDraft")));
-      } else {
-        fromDraft = h("p", { class: "note", testid: "compose-from-draft" }, t("compose.draftOtherProfile", { title: draft.draft.title }));
+      const untouched = text.value === loaded;
+      if (v && untouched) {
+        showSaved(text, v.content.text);
+        loaded = v.content.text;
       }
+      const current = v && text.value === v.content.text;
+      fromDraft.dataset.variant = current ? String(v.version) : "";
+      fromDraft.replaceChildren(
+        current
+          ? t("compose.fromDraft", { title: draft.draft.title, n: v.version })
+          : v
+            ? t("compose.draftEdited", { title: draft.draft.title })
+            : t("compose.draftNoVariant", { title: draft.draft.title }),
+        " ",
+        h("a", { href: `#/drafts/${draft.draft.id}`, class: "link" }, t("compose.backToDraft")));
     }
+    fillFromDraft();
+    // What is typed and not queued would be lost on leaving: ask first.
+    ctx.setLeaveGuard(() => text.value.trim() !== "" && text.value !== loaded);
 
     function show(c: ComposeCheck) {
       const st = counterState(c.count, c.max);
-      counter.textContent = `${c.count} / ${c.max}`;
+      counter.textContent = `${number(c.count)} / ${number(c.max)}`;
       counter.className = `counter counter-${st}`;
       counter.dataset.state = st;
       counterNet.textContent = t("compose.counterOf", { network: networkLabel(c.account.network) });
@@ -142,8 +157,10 @@ export function renderCompose(root: HTMLElement, ctx: Ctx, params: URLSearchPara
         text: sent,
         settings,
         errorText: ctx.errorText,
+        returnFocus: review,
         onConfirm: async (typedHandle) => {
           const post = await ipc.queuePost({ ...request(), content: { text: sent, images: [] }, ...(typedHandle !== undefined ? { typedHandle } : {}) });
+          ctx.setLeaveGuard(null);
           text.value = "";
           ctx.toast(ctx.publishing.killSwitch.on ? t("compose.queuedHeld") : t("compose.queued", { handle: displayHandle(c.account.identity.handle) }));
           ctx.navigate(`#/outbox?post=${post.id}`);
@@ -154,10 +171,12 @@ export function renderCompose(root: HTMLElement, ctx: Ctx, params: URLSearchPara
 
     text.addEventListener("input", () => {
       review.disabled = true;
+      fillFromDraft();
       drawPreview(account());
       checkSoon();
     });
     accountSel.addEventListener("change", () => {
+      fillFromDraft();
       drawPreview(account());
       void check();
     });

@@ -18,6 +18,11 @@ export interface ConfirmOptions {
   /** Queues the post; throws `{code, message}` when the engine refuses. */
   onConfirm(typedHandle: string | undefined): Promise<void>;
   errorText(e: unknown): string;
+  /** Dialog title and confirm button (default: publishing a new post). */
+  title?: string;
+  confirmLabel?: string;
+  /** Where the keyboard goes back to on close (default: what had focus when it opened). */
+  returnFocus?: HTMLElement | null;
 }
 
 export function confirmDialog(o: ConfirmOptions): Modal {
@@ -27,7 +32,7 @@ export function confirmDialog(o: ConfirmOptions): Modal {
   const err = h("p", { class: "field-error", role: "alert", testid: "confirm-error" });
   const typed = h("input", { type: "text", class: "input mono", testid: "confirm-type-handle", autocomplete: "off", spellcheck: "false", autocapitalize: "off" });
   const matchLine = h("p", { class: "hint", testid: "confirm-handle-match", "aria-live": "polite" });
-  const publish = button(t("confirm.publish"), async () => {
+  const publish = button(o.confirmLabel ?? t("confirm.publish"), async () => {
     if (!canConfirm(check, typed.value)) return;
     publish.disabled = true;
     err.textContent = "";
@@ -95,8 +100,9 @@ export function confirmDialog(o: ConfirmOptions): Modal {
   ];
 
   const m = openModal({
-    title: t("confirm.title"),
+    title: o.title ?? t("confirm.title"),
     testid: "confirm-dialog",
+    returnFocus: o.returnFocus ?? null,
     class: "confirm-modal",
     body,
     actions: [button(t("common.cancel"), () => m.close(), { kind: "ghost", testid: "confirm-cancel" }), publish],

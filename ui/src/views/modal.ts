@@ -22,8 +22,10 @@ export function openModal(opts: {
   onClose?: () => void;
   /** Element to focus first (defaults to the first focusable one). */
   initialFocus?: HTMLElement | null;
+  /** Element to focus on close (defaults to the one that had focus when the dialog opened). */
+  returnFocus?: HTMLElement | null;
 }): Modal {
-  const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
+  const opener = opts.returnFocus ?? (document.activeElement instanceof HTMLElement ? document.activeElement : null);
   const titleId = uid("dlg");
   const box = h(
     "div",

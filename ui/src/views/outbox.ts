@@ -10,7 +10,9 @@ import type { Account, Post, Profile } from "../types";
 import { dateTime, isOpenableUrl, nowSecs, relativeTime } from "../logic/format";
 import { displayHandle, formatCountdown, postView, safeColour, type PostView } from "../logic/publish";
 import { postProblemText } from "../logic/postProblems";
+import { invalidText } from "../logic/postProblems";
 import { button, emptyState, errorBox, loading, pageHeader } from "./common";
+import { confirmDialog } from "./confirmDialog";
 import { networkLabel } from "./identity";
 
 interface Who {
@@ -97,15 +99,9 @@ export function renderOutbox(root: HTMLElement, ctx: Ctx, params: URLSearchParam
       }, { small: true, kind: "danger", icon: "x", testid: "outbox-cancel" }));
     }
     if (p.state === "failed") {
-      actions.append(button(t("outbox.retry"), async () => {
-        try {
-          await ipc.retryPost(p.id);
-          ctx.toast(t("outbox.retried"));
-        } catch (e) {
-          ctx.toast(ctx.errorText(e), "error");
-        }
-        void load();
-      }, { small: true, kind: "primary", icon: "refresh", testid: "outbox-retry" }));
+      const retry: HTMLButtonElement = button(t("outbox.retry"), () => void askRetry(p, retry),
+        { small: true, kind: "primary", icon: "refresh", testid: "outbox-retry" });
+      actions.append(retry);
     }
     if (p.state === "sent" && isOpenableUrl(p.remoteUrl)) {
       const url = p.remoteUrl;
@@ -134,7 +130,60 @@ export function renderOutbox(root: HTMLElement, ctx: Ctx, params: URLSearchParam
     return li;
   }
 
+  /** A retry is confirmed like a new post: who it goes out as, the handle typed when today's
+   *  rule asks for it (the level may have risen since), then a fresh undo window. */
+  async function askRetry(p: Post, opener: HTMLElement) {
+    const active = ctx.publishing.active;
+    if (!active) {
+      ctx.toast(t("compose.noProfileTitle"), "error");
+      return;
+    }
+    try {
+      const request = { profileId: active.id, accountId: p.accountId, content: p.content, ...(p.watchId != null ? { watchId: p.watchId } : {}) };
+      const [check, settings] = await Promise.all([ipc.composeCheck(request), ipc.getPublishSettings().catch(() => null)]);
+      if (disposed) return;
+      if (check.invalid.length) {
+        ctx.toast(check.invalid.map(invalidText).join(" "), "error");
+        return;
+      }
+      confirmDialog({
+        check,
+        text: p.content.text,
+        settings,
+        title: t("outbox.retryTitle"),
+        confirmLabel: t("outbox.retryConfirm"),
+        returnFocus: opener,
+        errorText: ctx.errorText,
+        onConfirm: async (typedHandle) => {
+          await ipc.retryPost({ profileId: active.id, id: p.id, ...(typedHandle !== undefined ? { typedHandle } : {}) });
+          ctx.toast(t("outbox.retried"));
+          void load();
+        },
+      });
+    } catch (e) {
+      ctx.toast(ctx.errorText(e), "error");
+    }
+  }
+
+  /** Redraws the list and keeps the keyboard where it was (the same button of the same post). */
   function draw() {
+    const focused = document.activeElement instanceof HTMLElement && box.contains(document.activeElement) ? document.activeElement : null;
+    const focusPost = focused?.closest<HTMLElement>("[data-post-id]")?.dataset.postId;
+    const focusId = focused?.dataset.testid;
+    drawList();
+    if (focusPost && focusId) {
+      const again = box.querySelector<HTMLElement>(`[data-post-id="${focusPost}"] [data-testid="${focusId}"]`);
+      // The button is gone (a cancelled post has no Cancel): its row takes the focus.
+      const row = box.querySelector<HTMLElement>(`[data-post-id="${focusPost}"]`);
+      if (again) again.focus();
+      else if (row) {
+        row.tabIndex = -1;
+        row.focus();
+      }
+    }
+  }
+
+  function drawList() {
     const now = nowSecs();
     clear(box);
     const held = ctx.publishing.killSwitch.on ? posts.filter((p) => p.state === "queued").length : 0;

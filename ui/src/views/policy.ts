@@ -1,7 +1,7 @@
 // The approval policy, as the TOML the engine keeps: edited in a text area, saved through the
 // engine, which refuses invalid text with its own words (shown as they are).
 
-import { h, field } from "../dom";
+import { h, field, showSaved } from "../dom";
 import { t, tn } from "../i18n";
 import * as ipc from "../ipc";
 import type { Ctx } from "../app";
@@ -28,7 +28,7 @@ export function policyCard(ctx: Ctx): HTMLElement {
       ok.textContent = tn("policy.saved", p.rule.length);
       ctx.toast(tn("policy.saved", p.rule.length));
       saved = await ipc.getPolicy();
-      area.value = saved;
+      showSaved(area, saved);
     } catch (e) {
       showError(ctx.errorText(e));
     } finally {
@@ -36,7 +36,7 @@ export function policyCard(ctx: Ctx): HTMLElement {
     }
   }, { kind: "primary", testid: "policy-save" });
   const revert = button(t("policy.revert"), () => {
-    area.value = saved;
+    showSaved(area, saved);
     showError(null);
     ok.textContent = "";
   }, { kind: "ghost", testid: "policy-revert" });
@@ -44,7 +44,7 @@ export function policyCard(ctx: Ctx): HTMLElement {
   box.append(h("h2", { id: "policy-h" }, t("policy.title")), h("p", { class: "muted small" }, t("policy.body")), loading());
   ipc.getPolicy().then((text) => {
     saved = text;
-    area.value = text;
+    showSaved(area, text);
     box.lastElementChild?.remove();
     box.append(field(t("policy.label"), area, { hint: t("policy.hint") }), err, h("div", { class: "form-actions" }, save, revert), ok);
   }).catch((e) => {

@@ -1,6 +1,6 @@
 // Settings: language, theme, poll interval, notifications.
 
-import { h, field } from "../dom";
+import { h, field, showSaved } from "../dom";
 import { t } from "../i18n";
 import * as ipc from "../ipc";
 import type { Ctx, Cleanup } from "../app";
@@ -79,8 +79,8 @@ function publishForm(ctx: Ctx): HTMLElement {
     h("div", { class: "form-actions" }, save));
 
   ipc.getPublishSettings().then((s) => {
-    undo.value = String(s.undoSecs);
-    threshold.value = s.audienceThreshold === null ? "" : String(s.audienceThreshold);
+    showSaved(undo, String(s.undoSecs));
+    showSaved(threshold, s.audienceThreshold === null ? "" : String(s.audienceThreshold));
     undo.disabled = threshold.disabled = save.disabled = false;
   }).catch((e) => ctx.toast(ctx.errorText(e), "error"));
 
@@ -98,7 +98,9 @@ function publishForm(ctx: Ctx): HTMLElement {
     if (!okUndo || !okTh) return;
     const next: PublishSettings = { undoSecs: u, audienceThreshold: th };
     try {
-      await ipc.savePublishSettings(next);
+      const saved = await ipc.savePublishSettings(next);
+      showSaved(undo, String(saved.undoSecs));
+      showSaved(threshold, saved.audienceThreshold === null ? "" : String(saved.audienceThreshold));
       ctx.toast(t("settings.publishSaved"));
     } catch (err) {
       ctx.toast(ctx.errorText(err), "error");

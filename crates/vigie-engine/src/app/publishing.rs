@@ -298,8 +298,18 @@ impl App {
         Ok(self.publisher.cancel(id)?)
     }
 
-    pub fn retry_post(&self, id: i64) -> AppResult<Post> {
-        Ok(self.publisher.retry(id)?)
+    /// A failed post goes through the gate again, as the active profile's, with the handle
+    /// typed when today's rule asks for it.
+    pub fn retry_post(
+        &self,
+        profile_id: i64,
+        id: i64,
+        typed_handle: Option<String>,
+    ) -> AppResult<Post> {
+        let profile = self.active_profile_id(profile_id)?;
+        Ok(self
+            .publisher
+            .retry(profile, id, &Confirmation { typed_handle })?)
     }
 
     /// What the screens show; sending checks the switch again through the writer.

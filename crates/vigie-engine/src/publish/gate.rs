@@ -165,6 +165,41 @@ impl Publisher {
         confirmation: &Confirmation,
         watch_id: Option<i64>,
     ) -> PublishResult<Post> {
+        let (c, now) =
+            self.pass_gate(active_profile, account_id, content, confirmation, watch_id)?;
+        let key = random_key();
+        let sub = u32::from_be_bytes(
+            Sha256::digest(key.as_bytes())[..4]
+                .try_into()
+                .expect("4 bytes"),
+        ) % 1_000_000;
+        let post = NewPost {
+            key: &key,
+            account_id,
+            content,
+            send_after: now + self.config().undo_secs.max(0),
+            queued_micros: now * 1_000_000 + i64::from(sub),
+            watch_id,
+            confirmation: serde_json::json!({
+                "rule": c.rule, "typed_handle": confirmation.typed_handle,
+                "profile": c.profile.name, "profile_kind": c.profile.kind.as_str(),
+                "handle": c.account.identity.handle, "level": c.level.as_str(),
+            }),
+        };
+        self.db(|s| s.queue_post(&post, now))
+    }
+
+    /// What every post passes before it is queued, new or retried: the account is in the
+    /// active profile, the content is valid for its network and its images unchanged, the
+    /// handle is typed when today's rule asks for it, and the approval policy agrees.
+    fn pass_gate(
+        &self,
+        active_profile: i64,
+        account_id: i64,
+        content: &Content,
+        confirmation: &Confirmation,
+        watch_id: Option<i64>,
+    ) -> PublishResult<(ComposeCheck, Timestamp)> {
         let c = self.check(active_profile, account_id, content, watch_id)?;
         if !c.invalid.is_empty() {
             return Err(PublishError::Invalid(c.invalid));
@@ -204,26 +239,7 @@ impl Publisher {
             });
             return Err(PublishError::Refused(why));
         }
-        let key = random_key();
-        let sub = u32::from_be_bytes(
-            Sha256::digest(key.as_bytes())[..4]
-                .try_into()
-                .expect("4 bytes"),
-        ) % 1_000_000;
-        let post = NewPost {
-            key: &key,
-            account_id,
-            content,
-            send_after: now + self.config().undo_secs.max(0),
-            queued_micros: now * 1_000_000 + i64::from(sub),
-            watch_id,
-            confirmation: serde_json::json!({
-                "rule": c.rule, "typed_handle": confirmation.typed_handle,
-                "profile": c.profile.name, "profile_kind": c.profile.kind.as_str(),
-                "handle": c.account.identity.handle, "level": c.level.as_str(),
-            }),
-        };
-        self.db(|s| s.queue_post(&post, now))
+        Ok((c, now))
     }
 
     pub fn cancel(&self, post_id: i64) -> PublishResult<Post> {
@@ -231,9 +247,35 @@ impl Publisher {
         self.db(|s| s.cancel_post(post_id, now))
     }
 
-    pub fn retry(&self, post_id: i64) -> PublishResult<Post> {
-        let now = self.now();
-        self.db(|s| s.retry_post(post_id, now))
+    /// Puts a failed post back in the queue through the same gate as a new one (the level,
+    /// the approvals or the active profile may have changed since it was confirmed), with a
+    /// fresh undo window: a retry can be cancelled like any post.
+    pub fn retry(
+        &self,
+        active_profile: i64,
+        post_id: i64,
+        confirmation: &Confirmation,
+    ) -> PublishResult<Post> {
+        let post = self.db(|s| s.post(post_id))?;
+        if post.state != PostState::Failed {
+            return Err(PublishError::Store(StoreError::Invalid {
+                what: "retry",
+                message: "only a failed post can be retried".into(),
+            }));
+        }
+        let (_, now) = self.pass_gate(
+            active_profile,
+            post.account_id,
+            &post.content,
+            confirmation,
+            post.watch_id,
+        )?;
+        let send_after = now + self.config().undo_secs.max(0);
+        self.db(|s| s.retry_post(post_id, now, send_after))
+    }
+
+    pub fn post(&self, post_id: i64) -> PublishResult<Post> {
+        self.db(|s| s.post(post_id))
     }
 
     pub fn outbox(&self, limit: usize) -> PublishResult<Vec<Post>> {
@@ -246,6 +288,7 @@ impl Publisher {
 
     pub fn set_kill_switch(&self, on: bool, reason: &str) -> PublishResult<KillSwitch> {
         let now = self.now();
-        self.db(|s| s.set_kill_switch(on, reason, now))
+        let undo = self.config().undo_secs;
+        self.db(|s| s.set_kill_switch(on, reason, now, undo))
     }
 }

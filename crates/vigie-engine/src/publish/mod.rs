@@ -34,8 +34,8 @@ use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 use vigie_domain::publish::{
     confirm_rule, may_hold, normalize_handle, record_key, typed_handle_matches, validate, Account,
-    ConfirmRule, Content, Identity, Image, Invalid, Limits, Network, PostProblem, Profile,
-    ProfileKind, Refusal,
+    ConfirmRule, Content, Identity, Image, Invalid, Limits, Network, PostProblem, PostState,
+    Profile, ProfileKind, Refusal,
 };
 use vigie_domain::{Level, Timestamp};
 use vigie_secrets::{Keychain, SecretsError, Sensitive};

@@ -137,9 +137,84 @@ async fn a_revoked_token_fails_with_reconnect() {
         .await
         .unwrap();
     assert_eq!(again.id, acct, "the same account, reconnected");
-    r.publisher.retry(p.id).unwrap();
+    r.publisher
+        .retry(brand, p.id, &Confirmation::default())
+        .unwrap();
     assert_eq!(r.publisher.deliver_due().await.sent, 1);
     assert_eq!(snac.statuses_of(&fresh).await.len(), 1);
+}
+
+#[tokio::test]
+async fn a_retry_passes_the_gate_again_and_gets_a_fresh_undo_window() {
+    let snac = Snac::start().await;
+    let r = rig("m-retry");
+    let (brand, acct) = brand_with_alice(&r, &snac, &snac.url()).await;
+    snac.revoke(&snac.token);
+    r.publisher
+        .queue(
+            brand,
+            acct,
+            &Content::text("Point d'étape"),
+            &Confirmation::default(),
+            None,
+        )
+        .unwrap();
+    assert_eq!(r.publisher.deliver_due().await.failed, 1);
+    let failed = r.publisher.outbox(1).unwrap().remove(0);
+    let fresh = snac.new_token().await;
+    r.publisher
+        .connect_mastodon_token(
+            brand,
+            &snac.url(),
+            Sensitive::new(fresh.clone()),
+            Some("alice"),
+        )
+        .await
+        .unwrap();
+    // Since it was confirmed, the rule got stricter: the handle must now be typed, in full.
+    r.publisher.set_config(PublishConfig {
+        undo_secs: 30,
+        audience_threshold: Some(-1),
+        ..PublishConfig::default()
+    });
+    let handle = format!("@alice@{}", host(&snac));
+    for typed in [None, Some("alice".to_string())] {
+        let err = r
+            .publisher
+            .retry(
+                brand,
+                failed.id,
+                &Confirmation {
+                    typed_handle: typed,
+                },
+            )
+            .unwrap_err();
+        assert!(err.to_string().contains("type the handle"), "{err}");
+    }
+    let again = r
+        .publisher
+        .retry(
+            brand,
+            failed.id,
+            &Confirmation {
+                typed_handle: Some(handle),
+            },
+        )
+        .unwrap();
+    // A retry is a post like any other: it waits out the undo window and can be cancelled.
+    assert_eq!(again.send_after, NOW + 30);
+    r.clock.advance(10);
+    assert_eq!(r.publisher.deliver_due().await.sent, 0);
+    r.publisher.cancel(failed.id).unwrap();
+    r.clock.advance(60);
+    r.publisher.deliver_due().await;
+    assert!(snac.statuses_of(&fresh).await.is_empty());
+    // Only a failed post can be retried.
+    let err = r
+        .publisher
+        .retry(brand, failed.id, &Confirmation::default())
+        .unwrap_err();
+    assert!(err.to_string().contains("only a failed post"), "{err}");
 }
 
 #[tokio::test]
@@ -333,7 +408,10 @@ async fn a_server_gone_for_good_is_retried_then_given_up_with_its_cause_kept_as_
         "{error}"
     );
     // Retrying clears both.
-    let p = r.publisher.retry(p.id).unwrap();
+    let p = r
+        .publisher
+        .retry(brand, p.id, &Confirmation::default())
+        .unwrap();
     assert_eq!((p.last_error, p.last_problem), (None, None));
     assert!(snac.statuses_of(&snac.token).await.is_empty());
 }

@@ -243,7 +243,7 @@ async fn typing_the_handle_is_required_when_the_audience_is_large() {
             acct,
             &c,
             &Confirmation {
-                typed_handle: Some("@Alice".into()),
+                typed_handle: Some(format!("@Alice@{}", host(&snac))),
             },
             None,
         )
@@ -255,6 +255,7 @@ async fn kill_switch_holds_every_post_until_it_is_lifted() {
     let snac = Snac::start().await;
     let r = rig("m-kill");
     let (brand, acct) = brand_with_alice(&r, &snac, &snac.url()).await;
+    r.publisher.set_config(PublishConfig::default()); // 30 s undo window
     let err = r.publisher.set_kill_switch(true, "  ").unwrap_err();
     assert!(err.to_string().contains("say why"), "{err}");
     r.publisher
@@ -281,7 +282,12 @@ async fn kill_switch_holds_every_post_until_it_is_lifted() {
         vigie_domain::publish::PostState::Queued,
         "stays queued, visibly"
     );
+    // Its undo window ran out during the pause: resuming gives it a fresh one, so nothing
+    // leaves the instant publishing resumes, and it can still be cancelled.
     r.publisher.set_kill_switch(false, "").unwrap();
+    assert_eq!(r.publisher.outbox(1).unwrap()[0].send_after, NOW + 600 + 30);
+    assert_eq!(r.publisher.deliver_due().await.sent, 0);
+    r.clock.advance(30);
     assert_eq!(r.publisher.deliver_due().await.sent, 1);
     assert_eq!(snac.statuses_of(&snac.token).await.len(), 1);
     assert_eq!(r.publisher.outbox(1).unwrap()[0].id, post.id);
