@@ -354,6 +354,9 @@ export interface Post {
   remoteUrl: string | null;
   sentAt: number | null;
   watchId: number | null;
+  /** The last attempt may have reached the server: Vigie reads the account before trying again,
+   *  and the post can no longer be cancelled. */
+  outcomeUnknown?: boolean;
 }
 
 export interface PublishSettings {
@@ -573,8 +576,11 @@ export type Refusal =
   | { kind: "notApproved"; handle: string; unmet: Unmet; hasIdentity: boolean }
   | { kind: "approvals"; detail: string }
   | { kind: "paused" }
+  | { kind: "samePost"; handle: string; postId: number; state: "queued" | "sending" | "sent"; at: number }
   | { kind: "notAllowListed"; handle: string; profile: string }
   | { kind: "wrongAccount"; expected: string; actual: string }
+  | { kind: "brandAccount"; handle: string; brand: string }
+  | { kind: "credentialsInAddress"; server: string }
   | { kind: "notFullHandle"; handle: string }
   | { kind: "emptyAllowList" }
   | { kind: "badAddress"; server: string; detail: string }

@@ -58,8 +58,13 @@ const EVERY_REFUSAL: Refusal[] = [
   { kind: "notApproved", handle: "acme@social.example", unmet: { kind: "role", role: "legal" }, hasIdentity: false },
   { kind: "approvals", detail: "the roster file is not valid" },
   { kind: "paused" },
+  { kind: "samePost", handle: "acme@social.example", postId: 3, state: "queued", at: 1_700_000_000 },
+  { kind: "samePost", handle: "acme@social.example", postId: 3, state: "sending", at: 1_700_000_000 },
+  { kind: "samePost", handle: "acme@social.example", postId: 3, state: "sent", at: 1_700_000_000 },
   { kind: "notAllowListed", handle: "bob@social.example", profile: "Acme" },
   { kind: "wrongAccount", expected: "alice@social.example", actual: "bob@social.example" },
+  { kind: "brandAccount", handle: "acme@social.example", brand: "Acme" },
+  { kind: "credentialsInAddress", server: "http://social.example" },
   { kind: "notFullHandle", handle: "alice" },
   { kind: "emptyAllowList" },
   { kind: "badAddress", server: "htp:/x", detail: "relative URL without a base" },
@@ -115,7 +120,7 @@ function strings(v: unknown): string[] {
   if (v && typeof v === "object") {
     // Tags and enumerations are worded, not shown: `kind`, a nested Problem's `problem` tag, …
     return Object.entries(v).flatMap(([k, x]) =>
-      k === "kind" || (k === "problem" && typeof x === "string") || k === "profileKind" || k === "level" || k === "because" ? [] : strings(x),
+      k === "kind" || (k === "problem" && typeof x === "string") || k === "profileKind" || k === "level" || k === "state" || k === "because" ? [] : strings(x),
     );
   }
   return [];

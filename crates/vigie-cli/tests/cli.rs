@@ -379,7 +379,7 @@ async fn publish_from_the_cli_with_confirmation_and_a_real_crash_mid_send() {
     let snac = vigie_testkit::Snac::start().await;
     let proxy = vigie_testkit::FaultProxy::start(snac.port).await;
     let d = tempfile::tempdir().unwrap();
-    let host = format!("127.0.0.1:{}", proxy.port);
+    let host = format!("localhost:{}", snac.port);
     ok(
         d.path(),
         &[
@@ -558,7 +558,7 @@ async fn two_laptops_approve_from_the_cli_and_audit_verify_finds_tampering() {
     ok(author.path(), &["team", "import", &f("durand.toml")]);
     ok(legal.path(), &["team", "import", &f("camille.toml")]);
 
-    let host = format!("127.0.0.1:{}", snac.port);
+    let host = format!("localhost:{}", snac.port);
     ok(
         author.path(),
         &[

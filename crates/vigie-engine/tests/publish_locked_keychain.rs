@@ -42,7 +42,7 @@ async fn a_locked_keychain_holds_the_post_and_says_so() {
         undo_secs: 0,
         ..PublishConfig::default()
     });
-    let host = format!("127.0.0.1:{}", snac.port);
+    let host = format!("localhost:{}", snac.port);
     let brand = p
         .create_profile(
             "Acme",

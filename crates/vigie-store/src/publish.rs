@@ -510,16 +510,24 @@ impl Store {
     pub fn cancel_post(&mut self, id: i64, now: Timestamp) -> Result<Post> {
         self.write(|tx| {
             let n = tx.execute(
-                "UPDATE outbox SET state = 'cancelled', updated_at = ?2 WHERE id = ?1 AND state = 'queued'",
+                "UPDATE outbox SET state = 'cancelled', updated_at = ?2 WHERE id = ?1 AND state = 'queued' AND NOT outcome_unknown",
                 params![id, now],
             )?;
             if n == 0 {
-                let state: Option<String> = tx
-                    .query_row("SELECT state FROM outbox WHERE id = ?1", [id], |r| r.get(0))
+                let state: Option<(String, bool)> = tx
+                    .query_row("SELECT state, outcome_unknown FROM outbox WHERE id = ?1", [id], |r| Ok((r.get(0)?, r.get(1)?)))
                     .optional()?;
                 return Err(match state {
                     None => StoreError::NotFound { what: "post", key: id.to_string() },
-                    Some(s) => StoreError::Invalid {
+                    // "Cancelled: nothing was sent" would be a lie if the server kept it.
+                    Some((s, true)) if s == "queued" => StoreError::Invalid {
+                        what: "cancel",
+                        message: "the last attempt may have published this post (the connection dropped before the server answered): \
+                                  Vigie is reading the account to find out and will mark it sent if it is there. It cannot be cancelled now; \
+                                  if it was published, delete it on the network"
+                            .into(),
+                    },
+                    Some((s, _)) => StoreError::Invalid {
                         what: "cancel",
                         message: format!("this post is {s}: only a queued post can be cancelled"),
                     },
@@ -528,6 +536,29 @@ impl Store {
             event(tx, now, "post_cancelled", serde_json::json!({"post_id": id}))
         })?;
         self.post(id)
+    }
+
+    /// A post of this account with this content that is queued or being sent, or was sent at
+    /// or after `sent_since`: what a second identical post would duplicate.
+    pub fn same_post(
+        &self,
+        account_id: i64,
+        content_hash: &str,
+        sent_since: Timestamp,
+    ) -> Result<Option<Post>> {
+        self.conn()
+            .query_row(
+                &format!(
+                    "SELECT {POST_COLUMNS} FROM outbox
+                     WHERE account_id = ?1 AND content_hash = ?2
+                       AND (state IN ('queued', 'sending') OR (state = 'sent' AND sent_at >= ?3))
+                     ORDER BY id DESC LIMIT 1"
+                ),
+                params![account_id, content_hash, sent_since],
+                post_row,
+            )
+            .optional()
+            .map_err(|e| self.err(e))
     }
 
     /// Puts a failed post back in the queue (the user pressed "retry"), to go out at

@@ -20,7 +20,7 @@ async fn connect_compose_confirm_and_the_post_is_on_the_server_once() {
         "VIGIE_E2E_APP is not set: run scripts/e2e.sh (it builds the app and provides a display and a keyring)",
     );
     let snac = Snac::start().await;
-    let host = format!("127.0.0.1:{}", snac.port);
+    let host = format!("localhost:{}", snac.port);
     let data = tempfile::tempdir().unwrap();
     let driver = TauriDriver::start(data.path());
     let ui = Ui::connect(&driver, &app).await;

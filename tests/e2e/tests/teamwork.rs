@@ -116,7 +116,7 @@ async fn draft_request_approval_from_another_laptop_then_publish_once() {
     );
     let cli = cli_binary(&app);
     let snac = Snac::start().await;
-    let host = format!("127.0.0.1:{}", snac.port);
+    let host = format!("localhost:{}", snac.port);
     let data = tempfile::tempdir().unwrap();
     let legal = tempfile::tempdir().unwrap();
     let files = tempfile::tempdir().unwrap();

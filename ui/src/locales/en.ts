@@ -443,6 +443,7 @@ export const en: Record<Key, string> = {
   "outbox.cancelled": "Sending cancelled",
   "outbox.retry": "Retry",
   "outbox.retried": "Post queued again: it goes out when its undo window ends",
+  "outbox.maybeSent": "The last attempt may have published this post (the connection dropped before the server answered): Vigie reads the account before trying again. It can no longer be cancelled.",
   "outbox.retryTitle": "Try sending this post again?",
   "outbox.retryConfirm": "Try again",
   "outbox.open": "View the post",

@@ -444,6 +444,7 @@ export const fr = {
   "outbox.cancelled": "Envoi annulé",
   "outbox.retry": "Réessayer",
   "outbox.retried": "Message remis en attente : il part à la fin de son délai d'annulation",
+  "outbox.maybeSent": "La dernière tentative a peut-être publié ce message (la connexion a été coupée avant la réponse du serveur) : Vigie vérifie le compte avant de réessayer. Il ne peut plus être annulé.",
   "outbox.retryTitle": "Réessayer l'envoi de ce message ?",
   "outbox.retryConfirm": "Réessayer l'envoi",
   "outbox.open": "Voir le message",

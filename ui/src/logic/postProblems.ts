@@ -4,7 +4,7 @@
 
 import { t, tn, type Key } from "../i18n";
 import type { Invalid, PostProblem, Problem, ProfileKind, Refusal, Unmet } from "../types";
-import { number } from "./format";
+import { dateTime, number } from "./format";
 import { httpStatus, problemText, waitText } from "./health";
 
 /** "1.4 MB", "830 kB": an image's weight as the user thinks of it. */
@@ -71,6 +71,8 @@ export function refusalText(r: Refusal): string {
       return t(r.hasIdentity ? "refusal.notApproved" : "refusal.notApprovedNoIdentity", { handle: r.handle, unmet: unmetText(r.unmet) });
     case "browserTimeout":
       return t("refusal.browserTimeout", { secs: number(r.secs) });
+    case "samePost":
+      return t(`refusal.samePost.${r.state}`, { handle: r.handle, when: dateTime(r.at) });
     default:
       return t(`refusal.${r.kind}`, r);
   }

@@ -87,7 +87,7 @@ export function renderOutbox(root: HTMLElement, ctx: Ctx, params: URLSearchParam
     if (w?.profile) li.style.setProperty("--profile-colour", safeColour(w.profile.colour));
     const countdown = h("span", { class: "countdown mono", testid: "outbox-countdown", hidden: v.kind !== "undo" && v.kind !== "retryIn" }, countdownText(v));
     const actions = h("div", { class: "row-actions" });
-    if (p.state === "queued") {
+    if (p.state === "queued" && !p.outcomeUnknown) {
       actions.append(button(t("outbox.cancel"), async () => {
         try {
           await ipc.cancelPost(p.id);
@@ -124,6 +124,7 @@ export function renderOutbox(root: HTMLElement, ctx: Ctx, params: URLSearchParam
         ? h("p", { class: "last-error", testid: "outbox-error" }, h("strong", null, t("outbox.lastError")), " ",
           p.lastProblem ? postProblemText(p.lastProblem) : p.lastError)
         : null,
+      p.outcomeUnknown && p.state === "queued" ? h("p", { class: "note", testid: "outbox-maybe-sent" }, t("outbox.maybeSent")) : null,
       p.attempts > 1 && p.state !== "cancelled" ? h("p", { class: "muted small" }, tn("outbox.attempts", p.attempts)) : null,
       actions.childElementCount ? actions : null,
     ]);

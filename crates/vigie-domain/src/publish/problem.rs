@@ -47,6 +47,18 @@ pub enum Refusal {
     Approvals { detail: String },
     #[error("publishing is paused (kill switch)")]
     Paused,
+    /// The same content for the same account is already queued, being sent, or was sent in
+    /// the last 24 h (`state`: queued, sending or sent; `at`: when it was queued or sent).
+    #[error(
+        "the same text for @{handle} is already {state} (post {post_id}): Vigie does not publish \
+         it twice. Change the text, or use that post"
+    )]
+    SamePost {
+        handle: String,
+        post_id: i64,
+        state: String,
+        at: i64,
+    },
     /// A brand profile only holds the handles it names (`may_hold`).
     #[error(
         "@{handle} is not on the allow-list of the brand profile {profile:?}: a brand profile only \
@@ -59,6 +71,17 @@ pub enum Refusal {
          the account you meant to connect."
     )]
     WrongAccount { expected: String, actual: String },
+    /// A personal profile never holds a handle a brand profile names.
+    #[error(
+        "@{handle} is named by the brand profile {brand:?}: it can only be connected there, never \
+         in a personal profile"
+    )]
+    BrandAccount { handle: String, brand: String },
+    #[error(
+        "the address {server} carries a user name or password: Vigie keeps credentials in the \
+         keychain only; give the address without them"
+    )]
+    CredentialsInAddress { server: String },
     #[error("{handle:?} is not a full handle: write user@instance for Mastodon or name.domain for Bluesky")]
     NotFullHandle { handle: String },
     #[error("a brand profile needs the list of handles it may hold")]

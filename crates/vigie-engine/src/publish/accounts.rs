@@ -39,6 +39,26 @@ impl Publisher {
             );
             return Err(PublishError::Refused(e));
         }
+        // A handle a brand names is the brand's: never held by a personal profile, whichever
+        // was connected first (the Chrysler tweet went out from an account its author took
+        // for his own).
+        if profile.kind == ProfileKind::Personal {
+            let brand = self.db(|s| s.profiles())?.into_iter().find(|p| {
+                p.kind == ProfileKind::Brand && p.allowed_handles.contains(&identity.handle)
+            });
+            if let Some(brand) = brand {
+                self.log_refusal(
+                    "account_refused",
+                    profile_id,
+                    &identity.handle,
+                    "brand_account",
+                );
+                return Err(PublishError::Refused(Refusal::BrandAccount {
+                    handle: identity.handle.clone(),
+                    brand: brand.name,
+                }));
+            }
+        }
         Ok(profile)
     }
 
@@ -64,22 +84,28 @@ impl Publisher {
     ) -> PublishResult<Account> {
         let server = server.trim().trim_end_matches('/').to_string();
         check_server(&server)?;
-        let identity = mastodon::verify(&self.http, &server, &token, self.now())
+        let mut identity = mastodon::verify(&self.http, &server, &token, self.now())
             .await
             .map_err(connect_error)?;
+        // The handle is written with the instance's own domain, not with the address typed:
+        // the same account reached as http://127.0.0.1:8080 or http://localhost:8080 is one
+        // account, with one handle for allow-lists and for "already connected".
+        let instance = mastodon::instance(&self.http, &server).await;
+        let domain = instance.domain.unwrap_or_else(|| server.clone());
+        identity.handle = mastodon::on_domain(&identity.handle, &domain);
         self.admit(
             profile_id,
             Network::Mastodon,
-            &server,
+            &domain,
             &identity,
             expected_handle,
         )?;
-        let limits = mastodon::limits(&self.http, &server).await;
+        let limits = instance.limits;
         let kc = self.keychain(profile_id);
         let key = Self::mastodon_key(&identity.handle);
         // Reconnecting an account this profile already holds: replace its token, keep its
         // history (the old token, if any, is overwritten only after the new one was verified).
-        if let Some(existing) = self.existing(profile_id, Network::Mastodon, &server, &identity)? {
+        if let Some(existing) = self.existing(profile_id, Network::Mastodon, &identity)? {
             kc.set(&key, &token)?;
             self.db(|s| s.update_account(existing.id, &identity, &limits))?;
             return self.db(|s| s.account(existing.id));
@@ -114,16 +140,17 @@ impl Publisher {
         &self,
         profile_id: i64,
         network: Network,
-        server: &str,
         identity: &Identity,
     ) -> PublishResult<Option<Account>> {
         Ok(self
             .db(|s| s.accounts(Some(profile_id)))?
             .into_iter()
             .find(|a| {
+                // A Bluesky DID names one account anywhere; a Mastodon id only on its instance,
+                // which the handle names.
                 a.network == network
-                    && a.server == server
                     && a.identity.remote_id == identity.remote_id
+                    && (network == Network::Bluesky || a.identity.handle == identity.handle)
             }))
     }
 
@@ -210,9 +237,7 @@ impl Publisher {
                 &identity,
                 Some(&handle),
             )?;
-            if let Some(existing) =
-                self.existing(profile_id, Network::Bluesky, &service, &identity)?
-            {
+            if let Some(existing) = self.existing(profile_id, Network::Bluesky, &identity)? {
                 self.db(|s| s.update_account(existing.id, &identity, &Limits::BLUESKY))?;
                 return self.db(|s| s.account(existing.id));
             }
@@ -279,6 +304,12 @@ pub fn check_server(server: &str) -> PublishResult<()> {
             detail: e.to_string(),
         })
     })?;
+    // Credentials live in the keychain only, never in an address kept in SQLite.
+    if !u.username().is_empty() || u.password().is_some() {
+        return Err(PublishError::Refused(Refusal::CredentialsInAddress {
+            server: format!("{}://{}", u.scheme(), u.host_str().unwrap_or_default()),
+        }));
+    }
     if crate::fetch::may_carry_credentials(&u) {
         return Ok(());
     }

@@ -239,7 +239,10 @@ impl Publisher {
                     handle: account.identity.handle.clone(),
                 })
             })?;
-        let who = mastodon::verify(&self.http, &account.server, &token, now).await?;
+        let mut who = mastodon::verify(&self.http, &account.server, &token, now).await?;
+        if let Some((_, domain)) = account.identity.handle.split_once('@') {
+            who.handle = mastodon::on_domain(&who.handle, domain);
+        }
         Self::same_account(account, &who)?;
         if unknown_before {
             let since = post.first_attempt_at.unwrap_or(post.queued_at);

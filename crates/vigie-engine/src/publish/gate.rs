@@ -3,6 +3,9 @@
 
 use super::*;
 
+/// How long a sent post keeps the same text from going out again on its account.
+const SAME_POST_SECS: i64 = 24 * 3600;
+
 fn random_key() -> String {
     use rand::RngCore;
     let mut b = [0u8; 16];
@@ -167,6 +170,17 @@ impl Publisher {
     ) -> PublishResult<Post> {
         let (c, now) =
             self.pass_gate(active_profile, account_id, content, confirmation, watch_id)?;
+        // The same text twice on one account is an accident (a command run again, a double
+        // click, two people answering the same mention): refused, saying which post it is.
+        let hash = content.hash();
+        if let Some(p) = self.db(|s| s.same_post(account_id, &hash, now - SAME_POST_SECS))? {
+            return Err(PublishError::Refused(Refusal::SamePost {
+                handle: c.account.identity.handle.clone(),
+                post_id: p.id,
+                state: p.state.as_str().to_string(),
+                at: p.sent_at.unwrap_or(p.queued_at),
+            }));
+        }
         let key = random_key();
         let sub = u32::from_be_bytes(
             Sha256::digest(key.as_bytes())[..4]

@@ -187,8 +187,16 @@ pub(crate) async fn verify(
     })
 }
 
-/// The instance's limits (`/api/v1/instance` configuration), defaults when it does not say.
-pub(crate) async fn limits(http: &Http, server: &str) -> Limits {
+/// What the instance says of itself (`/api/v1/instance`): its limits (defaults when it does not
+/// say) and its own domain, the one its handles are written with.
+pub(crate) struct Instance {
+    pub limits: Limits,
+    /// `uri` (the local domain, e.g. `mastodon.social`, with a port for a local server), lower
+    /// case, without a scheme.
+    pub domain: Option<String>,
+}
+
+pub(crate) async fn instance(http: &Http, server: &str) -> Instance {
     #[derive(Deserialize, Default)]
     struct Statuses {
         max_characters: Option<usize>,
@@ -207,12 +215,14 @@ pub(crate) async fn limits(http: &Http, server: &str) -> Limits {
         media_attachments: Media,
     }
     #[derive(Deserialize)]
-    struct Instance {
+    struct InstanceJson {
         #[serde(default)]
         configuration: Conf,
+        #[serde(default)]
+        uri: Option<String>,
     }
     let d = Limits::MASTODON_DEFAULT;
-    let got: Option<Instance> = async {
+    let got: Option<InstanceJson> = async {
         let r = http
             .client()
             .get(format!("{}/api/v1/instance", base(server)))
@@ -225,7 +235,11 @@ pub(crate) async fn limits(http: &Http, server: &str) -> Limits {
         serde_json::from_slice(&http.read_capped(r).await.ok()?).ok()
     }
     .await;
-    match got {
+    let domain = got
+        .as_ref()
+        .and_then(|i| i.uri.as_deref())
+        .and_then(own_domain);
+    let limits = match got {
         Some(i) => Limits {
             max_chars: i
                 .configuration
@@ -249,7 +263,31 @@ pub(crate) async fn limits(http: &Http, server: &str) -> Limits {
                 .unwrap_or(d.max_image_bytes),
         },
         None => d,
-    }
+    };
+    Instance { limits, domain }
+}
+
+/// `alice@<domain>` from `alice@<whatever host it was reached by>`: handles are written with
+/// the instance's own domain.
+pub(crate) fn on_domain(handle: &str, domain: &str) -> String {
+    let local = handle.split_once('@').map_or(handle, |(l, _)| l);
+    normalize_handle(Network::Mastodon, local, domain)
+}
+
+/// `mastodon.social` from `mastodon.social`, `https://mastodon.social/` (Pleroma writes a URL);
+/// None for anything that is not a plain host (with an optional port).
+fn own_domain(uri: &str) -> Option<String> {
+    let host = uri
+        .trim()
+        .trim_start_matches("https://")
+        .trim_start_matches("http://")
+        .trim_end_matches('/')
+        .to_lowercase();
+    let plain = !host.is_empty()
+        && host
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b':'));
+    plain.then_some(host)
 }
 
 /// Uploads one image with its description; returns the media id.

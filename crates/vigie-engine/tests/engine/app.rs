@@ -376,7 +376,7 @@ async fn the_app_publishes_through_the_approval_policy() {
     let snac = Snac::start().await;
     let dir = tempfile::tempdir().unwrap();
     let app = app(dir.path(), NOW);
-    let host = format!("127.0.0.1:{}", snac.port);
+    let host = format!("localhost:{}", snac.port);
     let p = app
         .create_profile(&ProfileSpec {
             name: "Acme".into(),

@@ -133,7 +133,7 @@ async fn two_laptops_request_approve_publish_and_every_refusal() {
     assert_eq!(a.team.me().unwrap().autonomy, Autonomy::Low);
 
     // Laptop A publishes as alice (brand) and may also hold bob.
-    let host = format!("127.0.0.1:{}", snac.port);
+    let host = format!("localhost:{}", snac.port);
     let brand = a
         .publisher
         .create_profile(

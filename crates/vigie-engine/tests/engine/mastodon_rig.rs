@@ -97,7 +97,7 @@ pub(crate) async fn send_unanswered(
 }
 
 pub(crate) fn host(snac: &Snac) -> String {
-    format!("127.0.0.1:{}", snac.port)
+    format!("localhost:{}", snac.port)
 }
 
 /// A brand profile allowed to hold alice, with alice connected through `server`.
@@ -108,7 +108,8 @@ pub(crate) async fn brand_with_alice(r: &Rig, snac: &Snac, server: &str) -> (i64
             "Acme",
             ProfileKind::Brand,
             "#c00000",
-            &[format!("@alice@{}", server.trim_start_matches("http://"))],
+            // The instance's own name for itself, whichever address Vigie reaches it by.
+            &[format!("@alice@{}", host(snac))],
         )
         .unwrap();
     let acct = r

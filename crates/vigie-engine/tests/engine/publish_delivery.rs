@@ -415,3 +415,44 @@ async fn a_server_gone_for_good_is_retried_then_given_up_with_its_cause_kept_as_
     assert_eq!((p.last_error, p.last_problem), (None, None));
     assert!(snac.statuses_of(&snac.token).await.is_empty());
 }
+
+#[tokio::test]
+async fn a_post_that_may_have_gone_out_cannot_be_cancelled_as_if_nothing_was_sent() {
+    let snac = Snac::start().await;
+    let proxy = FaultProxy::start(snac.port).await;
+    let r = rig("m-maybe");
+    let (brand, acct) = brand_with_alice(&r, &snac, &proxy.url()).await;
+    // The server stores the post, the answer is lost, and reading the account fails too.
+    let alice = r
+        .publisher
+        .accounts(brand)
+        .unwrap()
+        .remove(0)
+        .identity
+        .remote_id;
+    proxy.inject("POST /api/v1/statuses", Fault::Cut, 1);
+    proxy.inject(
+        &format!("GET /api/v1/accounts/{alice}/statuses"),
+        Fault::Refuse,
+        10,
+    );
+    r.publisher
+        .queue(
+            brand,
+            acct,
+            &Content::text("Peut-être parti"),
+            &Confirmation::default(),
+            None,
+        )
+        .unwrap();
+    r.publisher.deliver_due().await;
+    let p = r.publisher.outbox(1).unwrap().remove(0);
+    assert!(p.outcome_unknown, "{p:?}");
+    assert_eq!(
+        snac.statuses_of(&snac.token).await.len(),
+        1,
+        "it is on the server"
+    );
+    let err = r.publisher.cancel(p.id).unwrap_err();
+    assert!(err.to_string().contains("may have published"), "{err}");
+}

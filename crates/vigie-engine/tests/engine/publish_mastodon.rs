@@ -503,3 +503,136 @@ async fn an_oauth_sign_in_with_an_instance_that_does_not_answer_says_so_as_data(
         "{err}"
     );
 }
+
+#[tokio::test]
+async fn the_brand_s_account_never_lands_in_a_personal_profile_whatever_the_address() {
+    let snac = Snac::start().await;
+    let r = rig("m-chrysler");
+    let me = r
+        .publisher
+        .create_profile("Jeanne perso", ProfileKind::Personal, "#0060a0", &[])
+        .unwrap();
+    let brand = r
+        .publisher
+        .create_profile(
+            "Acme",
+            ProfileKind::Brand,
+            "#c00000",
+            &[format!("alice@{}", host(&snac))],
+        )
+        .unwrap();
+    // The brand's account offered to the personal profile, by the address the brand uses and
+    // by another name of the same server: refused before anything is saved, either way.
+    let localhost = format!("http://localhost:{}", snac.port);
+    for server in [snac.url(), localhost.clone()] {
+        let err = r
+            .publisher
+            .connect_mastodon_token(me.id, &server, Sensitive::new(snac.token.clone()), None)
+            .await
+            .unwrap_err();
+        match err {
+            PublishError::Refused(Refusal::BrandAccount { handle, brand }) => {
+                assert_eq!(handle, format!("alice@{}", host(&snac)));
+                assert_eq!(brand, "Acme");
+            }
+            other => panic!("{server}: {other:?}"),
+        }
+    }
+    assert!(r.publisher.accounts(me.id).unwrap().is_empty());
+    // The brand connects it through one address; the other address is the same account.
+    let acct = r
+        .publisher
+        .connect_mastodon_token(
+            brand.id,
+            &snac.url(),
+            Sensitive::new(snac.token.clone()),
+            None,
+        )
+        .await
+        .unwrap();
+    assert_eq!(acct.identity.handle, format!("alice@{}", host(&snac)));
+    let again = r
+        .publisher
+        .connect_mastodon_token(
+            brand.id,
+            &localhost,
+            Sensitive::new(snac.token.clone()),
+            None,
+        )
+        .await
+        .unwrap();
+    assert_eq!(again.id, acct.id, "reconnected, not a second account");
+    // An address with a user name or password in it is refused: credentials go to the keychain.
+    let err = r
+        .publisher
+        .connect_mastodon_token(
+            me.id,
+            &format!("http://u:pw@127.0.0.1:{}", snac.port),
+            Sensitive::new(snac.token.clone()),
+            None,
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, PublishError::Refused(Refusal::CredentialsInAddress { server }) if !server.contains("pw")),
+        "{err:?}"
+    );
+}
+
+#[tokio::test]
+async fn the_same_text_twice_on_one_account_is_refused_until_the_first_is_cancelled() {
+    let snac = Snac::start().await;
+    let r = rig("m-twice");
+    let (brand, acct) = brand_with_alice(&r, &snac, &snac.url()).await;
+    r.publisher.set_config(PublishConfig::default()); // 30 s undo window
+    let text = Content::text("Nous rappelons le lot 42 par précaution.");
+    let first = r
+        .publisher
+        .queue(brand, acct, &text, &Confirmation::default(), None)
+        .unwrap();
+    let again = || {
+        r.publisher
+            .queue(brand, acct, &text, &Confirmation::default(), None)
+    };
+    match again().unwrap_err() {
+        PublishError::Refused(Refusal::SamePost { post_id, state, .. }) => {
+            assert_eq!((post_id, state.as_str()), (first.id, "queued"))
+        }
+        other => panic!("{other:?}"),
+    }
+    // Once sent, the same text is still refused for a day…
+    r.clock.advance(31);
+    assert_eq!(r.publisher.deliver_due().await.sent, 1);
+    let err = again().unwrap_err();
+    assert!(err.to_string().contains("already sent"), "{err}");
+    // …while another text goes, and a cancelled post leaves its text free.
+    let other = r
+        .publisher
+        .queue(
+            brand,
+            acct,
+            &Content::text("Autre chose"),
+            &Confirmation::default(),
+            None,
+        )
+        .unwrap();
+    r.publisher.cancel(other.id).unwrap();
+    r.publisher
+        .queue(
+            brand,
+            acct,
+            &Content::text("Autre chose"),
+            &Confirmation::default(),
+            None,
+        )
+        .unwrap();
+    r.clock.advance(24 * 3600 + 60);
+    again().expect("a day later, a repeat is deliberate");
+    r.clock.advance(31);
+    let mut sent = 0;
+    for _ in 0..4 {
+        sent += r.publisher.deliver_due().await.sent;
+    }
+    assert_eq!(sent, 2);
+    assert_eq!(snac.statuses_of(&snac.token).await.len(), 3);
+}
