@@ -136,6 +136,7 @@ export type Problem =
   | { problem: "keychain_locked" }
   | { problem: "session_expired" }
   | { problem: "no_app_password"; handle: string }
+  | { problem: "main_password"; handle: string }
   | { problem: "refused"; code: string; message: string }
   | { problem: "other"; detail: string };
 
@@ -329,6 +330,7 @@ export interface ComposeCheck {
 export type Invalid =
   | { kind: "empty" }
   | { kind: "tooLong"; count: number; max: number }
+  | { kind: "tooManyBytes"; bytes: number; max: number }
   | { kind: "tooManyImages"; count: number; max: number }
   | { kind: "imageTooBig"; index: number; bytes: number; max: number }
   | { kind: "missingAlt"; index: number }

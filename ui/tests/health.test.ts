@@ -44,6 +44,7 @@ const EVERY: Problem[] = [
   { problem: "keychain_locked" },
   { problem: "session_expired" },
   { problem: "no_app_password", handle: "acme.bsky.social" },
+  { problem: "main_password", handle: "acme.bsky.social" },
   { problem: "refused", code: "InvalidRequest", message: "bad query" },
 ];
 

@@ -11,6 +11,7 @@ const plain = (s: string) => s.replace(/\s/g, " ");
 const EVERY_INVALID: Invalid[] = [
   { kind: "empty" },
   { kind: "tooLong", count: 1_250, max: 500 },
+  { kind: "tooManyBytes", bytes: 7_500, max: 3_000 },
   { kind: "tooManyImages", count: 6, max: 4 },
   { kind: "imageTooBig", index: 1, bytes: 2_400_000, max: 1_000_000 },
   { kind: "missingAlt", index: 0 },

@@ -51,6 +51,11 @@ pub enum Problem {
     NoAppPassword {
         handle: String,
     },
+    /// The password given is the Bluesky account's own password, not an app password: it
+    /// could change the password or delete the account, so Vigie does not keep it.
+    MainPassword {
+        handle: String,
+    },
     /// The server would receive a password or a token over plain http.
     InsecureServer {
         server: String,
@@ -140,6 +145,9 @@ impl Problem {
             Problem::Keychain { detail } => format!("the OS keychain is not available ({detail})."),
             Problem::KeychainLocked => "the OS keychain is locked: unlock it (log in to your desktop session or open your keyring manager). Vigie will retry.".into(),
             Problem::SessionExpired => "the Bluesky session expired and could not be renewed: reconnect this account with a valid app password.".into(),
+            Problem::MainPassword { handle } => format!(
+                "this is the main password of {handle}, not an app password: Vigie does not keep a password that can change or delete the account. Create an app password (Bluesky: Settings → Privacy and security → App passwords) and use it instead."
+            ),
             Problem::NoAppPassword { handle } => format!(
                 "no app password is stored for {handle}: connect the account again (Vigie keeps it only in the OS keychain)."
             ),

@@ -281,11 +281,32 @@ pub(crate) fn hex(bytes: &[u8]) -> String {
 #[serde(rename_all = "camelCase", tag = "kind")]
 pub enum Invalid {
     Empty,
-    TooLong { count: usize, max: usize },
-    TooManyImages { count: usize, max: usize },
-    ImageTooBig { index: usize, bytes: u64, max: u64 },
-    MissingAlt { index: usize },
-    UnsupportedImage { index: usize, mime: String },
+    TooLong {
+        count: usize,
+        max: usize,
+    },
+    /// Bluesky also caps a post's text at 3,000 bytes of UTF-8 (composed emoji weigh up to
+    /// 25 bytes for one grapheme).
+    TooManyBytes {
+        bytes: usize,
+        max: usize,
+    },
+    TooManyImages {
+        count: usize,
+        max: usize,
+    },
+    ImageTooBig {
+        index: usize,
+        bytes: u64,
+        max: u64,
+    },
+    MissingAlt {
+        index: usize,
+    },
+    UnsupportedImage {
+        index: usize,
+        mime: String,
+    },
 }
 
 impl fmt::Display for Invalid {
@@ -296,6 +317,10 @@ impl fmt::Display for Invalid {
                 f,
                 "the text is {count} characters long; this account accepts {max}: remove {}",
                 count - max
+            ),
+            Invalid::TooManyBytes { bytes, max } => write!(
+                f,
+                "the text weighs {bytes} bytes; Bluesky accepts {max} (composed emoji weigh a lot): shorten it"
             ),
             Invalid::TooManyImages { count, max } => {
                 write!(
@@ -324,10 +349,23 @@ impl fmt::Display for Invalid {
 }
 
 /// Everything wrong with `content` for this network, empty when it can go.
+/// The byte limit of a Bluesky post's text (the `app.bsky.feed.post` lexicon).
+pub const BLUESKY_MAX_BYTES: usize = 3000;
+
 pub fn validate(network: Network, limits: &Limits, content: &Content) -> Vec<Invalid> {
     let mut out = Vec::new();
-    if content.text.trim().is_empty() && content.images.is_empty() {
+    // Invisible characters alone (a zero-width space) are no text either.
+    let blank = content.text.chars().all(|c| {
+        c.is_whitespace() || matches!(c, '\u{200b}'..='\u{200d}' | '\u{2060}' | '\u{feff}')
+    });
+    if blank && content.images.is_empty() {
         out.push(Invalid::Empty);
+    }
+    if network == Network::Bluesky && content.text.len() > BLUESKY_MAX_BYTES {
+        out.push(Invalid::TooManyBytes {
+            bytes: content.text.len(),
+            max: BLUESKY_MAX_BYTES,
+        });
     }
     let count = count_chars(network, limits, &content.text);
     if count > limits.max_chars {
@@ -543,6 +581,37 @@ mod tests {
                 max: 300
             }]
         );
+        // 300 families of four: 300 graphemes, but 7,500 bytes.
+        let heavy = Content::text("👨‍👩‍👧‍👦".repeat(300));
+        assert_eq!(count_chars(Network::Bluesky, &l, &heavy.text), 300);
+        assert_eq!(
+            validate(Network::Bluesky, &l, &heavy),
+            vec![Invalid::TooManyBytes {
+                bytes: 7500,
+                max: 3000
+            }]
+        );
+        // Mastodon has no byte limit of its own.
+        assert!(
+            !validate(Network::Mastodon, &Limits::MASTODON_DEFAULT, &heavy)
+                .iter()
+                .any(|i| matches!(i, Invalid::TooManyBytes { .. }))
+        );
+    }
+
+    #[test]
+    fn invisible_characters_alone_are_an_empty_post() {
+        for text in ["\u{200b}", " \u{feff}\n", "\u{2060}\u{200d}"] {
+            assert_eq!(
+                validate(
+                    Network::Mastodon,
+                    &Limits::MASTODON_DEFAULT,
+                    &Content::text(text)
+                ),
+                vec![Invalid::Empty],
+                "{text:?}"
+            );
+        }
     }
 
     #[test]

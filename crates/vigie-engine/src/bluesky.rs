@@ -57,6 +57,23 @@ struct SessionResponse {
     refresh_jwt: String,
 }
 
+/// Did `createSession` answer for the account's own password? Its access token then carries
+/// the scope `com.atproto.access`; an app password's carries `com.atproto.appPass` (or
+/// `…appPassPrivileged`). A token Vigie cannot read is not judged here.
+fn is_main_password_session(body: &[u8]) -> bool {
+    use base64::Engine as _;
+    let scope = || -> Option<String> {
+        let r: SessionResponse = serde_json::from_slice(body).ok()?;
+        let payload = r.access_jwt.split('.').nth(1)?;
+        let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(payload.trim_end_matches('='))
+            .ok()?;
+        let claims: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
+        claims["scope"].as_str().map(str::to_string)
+    };
+    scope().as_deref() == Some("com.atproto.access")
+}
+
 #[derive(Deserialize)]
 struct XrpcError {
     error: Option<String>,
@@ -398,6 +415,26 @@ impl Bluesky {
                 problem: Problem::Http {
                     status,
                     retry_after_secs: None,
+                },
+                status: Some(status),
+            });
+        }
+        if is_main_password_session(&bytes) {
+            // Logged in with the account's own password: end that session and refuse it.
+            if let Ok(r) = serde_json::from_slice::<SessionResponse>(&bytes) {
+                let _ = http
+                    .client()
+                    .post(format!(
+                        "{}/xrpc/com.atproto.server.deleteSession",
+                        service.trim_end_matches('/')
+                    ))
+                    .bearer_auth(&r.refresh_jwt)
+                    .send()
+                    .await;
+            }
+            return Err(FetchError {
+                problem: Problem::MainPassword {
+                    handle: handle.to_string(),
                 },
                 status: Some(status),
             });

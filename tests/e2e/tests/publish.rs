@@ -93,7 +93,11 @@ async fn connect_compose_confirm_and_the_post_is_on_the_server_once() {
         "the counter and the review button",
         Duration::from_secs(20),
         || async {
-            ui.text("compose-counter").await.ends_with("/ 100000")
+            // "12 / 100 000": the UI's language groups the digits.
+            ui.text("compose-counter")
+                .await
+                .replace(char::is_whitespace, "")
+                .ends_with("/100000")
                 && ui.prop("compose-review", "disabled").await == serde_json::json!(false)
         },
     )

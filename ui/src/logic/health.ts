@@ -73,6 +73,8 @@ export function problemText(p: Problem): string {
       return t("problem.sessionExpired");
     case "no_app_password":
       return t("problem.noAppPassword", { handle: p.handle });
+    case "main_password":
+      return t("problem.mainPassword", { handle: p.handle });
     case "refused":
       return p.message.replace(/\.+$/, "")
         ? t("problem.refused", { code: p.code, message: p.message.replace(/\.+$/, "") })

@@ -19,6 +19,8 @@ export function invalidText(i: Invalid): string {
       return t("invalid.empty");
     case "tooLong":
       return tn("invalid.tooLong", i.count - i.max, { count: number(i.count), max: number(i.max) });
+    case "tooManyBytes":
+      return t("invalid.tooManyBytes", { bytes: number(i.bytes), max: number(i.max) });
     case "tooManyImages":
       return tn("invalid.tooManyImages", i.count - i.max, { count: number(i.count), max: number(i.max) });
     case "imageTooBig":

@@ -45,8 +45,9 @@ fn failure(e: FetchError) -> SendFailure {
         ) => SendFailure::RateLimited {
             after_secs: retry_after_secs.unwrap_or(60),
         },
-        // Nothing was sent, and nothing will be until the account is connected over https.
-        (_, problem @ Problem::InsecureServer { .. }) => {
+        // Nothing was sent, and nothing will be until the account is connected over https, or
+        // with an app password.
+        (_, problem @ (Problem::InsecureServer { .. } | Problem::MainPassword { .. })) => {
             SendFailure::Auth(PostProblem::Transport { problem })
         }
         (_, Problem::Refused { code, message }) => SendFailure::Rejected(PostProblem::Refused {

@@ -112,6 +112,20 @@ async fn bluesky_publishing_is_guarded_and_never_duplicates() {
         .unwrap_err();
     assert_eq!(err.code(), "auth", "{err}");
     assert!(p.accounts(brand.id).unwrap().is_empty());
+    // The account's own password (it could change the password or delete the account) is
+    // refused: only an app password is kept.
+    let main_pw = acme["password"].as_str().unwrap().to_string();
+    let err = p
+        .connect_bluesky(
+            brand.id,
+            &proxy.url(),
+            "marque-acme.test",
+            Sensitive::new(main_pw),
+        )
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("not an app password"), "{err}");
+    assert!(p.accounts(brand.id).unwrap().is_empty());
 
     let acct = p
         .connect_bluesky(
@@ -137,6 +151,17 @@ async fn bluesky_publishing_is_guarded_and_never_duplicates() {
         )
         .unwrap_err();
     assert!(err.to_string().contains("301"), "{err}");
+    // 300 graphemes, but over Bluesky's 3,000 bytes: refused too.
+    let err = p
+        .queue(
+            brand.id,
+            acct.id,
+            &Content::text("👨‍👩‍👧‍👦".repeat(300)),
+            &Confirmation::default(),
+            None,
+        )
+        .unwrap_err();
+    assert!(err.to_string().contains("7500 bytes"), "{err}");
 
     // A post with a mention, a link and a hashtag: facets with UTF-8 byte offsets.
     let text = "Réponse à @jeanne.test : tout est sur https://acme.example/rappel #Rappel";
