@@ -640,6 +640,7 @@ export type TeamRefusal =
   | { kind: "ownRoles" }
   | { kind: "noPlaybook"; name: string }
   | { kind: "noStatement"; playbook: string; statement: string }
+  | { kind: "wrongNetwork"; statement: string; network: Network; target: Network }
   | { kind: "invalid"; detail: string }
   | { kind: "noVariant" }
   | { kind: "requestDamaged" }

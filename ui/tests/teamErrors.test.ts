@@ -17,6 +17,7 @@ const EVERY: TeamRefusal[] = [
   { kind: "ownRoles" },
   { kind: "noPlaybook", name: "Rappel produit" },
   { kind: "noStatement", playbook: "Rappel produit", statement: "holding-fr" },
+  { kind: "wrongNetwork", statement: "attente-bluesky", network: "bluesky", target: "mastodon" },
   { kind: "invalid", detail: "the slot {date} is empty" },
   { kind: "noVariant" },
   { kind: "requestDamaged" },
@@ -47,6 +48,11 @@ describe("teamwork refusals in the user's language", () => {
       else expect(fr, name).not.toBe(en);
       for (const [k, v] of Object.entries(r)) {
         if (k === "kind") continue;
+        // Networks are named as people write them ("Bluesky").
+        if (r.kind === "wrongNetwork" && (k === "network" || k === "target")) {
+          expect(fr, name).toContain(v === "bluesky" ? "Bluesky" : "Mastodon");
+          continue;
+        }
         for (const s of Array.isArray(v) ? v : [v]) {
           expect(fr, name).toContain(s);
           expect(en, name).toContain(s);

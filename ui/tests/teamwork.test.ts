@@ -25,6 +25,14 @@ describe("statements and slots (same rules as vigie-domain)", () => {
     expect(slotProblem("lot", "{x}")).toEqual({ slot: "lot", why: "multiline" });
     expect(slotProblem("lot", "x".repeat(101))).toEqual({ slot: "lot", why: "tooLong" });
     expect(slotProblem("lot", "é".repeat(100))).toBeNull();
+    // The engine's rules (vigie-domain playbook.rs): no sentence where a name goes, one web
+    // address where a link goes.
+    expect(slotProblem("brand", "Nous avons fait faillite. Acme")).toEqual({ slot: "brand", why: "sentence" });
+    expect(slotProblem("lot", "TOUS LES LOTS, tout est contaminé,")).toEqual({ slot: "lot", why: "sentence" });
+    expect(slotProblem("date", "21 novembre 2026 à 14h")).toBeNull();
+    expect(slotProblem("link", "acme.fr")).toEqual({ slot: "link", why: "notALink" });
+    expect(slotProblem("page_url", "https://acme.fr/a b")).toEqual({ slot: "page_url", why: "notALink" });
+    expect(slotProblem("link", "https://acme.fr/rappel")).toBeNull();
     // A value that looks like a slot is inserted as text, not expanded again.
     expect(fillStatement("{a}{b}", { a: "b", b: "c" })).toEqual({ ok: true, text: "bc" });
   });

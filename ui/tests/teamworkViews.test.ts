@@ -515,12 +515,15 @@ describe("playbooks", () => {
     const slots = qa(dlg, "use-slot") as HTMLInputElement[];
     expect(slots.map((s) => s.dataset.slot)).toEqual(["brand", "lot", "link"]);
     expect((q(dlg, "use-create") as HTMLButtonElement).disabled).toBe(true);
-    type(slots[0], "Acme");
+    type(slots[0], XSS);
     type(slots[1], "42");
-    type(slots[2], XSS);
-    expect(q(dlg, "use-preview")?.textContent).toBe(`Acme rappelle le lot 42. Infos : ${XSS}`);
-    expect(dlg.querySelector("img")).toBeNull();
     type(slots[2], "https://acme.example/rappel");
+    expect(q(dlg, "use-preview")?.textContent).toBe(`${XSS} rappelle le lot 42. Infos : https://acme.example/rappel`);
+    expect(dlg.querySelector("img")).toBeNull();
+    // A sentence where the brand goes is refused before the engine is asked.
+    type(slots[0], "Nous avons fait faillite. Acme");
+    expect((q(dlg, "use-create") as HTMLButtonElement).disabled).toBe(true);
+    type(slots[0], "Acme");
     q(dlg, "use-create")!.click();
     await vi.waitFor(() => expect(navigate).toHaveBeenCalledWith("#/drafts/21"));
     expect(b.calls.find((c) => c.cmd === "use_statement")!.args).toEqual({

@@ -240,6 +240,13 @@ pub enum TeamRefusal {
     NoPlaybook { name: String },
     #[error("the playbook {playbook:?} has no statement {statement:?}")]
     NoStatement { playbook: String, statement: String },
+    /// The statement is written for another network (its length, its mentions and links).
+    #[error("the statement {statement:?} is written for {network}, not for a {target} account: pick the statement for {target}")]
+    WrongNetwork {
+        statement: String,
+        network: String,
+        target: String,
+    },
     /// A playbook, the policy or a statement's slots did not pass their checks (their words).
     #[error("{detail}")]
     Invalid { detail: String },

@@ -38,9 +38,10 @@ pub struct Statement {
     pub text: String,
 }
 
-/// Longest value a slot accepts: slots carry a name, a date or a link, not a message. (A slot
-/// is free text within these bounds — one line, no braces — which is what a pre-approval of the
-/// fixed text accepts.)
+/// Longest value a slot accepts: slots carry a name, a date or a link, not a message. Within
+/// these bounds (one line, no braces, at most [`MAX_SLOT_WORDS`] words and no sentence for a
+/// name or a date, one web address for a link) a slot is what a pre-approval of the fixed text
+/// accepts. A link slot takes any web address: the approver does not choose its domain.
 pub const MAX_SLOT_CHARS: usize = 100;
 
 impl Statement {
@@ -65,18 +66,8 @@ impl Statement {
             let v = values
                 .get(&slot)
                 .ok_or_else(|| format!("the slot {{{slot}}} needs a value"))?;
-            if v.trim().is_empty() {
-                return Err(format!("the slot {{{slot}}} is empty"));
-            }
-            if v.contains(['\n', '\r', '{', '}']) {
-                return Err(format!(
-                    "the value of {{{slot}}} must be one line without braces"
-                ));
-            }
-            if v.chars().count() > MAX_SLOT_CHARS {
-                return Err(format!(
-                    "the value of {{{slot}}} is longer than {MAX_SLOT_CHARS} characters: a slot holds a name, a date or a link"
-                ));
+            if let Some(problem) = slot_value_problem(&slot, v) {
+                return Err(problem);
             }
         }
         if let Some(extra) = values.keys().find(|k| !self.slots().contains(k)) {
@@ -138,10 +129,52 @@ fn parts(template: &str) -> Vec<Part<'_>> {
     out
 }
 
-fn slot_value_ok(v: &str) -> bool {
-    !v.trim().is_empty()
-        && !v.contains(['\n', '\r', '{', '}'])
-        && v.chars().count() <= MAX_SLOT_CHARS
+/// Most words a slot other than a link takes ("yaourt nature bio 4x125 g", "21 novembre 2026").
+pub const MAX_SLOT_WORDS: usize = 5;
+
+/// A slot named like a link (`link`, `lien`, `url`, `page_link`…) holds one web address.
+fn is_link_slot(name: &str) -> bool {
+    let n = name.to_ascii_lowercase();
+    n.contains("link") || n.contains("lien") || n.contains("url")
+}
+
+/// Why `v` cannot fill the slot `name`, if it cannot. A slot carries a name, a date, a number
+/// or a link, never a sentence: a pre-approval of the fixed text must not carry a message the
+/// approver never read.
+fn slot_value_problem(name: &str, v: &str) -> Option<String> {
+    if v.trim().is_empty() {
+        return Some(format!("the slot {{{name}}} is empty"));
+    }
+    if v.contains(['\n', '\r', '{', '}']) {
+        return Some(format!(
+            "the value of {{{name}}} must be one line without braces"
+        ));
+    }
+    if v.chars().count() > MAX_SLOT_CHARS {
+        return Some(format!(
+            "the value of {{{name}}} is longer than {MAX_SLOT_CHARS} characters: a slot holds a name, a date or a link"
+        ));
+    }
+    if is_link_slot(name) {
+        let url = v.starts_with("https://") || v.starts_with("http://");
+        if !url || v.chars().any(char::is_whitespace) {
+            return Some(format!(
+                "the value of {{{name}}} must be one web address (https://…)"
+            ));
+        }
+        return None;
+    }
+    let sentence = v.contains(['!', '?', ';', '\u{2026}'])
+        || v.contains(". ")
+        || v.contains(": ")
+        || v.contains("://")
+        || v.to_lowercase().contains("www.");
+    if sentence || v.split_whitespace().count() > MAX_SLOT_WORDS {
+        return Some(format!(
+            "the value of {{{name}}} must be a name, a date or a number (at most {MAX_SLOT_WORDS} words, no sentence, no link): the approval covers the fixed text only"
+        ));
+    }
+    None
 }
 
 fn match_parts(parts: &[Part<'_>], text: &str, found: &mut BTreeMap<String, String>) -> bool {
@@ -165,7 +198,7 @@ fn match_parts(parts: &[Part<'_>], text: &str, found: &mut BTreeMap<String, Stri
                     if prev != v {
                         continue;
                     }
-                } else if !slot_value_ok(v) {
+                } else if slot_value_problem(name, v).is_some() {
                     continue;
                 }
                 let had = found.contains_key(*name);
@@ -295,7 +328,11 @@ text = "{brand} rappelle le lot {lot} par précaution. Toutes les informations :
     fn slots_cannot_carry_a_message() {
         let p = Playbook::from_toml(RECALL).unwrap();
         let s = p.statement("holding-fr").unwrap();
-        let ok = [("brand", "Acme"), ("lot", "42"), ("link", "x")];
+        let ok = [
+            ("brand", "Acme"),
+            ("lot", "42"),
+            ("link", "https://acme.fr/rappel"),
+        ];
         assert!(s.fill(&values(&ok[..2])).unwrap_err().contains("{link}"));
         let mut v = values(&ok);
         v.insert("lot".into(), "42\nEt autre chose".into());
@@ -305,6 +342,21 @@ text = "{brand} rappelle le lot {lot} par précaution. Toutes les informations :
         let mut v = values(&ok);
         v.insert("extra".into(), "y".into());
         assert!(s.fill(&v).unwrap_err().contains("{extra}"));
+        // A sentence, a link or a speech where a name or a number goes; anything but one web
+        // address where a link goes.
+        for (slot, value) in [
+            ("brand", "Nous avons fait faillite. Acme"),
+            ("lot", "TOUS LES LOTS, tout est contaminé,"),
+            ("lot", "42 ! Scandale"),
+            ("brand", "Acme (voir https://evil.example)"),
+            ("link", "https://acme.fr/rappel et autre chose"),
+            ("link", "acme.fr"),
+        ] {
+            let mut v = values(&ok);
+            v.insert(slot.into(), value.into());
+            assert!(s.fill(&v).is_err(), "{slot} = {value:?}");
+        }
+        assert!(s.fill(&values(&ok)).is_ok());
     }
 
     #[test]
@@ -321,9 +373,15 @@ text = "{brand} rappelle le lot {lot} par précaution. Toutes les informations :
         // The fixed text edited: no longer this statement.
         assert_eq!(s.matches(&text.replace("par précaution", "")), None);
         assert_eq!(s.matches(&text.replace("Toutes les", "Les")), None);
-        // A slot cannot swallow a second line.
+        // A slot cannot swallow a second line, nor a sentence put before the statement.
         let sneaky = text.replace("42", "42\nBonus message");
         assert_eq!(s.matches(&sneaky), None);
+        assert_eq!(
+            s.matches(&format!("Nous avons fait faillite. {text}")),
+            None
+        );
+        let elsewhere = text.replace("https://acme.fr/r", "https://evil.example ici");
+        assert_eq!(s.matches(&elsewhere), None);
     }
 
     #[test]

@@ -158,6 +158,7 @@ export const enProblems: Record<keyof typeof frProblems, string> = {
   "teamRefusal.noSuchMember": "nobody called “{who}” in the team",
   "teamRefusal.ownRoles": "you cannot change your own roles or autonomy: another member of the team does it on their Vigie and shares the team file",
   "teamRefusal.noPlaybook": "no playbook “{name}”",
+  "teamRefusal.wrongNetwork": "the statement “{statement}” is written for {network}, not for a {target} account: pick the statement for {target}",
   "teamRefusal.noStatement": "the playbook “{playbook}” has no statement “{statement}”",
   "teamRefusal.invalid": "{detail}",
   "teamRefusal.noVariant": "this draft has no text for that account yet",

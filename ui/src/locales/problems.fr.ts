@@ -158,6 +158,7 @@ export const frProblems = {
   "teamRefusal.noSuchMember": "personne ne s'appelle « {who} » dans l'équipe",
   "teamRefusal.ownRoles": "vous ne pouvez pas changer vos propres rôles ni votre autonomie : un autre membre de l'équipe le fait sur son Vigie et partage le fichier de l'équipe",
   "teamRefusal.noPlaybook": "aucun scénario « {name} »",
+  "teamRefusal.wrongNetwork": "le message « {statement} » est écrit pour {network}, pas pour un compte {target} : choisissez le message prévu pour {target}",
   "teamRefusal.noStatement": "le scénario « {playbook} » n'a pas de message « {statement} »",
   "teamRefusal.invalid": "{detail}",
   "teamRefusal.noVariant": "ce brouillon n'a pas encore de texte pour ce compte",

@@ -5,6 +5,7 @@
 import { t } from "../i18n";
 import type { TeamRefusal } from "../types";
 
+const NETWORKS = { mastodon: "Mastodon", bluesky: "Bluesky" } as const;
 const roles = (list: string[]) => (list.length ? list.join(", ") : t("teamRefusal.noRole"));
 
 /** Most kinds are worded by their key, `teamRefusal.<kind>`, with their fields filled in. */
@@ -14,6 +15,8 @@ export function teamRefusalText(r: TeamRefusal): string {
       return t("teamRefusal.notYourRole", { role: r.role, yours: roles(r.yours) });
     case "roleNotHeld":
       return t("teamRefusal.roleNotHeld", { name: r.name, role: r.role, roles: roles(r.roles) });
+    case "wrongNetwork":
+      return t("teamRefusal.wrongNetwork", { statement: r.statement, network: NETWORKS[r.network], target: NETWORKS[r.target] });
     default:
       return t(`teamRefusal.${r.kind}`, r);
   }

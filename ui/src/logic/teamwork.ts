@@ -45,13 +45,25 @@ export function statementSlots(template: string): string[] {
   return out;
 }
 
-export type SlotProblem = { slot: string; why: "missing" | "multiline" | "tooLong" };
+export type SlotProblem = { slot: string; why: "missing" | "multiline" | "tooLong" | "notALink" | "sentence" };
+
+/** Most words a slot other than a link takes (vigie-domain `MAX_SLOT_WORDS`). */
+export const MAX_SLOT_WORDS = 5;
+
+/** A slot named like a link (`link`, `lien`, `url`…) holds one web address (vigie-domain `is_link_slot`). */
+export function isLinkSlot(slot: string): boolean {
+  return /link|lien|url/i.test(slot);
+}
 
 /** What is wrong with a slot value, if anything (the engine's `fill` rules). */
 export function slotProblem(slot: string, value: string | undefined): SlotProblem | null {
   if (value === undefined || !value.trim()) return { slot, why: "missing" };
   if (/[\n\r{}]/.test(value)) return { slot, why: "multiline" };
   if (Array.from(value).length > MAX_SLOT_CHARS) return { slot, why: "tooLong" };
+  // A pre-approval covers the fixed text only: slots carry a name, a date, a number or a link.
+  if (isLinkSlot(slot)) return /^https?:\/\/\S+$/.test(value) ? null : { slot, why: "notALink" };
+  const sentence = /[!?;\u2026]|\. |: |:\/\/|www\./i.test(value);
+  if (sentence || value.trim().split(/\s+/).length > MAX_SLOT_WORDS) return { slot, why: "sentence" };
   return null;
 }
 

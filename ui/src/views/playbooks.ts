@@ -107,9 +107,11 @@ export function renderPlaybooks(root: HTMLElement, ctx: Ctx): Cleanup {
   function useDialog(p: Playbook, s: Statement) {
     const slots = statementSlots(s.text);
     const inputs = slots.map((name) => h("input", { type: "text", class: "input", testid: "use-slot", "data-slot": name, autocomplete: "off", maxlength: "100" }));
-    const preferred = accounts.find((a) => !s.network || a.network === s.network) ?? accounts[0];
-    const account = select(accounts.map((a) => ({ value: String(a.id), label: `${displayHandle(a.identity.handle)} (${networkLabel(a.network)})` })),
-      preferred ? String(preferred.id) : "", { class: "input", testid: "use-account" });
+    // A statement written for one network is offered for that network's accounts only (the
+    // engine refuses the others).
+    const fitting = accounts.filter((a) => !s.network || a.network === s.network);
+    const account = select(fitting.map((a) => ({ value: String(a.id), label: `${displayHandle(a.identity.handle)} (${networkLabel(a.network)})` })),
+      fitting[0] ? String(fitting[0].id) : "", { class: "input", testid: "use-account" });
     const watchOptions = [{ value: "", label: t("drafts.noWatch") }, ...ctx.rows.map((r) => ({ value: String(r.watch.id), label: r.watch.name }))];
     const watch = select(watchOptions, "", { class: "input", testid: "use-watch" });
     const preview = h("p", { class: "post-text", testid: "use-preview" });
@@ -152,9 +154,9 @@ export function renderPlaybooks(root: HTMLElement, ctx: Ctx): Cleanup {
       h("p", { class: "muted small" }, t("playbooks.useBody")),
       statementText(s.text),
       ...inputs.map((i, n) => field(`{${slots[n]}}`, i, { hint: n === 0 ? t("playbooks.slotHint") : undefined })),
-      accounts.length
+      fitting.length
         ? h("div", { class: "two-col" }, field(t("compose.account"), account), field(t("drafts.watch"), watch))
-        : h("p", { class: "note" }, t("playbooks.noAccount")),
+        : h("p", { class: "note", testid: "use-no-account" }, s.network && accounts.length ? t("playbooks.noAccountFor", { network: networkLabel(s.network) }) : t("playbooks.noAccount")),
       h("div", { class: "confirm-post" }, h("span", { class: "label" }, t("playbooks.preview")), preview),
       err,
     ];

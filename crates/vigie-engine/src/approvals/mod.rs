@@ -21,7 +21,7 @@ use vigie_domain::approval::{
     meets, Approver, Autonomy, Policy, Requirement, Situation, TeamRefusal,
 };
 use vigie_domain::playbook::Playbook;
-use vigie_domain::publish::{Account, Content, Refusal};
+use vigie_domain::publish::{Account, Content, Network, Refusal};
 use vigie_domain::{Level, Sensitivity, Timestamp};
 use vigie_secrets::{Keychain, SecretsError, Sensitive};
 use vigie_store::{Draft, Member, NewApproval, Origin, Store, StoreError, StoredApproval};
@@ -327,7 +327,8 @@ impl Team {
             })
     }
 
-    /// "Use this statement": a draft for `account_id` with the slots filled.
+    /// "Use this statement": a draft for `account_id` with the slots filled (a statement
+    /// written for one network is refused for an account of another).
     pub fn use_statement(
         &self,
         playbook: &str,
@@ -344,6 +345,8 @@ impl Team {
                 statement: statement.to_string(),
             })
         })?;
+        let account = self.db(|s| s.account(account_id))?;
+        same_network(st, account.network)?;
         let text = st.fill(slots).map_err(invalid)?;
         let origin = Origin {
             playbook: p.name.clone(),
@@ -471,6 +474,7 @@ impl Team {
                 statement: statement.to_string(),
             })
         })?;
+        same_network(st, target.network)?;
         let role = role.trim().to_lowercase();
         if !me.roles.contains(&role) {
             return Err(refused(TeamRefusal::NotYourRole {
@@ -729,5 +733,18 @@ impl ApprovalGate for PolicyGate {
                 let _ = self.team.db(|s| s.consume_approvals(&spent, post_id, now));
             }
         }
+    }
+}
+
+/// A statement written for one network (`network = "bluesky"`) is not used, nor pre-approved,
+/// for an account of another.
+fn same_network(st: &vigie_domain::playbook::Statement, target: Network) -> TeamResult<()> {
+    match st.network {
+        Some(n) if n != target => Err(refused(TeamRefusal::WrongNetwork {
+            statement: st.id.clone(),
+            network: n.to_string(),
+            target: target.to_string(),
+        })),
+        _ => Ok(()),
     }
 }

@@ -56,6 +56,12 @@ checklist = ["Suspendre les publications programmées"]
 id = "attente"
 title = "Message d'attente"
 text = "{brand} rappelle le lot {lot} par précaution. Infos : {link}"
+
+[[statement]]
+id = "attente-bluesky"
+title = "Message d'attente (Bluesky)"
+network = "bluesky"
+text = "{brand} rappelle le lot {lot}. Infos : {link}"
 "#;
 
 fn queue(l: &Laptop, profile: i64, account: i64, text: &str) -> Result<i64, String> {
@@ -407,6 +413,28 @@ async fn two_laptops_request_approve_publish_and_every_refusal() {
         .team
         .use_statement("Rappel produit", "attente", &slots, alice.id, None)
         .unwrap();
+    // A statement written for Bluesky is neither used nor pre-approved for a Mastodon account.
+    for e in [
+        a.team
+            .use_statement("Rappel produit", "attente-bluesky", &slots, alice.id, None)
+            .unwrap_err(),
+        b.team
+            .pre_approve(
+                "Rappel produit",
+                "attente-bluesky",
+                &target_of(&alice),
+                Level::Alert,
+                "legal",
+                86_400,
+            )
+            .unwrap_err(),
+    ] {
+        assert!(e.to_string().contains("written for bluesky"), "{e}");
+    }
+    // A sentence slipped into a slot is no longer the pre-approved statement.
+    let hijacked = "Nous avons fait faillite. Acme rappelle le lot 43 par précaution. Infos : https://acme.example/rappel";
+    let e = queue(&a, brand, alice.id, hijacked).unwrap_err();
+    assert!(e.contains("not approved"), "{e}");
     let filled = d3.variants[0].content.text.clone();
     assert_eq!(
         filled,
