@@ -118,9 +118,13 @@ describe("words", () => {
   });
 
   it("audit data reads as short key: value text", () => {
-    expect(auditSummary({ draft_id: 7, title: "Réponse" })).toBe("draft_id: 7 · title: Réponse");
+    // Fields Vigie writes are named in the UI's language; others are shown as written.
+    expect(auditSummary({ draft_id: 7, title: "Réponse" })).toBe("draft: 7 · title: Réponse");
     expect(auditSummary(null)).toBe("");
     expect(auditSummary("x".repeat(200))).toHaveLength(80);
-    expect(auditSummary({ target: { a: 1 } })).toBe('target: {"a":1}');
+    expect(auditSummary({ target: { a: 1 } })).toBe('target account: {"a":1}');
+    setLanguage("fr");
+    expect(auditSummary({ post_id: 3, undo_secs: 0 })).toBe("message: 3 · délai d'annulation (s): 0");
+    setLanguage("en");
   });
 });

@@ -503,7 +503,7 @@ pub fn settings(ctx: Ctx, undo: Option<i64>, audience: Option<&str>) -> Result<(
             ),
         };
     }
-    s.save(&mut store).map_err(anyhow::Error::msg)?;
+    s.save(&mut store, ctx.now).map_err(anyhow::Error::msg)?;
     if ctx.json {
         return print_json(&s);
     }

@@ -428,6 +428,16 @@ async fn publish_from_the_cli_with_confirmation_and_a_real_crash_mid_send() {
     let acct: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     let id = acct["id"].to_string();
     ok(d.path(), &["publish-settings", "--undo-secs", "0"]);
+    // A guard changed is in the audit log, with what it was before.
+    let audit = json(d.path(), &["audit", "list", "--limit", "1"]);
+    assert_eq!(audit[0]["kind"], "publish_settings_changed", "{audit}");
+    assert_eq!(
+        (
+            audit[0]["data"]["undo_secs"].as_i64(),
+            audit[0]["data"]["before"]["undo_secs"].as_i64()
+        ),
+        (Some(0), Some(30))
+    );
 
     // Without --yes nothing is queued; the confirmation line names the account.
     let err = fails(

@@ -1,8 +1,10 @@
 //! The audit log: every draft change, approval, refusal, publish attempt and kill-switch change,
 //! append-only and hash-chained. Each entry's hash covers the previous entry's hash, so an edit
-//! or a deletion anywhere breaks the chain at a place [`Store::verify_audit`] names. (Removing
-//! the newest entries leaves a shorter valid chain: compare with a head recorded elsewhere,
-//! `vigie audit head`.)
+//! or a deletion anywhere breaks the chain at a place [`Store::verify_audit`] names. Removing
+//! the newest entries would leave a shorter valid chain, so each append also records the head
+//! (sequence and hash) in the settings table, and verify compares the chain's end with it.
+//! (Someone able to rewrite the file can rewrite both: for that, keep `vigie audit verify`'s
+//! head outside the computer.)
 
 use crate::{Result, Store};
 use rusqlite::{params, OptionalExtension};
@@ -100,8 +102,16 @@ pub(crate) fn append(
         "INSERT INTO audit (seq, at, actor, kind, data, prev_hash, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         params![seq, at, actor, kind, data, prev, hash],
     )?;
+    tx.execute(
+        "INSERT INTO settings (key, value) VALUES (?1, ?2)
+         ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+        params![HEAD_KEY, format!("{seq} {hash}")],
+    )?;
     Ok(())
 }
+
+/// Where the newest entry's sequence and hash are kept, beside the chain.
+const HEAD_KEY: &str = "audit.head";
 
 impl Store {
     /// Records an event in the event log and the audit log (e.g. a guard's refusal).
@@ -189,10 +199,26 @@ impl Store {
             expected_seq += 1;
             prev = hash;
         }
+        // The end of the chain must be the last entry written (databases from before the head
+        // was kept have none until their next entry).
+        let recorded = self.setting(HEAD_KEY)?;
+        let broken = recorded.and_then(|v| {
+            let (seq, hash) = v.split_once(' ')?;
+            let seq: i64 = seq.parse().ok()?;
+            if seq > count {
+                Some(format!(
+                    "the log ends at entry {count} but entry {seq} was written: the newest entries were removed"
+                ))
+            } else if seq == count && hash != prev {
+                Some(format!("entry {seq} was replaced after it was written"))
+            } else {
+                None
+            }
+        });
         Ok(AuditReport {
             entries: count,
             head: prev,
-            broken: None,
+            broken,
         })
     }
 }

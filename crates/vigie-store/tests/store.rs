@@ -319,6 +319,29 @@ fn audit_chain_detects_edits_and_deletions() {
     let r = Store::open_in(dir2.path()).unwrap().verify_audit().unwrap();
     let why = r.broken.unwrap();
     assert!(why.contains("entry 3") && why.contains("deleted"), "{why}");
+
+    // Cutting the newest entries, or all of them, leaves a valid but shorter chain: the head
+    // kept beside it says so.
+    for cut in ["DELETE FROM audit WHERE seq >= 4", "DELETE FROM audit"] {
+        let dir3 = tempfile::tempdir().unwrap();
+        {
+            let mut s = Store::open_in(dir3.path()).unwrap();
+            for i in 1..=5 {
+                s.audit(i, "note", &serde_json::json!({"n": i})).unwrap();
+            }
+            assert_eq!(s.verify_audit().unwrap().broken, None);
+        }
+        let c = rusqlite::Connection::open(dir3.path().join("vigie.db")).unwrap();
+        c.execute_batch(&format!("DROP TRIGGER audit_no_delete; {cut}"))
+            .unwrap();
+        drop(c);
+        let r = Store::open_in(dir3.path()).unwrap().verify_audit().unwrap();
+        let why = r.broken.unwrap_or_default();
+        assert!(
+            why.contains("entry 5 was written") && why.contains("removed"),
+            "{cut}: {why}"
+        );
+    }
 }
 
 #[test]

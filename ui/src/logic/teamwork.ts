@@ -4,6 +4,7 @@
 
 import type { Account, AuditEntry, Level, Member, Network, StoredApproval, Target, Variant, Version } from "../types";
 import { LEVELS } from "../types";
+import { DICTIONARIES, t, type Key } from "../i18n";
 
 /** vigie-domain `MAX_SLOT_CHARS`: a slot holds a name, a date or a link, not a message. */
 export const MAX_SLOT_CHARS = 100;
@@ -176,8 +177,15 @@ export function auditSummary(data: AuditEntry["data"]): string {
   if (typeof data !== "object") return cut(String(data));
   if (Array.isArray(data)) return cut(JSON.stringify(data));
   return Object.entries(data as Record<string, unknown>)
-    .map(([k, v]) => `${k}: ${cut(typeof v === "string" ? v : JSON.stringify(v))}`)
+    .map(([k, v]) => `${fieldName(k)}: ${cut(typeof v === "string" ? v : JSON.stringify(v))}`)
     .join(" · ");
+}
+
+/** A field of an audit entry in the UI's language ("draft_id" → "brouillon"); one Vigie does not
+ *  know yet is shown as written. */
+function fieldName(k: string): string {
+  const key = `audit.field.${k}`;
+  return key in DICTIONARIES.en ? t(key as Key) : k;
 }
 
 function cut(s: string): string {

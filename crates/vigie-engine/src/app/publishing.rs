@@ -111,8 +111,13 @@ impl PublishSettings {
             .unwrap_or_default())
     }
 
-    /// Validates and saves.
-    pub fn save(&self, store: &mut vigie_store::Store) -> AppResult<()> {
+    /// Validates and saves; the change (before and after) goes to the audit log with it: the
+    /// undo window and the audience threshold are guards.
+    pub fn save(
+        &self,
+        store: &mut vigie_store::Store,
+        now: vigie_domain::Timestamp,
+    ) -> AppResult<()> {
         if !(0..=600).contains(&self.undo_secs) {
             return Err(AppError::new(
                 "invalid",
@@ -120,7 +125,18 @@ impl PublishSettings {
             ));
         }
         let json = serde_json::to_string(self).expect("serialises");
-        Ok(store.set_setting(PUBLISH_KEY, &json)?)
+        let before = Self::load(store)?;
+        Ok(store.batch(|s| {
+            s.set_setting(PUBLISH_KEY, &json)?;
+            s.record(
+                now,
+                "publish_settings_changed",
+                serde_json::json!({
+                    "undo_secs": self.undo_secs, "audience_threshold": self.audience_threshold,
+                    "before": {"undo_secs": before.undo_secs, "audience_threshold": before.audience_threshold},
+                }),
+            )
+        })?)
     }
 
     pub fn config(&self) -> PublishConfig {
@@ -156,7 +172,7 @@ impl App {
     pub fn save_publish_settings(&self, p: &PublishSettings) -> AppResult<PublishSettings> {
         {
             let mut s = self.store.lock().unwrap_or_else(|e| e.into_inner());
-            p.save(&mut s)?;
+            p.save(&mut s, self.now())?;
         }
         self.apply_publish_settings()?;
         Ok(*p)
