@@ -115,9 +115,10 @@ pub enum ProfileCmd {
         /// brand or personal.
         #[arg(long)]
         kind: String,
-        /// #rrggbb, shown around everything done in this profile.
-        #[arg(long, default_value = "#c00000")]
-        colour: String,
+        /// #rrggbb, shown around everything done in this profile (default: red for a brand,
+        /// green for a personal profile, as in the app).
+        #[arg(long)]
+        colour: Option<String>,
         /// Handles a brand profile may hold (user@instance, name.bsky.social); repeat or comma-separate.
         #[arg(long, value_delimiter = ',')]
         allow: Vec<String>,

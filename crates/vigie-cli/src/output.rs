@@ -118,6 +118,17 @@ pub fn time(ts: i64) -> String {
         .unwrap_or_default()
 }
 
+/// A moment within the next minutes, to the second (an undo window lasts seconds).
+pub fn clock(ts: i64) -> String {
+    chrono::DateTime::from_timestamp(ts, 0)
+        .map(|d| {
+            d.with_timezone(&chrono::Local)
+                .format("%H:%M:%S")
+                .to_string()
+        })
+        .unwrap_or_default()
+}
+
 /// A cell as one line a terminal shows as it is: line breaks and tabs become spaces; control
 /// characters and bidirectional overrides (which could recolour, clear or retitle the
 /// terminal, or reorder what is shown) are written as escapes (`\u{1b}`). Cells hold text

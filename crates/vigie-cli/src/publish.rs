@@ -8,7 +8,7 @@ use crate::run::{print_json, runtime, Ctx};
 use anyhow::{bail, Context, Result};
 use std::io::{BufRead, IsTerminal, Read};
 use std::sync::{Arc, Mutex};
-use vigie_domain::publish::{ConfirmRule, Content, PostState};
+use vigie_domain::publish::{ConfirmRule, Content, PostState, ProfileKind};
 use vigie_engine::app::PublishSettings;
 use vigie_engine::approvals::{PolicyGate, Team};
 use vigie_engine::publish::{ComposeCheck, Confirmation, PublishError, Publisher};
@@ -75,7 +75,15 @@ pub fn profile(ctx: Ctx, cmd: ProfileCmd) -> Result<()> {
             colour,
             allow,
         } => {
-            let kind = kind.parse().map_err(anyhow::Error::msg)?;
+            let kind: ProfileKind = kind.parse().map_err(anyhow::Error::msg)?;
+            // Two workspaces are told apart by their colour first.
+            let colour = colour.unwrap_or_else(|| {
+                match kind {
+                    ProfileKind::Brand => "#c92a2a",
+                    ProfileKind::Personal => "#2f9e44",
+                }
+                .to_string()
+            });
             let profile = p
                 .create_profile(&name, kind, &colour, &allow)
                 .map_err(err)?;
@@ -293,7 +301,7 @@ pub fn post(ctx: Ctx, a: PostArgs) -> Result<()> {
     outln!(
         "queued post {} — it goes out at {} unless cancelled (`vigie outbox cancel {}`)",
         post.id,
-        time(post.send_after),
+        crate::output::clock(post.send_after),
         post.id
     );
     Ok(())
@@ -302,10 +310,15 @@ pub fn post(ctx: Ctx, a: PostArgs) -> Result<()> {
 /// The confirmation, as the app's dialog gives it: who this goes out as, unmistakably; the
 /// handle typed when the rule asks for it; and `--yes`.
 fn confirm(check: &ComposeCheck, confirm_handle: Option<&str>, yes: bool) -> Result<()> {
+    let name = &check.account.identity.display_name;
     eprintln!(
-        "Post as {} ({}) — {} profile {:?} {} — {} followers — level {} — {}/{} characters",
+        "Post as {}{} — {} profile {:?} {} — {} followers — level {} — {}/{} characters",
         check.account.display_handle(),
-        check.account.identity.display_name,
+        if name.trim().is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", crate::output::printable(name))
+        },
         check.profile.kind.as_str(),
         check.profile.name,
         check.profile.colour,
@@ -322,6 +335,9 @@ fn confirm(check: &ComposeCheck, confirm_handle: Option<&str>, yes: bool) -> Res
             "  ⏸ publishing is paused: {} (the post will wait)",
             check.kill_switch.reason
         );
+    }
+    if !check.problems.is_empty() {
+        bail!("nothing queued: change what is marked ✗ above");
     }
     if check.rule == ConfirmRule::TypeHandle && confirm_handle.is_none() {
         bail!(
@@ -405,7 +421,7 @@ pub fn outbox(ctx: Ctx, cmd: OutboxCmd) -> Result<()> {
             outln!(
                 "post {} is queued again — it goes out at {} unless cancelled (`vigie outbox cancel {}`)",
                 x.id,
-                time(x.send_after),
+                crate::output::clock(x.send_after),
                 x.id
             );
         }
@@ -484,6 +500,22 @@ pub fn kill_switch(ctx: Ctx, state: &str, reason: Option<&str>) -> Result<()> {
         );
     } else {
         outln!("publishing is on");
+        if state == "off" {
+            // What resuming releases, and when: each held post has a fresh undo window.
+            for x in p
+                .outbox(1000)
+                .map_err(err)?
+                .iter()
+                .filter(|x| x.state == PostState::Queued)
+            {
+                outln!(
+                    "  post {} goes out at {} unless cancelled (`vigie outbox cancel {}`)",
+                    x.id,
+                    crate::output::clock(x.send_after),
+                    x.id
+                );
+            }
+        }
     }
     Ok(())
 }

@@ -51,8 +51,14 @@ fn write_or_print(out: Option<&PathBuf>, text: &str) -> Result<()> {
     Ok(())
 }
 
+/// How long an approval stays valid: at least a minute (a shorter one could expire between
+/// the signature and the import; say so rather than stretch it quietly).
 fn duration(v: &str, now: i64) -> Result<i64> {
-    Ok(now - crate::since::parse_since(v, now)?)
+    let secs = now - crate::since::parse_since(v, now)?;
+    if secs < 60 {
+        bail!("--valid {v}: an approval stays valid at least 1 minute (1m, 2h, 1d…)");
+    }
+    Ok(secs)
 }
 
 pub fn team(ctx: Ctx, cmd: TeamCmd) -> Result<()> {
@@ -134,6 +140,7 @@ pub fn team(ctx: Ctx, cmd: TeamCmd) -> Result<()> {
 pub fn policy(ctx: Ctx, cmd: PolicyCmd) -> Result<()> {
     let t = open(ctx);
     match cmd {
+        PolicyCmd::Show if t.json => print_json(&t.team.policy().map_err(err)?)?,
         PolicyCmd::Show => out!("{}", t.team.policy().map_err(err)?.to_toml()),
         PolicyCmd::Import { file } => {
             let p = t.team.set_policy(&read(&file)?).map_err(err)?;

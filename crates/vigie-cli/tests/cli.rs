@@ -392,6 +392,22 @@ async fn publish_from_the_cli_with_confirmation_and_a_real_crash_mid_send() {
             &format!("alice@{host}"),
         ],
     );
+    // A personal profile is told apart from the brand by its colour, without being asked.
+    ok(
+        d.path(),
+        &["profile", "add", "Jeanne", "--kind", "personal"],
+    );
+    let profiles = json(d.path(), &["profile", "list"]);
+    let colours: Vec<&str> = profiles
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["colour"].as_str().unwrap())
+        .collect();
+    assert_eq!(colours.len(), 2);
+    assert_ne!(colours[0], colours[1], "{profiles}");
+    // The policy reads as JSON for scripts.
+    assert!(json(d.path(), &["policy", "show"])["rule"].is_array());
     // The token comes from the environment and is checked against the declared account.
     let o = vigie_env(
         d.path(),
@@ -656,6 +672,20 @@ async fn two_laptops_approve_from_the_cli_and_audit_verify_finds_tampering() {
         ],
     );
     assert!(e.contains("yourself"), "{e}");
+    // An approval valid for a second would be stretched to a minute: refused, saying so.
+    let e = fails(
+        legal.path(),
+        &[
+            "approval",
+            "approve",
+            &f("req.txt"),
+            "--role",
+            "legal",
+            "--valid",
+            "1s",
+        ],
+    );
+    assert!(e.contains("at least 1 minute"), "{e}");
     ok(
         legal.path(),
         &[
