@@ -315,6 +315,7 @@ export async function startApp(mount: HTMLElement): Promise<void> {
           href: `#/${item.id}`,
           class: `nav-item${active === item.id ? " active" : ""}`,
           testid: `nav-${item.id}`,
+          title: t(item.key),
           "aria-current": active === item.id ? "page" : undefined,
         },
         icon(item.icon),

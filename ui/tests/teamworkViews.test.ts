@@ -107,6 +107,11 @@ describe("team", () => {
     expect(root.querySelector("img")).toBeNull();
     expect(q(row, "roster-roles")?.textContent).toBe("legal");
     expect(q(row, "roster-autonomy")?.textContent).toBe("Medium");
+    // Escape leaves the edit as it was, the keyboard back on "Edit".
+    q(row, "roster-edit")!.click();
+    q(row, "roster-edit-roles")!.dispatchEvent(new KeyboardEvent("keydown", { key: "Escape", bubbles: true }));
+    expect(q(row, "roster-edit-roles")).toBeNull();
+    expect(document.activeElement).toBe(q(row, "roster-edit"));
     q(row, "roster-edit")!.click();
     type(q(row, "roster-edit-roles") as HTMLInputElement, "legal, Direction");
     type(q(row, "roster-edit-autonomy") as HTMLSelectElement, "high");

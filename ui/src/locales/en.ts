@@ -409,7 +409,7 @@ export const en: Record<Key, string> = {
   "confirm.noUndo": "at once (no undo window)",
   "confirm.post": "Post",
   "confirm.paused": "Publishing is paused ({reason}): this post will wait in the outbox.",
-  "confirm.whyCrisis": "Brand account at level {level}: type the handle to confirm.",
+  "confirm.whyCrisis": "Brand account while the level is “{level}”: type the handle to confirm.",
   "confirm.whyAudience.one": "This account reaches {n} follower: type the handle to confirm.",
   "confirm.whyAudience.other": "This account reaches {n} followers: type the handle to confirm.",
   "confirm.typeLabel": "Type {handle}",

@@ -185,9 +185,9 @@ export function renderCompose(root: HTMLElement, ctx: Ctx, params: URLSearchPara
     const card = h("section", { class: "card compose-card profile-card", "aria-label": t("compose.title") },
       h("div", { class: "compose-who" }, profileChip(active!), levelSlot),
       fromDraft,
-      h("div", { class: "two-col" },
-        field(t("compose.account"), accountSel, { hint: t("compose.accountHint", { name: active!.name }) }),
-        field(t("compose.watch"), watchSel, { hint: t("compose.watchHint") })),
+      // Full width: the account's whole handle, instance included, must stay readable.
+      field(t("compose.account"), accountSel, { hint: t("compose.accountHint", { name: active!.name }) }),
+      field(t("compose.watch"), watchSel, { hint: t("compose.watchHint") }),
       field(t("compose.text"), text),
       h("div", { class: "counter-line", id: counterId }, counter, counterNet),
       problems,

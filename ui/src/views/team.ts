@@ -153,9 +153,20 @@ export function renderTeam(root: HTMLElement, ctx: Ctx): Cleanup {
               err.textContent = ctx.errorText(e);
             }
           }, { small: true, kind: "primary", testid: "roster-save" }),
-          button(t("common.cancel"), show, { small: true, kind: "ghost" })));
+          button(t("common.cancel"), cancel, { small: true, kind: "ghost", testid: "roster-cancel" })));
       roles.focus();
     };
+    const cancel = () => {
+      show();
+      li.querySelector<HTMLElement>('[data-testid="roster-edit"]')?.focus();
+    };
+    // Escape cancels the edit, as in every other inline form; the keyboard goes back to "Edit".
+    li.addEventListener("keydown", (e) => {
+      if (e.key === "Escape" && li.querySelector('[data-testid="roster-edit-roles"]')) {
+        e.preventDefault();
+        cancel();
+      }
+    });
     show();
     return li;
   }
