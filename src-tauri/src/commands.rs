@@ -280,7 +280,10 @@ pub async fn finish_mastodon_sign_in(
 }
 
 #[tauri::command]
-pub async fn disconnect_account(app: State<'_, App>, account_id: i64) -> AppResult<Account> {
+pub async fn disconnect_account(
+    app: State<'_, App>,
+    account_id: i64,
+) -> AppResult<vigie_engine::publish::Disconnected> {
     app.disconnect_account(account_id).await
 }
 

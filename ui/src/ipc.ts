@@ -225,8 +225,9 @@ export const beginMastodonSignIn = (server: string) =>
   call<SignIn>("begin_mastodon_sign_in", { server });
 export const finishMastodonSignIn = (flow: string, profileId: number, expectedHandle: string | null) =>
   call<Account>("finish_mastodon_sign_in", { flow, profileId, expectedHandle });
+/** The credential leaves the keychain; the account too, unless posts or drafts name it. */
 export const disconnectAccount = (accountId: number) =>
-  call<Account>("disconnect_account", { accountId });
+  call<{ account: Account; keptForHistory: boolean }>("disconnect_account", { accountId });
 export const credentialIsSet = (accountId: number) =>
   call<boolean>("credential_is_set", { accountId });
 export const composeCheck = (request: ComposeRequest) =>

@@ -164,8 +164,10 @@ export class MockPublishing {
       case "disconnect_account": {
         const acc = this.accounts.find((x) => x.id === a.accountId);
         if (!acc) throw { code: "not_found", message: "no such account" };
-        this.accounts = this.accounts.filter((x) => x !== acc);
-        return acc;
+        // As the engine: an account posts name keeps its row, without its credential.
+        const kept = this.posts.some((p) => p.accountId === acc.id);
+        if (!kept) this.accounts = this.accounts.filter((x) => x !== acc);
+        return { account: acc, keptForHistory: kept };
       }
       case "credential_is_set": return this.accounts.some((x) => x.id === a.accountId);
       case "compose_check": return this.check(a.request as ComposeRequest);

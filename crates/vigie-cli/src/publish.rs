@@ -224,14 +224,21 @@ pub fn account(ctx: Ctx, cmd: AccountCmd) -> Result<()> {
             return print_json(&vigie_engine::approvals::target_of(&a));
         }
         AccountCmd::Rm { account } => {
-            let a = rt.block_on(p.disconnect(account)).map_err(err)?;
+            let d = rt.block_on(p.disconnect(account)).map_err(err)?;
             if json {
-                return print_json(&a);
+                return print_json(&d);
             }
-            outln!(
-                "disconnected {} and removed its credentials from the keychain",
-                a.display_handle()
-            );
+            if d.kept_for_history {
+                outln!(
+                    "disconnected {}: its credentials left the keychain; it stays listed because posts or drafts name it (connect it again to publish with it)",
+                    d.account.display_handle()
+                );
+            } else {
+                outln!(
+                    "disconnected {} and removed its credentials from the keychain",
+                    d.account.display_handle()
+                );
+            }
             return Ok(());
         }
     };

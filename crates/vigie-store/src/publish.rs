@@ -362,26 +362,33 @@ impl Store {
 
     /// Removes an account that nothing refers to: no post waiting or sent (the outbox
     /// history keeps its author), no draft written for it (drafts keep their versions).
-    pub fn remove_account(&mut self, id: i64, now: Timestamp) -> Result<Account> {
+    /// Removes an account, or, when posts or drafts name it, keeps its row for that history
+    /// (the caller removes its credential either way): `Ok((account, kept))`. Refused while
+    /// posts still wait for it.
+    pub fn remove_account(&mut self, id: i64, now: Timestamp) -> Result<(Account, bool)> {
         let account = self.account(id)?;
-        self.write(|tx| {
+        let kept = self.write(|tx| {
             let count = |sql: &str| tx.query_row(sql, [id], |r| r.get::<_, i64>(0));
-            let refused = |message: String| StoreError::Invalid { what: "account", message };
             let pending = count("SELECT count(*) FROM outbox WHERE account_id = ?1 AND state IN ('queued', 'sending')")?;
             if pending > 0 {
-                return Err(refused(format!("{pending} post(s) are still waiting for this account: cancel them first")));
+                return Err(StoreError::Invalid {
+                    what: "account",
+                    message: format!("{pending} post(s) are still waiting for this account: cancel them first"),
+                });
             }
-            if count("SELECT count(*) FROM outbox WHERE account_id = ?1")? > 0 {
-                return Err(refused("this account has posts in the outbox history; it stays listed so the history keeps its author".into()));
-            }
-            let drafts = count("SELECT count(DISTINCT draft_id) FROM draft_variants WHERE account_id = ?1")?;
-            if drafts > 0 {
-                return Err(refused(format!("{drafts} draft(s) are written for this account; it stays listed so their versions keep their account")));
+            let history = count("SELECT count(*) FROM outbox WHERE account_id = ?1")?
+                + count("SELECT count(*) FROM draft_variants WHERE account_id = ?1")?;
+            let data = serde_json::json!({"account_id": id, "handle": account.identity.handle});
+            if history > 0 {
+                // Its posts and drafts keep their author; only the access goes.
+                event(tx, now, "account_disconnected", data)?;
+                return Ok(true);
             }
             tx.execute("DELETE FROM accounts WHERE id = ?1", [id])?;
-            event(tx, now, "account_removed", serde_json::json!({"account_id": id, "handle": account.identity.handle}))
+            event(tx, now, "account_removed", data)?;
+            Ok(false)
         })?;
-        Ok(account)
+        Ok((account, kept))
     }
 
     pub fn kill_switch(&self) -> Result<KillSwitch> {

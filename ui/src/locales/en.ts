@@ -322,6 +322,7 @@ export const en: Record<Key, string> = {
   "accounts.disconnect": "Disconnect",
   "accounts.disconnectAsk": "Disconnect {handle} and erase its credential?",
   "accounts.disconnected": "{handle} disconnected",
+  "accounts.disconnectedKept": "{handle} disconnected: its credential left the keychain. It stays listed because posts or drafts name it; connect it again to publish with it.",
   "profiles.title": "Profiles",
   "profiles.count.one": "{n} profile",
   "profiles.count.other": "{n} profiles",

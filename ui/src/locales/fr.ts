@@ -323,6 +323,7 @@ export const fr = {
   "accounts.disconnect": "Déconnecter",
   "accounts.disconnectAsk": "Déconnecter {handle} et effacer ses identifiants ?",
   "accounts.disconnected": "{handle} déconnecté",
+  "accounts.disconnectedKept": "{handle} déconnecté : ses identifiants ont quitté le trousseau. Il reste listé parce que des messages ou des brouillons le citent ; reconnectez-le pour publier avec.",
   "profiles.title": "Profils",
   "profiles.count.one": "{n} profil",
   "profiles.count.other": "{n} profils",

@@ -196,8 +196,8 @@ export function renderAccounts(root: HTMLElement, ctx: Ctx): Cleanup {
       h("span", { class: "confirm-text small" }, t("accounts.disconnectAsk", { handle: `@${a.identity.handle}` })),
       button(t("common.confirm"), async () => {
         try {
-          await ipc.disconnectAccount(a.id);
-          ctx.toast(t("accounts.disconnected", { handle: `@${a.identity.handle}` }));
+          const d = await ipc.disconnectAccount(a.id);
+          ctx.toast(t(d.keptForHistory ? "accounts.disconnectedKept" : "accounts.disconnected", { handle: `@${a.identity.handle}` }));
           drawAccounts();
         } catch (e) {
           ctx.toast(ctx.errorText(e), "error");

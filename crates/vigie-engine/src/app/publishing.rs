@@ -257,7 +257,10 @@ impl App {
             .await?)
     }
 
-    pub async fn disconnect_account(&self, account_id: i64) -> AppResult<Account> {
+    pub async fn disconnect_account(
+        &self,
+        account_id: i64,
+    ) -> AppResult<crate::publish::Disconnected> {
         Ok(self.publisher.disconnect(account_id).await?)
     }
 

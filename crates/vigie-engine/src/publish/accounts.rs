@@ -278,9 +278,12 @@ impl Publisher {
     }
 
     /// Removes an account and its credentials from the keychain.
-    pub async fn disconnect(&self, account_id: i64) -> PublishResult<Account> {
+    /// Disconnects an account: its credential leaves the keychain. The account itself goes too,
+    /// unless posts or drafts name it: then it stays listed, without access, for that history
+    /// (connect it again to publish with it).
+    pub async fn disconnect(&self, account_id: i64) -> PublishResult<Disconnected> {
         let now = self.now();
-        let a = self.db(|s| s.remove_account(account_id, now))?;
+        let (a, kept) = self.db(|s| s.remove_account(account_id, now))?;
         match a.network {
             Network::Mastodon => self
                 .keychain(a.profile_id)
@@ -291,7 +294,10 @@ impl Publisher {
                 bsky.remove_stored(&a.server, &a.identity.handle)?
             }
         }
-        Ok(a)
+        Ok(Disconnected {
+            account: a,
+            kept_for_history: kept,
+        })
     }
 }
 

@@ -164,6 +164,15 @@ impl SendFailure {
     }
 }
 
+/// An account disconnected: its credential is gone; `kept_for_history` when its row stays
+/// because posts or drafts name it.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Disconnected {
+    pub account: Account,
+    pub kept_for_history: bool,
+}
+
 /// What the confirmation dialog shows, and what it must ask for.
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]

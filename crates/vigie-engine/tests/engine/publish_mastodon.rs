@@ -636,3 +636,45 @@ async fn the_same_text_twice_on_one_account_is_refused_until_the_first_is_cancel
     assert_eq!(sent, 2);
     assert_eq!(snac.statuses_of(&snac.token).await.len(), 3);
 }
+
+#[tokio::test]
+async fn an_account_with_history_is_disconnected_its_credential_gone_its_posts_kept() {
+    let snac = Snac::start().await;
+    let r = rig("m-disc");
+    let (brand, acct) = brand_with_alice(&r, &snac, &snac.url()).await;
+    r.publisher
+        .queue(
+            brand,
+            acct,
+            &Content::text("Avant le départ"),
+            &Confirmation::default(),
+            None,
+        )
+        .unwrap();
+    assert_eq!(r.publisher.deliver_due().await.sent, 1);
+    assert!(r.publisher.credential_is_set(acct).unwrap());
+    // Access must be revoked (someone leaves the team): the token leaves the keychain even
+    // though a post names the account, which stays listed for that post.
+    let d = r.publisher.disconnect(acct).await.unwrap();
+    assert!(d.kept_for_history);
+    assert!(!r.publisher.credential_is_set(acct).unwrap());
+    assert_eq!(r.publisher.accounts(brand).unwrap().len(), 1);
+    assert_eq!(r.publisher.outbox(5).unwrap()[0].account_id, acct);
+    // Nothing goes out on it any more until it is connected again.
+    r.publisher
+        .queue(
+            brand,
+            acct,
+            &Content::text("Après le départ"),
+            &Confirmation::default(),
+            None,
+        )
+        .unwrap();
+    r.publisher.deliver_due().await;
+    assert_eq!(snac.statuses_of(&snac.token).await.len(), 1);
+    let p = r.publisher.outbox(1).unwrap().remove(0);
+    assert!(
+        matches!(p.last_problem, Some(PostProblem::NoCredential { .. })),
+        "{p:?}"
+    );
+}
