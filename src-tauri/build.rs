@@ -36,6 +36,7 @@ const COMMANDS: &[&str] = &[
     "connect_account",
     "begin_mastodon_sign_in",
     "finish_mastodon_sign_in",
+    "cancel_mastodon_sign_in",
     "disconnect_account",
     "credential_is_set",
     "compose_check",

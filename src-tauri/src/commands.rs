@@ -267,6 +267,12 @@ pub async fn begin_mastodon_sign_in(handle: AppHandle, server: String) -> AppRes
     Ok(SignIn { flow, url, opened })
 }
 
+/// "Stop waiting": the sign-in connects nothing, even if the browser comes back later.
+#[tauri::command]
+pub async fn cancel_mastodon_sign_in(app: State<'_, App>, flow: String) -> AppResult<bool> {
+    Ok(app.cancel_mastodon_sign_in(&flow).await)
+}
+
 /// Waits (up to 5 minutes) for the browser to come back, then connects the account.
 #[tauri::command]
 pub async fn finish_mastodon_sign_in(

@@ -99,6 +99,7 @@ fn main() {
             commands::connect_account,
             commands::begin_mastodon_sign_in,
             commands::finish_mastodon_sign_in,
+            commands::cancel_mastodon_sign_in,
             commands::disconnect_account,
             commands::credential_is_set,
             commands::compose_check,

@@ -20,6 +20,7 @@ export class MockPublishing {
   private active: number | null = null;
   private kill: KillSwitch = { on: false, reason: "", since: null };
   private settings: PublishSettings = { undoSecs: 30, audienceThreshold: 10_000 };
+  private signInStopped = false;
   private nextId = 1;
 
   constructor(empty: boolean, private emit: Emit, private level: () => Level) {
@@ -154,13 +155,19 @@ export class MockPublishing {
       case "connect_account": return this.connect(a.request as ConnectRequest);
       case "begin_mastodon_sign_in": return { flow: "mock-flow", url: `${String(a.server).replace(/\/+$/, "")}/oauth/authorize?client_id=mock`, opened: false };
       case "finish_mastodon_sign_in":
+        this.signInStopped = false;
         return new Promise((resolve, reject) => setTimeout(() => {
+          // As the engine: a stopped sign-in connects nothing.
+          if (this.signInStopped) return reject({ code: "refused", message: "the sign-in was stopped: nothing was connected", refusal: { kind: "signInStopped" } });
           try {
             resolve(this.connect({ profileId: a.profileId as number, network: "mastodon", server: "https://mastodon.example", handle: (a.expectedHandle as string) || "newaccount", secret: "oauth" }));
           } catch (e) {
             reject(e);
           }
         }, 2500));
+      case "cancel_mastodon_sign_in":
+        this.signInStopped = true;
+        return true;
       case "disconnect_account": {
         const acc = this.accounts.find((x) => x.id === a.accountId);
         if (!acc) throw { code: "not_found", message: "no such account" };

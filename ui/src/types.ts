@@ -588,6 +588,7 @@ export type Refusal =
   | { kind: "badAddress"; server: string; detail: string }
   | { kind: "insecureServer"; server: string; scheme: string }
   | { kind: "signInExpired" }
+  | { kind: "signInStopped" }
   | { kind: "browserTimeout"; secs: number }
   | { kind: "notAuthorised"; detail: string }
   | { kind: "imageUnreadable"; path: string; detail: string }

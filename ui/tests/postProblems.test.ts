@@ -71,6 +71,7 @@ const EVERY_REFUSAL: Refusal[] = [
   { kind: "badAddress", server: "htp:/x", detail: "relative URL without a base" },
   { kind: "insecureServer", server: "http://social.example", scheme: "http" },
   { kind: "signInExpired" },
+  { kind: "signInStopped" },
   { kind: "browserTimeout", secs: 300 },
   { kind: "notAuthorised", detail: "access_denied" },
   { kind: "imageUnreadable", path: "/tmp/logo.png", detail: "No such file or directory" },

@@ -102,6 +102,7 @@ export const enProblems: Record<keyof typeof frProblems, string> = {
   "refusal.samePost.queued": "the same text for @{handle} is already waiting in the outbox (queued {when}): Vigie does not publish it twice. Change the text, or let that post go.",
   "refusal.samePost.sending": "the same text for @{handle} is being sent right now: Vigie does not publish it twice.",
   "refusal.samePost.sent": "the same text was already published on @{handle} ({when}): Vigie does not publish it twice. Change the text if a second post is really meant.",
+  "refusal.signInStopped": "the sign-in was stopped: nothing was connected.",
   "refusal.wrongAccount": "this credential belongs to @{actual}, not to @{expected}: nothing was saved. Sign in with the account you meant to connect.",
   "refusal.notFullHandle": "“{handle}” is not a full handle: write user@instance for Mastodon or name.domain for Bluesky",
   "refusal.emptyAllowList": "a brand profile needs the list of handles it may hold",

@@ -102,6 +102,7 @@ export const frProblems = {
   "refusal.samePost.queued": "le même texte pour @{handle} attend déjà dans les envois (mis en file {when}) : Vigie ne le publie pas deux fois. Modifiez le texte, ou laissez partir ce message.",
   "refusal.samePost.sending": "le même texte pour @{handle} est en cours d'envoi : Vigie ne le publie pas deux fois.",
   "refusal.samePost.sent": "le même texte a déjà été publié sur @{handle} ({when}) : Vigie ne le publie pas deux fois. Modifiez le texte si un second message est vraiment voulu.",
+  "refusal.signInStopped": "la connexion a été arrêtée : aucun compte n'a été relié.",
   "refusal.wrongAccount": "ces identifiants appartiennent à @{actual}, pas à @{expected} : rien n'a été enregistré. Connectez-vous avec le compte que vous vouliez relier.",
   "refusal.notFullHandle": "« {handle} » n'est pas un identifiant complet : écrivez utilisateur@instance pour Mastodon ou nom.domaine pour Bluesky",
   "refusal.emptyAllowList": "un profil de marque a besoin de la liste des comptes qu'il peut détenir",

@@ -289,9 +289,12 @@ export function renderAccounts(root: HTMLElement, ctx: Ctx): Cleanup {
               stopped = true;
               waiting.hidden = true;
               signIn.disabled = false;
+              // The engine stops too: the browser coming back later connects nothing.
+              ipc.cancelMastodonSignIn(s.flow).catch(() => undefined);
+              signIn.focus();
             }, { small: true, kind: "ghost", testid: "connect-mastodon-stop" })]);
           const a = await ipc.finishMastodonSignIn(s.flow, profileId, handle.value.trim() || null);
-          if (!disposed) await connected(a);
+          if (!disposed && !stopped) await connected(a);
         } catch (e) {
           if (!disposed && !stopped) showError(ctx.errorText(e));
         } finally {

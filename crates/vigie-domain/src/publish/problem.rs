@@ -92,6 +92,8 @@ pub enum Refusal {
     InsecureServer { server: String, scheme: String },
     #[error("this sign-in is not pending any more: start again")]
     SignInExpired,
+    #[error("the sign-in was stopped: nothing was connected")]
+    SignInStopped,
     #[error("no answer from the browser within {secs} s: start the connection again")]
     BrowserTimeout { secs: u64 },
     #[error("the server did not authorise Vigie ({detail})")]

@@ -245,6 +245,11 @@ impl App {
         Ok(self.publisher.begin_mastodon_oauth(server).await?)
     }
 
+    /// "Stop waiting" for the browser: nothing will be connected by this sign-in.
+    pub async fn cancel_mastodon_sign_in(&self, flow: &str) -> bool {
+        self.publisher.cancel_mastodon_oauth(flow).await
+    }
+
     pub async fn finish_mastodon_sign_in(
         &self,
         flow: &str,

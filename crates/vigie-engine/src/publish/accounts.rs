@@ -205,9 +205,40 @@ impl Publisher {
             .remove(flow)
             .ok_or_else(|| PublishError::Refused(Refusal::SignInExpired))?;
         let server = p.server.clone();
-        let token = oauth::finish(&self.http, p, timeout).await?;
-        self.connect_mastodon_token(profile_id, &server, token, expected_handle)
+        let stop = CancellationToken::new();
+        self.signing_in
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(flow.to_string(), stop.clone());
+        let token = tokio::select! {
+            t = oauth::finish(&self.http, p, timeout) => t,
+            () = stop.cancelled() => Err(PublishError::Refused(Refusal::SignInStopped)),
+        };
+        self.signing_in
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(flow);
+        // Stopped while the browser was coming back: nothing is connected either way.
+        if stop.is_cancelled() {
+            return Err(PublishError::Refused(Refusal::SignInStopped));
+        }
+        self.connect_mastodon_token(profile_id, &server, token?, expected_handle)
             .await
+    }
+
+    /// "Stop waiting": the sign-in ends and connects nothing, even if the browser comes back
+    /// later. True when it was still waiting.
+    pub async fn cancel_mastodon_oauth(&self, flow: &str) -> bool {
+        let waiting = self.pending.lock().await.remove(flow).is_some();
+        let signing = self
+            .signing_in
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(flow);
+        if let Some(t) = &signing {
+            t.cancel();
+        }
+        waiting || signing.is_some()
     }
 
     /// Connects a Bluesky account with its handle and an app password.

@@ -227,6 +227,8 @@ pub struct Publisher {
     /// [`Bluesky::adopt_legacy`]). Held while they are moved.
     legacy_filed: Mutex<std::collections::HashSet<i64>>,
     pending: tokio::sync::Mutex<HashMap<String, PendingAuth>>,
+    /// Sign-ins waiting for the browser, by flow: "stop waiting" cancels them.
+    signing_in: Mutex<HashMap<String, CancellationToken>>,
     /// One delivery pass at a time in this process.
     delivering: tokio::sync::Mutex<()>,
     /// And in all processes on this data folder: a file lock, which the OS lets go of when
@@ -261,6 +263,7 @@ impl Publisher {
             bluesky: Mutex::default(),
             legacy_filed: Mutex::default(),
             pending: Default::default(),
+            signing_in: Mutex::default(),
             delivering: Default::default(),
             delivery_lock: data_dir.join("delivery.lock"),
         }

@@ -478,6 +478,44 @@ async fn oauth_with_a_loopback_redirect_connects_the_account() {
 }
 
 #[tokio::test]
+async fn a_sign_in_the_user_stopped_waiting_for_connects_nothing() {
+    let snac = Snac::start().await;
+    let r = Arc::new(rig("m-oauth-stop"));
+    let me = r
+        .publisher
+        .create_profile("Perso", ProfileKind::Personal, "#0060a0", &[])
+        .unwrap();
+    let (flow, _) = r.publisher.begin_mastodon_oauth(&snac.url()).await.unwrap();
+    let waiting = tokio::spawn({
+        let (r, flow) = (Arc::clone(&r), flow.clone());
+        async move {
+            r.publisher
+                .finish_mastodon_oauth(&flow, me.id, None, Duration::from_secs(60))
+                .await
+        }
+    });
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert!(
+        r.publisher.cancel_mastodon_oauth(&flow).await,
+        "it was waiting"
+    );
+    let err = tokio::time::timeout(Duration::from_secs(5), waiting)
+        .await
+        .expect("the wait ends at once")
+        .unwrap()
+        .unwrap_err();
+    assert!(
+        matches!(err, PublishError::Refused(Refusal::SignInStopped)),
+        "{err:?}"
+    );
+    assert!(r.publisher.accounts(me.id).unwrap().is_empty());
+    assert!(
+        !r.publisher.cancel_mastodon_oauth(&flow).await,
+        "nothing left to stop"
+    );
+}
+
+#[tokio::test]
 async fn an_oauth_sign_in_with_an_instance_that_does_not_answer_says_so_as_data() {
     let r = rig("m-oauth-dead");
     // Nothing listens on port 1.
