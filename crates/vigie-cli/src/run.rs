@@ -525,7 +525,14 @@ fn run_forever(store: Store, tick: u64, json: bool) -> Result<()> {
         engine.stop().await;
         delivery.stop().await;
         eprintln!("vigie: stopped cleanly");
-        result
+        // Not a reader that had enough: a service whose log went away must be restarted.
+        result.map_err(|e| {
+            if e.is::<crate::output::StdoutClosed>() {
+                anyhow::anyhow!("the output of `vigie run` was closed, so it stopped listening: write it to a file, or keep its reader open")
+            } else {
+                e
+            }
+        })
     })
 }
 

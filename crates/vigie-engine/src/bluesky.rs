@@ -469,6 +469,18 @@ impl Bluesky {
             let _ = self.keychain_sessions.delete(key);
             return self.login(http, service, handle, key).await;
         }
+        if is_main_password_session(&bytes) {
+            // A session an older Vigie opened with the account's own password: not kept.
+            self.sessions.lock().await.remove(key);
+            let _ = self.keychain_sessions.delete(key);
+            let _ = self.keychain_passwords.delete(key);
+            return Err(FetchError {
+                problem: Problem::MainPassword {
+                    handle: handle.to_string(),
+                },
+                status: Some(status),
+            });
+        }
         self.stats.lock().expect("stats lock").refreshes += 1;
         self.store_session(key, &bytes).await
     }

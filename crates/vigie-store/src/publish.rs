@@ -425,13 +425,14 @@ impl Store {
             since: on.then_some(now),
         };
         let value = serde_json::to_string(&ks).expect("serialises");
+        let was_on = self.kill_switch()?.on;
         self.write(|tx| {
             tx.execute(
                 "INSERT INTO settings (key, value) VALUES (?1, ?2)
                  ON CONFLICT(key) DO UPDATE SET value = excluded.value",
                 params![KILL_SWITCH_KEY, value],
             )?;
-            if !on {
+            if !on && was_on {
                 tx.execute(
                     "UPDATE outbox SET send_after = max(send_after, ?1), updated_at = ?2
                      WHERE state = 'queued'",
@@ -558,7 +559,8 @@ impl Store {
                 &format!(
                     "SELECT {POST_COLUMNS} FROM outbox
                      WHERE account_id = ?1 AND content_hash = ?2
-                       AND (state IN ('queued', 'sending') OR (state = 'sent' AND sent_at >= ?3))
+                       AND (state IN ('queued', 'sending') OR (state = 'sent' AND sent_at >= ?3)
+                            OR (state = 'failed' AND outcome_unknown AND updated_at >= ?3))
                      ORDER BY id DESC LIMIT 1"
                 ),
                 params![account_id, content_hash, sent_since],

@@ -82,17 +82,37 @@ impl Publisher {
         token: Sensitive<String>,
         expected_handle: Option<&str>,
     ) -> PublishResult<Account> {
+        self.connect_mastodon(profile_id, server, token, expected_handle, None)
+            .await
+    }
+
+    /// `stop`: a sign-in the user stopped waiting for saves nothing, up to the last moment
+    /// before the keychain and the database are written.
+    async fn connect_mastodon(
+        &self,
+        profile_id: i64,
+        server: &str,
+        token: Sensitive<String>,
+        expected_handle: Option<&str>,
+        stop: Option<&CancellationToken>,
+    ) -> PublishResult<Account> {
         let server = server.trim().trim_end_matches('/').to_string();
         check_server(&server)?;
         let mut identity = mastodon::verify(&self.http, &server, &token, self.now())
             .await
             .map_err(connect_error)?;
-        // The handle is written with the instance's own domain, not with the address typed:
-        // the same account reached as http://127.0.0.1:8080 or http://localhost:8080 is one
-        // account, with one handle for allow-lists and for "already connected".
         let instance = mastodon::instance(&self.http, &server).await;
-        let domain = instance.domain.unwrap_or_else(|| server.clone());
+        let domain = self
+            .own_domain(&server, instance.domain, &identity, &token)
+            .await;
         identity.handle = mastodon::on_domain(&identity.handle, &domain);
+        // Reconnecting an account this profile already holds: it keeps the handle it was
+        // connected with (an older Vigie wrote the address's host), its token is replaced
+        // only after the new one was verified, and its history stays.
+        let existing = self.existing(profile_id, Network::Mastodon, &server, &identity)?;
+        if let Some(e) = &existing {
+            identity.handle = e.identity.handle.clone();
+        }
         self.admit(
             profile_id,
             Network::Mastodon,
@@ -100,16 +120,17 @@ impl Publisher {
             &identity,
             expected_handle,
         )?;
+        if stop.is_some_and(CancellationToken::is_cancelled) {
+            return Err(PublishError::Refused(Refusal::SignInStopped));
+        }
         let limits = instance.limits;
         let kc = self.keychain(profile_id);
-        let key = Self::mastodon_key(&identity.handle);
-        // Reconnecting an account this profile already holds: replace its token, keep its
-        // history (the old token, if any, is overwritten only after the new one was verified).
-        if let Some(existing) = self.existing(profile_id, Network::Mastodon, &identity)? {
-            kc.set(&key, &token)?;
+        if let Some(existing) = existing {
+            kc.set(&Self::mastodon_key(&existing.identity.handle), &token)?;
             self.db(|s| s.update_account(existing.id, &identity, &limits))?;
             return self.db(|s| s.account(existing.id));
         }
+        let key = Self::mastodon_key(&identity.handle);
         let previous = kc.get(&key)?;
         kc.set(&key, &token)?;
         let now = self.now();
@@ -135,11 +156,50 @@ impl Publisher {
         }
     }
 
+    /// The domain a Mastodon handle is written with: the instance's own (`uri`), so that one
+    /// account reached as http://127.0.0.1:8080 or http://localhost:8080 has one handle, but
+    /// only when that domain itself answers for this token with the same account. A server
+    /// cannot borrow another's name to pass an allow-list. Otherwise the address's host.
+    async fn own_domain(
+        &self,
+        server: &str,
+        claimed: Option<String>,
+        identity: &Identity,
+        token: &Sensitive<String>,
+    ) -> String {
+        let typed = url::Url::parse(server).ok().map(|u| {
+            let host = u.host_str().unwrap_or_default().to_lowercase();
+            match u.port() {
+                Some(p) => format!("{host}:{p}"),
+                None => host,
+            }
+        });
+        let Some(claimed) = claimed.filter(|c| Some(c) != typed.as_ref()) else {
+            return typed.unwrap_or_else(|| server.to_string());
+        };
+        let scheme = if server.starts_with("http://") {
+            "http"
+        } else {
+            "https"
+        };
+        let there = format!("{scheme}://{claimed}");
+        let confirmed = check_server(&there).is_ok()
+            && mastodon::verify(&self.http, &there, token, self.now())
+                .await
+                .is_ok_and(|i| i.remote_id == identity.remote_id);
+        if confirmed {
+            claimed
+        } else {
+            typed.unwrap_or_else(|| server.to_string())
+        }
+    }
+
     /// The account of this profile with this remote identity, if it is already connected.
     fn existing(
         &self,
         profile_id: i64,
         network: Network,
+        server: &str,
         identity: &Identity,
     ) -> PublishResult<Option<Account>> {
         Ok(self
@@ -147,10 +207,12 @@ impl Publisher {
             .into_iter()
             .find(|a| {
                 // A Bluesky DID names one account anywhere; a Mastodon id only on its instance,
-                // which the handle names.
+                // which the handle names (or, for an account an older Vigie connected, the
+                // address it was connected through).
                 a.network == network
                     && a.identity.remote_id == identity.remote_id
-                    && (network == Network::Bluesky || a.identity.handle == identity.handle)
+                    && (a.server == server
+                        || (network == Network::Mastodon && a.identity.handle == identity.handle))
             }))
     }
 
@@ -210,20 +272,21 @@ impl Publisher {
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .insert(flow.to_string(), stop.clone());
-        let token = tokio::select! {
-            t = oauth::finish(&self.http, p, timeout) => t,
-            () = stop.cancelled() => Err(PublishError::Refused(Refusal::SignInStopped)),
-        };
+        let result = async {
+            let token = tokio::select! {
+                t = oauth::finish(&self.http, p, timeout) => t?,
+                () = stop.cancelled() => return Err(PublishError::Refused(Refusal::SignInStopped)),
+            };
+            // Still stoppable while the account is checked, until it is saved.
+            self.connect_mastodon(profile_id, &server, token, expected_handle, Some(&stop))
+                .await
+        }
+        .await;
         self.signing_in
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .remove(flow);
-        // Stopped while the browser was coming back: nothing is connected either way.
-        if stop.is_cancelled() {
-            return Err(PublishError::Refused(Refusal::SignInStopped));
-        }
-        self.connect_mastodon_token(profile_id, &server, token?, expected_handle)
-            .await
+        result
     }
 
     /// "Stop waiting": the sign-in ends and connects nothing, even if the browser comes back
@@ -268,7 +331,9 @@ impl Publisher {
                 &identity,
                 Some(&handle),
             )?;
-            if let Some(existing) = self.existing(profile_id, Network::Bluesky, &identity)? {
+            if let Some(existing) =
+                self.existing(profile_id, Network::Bluesky, &service, &identity)?
+            {
                 self.db(|s| s.update_account(existing.id, &identity, &Limits::BLUESKY))?;
                 return self.db(|s| s.account(existing.id));
             }

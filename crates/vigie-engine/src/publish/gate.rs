@@ -115,6 +115,19 @@ impl Publisher {
     ) -> PublishResult<ComposeCheck> {
         let account = self.account_in_profile(active_profile, account_id)?;
         let profile = self.db(|s| s.profile(account.profile_id))?;
+        // A personal profile never speaks with a handle a brand names, even one it held
+        // before the brand listed it (the rule is checked at connect time too).
+        if profile.kind == ProfileKind::Personal {
+            let brand = self.db(|s| s.profiles())?.into_iter().find(|p| {
+                p.kind == ProfileKind::Brand && p.allowed_handles.contains(&account.identity.handle)
+            });
+            if let Some(brand) = brand {
+                return Err(PublishError::Refused(Refusal::BrandAccount {
+                    handle: account.identity.handle,
+                    brand: brand.name,
+                }));
+            }
+        }
         let level = self.level_for_post(profile.kind, watch_id)?;
         let cfg = self.config();
         let rule = confirm_rule(
@@ -277,13 +290,25 @@ impl Publisher {
                 message: "only a failed post can be retried".into(),
             }));
         }
-        let (_, now) = self.pass_gate(
+        let (c, now) = self.pass_gate(
             active_profile,
             post.account_id,
             &post.content,
             confirmation,
             post.watch_id,
         )?;
+        // Its text may have gone out since in another post.
+        if let Some(p) = self
+            .db(|s| s.same_post(post.account_id, &post.content_hash, now - SAME_POST_SECS))?
+            .filter(|p| p.id != post.id)
+        {
+            return Err(PublishError::Refused(Refusal::SamePost {
+                handle: c.account.identity.handle.clone(),
+                post_id: p.id,
+                state: p.state.as_str().to_string(),
+                at: p.sent_at.unwrap_or(p.queued_at),
+            }));
+        }
         let send_after = now + self.config().undo_secs.max(0);
         self.db(|s| s.retry_post(post_id, now, send_after))
     }

@@ -286,8 +286,12 @@ async fn kill_switch_holds_every_post_until_it_is_lifted() {
     // leaves the instant publishing resumes, and it can still be cancelled.
     r.publisher.set_kill_switch(false, "").unwrap();
     assert_eq!(r.publisher.outbox(1).unwrap()[0].send_after, NOW + 600 + 30);
+    // Saying "off" again while it is off delays nothing.
+    r.clock.advance(10);
+    r.publisher.set_kill_switch(false, "").unwrap();
+    assert_eq!(r.publisher.outbox(1).unwrap()[0].send_after, NOW + 600 + 30);
     assert_eq!(r.publisher.deliver_due().await.sent, 0);
-    r.clock.advance(30);
+    r.clock.advance(20);
     assert_eq!(r.publisher.deliver_due().await.sent, 1);
     assert_eq!(snac.statuses_of(&snac.token).await.len(), 1);
     assert_eq!(r.publisher.outbox(1).unwrap()[0].id, post.id);
@@ -714,5 +718,113 @@ async fn an_account_with_history_is_disconnected_its_credential_gone_its_posts_k
     assert!(
         matches!(p.last_problem, Some(PostProblem::NoCredential { .. })),
         "{p:?}"
+    );
+}
+
+#[tokio::test]
+async fn an_account_an_older_vigie_connected_is_reconnected_not_duplicated() {
+    use vigie_domain::publish::{Identity, Limits, Network};
+    let snac = Snac::start().await;
+    let r = rig("m-upgrade");
+    let typed_host = format!("alice@127.0.0.1:{}", snac.port);
+    let brand = r
+        .publisher
+        .create_profile(
+            "Acme",
+            ProfileKind::Brand,
+            "#c00000",
+            &[typed_host.clone(), format!("alice@{}", host(&snac))],
+        )
+        .unwrap();
+    // Before handles took the instance's own domain, alice was filed under the address typed.
+    let me: serde_json::Value = reqwest::Client::new()
+        .get(format!("{}/api/v1/accounts/verify_credentials", snac.url()))
+        .bearer_auth(&snac.token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let old = Store::open_in(r.dir.path())
+        .unwrap()
+        .add_account(
+            brand.id,
+            Network::Mastodon,
+            &snac.url(),
+            &Identity {
+                remote_id: me["id"].as_str().unwrap().to_string(),
+                handle: typed_host,
+                display_name: "alice".into(),
+                avatar_url: None,
+                audience: 0,
+            },
+            &Limits::MASTODON_DEFAULT,
+            NOW,
+        )
+        .unwrap();
+    assert!(!r.publisher.credential_is_set(old.id).unwrap());
+    // Reconnecting it finds it (same address, same id) and files the token where it is read.
+    let again = r
+        .publisher
+        .connect_mastodon_token(
+            brand.id,
+            &snac.url(),
+            Sensitive::new(snac.token.clone()),
+            None,
+        )
+        .await
+        .unwrap();
+    assert_eq!(again.id, old.id);
+    assert_eq!(r.publisher.accounts(brand.id).unwrap().len(), 1);
+    assert!(r.publisher.credential_is_set(old.id).unwrap());
+    r.publisher
+        .queue(
+            brand.id,
+            old.id,
+            &Content::text("Toujours là"),
+            &Confirmation::default(),
+            None,
+        )
+        .unwrap();
+    assert_eq!(r.publisher.deliver_due().await.sent, 1);
+}
+
+#[tokio::test]
+async fn an_account_a_brand_names_later_stops_speaking_for_a_personal_profile() {
+    let snac = Snac::start().await;
+    let r = rig("m-later");
+    let me = r
+        .publisher
+        .create_profile("Jeanne perso", ProfileKind::Personal, "#0060a0", &[])
+        .unwrap();
+    let acct = r
+        .publisher
+        .connect_mastodon_token(me.id, &snac.url(), Sensitive::new(snac.token.clone()), None)
+        .await
+        .unwrap();
+    // Then the brand lists that handle as its own: the personal profile can no longer post
+    // with it (it was connected first, so the connect-time rule never saw the brand).
+    r.publisher
+        .create_profile(
+            "Acme",
+            ProfileKind::Brand,
+            "#c00000",
+            std::slice::from_ref(&acct.identity.handle),
+        )
+        .unwrap();
+    let err = r
+        .publisher
+        .queue(
+            me.id,
+            acct.id,
+            &Content::text("Perso ?"),
+            &Confirmation::default(),
+            None,
+        )
+        .unwrap_err();
+    assert!(
+        matches!(&err, PublishError::Refused(Refusal::BrandAccount { brand, .. }) if brand == "Acme"),
+        "{err:?}"
     );
 }
