@@ -31,6 +31,7 @@ describe("statements and slots (same rules as vigie-domain)", () => {
     expect(slotProblem("lot", "TOUS LES LOTS, tout est contaminé,")).toEqual({ slot: "lot", why: "sentence" });
     expect(slotProblem("date", "21 novembre 2026 à 14h")).toBeNull();
     expect(slotProblem("link", "acme.fr")).toEqual({ slot: "link", why: "notALink" });
+    expect(slotProblem("link", "https://")).toEqual({ slot: "link", why: "notALink" });
     expect(slotProblem("page_url", "https://acme.fr/a b")).toEqual({ slot: "page_url", why: "notALink" });
     expect(slotProblem("link", "https://acme.fr/rappel")).toBeNull();
     // A value that looks like a slot is inserted as text, not expanded again.

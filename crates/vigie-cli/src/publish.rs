@@ -425,12 +425,22 @@ pub fn outbox(ctx: Ctx, cmd: OutboxCmd) -> Result<()> {
             if json {
                 return print_json(&x);
             }
-            outln!(
-                "post {} is queued again — it goes out at {} unless cancelled (`vigie outbox cancel {}`)",
-                x.id,
-                crate::output::clock(x.send_after),
-                x.id
-            );
+            if x.outcome_unknown {
+                // Its last attempt may have reached the server: it is looked for first, and
+                // it cannot be cancelled.
+                outln!(
+                    "post {} is queued again — at {} Vigie reads the account first (the last attempt may have published it), then sends it if it is not there",
+                    x.id,
+                    crate::output::clock(x.send_after)
+                );
+            } else {
+                outln!(
+                    "post {} is queued again — it goes out at {} unless cancelled (`vigie outbox cancel {}`)",
+                    x.id,
+                    crate::output::clock(x.send_after),
+                    x.id
+                );
+            }
         }
         OutboxCmd::Send { wait } => {
             let rt = runtime()?;

@@ -156,7 +156,9 @@ fn slot_value_problem(name: &str, v: &str) -> Option<String> {
         ));
     }
     if is_link_slot(name) {
-        let url = v.starts_with("https://") || v.starts_with("http://");
+        let url = ["https://", "http://"]
+            .iter()
+            .any(|s| v.strip_prefix(s).is_some_and(|rest| !rest.is_empty()));
         if !url || v.chars().any(char::is_whitespace) {
             return Some(format!(
                 "the value of {{{name}}} must be one web address (https://…)"
@@ -351,6 +353,7 @@ text = "{brand} rappelle le lot {lot} par précaution. Toutes les informations :
             ("brand", "Acme (voir https://evil.example)"),
             ("link", "https://acme.fr/rappel et autre chose"),
             ("link", "acme.fr"),
+            ("link", "https://"),
         ] {
             let mut v = values(&ok);
             v.insert(slot.into(), value.into());

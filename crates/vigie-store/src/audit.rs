@@ -203,8 +203,12 @@ impl Store {
         // was kept have none until their next entry).
         let recorded = self.setting(HEAD_KEY)?;
         let broken = recorded.and_then(|v| {
-            let (seq, hash) = v.split_once(' ')?;
-            let seq: i64 = seq.parse().ok()?;
+            let Some((seq, hash)) = v
+                .split_once(' ')
+                .and_then(|(s, h)| Some((s.parse::<i64>().ok()?, h)))
+            else {
+                return Some("the head recorded beside the log was changed".to_string());
+            };
             if seq > count {
                 Some(format!(
                     "the log ends at entry {count} but entry {seq} was written: the newest entries were removed"

@@ -22,7 +22,7 @@ export interface ConfirmOptions {
   title?: string;
   confirmLabel?: string;
   /** Where the keyboard goes back to on close (default: what had focus when it opened). */
-  returnFocus?: HTMLElement | null;
+  returnFocus?: HTMLElement | (() => HTMLElement | null) | null;
 }
 
 export function confirmDialog(o: ConfirmOptions): Modal {

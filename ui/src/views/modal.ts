@@ -22,10 +22,13 @@ export function openModal(opts: {
   onClose?: () => void;
   /** Element to focus first (defaults to the first focusable one). */
   initialFocus?: HTMLElement | null;
-  /** Element to focus on close (defaults to the one that had focus when the dialog opened). */
-  returnFocus?: HTMLElement | null;
+  /** Element to focus on close (defaults to the one that had focus when the dialog opened); a
+   *  function when the screen behind may be redrawn meanwhile. */
+  returnFocus?: HTMLElement | (() => HTMLElement | null) | null;
 }): Modal {
-  const opener = opts.returnFocus ?? (document.activeElement instanceof HTMLElement ? document.activeElement : null);
+  const ret = opts.returnFocus;
+  const focused = document.activeElement instanceof HTMLElement ? document.activeElement : null;
+  const back = () => (typeof ret === "function" ? ret() : (ret ?? focused));
   const titleId = uid("dlg");
   const box = h(
     "div",
@@ -43,6 +46,7 @@ export function openModal(opts: {
     document.removeEventListener("keydown", onKey, true);
     backdrop.remove();
     opts.onClose?.();
+    const opener = back();
     if (opener && opener.isConnected) opener.focus();
   };
 

@@ -153,7 +153,11 @@ export function renderOutbox(root: HTMLElement, ctx: Ctx, params: URLSearchParam
         settings,
         title: t("outbox.retryTitle"),
         confirmLabel: t("outbox.retryConfirm"),
-        returnFocus: opener,
+        // The list is redrawn every few seconds: back to this post's Retry, or its row.
+        returnFocus: () =>
+          box.querySelector<HTMLElement>(`[data-post-id="${p.id}"] [data-testid="outbox-retry"]`)
+          ?? box.querySelector<HTMLElement>(`[data-post-id="${p.id}"]`)
+          ?? (opener.isConnected ? opener : null),
         errorText: ctx.errorText,
         onConfirm: async (typedHandle) => {
           await ipc.retryPost({ profileId: active.id, id: p.id, ...(typedHandle !== undefined ? { typedHandle } : {}) });
