@@ -77,8 +77,13 @@ pub fn facets(text: &str) -> Vec<Facet> {
         if (rest.starts_with("https://") || rest.starts_with("http://")) && boundary_before(text, i)
         {
             let mut end = i + rest.find(char::is_whitespace).unwrap_or(rest.len());
-            // Trailing punctuation belongs to the sentence, not the link.
+            // Trailing punctuation belongs to the sentence, not the link; a closing parenthesis
+            // only when the link did not open it (`…/Lyon_(ville)` keeps it, "(voir …/x)" not).
             while end > i && text[..end].ends_with(['.', ',', ';', ':', '!', '?', ')', '"', '\'']) {
+                let link = &text[i..end];
+                if link.ends_with(')') && link.matches('(').count() >= link.matches(')').count() {
+                    break;
+                }
                 end -= 1;
             }
             out.push(Facet {
@@ -151,6 +156,26 @@ pub fn same_words(ours: &str, theirs_plain: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_link_keeps_the_parentheses_it_opened() {
+        let uri = |text: &str| match &facets(text)[0].kind {
+            FacetKind::Link { uri } => uri.clone(),
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(
+            uri("voir https://fr.wikipedia.org/wiki/Lyon_(ville) pour"),
+            "https://fr.wikipedia.org/wiki/Lyon_(ville)"
+        );
+        assert_eq!(
+            uri("(voir https://acme.fr/rappel)."),
+            "https://acme.fr/rappel"
+        );
+        assert_eq!(
+            uri("https://fr.wikipedia.org/wiki/Lyon_(ville)."),
+            "https://fr.wikipedia.org/wiki/Lyon_(ville)"
+        );
+    }
 
     #[test]
     fn facets_use_utf8_byte_offsets() {
