@@ -481,6 +481,27 @@ impl Store {
         self.post(id)
     }
 
+    /// Was the post's last confirmation (when it was queued, or retried) made by typing the
+    /// handle? Read from the event log, where each confirmation is kept.
+    pub fn confirmed_by_typing(&self, post_id: i64) -> Result<bool> {
+        let data: Option<String> = self
+            .conn()
+            .query_row(
+                "SELECT data FROM events WHERE kind IN ('post_queued', 'post_retry')
+                   AND json_extract(data, '$.post_id') = ?1
+                 ORDER BY id DESC LIMIT 1",
+                [post_id],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(|e| self.err(e))?;
+        let v: serde_json::Value = data
+            .and_then(|d| serde_json::from_str(&d).ok())
+            .unwrap_or_default();
+        let typed = |x: &serde_json::Value| x.as_str().is_some_and(|s| !s.trim().is_empty());
+        Ok(typed(&v["confirmation"]["typed_handle"]) || typed(&v["typed_handle"]))
+    }
+
     pub fn post(&self, id: i64) -> Result<Post> {
         self.conn()
             .query_row(
@@ -572,7 +593,13 @@ impl Store {
 
     /// Puts a failed post back in the queue (the user pressed "retry"), to go out at
     /// `send_after` (after a fresh undo window).
-    pub fn retry_post(&mut self, id: i64, now: Timestamp, send_after: Timestamp) -> Result<Post> {
+    pub fn retry_post(
+        &mut self,
+        id: i64,
+        now: Timestamp,
+        send_after: Timestamp,
+        typed_handle: Option<&str>,
+    ) -> Result<Post> {
         self.write(|tx| {
             let n = tx.execute(
                 "UPDATE outbox SET state = 'queued', send_after = ?3, last_error = NULL, last_problem = NULL, updated_at = ?2
@@ -585,7 +612,7 @@ impl Store {
                     message: "only a failed post can be retried".into(),
                 });
             }
-            event(tx, now, "post_retry", serde_json::json!({"post_id": id}))
+            event(tx, now, "post_retry", serde_json::json!({"post_id": id, "typed_handle": typed_handle}))
         })?;
         self.post(id)
     }

@@ -133,7 +133,11 @@ impl Publisher {
         let hold = if self.db(|s| s.kill_switch()).map(|k| k.on).unwrap_or(true) {
             Some(SendFailure::Paused)
         } else {
-            self.approvals.check(&ctx).err().map(SendFailure::held)
+            self.approvals
+                .check(&ctx)
+                .err()
+                .or_else(|| self.stricter_now(&account, kind, level, post.id))
+                .map(SendFailure::held)
         };
         if let (Some(SendFailure::Rejected(problem)), false) = (&hold, unknown_before) {
             return Outcome::Failed {
@@ -197,6 +201,32 @@ impl Publisher {
     }
 
     /// The kill switch, read again just before a write (uploads and checks can take a while).
+    /// The confirmation rule got stricter since the post was confirmed (the level rose to
+    /// alert or crisis while it waited, a held post above all): a post confirmed by a click
+    /// does not go out where the handle must now be typed. Retrying it asks for the handle.
+    fn stricter_now(
+        &self,
+        account: &Account,
+        kind: ProfileKind,
+        level: Level,
+        post_id: i64,
+    ) -> Option<Refusal> {
+        let cfg = self.config();
+        let rule = confirm_rule(
+            kind,
+            level,
+            account.identity.audience,
+            cfg.audience_threshold,
+        );
+        let typed = self.db(|s| s.confirmed_by_typing(post_id)).unwrap_or(false);
+        (rule == ConfirmRule::TypeHandle && !typed).then(|| Refusal::TypeHandle {
+            handle: account.display_handle(),
+            profile_kind: kind,
+            level,
+            audience: account.identity.audience,
+        })
+    }
+
     fn paused_now(&self) -> bool {
         self.db(|s| s.kill_switch()).map(|k| k.on).unwrap_or(true)
     }

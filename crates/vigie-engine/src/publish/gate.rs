@@ -310,7 +310,8 @@ impl Publisher {
             }));
         }
         let send_after = now + self.config().undo_secs.max(0);
-        self.db(|s| s.retry_post(post_id, now, send_after))
+        let typed = confirmation.typed_handle.as_deref();
+        self.db(|s| s.retry_post(post_id, now, send_after, typed))
     }
 
     pub fn post(&self, post_id: i64) -> PublishResult<Post> {

@@ -828,3 +828,77 @@ async fn an_account_a_brand_names_later_stops_speaking_for_a_personal_profile() 
         "{err:?}"
     );
 }
+
+#[tokio::test]
+async fn a_post_confirmed_by_a_click_waits_for_the_handle_when_the_level_rose_meanwhile() {
+    let snac = Snac::start().await;
+    let r = rig("m-rose");
+    let (brand, acct) = brand_with_alice(&r, &snac, &snac.url()).await;
+    let watch = Store::open_in(r.dir.path())
+        .unwrap()
+        .add_watch(&watch("Acme", "acme"), NOW)
+        .unwrap()
+        .id;
+    // Calm: a click confirms. The post is held by the kill switch…
+    r.publisher
+        .set_kill_switch(true, "cellule de crise")
+        .unwrap();
+    let post = r
+        .publisher
+        .queue(
+            brand,
+            acct,
+            &Content::text("Tout va bien"),
+            &Confirmation::default(),
+            Some(watch),
+        )
+        .unwrap();
+    // …while the watch goes to crisis.
+    Store::open_in(r.dir.path())
+        .unwrap()
+        .save_signal_state(
+            &vigie_store::WatchLevel {
+                watch_id: watch,
+                level: vigie_domain::Level::Crisis,
+                since: Some(NOW),
+                explanation_fr: "crise".into(),
+                explanation_en: "crisis".into(),
+                last_bucket: None,
+            },
+            "{}",
+            &[],
+            NOW,
+        )
+        .unwrap();
+    r.publisher.set_kill_switch(false, "").unwrap();
+    r.clock.advance(60);
+    r.publisher.deliver_due().await;
+    assert!(
+        snac.statuses_of(&snac.token).await.is_empty(),
+        "a click no longer confirms it"
+    );
+    let p = r.publisher.outbox(1).unwrap().remove(0);
+    assert_eq!(p.state, vigie_domain::publish::PostState::Failed);
+    assert!(
+        matches!(
+            &p.last_problem,
+            Some(PostProblem::NotSent {
+                refusal: Refusal::TypeHandle { .. }
+            })
+        ),
+        "{:?}",
+        p.last_problem
+    );
+    // Retried with the handle typed, it goes.
+    r.publisher
+        .retry(
+            brand,
+            post.id,
+            &Confirmation {
+                typed_handle: Some(format!("alice@{}", host(&snac))),
+            },
+        )
+        .unwrap();
+    r.clock.advance(60);
+    assert_eq!(r.publisher.deliver_due().await.sent, 1);
+}
