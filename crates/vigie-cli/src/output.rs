@@ -109,23 +109,17 @@ fn print_table(headers: &[&str], rows: &[Vec<String>], long_last: bool) -> anyho
 
 /// A time as the user's clock shows it (the system time zone).
 pub fn time(ts: i64) -> String {
-    chrono::DateTime::from_timestamp(ts, 0)
-        .map(|d| {
-            d.with_timezone(&chrono::Local)
-                .format("%Y-%m-%d %H:%M")
-                .to_string()
-        })
-        .unwrap_or_default()
+    local(ts, "%Y-%m-%d %H:%M")
 }
 
 /// A moment within the next minutes, to the second (an undo window lasts seconds).
 pub fn clock(ts: i64) -> String {
+    local(ts, "%H:%M:%S")
+}
+
+fn local(ts: i64, format: &str) -> String {
     chrono::DateTime::from_timestamp(ts, 0)
-        .map(|d| {
-            d.with_timezone(&chrono::Local)
-                .format("%H:%M:%S")
-                .to_string()
-        })
+        .map(|d| d.with_timezone(&chrono::Local).format(format).to_string())
         .unwrap_or_default()
 }
 

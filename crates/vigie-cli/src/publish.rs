@@ -76,14 +76,7 @@ pub fn profile(ctx: Ctx, cmd: ProfileCmd) -> Result<()> {
             allow,
         } => {
             let kind: ProfileKind = kind.parse().map_err(anyhow::Error::msg)?;
-            // Two workspaces are told apart by their colour first.
-            let colour = colour.unwrap_or_else(|| {
-                match kind {
-                    ProfileKind::Brand => "#c92a2a",
-                    ProfileKind::Personal => "#2f9e44",
-                }
-                .to_string()
-            });
+            let colour = colour.unwrap_or_else(|| kind.default_colour().to_string());
             let profile = p
                 .create_profile(&name, kind, &colour, &allow)
                 .map_err(err)?;

@@ -31,6 +31,15 @@ impl ProfileKind {
             ProfileKind::Personal => "personal",
         }
     }
+
+    /// The colour a profile of this kind gets when none is chosen (the app's too:
+    /// ui/src/views/accounts.ts): two workspaces are told apart by their colour first.
+    pub fn default_colour(self) -> &'static str {
+        match self {
+            ProfileKind::Brand => "#c92a2a",
+            ProfileKind::Personal => "#2f9e44",
+        }
+    }
 }
 
 impl FromStr for ProfileKind {
@@ -348,10 +357,10 @@ impl fmt::Display for Invalid {
     }
 }
 
-/// Everything wrong with `content` for this network, empty when it can go.
 /// The byte limit of a Bluesky post's text (the `app.bsky.feed.post` lexicon).
 pub const BLUESKY_MAX_BYTES: usize = 3000;
 
+/// Everything wrong with `content` for this network, empty when it can go.
 pub fn validate(network: Network, limits: &Limits, content: &Content) -> Vec<Invalid> {
     let mut out = Vec::new();
     // Invisible characters alone (a zero-width space) are no text either.

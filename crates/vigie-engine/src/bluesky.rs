@@ -57,13 +57,30 @@ struct SessionResponse {
     refresh_jwt: String,
 }
 
-/// Did `createSession` answer for the account's own password? Its access token then carries
+fn parse_session(bytes: &[u8]) -> Result<SessionResponse, FetchError> {
+    serde_json::from_slice(bytes).map_err(|e| FetchError {
+        problem: Problem::Malformed {
+            detail: format!("unexpected session answer: {e}"),
+        },
+        status: Some(200),
+    })
+}
+
+fn main_password(handle: &str) -> FetchError {
+    FetchError {
+        problem: Problem::MainPassword {
+            handle: handle.to_string(),
+        },
+        status: Some(200),
+    }
+}
+
+/// Was this session opened with the account's own password? Its access token then carries
 /// the scope `com.atproto.access`; an app password's carries `com.atproto.appPass` (or
 /// `…appPassPrivileged`). A token Vigie cannot read is not judged here.
-fn is_main_password_session(body: &[u8]) -> bool {
+fn is_main_password_session(r: &SessionResponse) -> bool {
     use base64::Engine as _;
     let scope = || -> Option<String> {
-        let r: SessionResponse = serde_json::from_slice(body).ok()?;
         let payload = r.access_jwt.split('.').nth(1)?;
         let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
             .decode(payload.trim_end_matches('='))
@@ -419,28 +436,22 @@ impl Bluesky {
                 status: Some(status),
             });
         }
-        if is_main_password_session(&bytes) {
+        let r = parse_session(&bytes)?;
+        if is_main_password_session(&r) {
             // Logged in with the account's own password: end that session and refuse it.
-            if let Ok(r) = serde_json::from_slice::<SessionResponse>(&bytes) {
-                let _ = http
-                    .client()
-                    .post(format!(
-                        "{}/xrpc/com.atproto.server.deleteSession",
-                        service.trim_end_matches('/')
-                    ))
-                    .bearer_auth(&r.refresh_jwt)
-                    .send()
-                    .await;
-            }
-            return Err(FetchError {
-                problem: Problem::MainPassword {
-                    handle: handle.to_string(),
-                },
-                status: Some(status),
-            });
+            let _ = http
+                .client()
+                .post(format!(
+                    "{}/xrpc/com.atproto.server.deleteSession",
+                    service.trim_end_matches('/')
+                ))
+                .bearer_auth(&r.refresh_jwt)
+                .send()
+                .await;
+            return Err(main_password(handle));
         }
         self.stats.lock().expect("stats lock").logins += 1;
-        self.store_session(key, &bytes).await
+        self.store_session(key, r).await
     }
 
     async fn refresh(
@@ -469,29 +480,19 @@ impl Bluesky {
             let _ = self.keychain_sessions.delete(key);
             return self.login(http, service, handle, key).await;
         }
-        if is_main_password_session(&bytes) {
+        let r = parse_session(&bytes)?;
+        if is_main_password_session(&r) {
             // A session an older Vigie opened with the account's own password: not kept.
             self.sessions.lock().await.remove(key);
             let _ = self.keychain_sessions.delete(key);
             let _ = self.keychain_passwords.delete(key);
-            return Err(FetchError {
-                problem: Problem::MainPassword {
-                    handle: handle.to_string(),
-                },
-                status: Some(status),
-            });
+            return Err(main_password(handle));
         }
         self.stats.lock().expect("stats lock").refreshes += 1;
-        self.store_session(key, &bytes).await
+        self.store_session(key, r).await
     }
 
-    async fn store_session(&self, key: &str, bytes: &[u8]) -> Result<Session, FetchError> {
-        let r: SessionResponse = serde_json::from_slice(bytes).map_err(|e| FetchError {
-            problem: Problem::Malformed {
-                detail: format!("unexpected session answer: {e}"),
-            },
-            status: Some(200),
-        })?;
+    async fn store_session(&self, key: &str, r: SessionResponse) -> Result<Session, FetchError> {
         let s = Session {
             access: Sensitive::new(r.access_jwt),
             refresh: Sensitive::new(r.refresh_jwt),

@@ -360,8 +360,6 @@ impl Store {
             ), [profile_id], account_row)
     }
 
-    /// Removes an account that nothing refers to: no post waiting or sent (the outbox
-    /// history keeps its author), no draft written for it (drafts keep their versions).
     /// Removes an account, or, when posts or drafts name it, keeps its row for that history
     /// (the caller removes its credential either way): `Ok((account, kept))`. Refused while
     /// posts still wait for it.

@@ -13,6 +13,7 @@ import { isFullHandle, parseHandles, safeColour } from "../logic/publish";
 import { button, emptyState, errorBox, loading, pageHeader, segmented } from "./common";
 import { avatar, networkLabel, paintProfile, profileChip } from "./identity";
 
+/** vigie-domain `ProfileKind::default_colour` (the CLI's default too). */
 const DEFAULT_COLOUR: Record<ProfileKind, string> = { brand: "#c92a2a", personal: "#2f9e44" };
 
 export function renderAccounts(root: HTMLElement, ctx: Ctx): Cleanup {

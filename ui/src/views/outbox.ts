@@ -9,8 +9,7 @@ import type { Ctx, Cleanup } from "../app";
 import type { Account, Post, Profile } from "../types";
 import { dateTime, isOpenableUrl, nowSecs, relativeTime } from "../logic/format";
 import { displayHandle, formatCountdown, postView, safeColour, type PostView } from "../logic/publish";
-import { postProblemText } from "../logic/postProblems";
-import { invalidText } from "../logic/postProblems";
+import { invalidText, postProblemText } from "../logic/postProblems";
 import { button, emptyState, errorBox, loading, pageHeader } from "./common";
 import { confirmDialog } from "./confirmDialog";
 import { networkLabel } from "./identity";
@@ -154,10 +153,7 @@ export function renderOutbox(root: HTMLElement, ctx: Ctx, params: URLSearchParam
         title: t("outbox.retryTitle"),
         confirmLabel: t("outbox.retryConfirm"),
         // The list is redrawn every few seconds: back to this post's Retry, or its row.
-        returnFocus: () =>
-          box.querySelector<HTMLElement>(`[data-post-id="${p.id}"] [data-testid="outbox-retry"]`)
-          ?? box.querySelector<HTMLElement>(`[data-post-id="${p.id}"]`)
-          ?? (opener.isConnected ? opener : null),
+        returnFocus: () => control(String(p.id), "outbox-retry") ?? (opener.isConnected ? opener : null),
         errorText: ctx.errorText,
         onConfirm: async (typedHandle) => {
           await ipc.retryPost({ profileId: active.id, id: p.id, ...(typedHandle !== undefined ? { typedHandle } : {}) });
@@ -176,16 +172,17 @@ export function renderOutbox(root: HTMLElement, ctx: Ctx, params: URLSearchParam
     const focusPost = focused?.closest<HTMLElement>("[data-post-id]")?.dataset.postId;
     const focusId = focused?.dataset.testid;
     drawList();
-    if (focusPost && focusId) {
-      const again = box.querySelector<HTMLElement>(`[data-post-id="${focusPost}"] [data-testid="${focusId}"]`);
-      // The button is gone (a cancelled post has no Cancel): its row takes the focus.
-      const row = box.querySelector<HTMLElement>(`[data-post-id="${focusPost}"]`);
-      if (again) again.focus();
-      else if (row) {
-        row.tabIndex = -1;
-        row.focus();
-      }
-    }
+    if (focusPost && focusId) control(focusPost, focusId)?.focus();
+  }
+
+  /** A post's control after a redraw, or its row when the control is gone (a cancelled post
+   *  has no Cancel); null when the post is no longer listed. */
+  function control(postId: string, testid: string): HTMLElement | null {
+    const again = box.querySelector<HTMLElement>(`[data-post-id="${postId}"] [data-testid="${testid}"]`);
+    if (again) return again;
+    const row = box.querySelector<HTMLElement>(`[data-post-id="${postId}"]`);
+    if (row) row.tabIndex = -1;
+    return row;
   }
 
   function drawList() {

@@ -42,24 +42,34 @@ impl Publisher {
         // A handle a brand names is the brand's: never held by a personal profile, whichever
         // was connected first (the Chrysler tweet went out from an account its author took
         // for his own).
-        if profile.kind == ProfileKind::Personal {
-            let brand = self.db(|s| s.profiles())?.into_iter().find(|p| {
-                p.kind == ProfileKind::Brand && p.allowed_handles.contains(&identity.handle)
-            });
-            if let Some(brand) = brand {
-                self.log_refusal(
-                    "account_refused",
-                    profile_id,
-                    &identity.handle,
-                    "brand_account",
-                );
-                return Err(PublishError::Refused(Refusal::BrandAccount {
-                    handle: identity.handle.clone(),
-                    brand: brand.name,
-                }));
-            }
+        if let Err(e) = self.not_a_brand_s(&profile, &identity.handle) {
+            self.log_refusal(
+                "account_refused",
+                profile_id,
+                &identity.handle,
+                "brand_account",
+            );
+            return Err(e);
         }
         Ok(profile)
+    }
+
+    /// A handle a brand profile lists is the brand's: a personal profile neither holds nor
+    /// posts with it.
+    pub(super) fn not_a_brand_s(&self, profile: &Profile, handle: &str) -> PublishResult<()> {
+        if profile.kind != ProfileKind::Personal {
+            return Ok(());
+        }
+        let brand = self.db(|s| s.profiles())?.into_iter().find(|p| {
+            p.kind == ProfileKind::Brand && p.allowed_handles.iter().any(|h| h == handle)
+        });
+        match brand {
+            Some(brand) => Err(PublishError::Refused(Refusal::BrandAccount {
+                handle: handle.to_string(),
+                brand: brand.name,
+            })),
+            None => Ok(()),
+        }
     }
 
     fn log_refusal(&self, kind: &str, profile_id: i64, handle: &str, why: &str) {
@@ -373,7 +383,6 @@ impl Publisher {
         })
     }
 
-    /// Removes an account and its credentials from the keychain.
     /// Disconnects an account: its credential leaves the keychain. The account itself goes too,
     /// unless posts or drafts name it: then it stays listed, without access, for that history
     /// (connect it again to publish with it).

@@ -200,7 +200,6 @@ impl Publisher {
         }
     }
 
-    /// The kill switch, read again just before a write (uploads and checks can take a while).
     /// The confirmation rule got stricter since the post was confirmed (the level rose to
     /// alert or crisis while it waited, a held post above all): a post confirmed by a click
     /// does not go out where the handle must now be typed. Retrying it asks for the handle.
@@ -227,6 +226,7 @@ impl Publisher {
         })
     }
 
+    /// The kill switch, read again just before a write (uploads and checks can take a while).
     fn paused_now(&self) -> bool {
         self.db(|s| s.kill_switch()).map(|k| k.on).unwrap_or(true)
     }

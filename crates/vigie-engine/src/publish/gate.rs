@@ -115,19 +115,8 @@ impl Publisher {
     ) -> PublishResult<ComposeCheck> {
         let account = self.account_in_profile(active_profile, account_id)?;
         let profile = self.db(|s| s.profile(account.profile_id))?;
-        // A personal profile never speaks with a handle a brand names, even one it held
-        // before the brand listed it (the rule is checked at connect time too).
-        if profile.kind == ProfileKind::Personal {
-            let brand = self.db(|s| s.profiles())?.into_iter().find(|p| {
-                p.kind == ProfileKind::Brand && p.allowed_handles.contains(&account.identity.handle)
-            });
-            if let Some(brand) = brand {
-                return Err(PublishError::Refused(Refusal::BrandAccount {
-                    handle: account.identity.handle,
-                    brand: brand.name,
-                }));
-            }
-        }
+        // Also when it held the handle before the brand listed it (checked at connect too).
+        self.not_a_brand_s(&profile, &account.identity.handle)?;
         let level = self.level_for_post(profile.kind, watch_id)?;
         let cfg = self.config();
         let rule = confirm_rule(
@@ -183,17 +172,7 @@ impl Publisher {
     ) -> PublishResult<Post> {
         let (c, now) =
             self.pass_gate(active_profile, account_id, content, confirmation, watch_id)?;
-        // The same text twice on one account is an accident (a command run again, a double
-        // click, two people answering the same mention): refused, saying which post it is.
-        let hash = content.hash();
-        if let Some(p) = self.db(|s| s.same_post(account_id, &hash, now - SAME_POST_SECS))? {
-            return Err(PublishError::Refused(Refusal::SamePost {
-                handle: c.account.identity.handle.clone(),
-                post_id: p.id,
-                state: p.state.as_str().to_string(),
-                at: p.sent_at.unwrap_or(p.queued_at),
-            }));
-        }
+        self.not_posted_yet(&c.account, &content.hash(), None, now)?;
         let key = random_key();
         let sub = u32::from_be_bytes(
             Sha256::digest(key.as_bytes())[..4]
@@ -204,7 +183,7 @@ impl Publisher {
             key: &key,
             account_id,
             content,
-            send_after: now + self.config().undo_secs.max(0),
+            send_after: self.undo_ends(now),
             queued_micros: now * 1_000_000 + i64::from(sub),
             watch_id,
             confirmation: serde_json::json!({
@@ -214,6 +193,35 @@ impl Publisher {
             }),
         };
         self.db(|s| s.queue_post(&post, now))
+    }
+
+    /// The same text twice on one account is an accident (a command run again, a double
+    /// click, two people answering the same mention): refused, saying which post it is.
+    /// `except`: the post being retried.
+    fn not_posted_yet(
+        &self,
+        account: &Account,
+        content_hash: &str,
+        except: Option<i64>,
+        now: Timestamp,
+    ) -> PublishResult<()> {
+        let same = self
+            .db(|s| s.same_post(account.id, content_hash, now - SAME_POST_SECS))?
+            .filter(|p| Some(p.id) != except);
+        match same {
+            Some(p) => Err(PublishError::Refused(Refusal::SamePost {
+                handle: account.identity.handle.clone(),
+                post_id: p.id,
+                state: p.state.as_str().to_string(),
+                at: p.sent_at.unwrap_or(p.queued_at),
+            })),
+            None => Ok(()),
+        }
+    }
+
+    /// When a post confirmed now leaves, if nobody cancels it.
+    fn undo_ends(&self, now: Timestamp) -> Timestamp {
+        now + self.config().undo_secs.max(0)
     }
 
     /// What every post passes before it is queued, new or retried: the account is in the
@@ -298,18 +306,8 @@ impl Publisher {
             post.watch_id,
         )?;
         // Its text may have gone out since in another post.
-        if let Some(p) = self
-            .db(|s| s.same_post(post.account_id, &post.content_hash, now - SAME_POST_SECS))?
-            .filter(|p| p.id != post.id)
-        {
-            return Err(PublishError::Refused(Refusal::SamePost {
-                handle: c.account.identity.handle.clone(),
-                post_id: p.id,
-                state: p.state.as_str().to_string(),
-                at: p.sent_at.unwrap_or(p.queued_at),
-            }));
-        }
-        let send_after = now + self.config().undo_secs.max(0);
+        self.not_posted_yet(&c.account, &post.content_hash, Some(post.id), now)?;
+        let send_after = self.undo_ends(now);
         let typed = confirmation.typed_handle.as_deref();
         self.db(|s| s.retry_post(post_id, now, send_after, typed))
     }

@@ -238,7 +238,7 @@ pub(crate) async fn instance(http: &Http, server: &str) -> Instance {
     let domain = got
         .as_ref()
         .and_then(|i| i.uri.as_deref())
-        .and_then(own_domain);
+        .and_then(plain_host);
     let limits = match got {
         Some(i) => Limits {
             max_chars: i
@@ -276,7 +276,7 @@ pub(crate) fn on_domain(handle: &str, domain: &str) -> String {
 
 /// `mastodon.social` from `mastodon.social`, `https://mastodon.social/` (Pleroma writes a URL);
 /// None for anything that is not a plain host (with an optional port).
-fn own_domain(uri: &str) -> Option<String> {
+fn plain_host(uri: &str) -> Option<String> {
     let host = uri
         .trim()
         .trim_start_matches("https://")
