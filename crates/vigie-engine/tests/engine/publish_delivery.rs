@@ -4,10 +4,10 @@
 
 use crate::mastodon_rig::*;
 use crate::support::*;
-use vigie_domain::publish::{Content, PostProblem};
+use vigie_domain::publish::{Account, Content, PostProblem};
 use vigie_engine::publish::{Confirmation, PublishConfig};
 use vigie_secrets::{Keychain, Sensitive};
-use vigie_store::Store;
+use vigie_store::{Post, Store};
 
 #[tokio::test]
 async fn connection_cut_after_the_server_stored_the_post_then_retry_gives_one_post() {
@@ -97,34 +97,25 @@ async fn a_crash_between_sending_and_sent_then_restart_gives_one_post() {
     );
 }
 
-#[tokio::test]
-async fn a_revoked_token_fails_with_reconnect() {
-    let snac = Snac::start().await;
-    let r = rig("m-revoked");
-    let (brand, acct) = brand_with_alice(&r, &snac, &snac.url()).await;
+/// alice's token is revoked, a post for her fails: the failed post.
+async fn failed_by_revocation(r: &Rig, snac: &Snac, (brand, acct): (i64, i64), text: &str) -> Post {
     snac.revoke(&snac.token);
     r.publisher
         .queue(
             brand,
             acct,
-            &Content::text("Après révocation"),
+            &Content::text(text),
             &Confirmation::default(),
             None,
         )
         .unwrap();
     let report = r.publisher.deliver_due().await;
     assert_eq!(report.failed, 1, "{report:?}");
-    let p = r.publisher.outbox(1).unwrap().remove(0);
-    let error = p.last_error.clone().unwrap();
-    assert!(error.contains("Reconnect this account"), "{error}");
-    assert!(
-        matches!(&p.last_problem, Some(PostProblem::CredentialRefused { detail })
-            // snac answers verify_credentials with 422 for a revoked token.
-            if ["HTTP 401", "HTTP 403", "HTTP 422"].contains(&detail.as_str())),
-        "{:?}",
-        p.last_problem
-    );
-    // Reconnecting the same account replaces its token and keeps its history; retry sends.
+    r.publisher.outbox(1).unwrap().remove(0)
+}
+
+/// alice connected again in `brand` with a fresh token: the account and the token.
+async fn reconnected(r: &Rig, snac: &Snac, brand: i64) -> (Account, String) {
     let fresh = snac.new_token().await;
     let again = r
         .publisher
@@ -136,6 +127,26 @@ async fn a_revoked_token_fails_with_reconnect() {
         )
         .await
         .unwrap();
+    (again, fresh)
+}
+
+#[tokio::test]
+async fn a_revoked_token_fails_with_reconnect() {
+    let snac = Snac::start().await;
+    let r = rig("m-revoked");
+    let (brand, acct) = brand_with_alice(&r, &snac, &snac.url()).await;
+    let p = failed_by_revocation(&r, &snac, (brand, acct), "Après révocation").await;
+    let error = p.last_error.clone().unwrap();
+    assert!(error.contains("Reconnect this account"), "{error}");
+    assert!(
+        matches!(&p.last_problem, Some(PostProblem::CredentialRefused { detail })
+            // snac answers verify_credentials with 422 for a revoked token.
+            if ["HTTP 401", "HTTP 403", "HTTP 422"].contains(&detail.as_str())),
+        "{:?}",
+        p.last_problem
+    );
+    // Reconnecting the same account replaces its token and keeps its history; retry sends.
+    let (again, fresh) = reconnected(&r, &snac, brand).await;
     assert_eq!(again.id, acct, "the same account, reconnected");
     r.publisher
         .retry(brand, p.id, &Confirmation::default())
@@ -149,28 +160,8 @@ async fn a_retry_passes_the_gate_again_and_gets_a_fresh_undo_window() {
     let snac = Snac::start().await;
     let r = rig("m-retry");
     let (brand, acct) = brand_with_alice(&r, &snac, &snac.url()).await;
-    snac.revoke(&snac.token);
-    r.publisher
-        .queue(
-            brand,
-            acct,
-            &Content::text("Point d'étape"),
-            &Confirmation::default(),
-            None,
-        )
-        .unwrap();
-    assert_eq!(r.publisher.deliver_due().await.failed, 1);
-    let failed = r.publisher.outbox(1).unwrap().remove(0);
-    let fresh = snac.new_token().await;
-    r.publisher
-        .connect_mastodon_token(
-            brand,
-            &snac.url(),
-            Sensitive::new(fresh.clone()),
-            Some("alice"),
-        )
-        .await
-        .unwrap();
+    let failed = failed_by_revocation(&r, &snac, (brand, acct), "Point d'étape").await;
+    let (_, fresh) = reconnected(&r, &snac, brand).await;
     // Since it was confirmed, the rule got stricter: the handle must now be typed, in full.
     r.publisher.set_config(PublishConfig {
         undo_secs: 30,
