@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Desktop figures for docs/BENCHMARKS.md (issue 4): release binary size; idle memory of the
 # running app (all processes, WebKit included) with 10 watches, 200 sources and 100,000 stored
-# mentions; time from launch to the dashboard showing data, under Xvfb.
+# mentions, beside the same figure for an empty Tauri 2 window (the floor under it); time from
+# launch to the dashboard showing data, under Xvfb.
 #   bench/desktop.sh
 # Needs the packages of scripts/install-deps.sh (WebKitGTK, xvfb, webkit2gtk-driver,
 # gnome-keyring) and Node.js for the UI build.
@@ -11,7 +12,7 @@ export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}"
 if [ ! -d ui/dist ] || [ "${VIGIE_BENCH_BUILD_UI:-1}" = 1 ]; then
   (cd ui && npm ci --no-audit --no-fund >/dev/null && npm run build >/dev/null)
 fi
-cargo build --release -p vigie-desktop -p vigie-cli >&2
+cargo build --release -p vigie-desktop -p vigie-cli -p vigie-desktop-floor >&2
 cargo build --release -p vigie-e2e --bin desktop-bench >&2
 command -v tauri-driver >/dev/null 2>&1 || cargo install tauri-driver --locked
 APP="$CARGO_TARGET_DIR/release/vigie-desktop"
@@ -49,6 +50,18 @@ xvfb-run -a -s "-screen 0 1280x800x24" scripts/with-desktop-session.sh bash -c '
   echo "window closed: $(python3 bench/pss.py "$pid")"
   kill "$pid"; wait "$pid" 2>/dev/null || true
 ' "$work/data" "$APP"
+
+echo "== floor: an empty Tauri 2 window (bench/desktop-floor), Vigie's memory settings, then none"
+echo "   (VIGIE_LEAN=0), 30 s after launch"
+xvfb-run -a -s "-screen 0 1280x800x24" scripts/with-desktop-session.sh bash -c '
+  for lean in 1 0; do
+    VIGIE_LEAN=$lean "$0" >/dev/null 2>&1 &
+    pid=$!
+    sleep "${VIGIE_IDLE_WAIT:-30}"
+    echo "empty window, VIGIE_LEAN=$lean: $(python3 bench/pss.py "$pid")"
+    kill "$pid"; wait "$pid" 2>/dev/null || true
+  done
+' "$CARGO_TARGET_DIR/release/vigie-desktop-floor"
 
 echo "== launch → dashboard showing data (WebDriver; 5 runs)"
 VIGIE_E2E_APP="$APP" xvfb-run -a -s "-screen 0 1280x800x24" scripts/with-desktop-session.sh \

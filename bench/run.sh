@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs Vigie's benchmarks and prints the figures for docs/BENCHMARKS.md.
-#   bench/run.sh            ingest (2,000 feeds × 50 items) vs feedparser, 304 poll cycle (1,000 feeds)
+#   bench/run.sh            ingest (2,000 feeds × 50 items) vs feedparser and vs the floor of its parts,
+#                           304 poll cycle (1,000 feeds)
 # Needs: the release build, nginx, python3 (feedparser is installed into a venv under ~/.cache/vigie).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -25,6 +26,14 @@ v = json.load(open(sys.argv[1])); f = json.load(open(sys.argv[2]))
 print(f"ratio: Vigie full pipeline {v['items_per_sec']:.0f} items/s vs feedparser parse-only {f['items_per_sec']:.0f} items/s = {v['items_per_sec']/f['items_per_sec']:.1f}x")
 a = v["again"]
 if a: print(f"again: the same feeds, every item already stored: {a['items_per_sec']:.0f} items/s ({a['dropped_before_preparing']} of {a['items']} dropped before preparing)")
+PY
+echo "== floor: feed-rs parsing and SQLite + FTS5 alone on the same corpus (what the parts cost)"
+"$VIGIE" --json bench floor --feeds "${FEEDS:-2000}" --items "${ITEMS:-50}" | tee "$work/floor.json"
+python3 - "$work/floor.json" "$work/feedparser.json" "$work/ingest.json" <<'PY'
+import json, sys
+fl = json.load(open(sys.argv[1])); f = json.load(open(sys.argv[2])); v = json.load(open(sys.argv[3]))
+c = fl["ceiling_items_per_sec"]
+print(f"floor: the two parts alone reach at most {c:.0f} items/s = {c/f['items_per_sec']:.1f}x feedparser; Vigie's pipeline runs at {v['items_per_sec']/c:.0%} of it")
 PY
 
 echo "== poll cycle: ${POLL_FEEDS:-1000} feeds on nginx, all answering 304"

@@ -14,6 +14,8 @@ use vigie_engine::poller::SETTLE_BATCH_ENTRIES;
 use vigie_engine::{Poller, PollerConfig};
 use vigie_store::Store;
 
+mod floor;
+
 pub fn run(cmd: &BenchCmd, json: bool) -> Result<()> {
     match cmd {
         BenchCmd::Ingest {
@@ -42,6 +44,11 @@ pub fn run(cmd: &BenchCmd, json: bool) -> Result<()> {
             },
             json,
         ),
+        BenchCmd::Floor {
+            feeds,
+            items,
+            threads,
+        } => prescribed_floor(*feeds, *items, *threads, json),
         BenchCmd::PollCycle { base, feeds } => poll_cycle(base, *feeds, json),
         BenchCmd::Tonality { file, lang } => tonality(file, lang.as_deref()),
         BenchCmd::Nab { dir, out } => nab(dir, out, json),
@@ -315,6 +322,53 @@ fn bench_watches(n: usize) -> Vec<NewWatch> {
         });
     }
     out
+}
+
+/// `vigie bench floor`: feed-rs and SQLite + FTS5 alone on the ingest corpus.
+fn prescribed_floor(feeds: usize, items: usize, threads: usize, json: bool) -> Result<()> {
+    let tmp = tempfile_dir()?;
+    let paths = generate_corpus(&tmp.join("corpus"), feeds, items)?;
+    let bodies: Vec<Vec<u8>> = paths.iter().map(std::fs::read).collect::<Result<_, _>>()?;
+    let f = floor::measure(&bodies, threads, &tmp.join("floor"));
+    let _ = std::fs::remove_dir_all(&tmp);
+    let f = f?;
+    let per_100k = |s: f64| s * 100_000.0 / f.items as f64;
+    if json {
+        outln!(
+            "{}",
+            serde_json::json!({
+                "feeds": feeds, "items": f.items, "bytes": f.bytes, "threads": f.threads,
+                "parse_cpu_seconds": f.parse_cpu, "parse_wall_seconds": f.parse_wall,
+                "parse_items_per_sec": f.items as f64 / f.parse_wall,
+                "store_and_index_seconds": f.store,
+                "store_and_index_items_per_sec": f.items as f64 / f.store,
+                "ceiling_items_per_sec": f.ceiling(),
+            })
+        );
+    } else {
+        outln!(
+            "floor: {} items from {feeds} feeds ({:.1} MB)",
+            f.items,
+            f.bytes as f64 / 1e6
+        );
+        outln!(
+            "       feed-rs parse alone: {:.2} CPU-s per 100k items; {:.0} items/s on {} threads",
+            per_100k(f.parse_cpu),
+            f.items as f64 / f.parse_wall,
+            f.threads
+        );
+        outln!(
+            "       SQLite bare table + FTS5 alone (one writer): {:.2} s per 100k items = {:.0} items/s",
+            per_100k(f.store),
+            f.items as f64 / f.store
+        );
+        outln!(
+            "       ceiling of the two, perfectly overlapped on {} cores: {:.0} items/s",
+            f.threads,
+            f.ceiling()
+        );
+    }
+    Ok(())
 }
 
 /// What the ingest benchmark keeps after it ran (default: nothing).

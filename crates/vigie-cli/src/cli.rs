@@ -387,6 +387,18 @@ pub enum BenchCmd {
         #[arg(long)]
         no_again: bool,
     },
+    /// What the prescribed parts cost alone on the same corpus: feed-rs parsing, and one
+    /// SQLite writer storing the items in a bare table with an FTS5 index. Prints the
+    /// ceiling any pipeline built on them reaches on this machine.
+    Floor {
+        #[arg(long, default_value_t = 2000)]
+        feeds: usize,
+        #[arg(long, default_value_t = 50)]
+        items: usize,
+        /// Threads parsing (the ceiling assumes they overlap the writer perfectly).
+        #[arg(long, default_value_t = 2)]
+        threads: usize,
+    },
     /// One poll cycle over feeds served at BASE/feed-N.xml that all answer 304 after a first poll.
     PollCycle {
         /// Base URL (e.g. http://127.0.0.1:8080).
