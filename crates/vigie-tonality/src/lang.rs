@@ -36,24 +36,27 @@ static COMMON: LazyLock<whatlang::Detector> = LazyLock::new(|| {
 /// "@user http://…" noise does not sway the guess.
 ///
 /// A short post rarely gives the trigram models enough to go on ("brightwave nous a menti"
-/// came out English): when whatlang itself says its guess is unreliable, and the post's
-/// function words lean one way only (`nous` and nothing English), the lean wins.
+/// came out English): when whatlang hesitates between French and English (its guess is one
+/// of them and it says the guess is unreliable) and the post's function words lean one way
+/// only (`nous` and nothing English), the lean wins. A guess of another language stands:
+/// `des`, `bien` or `et` are words in German, Spanish or Turkish too.
 pub fn detect_language(text: &str) -> Option<Lang> {
     let words = FunctionWords::count(text);
     if let Some(lang) = words.decide() {
         return Some(lang);
     }
     let info = COMMON.detect(&clean(text))?;
+    let guess = match info.lang() {
+        W::Fra => Lang::Fr,
+        W::Eng => Lang::En,
+        _ => return None,
+    };
     if !info.is_reliable() {
         if let Some(lang) = words.lean() {
             return Some(lang);
         }
     }
-    match info.lang() {
-        W::Fra => Some(Lang::Fr),
-        W::Eng => Some(Lang::En),
-        _ => None,
-    }
+    Some(guess)
 }
 
 /// Chooses between French and English only (for bench rows, which fall back to English).
@@ -259,6 +262,31 @@ mod tests {
             Some(Lang::Fr)
         );
         assert_eq!(detect_language("brightwave lied to you"), Some(Lang::En));
+        // Short posts in other languages with a word French or English also uses: the lean
+        // never turns them French or English where whatlang did not say so (a review's list).
+        let before = |t: &str| {
+            by_function_words(t).or_else(|| match COMMON.detect_lang(&clean(t))? {
+                W::Fra => Some(Lang::Fr),
+                W::Eng => Some(Lang::En),
+                _ => None,
+            })
+        };
+        for text in [
+            "Rücktritt des Chefs",
+            "Todo bien",
+            "Eccomi qui",
+            "takip et",
+            "El are dreptate",
+            "Jeg har et hus",
+            "The North Face ist teuer geworden",
+        ] {
+            let now = detect_language(text);
+            assert!(
+                now.is_none() || now == before(text),
+                "{text}: {now:?}, before {:?}",
+                before(text)
+            );
+        }
         assert!(FrEnDetector::new()
             .detect("Ich verstehe nicht, warum der Kundendienst nie antwortet")
             .is_some());
