@@ -68,7 +68,8 @@ pub struct Thresholds {
     pub alert: u32,
     pub crisis: u32,
     /// Below this many mentions in the last hour, volume ratios earn no points (three
-    /// mentions instead of one is not a crisis).
+    /// mentions instead of one is not a crisis) and the level stops at vigilance; below
+    /// twice this many, at alert.
     pub min_mentions_per_hour: u32,
     /// Buckets (5 min) in a row below a level before going down one step.
     pub calm_down_buckets: u32,

@@ -8,7 +8,9 @@
 //! once; the level goes down one step only after the points stayed below that level's
 //! threshold for `calm_down_buckets` buckets in a row, so it does not flap. Praise is not a
 //! crisis: a busy hour that is mostly positive (≥ 50 %), under 10 % negative, with no
-//! negative reason, anger or sensitive word, stops at vigilance and says so.
+//! negative reason, anger or sensitive word, stops at vigilance and says so. Nor is a
+//! handful of posts: under `min_mentions_per_hour` mentions in the last hour the level stops
+//! at vigilance, under twice that at alert, and the explanation says so.
 
 use crate::detector::Observation;
 use serde::{Deserialize, Serialize};
@@ -103,6 +105,13 @@ pub enum Reason {
     /// the level stops at vigilance.
     MostlyPositive {
         percent: u32,
+    },
+    /// Too few mentions in the last hour for a higher level, however they score: `cap` is
+    /// the highest level allowed until there are `needed`.
+    FewMentions {
+        mentions: u32,
+        needed: u32,
+        cap: Level,
     },
 }
 
@@ -245,6 +254,34 @@ impl Reason {
             (Reason::MostlyPositive { percent }, Lang::En) => {
                 format!("{percent}% positive and nothing negative: vigilance, not an alert")
             }
+            (
+                Reason::FewMentions {
+                    mentions,
+                    needed,
+                    cap,
+                },
+                Lang::Fr,
+            ) => format!(
+                "{mentions} mention{} en 1 h : niveau limité {} sous {needed} mentions par heure",
+                if *mentions > 1 { "s" } else { "" },
+                if *cap == Level::Watch {
+                    "à la vigilance"
+                } else {
+                    "à l'alerte"
+                }
+            ),
+            (
+                Reason::FewMentions {
+                    mentions,
+                    needed,
+                    cap,
+                },
+                Lang::En,
+            ) => format!(
+                "{mentions} mention{} in 1 h: level limited to {} below {needed} mentions per hour",
+                if *mentions == 1 { "" } else { "s" },
+                level_label(*cap, Lang::En)
+            ),
         }
     }
 }
@@ -422,6 +459,28 @@ pub fn score(e: &Evidence, sensitivity: Sensitivity, t: &Thresholds) -> (u32, Ve
             percent: (positive * 100.0).round() as u32,
         });
     }
+    // A handful of posts is not a crisis, however many reasons it ticks at once (three angry
+    // posts on a quiet watch are a new negative volume, anger, a weak signal and new voices
+    // together). Under the hour's minimum volume the level stops at vigilance; under twice
+    // that, at alert. The minimum is the watch's `min_mentions_per_hour`, so a niche topic
+    // can lower it.
+    let (cap, needed) = if e.mentions_1h < t.min_mentions_per_hour {
+        (Level::Watch, t.min_mentions_per_hour)
+    } else {
+        (Level::Alert, t.min_mentions_per_hour.saturating_mul(2))
+    };
+    let ceiling = match cap {
+        Level::Watch => t.alert - 1,
+        _ => t.crisis - 1,
+    };
+    if e.mentions_1h < needed && points > ceiling {
+        points = ceiling;
+        reasons.push(Reason::FewMentions {
+            mentions: e.mentions_1h,
+            needed,
+            cap,
+        });
+    }
     (points, reasons)
 }
 
@@ -466,11 +525,8 @@ impl LevelState {
         sensitivity: Sensitivity,
         t: &Thresholds,
     ) -> Option<LevelChange> {
-        let (points, reasons) = score(e, sensitivity, t);
+        let (points, mut reasons) = score(e, sensitivity, t);
         self.last_points = points;
-        if !reasons.is_empty() {
-            self.last_reasons = reasons.clone();
-        }
         let target = level_for(points, t);
         let from = self.level;
         if target > self.level {
@@ -484,6 +540,12 @@ impl LevelState {
             }
         } else {
             self.below_for = 0;
+        }
+        // A level held above the cap while it eases down (hysteresis) is not "limited" to
+        // the cap: that reason would contradict the level shown beside it.
+        reasons.retain(|r| !matches!(r, Reason::FewMentions { cap, .. } if self.level > *cap));
+        if !reasons.is_empty() {
+            self.last_reasons = reasons.clone();
         }
         (self.level != from).then(|| {
             self.since = e.at;

@@ -257,3 +257,118 @@ fn praise_with_anything_negative_in_it_still_rises() {
     };
     assert!(score(&neutral, Sensitivity::Medium, &t).0 >= t.alert);
 }
+
+/// `n` angry posts in the last hour on a watch that is usually quiet: every post negative,
+/// angry and from a new voice, and the detectors flag both series.
+fn angry_burst(at: i64, n: u32) -> Evidence {
+    Evidence {
+        at,
+        volume: Some(obs(f64::from(n), true)),
+        negative: Some(obs(f64::from(n), true)),
+        mentions_1h: n,
+        negative_1h: n,
+        anger_1h: n,
+        last_30m: n,
+        prev_30m: 0,
+        new_voices_2h: n,
+        ..Default::default()
+    }
+}
+
+#[test]
+fn a_handful_of_angry_posts_stops_at_vigilance_and_says_why() {
+    let t = Thresholds::default();
+    let mut s = LevelState::default();
+    let change = s.step(&angry_burst(0, 3), Sensitivity::Medium, &t).unwrap();
+    assert_eq!(change.to, Level::Watch, "{change:?}");
+    assert!(change.reasons.contains(&Reason::FewMentions {
+        mentions: 3,
+        needed: 6,
+        cap: Level::Watch
+    }));
+    // What still earned points is kept in the explanation, then why it stops there.
+    let fr = explain(&change.reasons, Lang::Fr, 0);
+    assert!(fr.contains("3 messages en colère"), "{fr}");
+    assert!(
+        fr.ends_with("3 mentions en 1 h : niveau limité à la vigilance sous 6 mentions par heure"),
+        "{fr}"
+    );
+    let en = explain(&change.reasons, Lang::En, 0);
+    assert!(
+        en.ends_with("3 mentions in 1 h: level limited to watch below 6 mentions per hour"),
+        "{en}"
+    );
+    // Without the cap these posts score an alert: the reasons are all there.
+    let (uncapped, _) = score(
+        &angry_burst(0, 3),
+        Sensitivity::Medium,
+        &Thresholds {
+            min_mentions_per_hour: 3,
+            ..t
+        },
+    );
+    assert!(uncapped >= t.alert, "{uncapped}");
+}
+
+#[test]
+fn a_small_burst_reaches_alert_but_crisis_needs_twice_the_hourly_minimum() {
+    let t = Thresholds::default();
+    let mut s = LevelState::default();
+    let change = s.step(&angry_burst(0, 7), Sensitivity::High, &t).unwrap();
+    assert_eq!(change.to, Level::Alert, "{change:?}");
+    assert_eq!(change.points, t.crisis - 1);
+    assert!(change.reasons.contains(&Reason::FewMentions {
+        mentions: 7,
+        needed: 12,
+        cap: Level::Alert
+    }));
+    // Twelve, the same way: a crisis, with nothing capped.
+    let change = s
+        .step(&angry_burst(300, 12), Sensitivity::High, &t)
+        .unwrap();
+    assert_eq!(change.to, Level::Crisis, "{change:?}");
+    assert!(!change
+        .reasons
+        .iter()
+        .any(|r| matches!(r, Reason::FewMentions { .. })));
+    // A niche watch lowers its minimum, and seven posts are then a crisis.
+    let niche = Thresholds {
+        min_mentions_per_hour: 3,
+        ..t
+    };
+    let mut s = LevelState::default();
+    let change = s
+        .step(&angry_burst(0, 7), Sensitivity::High, &niche)
+        .unwrap();
+    assert_eq!(change.to, Level::Crisis, "{change:?}");
+}
+
+#[test]
+fn a_level_held_above_the_cap_is_not_said_to_be_limited() {
+    let t = Thresholds::default();
+    let mut s = LevelState::default();
+    assert_eq!(
+        s.step(&storm(0), Sensitivity::Medium, &t).map(|c| c.to),
+        Some(Level::Crisis)
+    );
+    // A handful of angry posts while the crisis eases: the level is held (hysteresis), and
+    // what is shown beside "crisis" does not say the level is limited to vigilance.
+    let few = |r: &Reason| matches!(r, Reason::FewMentions { .. });
+    let mut changes = Vec::new();
+    for i in 1..=3 * i64::from(t.calm_down_buckets) {
+        if let Some(c) = s.step(&angry_burst(i * 300, 3), Sensitivity::Medium, &t) {
+            changes.push(c);
+        }
+        if s.level > Level::Watch {
+            assert!(!s.last_reasons.iter().any(few), "{:?}", s.last_reasons);
+        }
+    }
+    assert_eq!(
+        changes.iter().map(|c| c.to).collect::<Vec<_>>(),
+        [Level::Alert, Level::Watch]
+    );
+    assert!(!changes[0].reasons.iter().any(few), "{:?}", changes[0]);
+    // Down at the cap, the reason is given again.
+    assert!(changes[1].reasons.iter().any(few), "{:?}", changes[1]);
+    assert!(s.last_reasons.iter().any(few));
+}

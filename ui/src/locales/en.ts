@@ -155,7 +155,7 @@ export const en: Record<Key, string> = {
   "thresholds.custom": "Custom thresholds (otherwise the defaults)",
   "thresholds.minPerHour": "Min. mentions per hour",
   "thresholds.calmDown": "Calm down after (5-min buckets)",
-  "thresholds.hint": "Points needed to reach each level: watch < alert < crisis.",
+  "thresholds.hint": "Points needed to reach each level: watch < alert < crisis. Below the minimum mentions per hour, no higher than watch; below twice that, no higher than alert.",
   "thresholds.rising": "Thresholds must rise: 0 < watch < alert < crisis.",
   "thresholds.positive": "Thresholds are positive whole numbers.",
   "query.help": "Words, \"exact phrase\", AND / OR / NOT, -excluded, prefix*, (groups). Case and accents are ignored.",

@@ -156,7 +156,7 @@ export const fr = {
   "thresholds.custom": "Seuils personnalisés (sinon ceux par défaut)",
   "thresholds.minPerHour": "Mentions min. par heure",
   "thresholds.calmDown": "Retour au calme (tranches de 5 min)",
-  "thresholds.hint": "Points nécessaires pour atteindre chaque niveau : vigilance < alerte < crise.",
+  "thresholds.hint": "Points nécessaires pour atteindre chaque niveau : vigilance < alerte < crise. Sous le minimum de mentions par heure, pas plus que vigilance ; sous le double, pas plus qu'alerte.",
   "thresholds.rising": "Les seuils doivent monter : 0 < vigilance < alerte < crise.",
   "thresholds.positive": "Les seuils sont des nombres entiers positifs.",
   "query.help": "Mots, \"expression exacte\", AND / OR / NOT (ou ET / OU / SAUF), -exclu, préfixe*, (groupes). Casse et accents ignorés.",
