@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { renderWatchEditor } from "../src/views/watchEditor";
+import { renderWatchEditor, thresholdsBadFields } from "../src/views/watchEditor";
 import { setBackend } from "../src/ipc";
 import { setLanguage } from "../src/i18n";
 import { flush, testBackend, testCtx } from "./helpers";
@@ -50,10 +50,16 @@ describe("watch editor: sensitive words and level thresholds", () => {
     form.dispatchEvent(new Event("submit", { cancelable: true }));
     await vi.waitFor(() => expect(root.querySelector(".threshold-grid ~ .hint ~ .field-error")?.textContent).toContain("Les seuils doivent monter"));
     expect(t.calls.some((c) => c.cmd === "save_watch")).toBe(false);
-    // Fixed: saved with the words and thresholds as typed.
+    // The field at fault is marked and focused, the others are not.
+    expect(q("threshold-alert").getAttribute("aria-invalid")).toBe("true");
+    expect(q("threshold-alert").getAttribute("aria-describedby")).toBe("threshold-error");
+    expect(document.activeElement).toBe(q("threshold-alert"));
+    expect(["threshold-watch", "threshold-crisis", "threshold-min-mentions"].map((id) => q(id).hasAttribute("aria-invalid"))).toEqual([false, false, false]);
+    // Fixed: saved with the words and thresholds as typed, and the mark is gone.
     type(q("threshold-alert"), "60");
     form.dispatchEvent(new Event("submit", { cancelable: true }));
     await vi.waitFor(() => expect(t.calls.some((c) => c.cmd === "save_watch")).toBe(true));
+    expect(q("threshold-alert").hasAttribute("aria-invalid")).toBe(false);
     const saved = t.calls.find((c) => c.cmd === "save_watch")!.args!.watch as Record<string, unknown>;
     expect(saved.name).toBe("Danone");
     expect(saved.sensitive_words).toEqual(["boycott", "rappel produit"]);
@@ -121,5 +127,17 @@ describe("watch editor: sensitive words and level thresholds", () => {
     await vi.waitFor(() => expect(guard).toBeNull());
     cleanup();
     root.remove();
+  });
+});
+
+describe("threshold problems name their fields", () => {
+  const ok = { watch: 2, alert: 4, crisis: 7, min_mentions_per_hour: 6, calm_down_buckets: 12 };
+  it("finds the field out of order, a negative or broken number, and a zero calm-down", () => {
+    expect(thresholdsBadFields(ok)).toEqual([]);
+    expect(thresholdsBadFields({ ...ok, alert: 2 })).toEqual(["alert"]);
+    expect(thresholdsBadFields({ ...ok, watch: 0 })).toEqual(["watch"]);
+    expect(thresholdsBadFields({ ...ok, crisis: 3 })).toEqual(["crisis"]);
+    expect(thresholdsBadFields({ ...ok, min_mentions_per_hour: -1, crisis: 1.5 })).toEqual(["crisis", "min_mentions_per_hour"]);
+    expect(thresholdsBadFields({ ...ok, calm_down_buckets: 0 })).toEqual(["calm_down_buckets"]);
   });
 });

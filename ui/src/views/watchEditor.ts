@@ -22,6 +22,19 @@ export function thresholdsProblem(th: Thresholds): "thresholds.rising" | "thresh
   return null;
 }
 
+/** The fields a threshold problem is about (none when the thresholds are fine). */
+export function thresholdsBadFields(th: Thresholds): (keyof Thresholds)[] {
+  const keys = Object.keys(th) as (keyof Thresholds)[];
+  const notWhole = keys.filter((k) => !Number.isInteger(th[k]) || th[k] < 0);
+  if (notWhole.length) return notWhole;
+  const bad: (keyof Thresholds)[] = [];
+  if (th.watch <= 0) bad.push("watch");
+  if (th.alert <= th.watch) bad.push("alert");
+  if (th.crisis <= th.alert) bad.push("crisis");
+  if (th.calm_down_buckets < 1) bad.push("calm_down_buckets");
+  return bad;
+}
+
 export function renderWatchEditor(root: HTMLElement, ctx: Ctx, id: number | null): Cleanup {
   let disposed = false;
   let qf: QueryField | null = null;
@@ -118,7 +131,7 @@ export function renderWatchEditor(root: HTMLElement, ctx: Ctx, id: number | null
       min_mentions_per_hour: num("min_mentions_per_hour", "threshold-min-mentions"),
       calm_down_buckets: num("calm_down_buckets", "threshold-calm-down"),
     };
-    const thErr = h("p", { class: "field-error", role: "alert" });
+    const thErr = h("p", { class: "field-error", role: "alert", id: "threshold-error" });
     custom.addEventListener("change", () => Object.values(thInputs).forEach((i) => (i.disabled = !custom.checked)));
 
     const saveBtn = button(t("common.save"), () => undefined, { kind: "primary", testid: "watch-save", type: "submit" });
@@ -163,6 +176,10 @@ export function renderWatchEditor(root: HTMLElement, ctx: Ctx, id: number | null
     async function save() {
       nameErr.textContent = "";
       thErr.textContent = "";
+      for (const input of Object.values(thInputs)) {
+        input.removeAttribute("aria-invalid");
+        input.removeAttribute("aria-describedby");
+      }
       let ok = true;
       if (!name.value.trim()) {
         nameErr.textContent = t("watch.nameRequired");
@@ -183,6 +200,13 @@ export function renderWatchEditor(root: HTMLElement, ctx: Ctx, id: number | null
         const problem = thresholdsProblem(thresholds);
         if (problem) {
           thErr.textContent = t(problem);
+          // Mark the fields it is about, and take the user to the first one.
+          const bad = thresholdsBadFields(thresholds);
+          for (const key of bad) {
+            thInputs[key].setAttribute("aria-invalid", "true");
+            thInputs[key].setAttribute("aria-describedby", "threshold-error");
+          }
+          if (bad.length) thInputs[bad[0]].focus();
           ok = false;
         }
       }
