@@ -338,6 +338,19 @@ impl Store {
         })
     }
 
+    /// The audience a server reported just now (a send checks who the credential is, and the
+    /// answer carries the follower count): the confirmation rule depends on it, and an
+    /// account grows after it was connected.
+    pub fn set_audience(&mut self, id: i64, audience: i64) -> Result<()> {
+        self.write(|tx| {
+            tx.execute(
+                "UPDATE accounts SET audience = ?2 WHERE id = ?1",
+                params![id, audience],
+            )?;
+            Ok(())
+        })
+    }
+
     pub fn account(&self, id: i64) -> Result<Account> {
         self.conn()
             .query_row(

@@ -57,6 +57,19 @@ impl BlueskyNet {
             .unwrap();
         assert!(r.status().is_success(), "seeding failed: {}", r.status());
     }
+
+    /// `follower` (a name.test handle, created if new) follows `subject` (an existing
+    /// account's handle); returns once the AppView has indexed the follow.
+    pub async fn follow(&self, follower: &str, subject: &str) {
+        let control = self.field("control");
+        let r = reqwest::Client::new()
+            .post(format!("{control}/follow"))
+            .json(&serde_json::json!({ "follower": follower, "subject": subject }))
+            .send()
+            .await
+            .unwrap();
+        assert!(r.status().is_success(), "following failed: {}", r.status());
+    }
 }
 
 impl Drop for BlueskyNet {

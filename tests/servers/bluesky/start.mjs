@@ -447,7 +447,8 @@ async function seedPosts(network, items, defaultHandle) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Control endpoint: POST /seed, POST /accounts, POST /process, POST /shutdown, GET /health
+// Control endpoint: POST /seed, POST /accounts, POST /follow, POST /process, POST /shutdown,
+// GET /health
 // ---------------------------------------------------------------------------------------------
 function startControl(network, defaultHandle) {
   let queue = Promise.resolve(); // serialise mutations
@@ -484,6 +485,26 @@ function startControl(network, defaultHandle) {
             const a = await createAccount(network.pds.url, body.handle, body.password);
             await network.processAll();
             return a;
+          }
+          case 'POST /follow': {
+            // { follower, subject }: handles; the follower is created if it does not exist.
+            const subject = accounts.get(body.subject);
+            if (!subject) {
+              const e = new Error(`unknown subject ${body.subject}`);
+              e.status = 400;
+              throw e;
+            }
+            const follower = await createAccount(network.pds.url, body.follower);
+            const s = await xrpc(network.pds.url, 'com.atproto.server.createSession', {
+              body: { identifier: follower.handle, password: follower.password },
+            });
+            const record = { $type: 'app.bsky.graph.follow', subject: subject.did, createdAt: new Date().toISOString() };
+            const res = await xrpc(network.pds.url, 'com.atproto.repo.createRecord', {
+              token: s.accessJwt,
+              body: { repo: follower.did, collection: 'app.bsky.graph.follow', record },
+            });
+            await network.processAll();
+            return { uri: res.uri };
           }
           case 'POST /process':
             await network.processAll();

@@ -117,7 +117,10 @@ fn type_handle_why(level: Level, audience: i64) -> String {
     if level >= Level::Alert {
         format!(" and the level is {level}")
     } else {
-        format!(" with {audience} followers")
+        format!(
+            " with {audience} follower{}",
+            if audience == 1 { "" } else { "s" }
+        )
     }
 }
 

@@ -3,6 +3,11 @@
 
 use super::*;
 
+/// What may stop a write, known before the server is asked (`hold`: the kill switch,
+/// approvals), and what the confirmation rule is read with once it has answered (the
+/// profile's kind and the level).
+type Held = (Option<SendFailure>, (ProfileKind, Level));
+
 enum FailKind {
     Unknown,
     Other,
@@ -133,12 +138,11 @@ impl Publisher {
         let hold = if self.db(|s| s.kill_switch()).map(|k| k.on).unwrap_or(true) {
             Some(SendFailure::Paused)
         } else {
-            self.approvals
-                .check(&ctx)
-                .err()
-                .or_else(|| self.stricter_now(&account, kind, level, post.id))
-                .map(SendFailure::held)
+            self.approvals.check(&ctx).err().map(SendFailure::held)
         };
+        // The confirmation rule is checked again once the server has said who the account is
+        // and how many follow it (in `send_*`).
+        let rule = (kind, level);
         if let (Some(SendFailure::Rejected(problem)), false) = (&hold, unknown_before) {
             return Outcome::Failed {
                 problem: problem.clone(),
@@ -147,11 +151,11 @@ impl Publisher {
         }
         let result = match account.network {
             Network::Mastodon => {
-                self.send_mastodon(&account, post, unknown_before, hold, now)
+                self.send_mastodon(&account, post, unknown_before, (hold, rule), now)
                     .await
             }
             Network::Bluesky => {
-                self.send_bluesky(&account, post, unknown_before, hold, now)
+                self.send_bluesky(&account, post, unknown_before, (hold, rule), now)
                     .await
             }
         };
@@ -226,6 +230,34 @@ impl Publisher {
         })
     }
 
+    /// What may still stop the write once the server has said who the credential belongs to:
+    /// `hold` (the kill switch, approvals), then the confirmation rule, read with the
+    /// audience the server reports now. An account that crossed the audience threshold since
+    /// it was connected (or since its last post) needs its handle typed, like any account
+    /// over it; the new audience is stored for the composer's next check.
+    fn hold_now(
+        &self,
+        account: &Account,
+        who: &Identity,
+        (hold, (kind, level)): Held,
+        post_id: i64,
+    ) -> Option<SendFailure> {
+        let mut account = account.clone();
+        if who.audience != account.identity.audience {
+            if let Err(e) = self.db(|s| s.set_audience(account.id, who.audience)) {
+                tracing::warn!(
+                    "outbox: could not store the audience of account {}: {e}",
+                    account.id
+                );
+            }
+            account.identity.audience = who.audience;
+        }
+        hold.or_else(|| {
+            self.stricter_now(&account, kind, level, post_id)
+                .map(SendFailure::held)
+        })
+    }
+
     /// The kill switch, read again just before a write (uploads and checks can take a while).
     fn paused_now(&self) -> bool {
         self.db(|s| s.kill_switch()).map(|k| k.on).unwrap_or(true)
@@ -247,7 +279,7 @@ impl Publisher {
         account: &Account,
         post: &Post,
         unknown_before: bool,
-        hold: Option<SendFailure>,
+        held: Held,
         now: Timestamp,
     ) -> Result<(Attempt, bool), SendFailure> {
         let token = self
@@ -274,6 +306,7 @@ impl Publisher {
             who.handle = mastodon::on_domain(&who.handle, domain);
         }
         Self::same_account(account, &who)?;
+        let hold = self.hold_now(account, &who, held, post.id);
         if unknown_before {
             let since = post.first_attempt_at.unwrap_or(post.queued_at);
             if let Some(found) = self.find_on_mastodon(account, &token, post, since).await? {
@@ -369,13 +402,14 @@ impl Publisher {
         account: &Account,
         post: &Post,
         unknown_before: bool,
-        hold: Option<SendFailure>,
+        held: Held,
         now: Timestamp,
     ) -> Result<(Attempt, bool), SendFailure> {
         let bsky = self.bluesky_of(account.profile_id);
         let (svc, handle) = (&account.server, &account.identity.handle);
         let who = bluesky::identity(&bsky, &self.http, svc, handle, now).await?;
         Self::same_account(account, &who)?;
+        let hold = self.hold_now(account, &who, held, post.id);
         let did = &account.identity.remote_id;
         let rkey = record_key(&post.key, post.queued_micros.max(0) as u64);
         if unknown_before {

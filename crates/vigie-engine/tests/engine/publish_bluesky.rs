@@ -311,4 +311,52 @@ async fn bluesky_publishing_is_guarded_and_never_duplicates() {
     let report = restarted.deliver_due().await;
     assert_eq!(report.sent, 1, "{report:?}");
     assert_eq!(records(&pds, &did).await.len(), 6, "exactly one record");
+
+    // The account gains a follower after it was connected, crossing the audience threshold
+    // (over 0 here): a post confirmed by a click does not go out, and the audience the PDS
+    // reports now is stored; a retry with the handle typed in full sends it.
+    restarted.set_config(PublishConfig {
+        undo_secs: 0,
+        audience_threshold: Some(0),
+        ..PublishConfig::default()
+    });
+    assert_eq!(
+        restarted.accounts(brand.id).unwrap()[0].identity.audience,
+        0
+    );
+    let post = restarted
+        .queue(
+            brand.id,
+            acct.id,
+            &Content::text("Nouvelle audience"),
+            &Confirmation::default(),
+            None,
+        )
+        .unwrap();
+    net.follow("lecteur.test", "marque-acme.test").await;
+    let report = restarted.deliver_due().await;
+    assert_eq!(report.failed, 1, "{report:?}");
+    let failed = restarted.outbox(1).unwrap().remove(0);
+    assert_eq!(failed.id, post.id);
+    let error = failed.last_error.clone().unwrap_or_default();
+    assert!(
+        error.contains("type the handle") && error.contains("with 1 follower"),
+        "{error}"
+    );
+    assert_eq!(records(&pds, &did).await.len(), 6, "nothing written");
+    assert_eq!(
+        restarted.accounts(brand.id).unwrap()[0].identity.audience,
+        1
+    );
+    restarted
+        .retry(
+            brand.id,
+            post.id,
+            &Confirmation {
+                typed_handle: Some("@marque-acme.test".into()),
+            },
+        )
+        .unwrap();
+    assert_eq!(restarted.deliver_due().await.sent, 1);
+    assert_eq!(records(&pds, &did).await.len(), 7);
 }
