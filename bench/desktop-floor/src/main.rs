@@ -18,11 +18,13 @@ fn main() {
             if let Some(window) = app.get_webview_window("main") {
                 memory::tune_webview(&window);
             }
-            // As Vigie does once its first screen has settled.
-            std::thread::spawn(|| {
-                std::thread::sleep(std::time::Duration::from_secs(5));
-                memory::Allocator::release_free_memory();
-            });
+            // As Vigie does once its first screen has settled (not with VIGIE_LEAN=0).
+            if memory::enabled() {
+                std::thread::spawn(|| {
+                    std::thread::sleep(std::time::Duration::from_secs(5));
+                    memory::Allocator::release_free_memory();
+                });
+            }
             Ok(())
         })
         .run(tauri::generate_context!())

@@ -338,7 +338,7 @@ fn prescribed_floor(feeds: usize, items: usize, threads: usize, json: bool) -> R
             "{}",
             serde_json::json!({
                 "feeds": feeds, "items": f.items, "bytes": f.bytes, "threads": f.threads,
-                "parse_cpu_seconds": f.parse_cpu, "parse_wall_seconds": f.parse_wall,
+                "parse_busy_seconds": f.parse_busy, "cores": f.cores, "parse_wall_seconds": f.parse_wall,
                 "parse_items_per_sec": f.items as f64 / f.parse_wall,
                 "store_and_index_seconds": f.store,
                 "store_and_index_items_per_sec": f.items as f64 / f.store,
@@ -352,8 +352,8 @@ fn prescribed_floor(feeds: usize, items: usize, threads: usize, json: bool) -> R
             f.bytes as f64 / 1e6
         );
         outln!(
-            "       feed-rs parse alone: {:.2} CPU-s per 100k items; {:.0} items/s on {} threads",
-            per_100k(f.parse_cpu),
+            "       feed-rs parse alone: {:.2} busy s per 100k items; {:.0} items/s on {} threads",
+            per_100k(f.parse_busy),
             f.items as f64 / f.parse_wall,
             f.threads
         );
@@ -364,7 +364,7 @@ fn prescribed_floor(feeds: usize, items: usize, threads: usize, json: bool) -> R
         );
         outln!(
             "       ceiling of the two, perfectly overlapped on {} cores: {:.0} items/s",
-            f.threads,
+            f.cores,
             f.ceiling()
         );
     }

@@ -259,19 +259,15 @@ fn bench_ingest_runs_the_whole_pipeline_on_a_small_corpus() {
 #[test]
 fn bench_floor_parses_stores_and_indexes_every_item() {
     // Not a timed test: the floor counts every item parsed, stored and found by its index
-    // (the command fails if the index misses one), and its ceiling is the slower of its parts.
+    // (the command fails if the index misses one); the ceiling's formula has unit tests.
     let d = tempfile::tempdir().unwrap();
     let r = json(
         d.path(),
         &["bench", "floor", "--feeds", "4", "--items", "7"],
     );
     assert_eq!(r["items"].as_u64(), Some(28), "{r}");
-    let (ceiling, store) = (
-        r["ceiling_items_per_sec"].as_f64().unwrap(),
-        r["store_and_index_items_per_sec"].as_f64().unwrap(),
-    );
-    assert!(ceiling > 0.0 && ceiling <= store * 1.000_001, "{r}");
-    assert!(r["parse_cpu_seconds"].as_f64().unwrap() > 0.0, "{r}");
+    assert!(r["ceiling_items_per_sec"].as_f64().unwrap() > 0.0, "{r}");
+    assert!(r["parse_busy_seconds"].as_f64().unwrap() > 0.0, "{r}");
 }
 
 /// A feed whose items are dated relative to now: a quiet past, then an angry burst.
