@@ -568,7 +568,7 @@ export interface AuditReport {
 
 /** What a post still lacks (vigie-domain `approval::Unmet`). */
 export type Unmet =
-  | { kind: "tooFew"; needed: number; given: number; because: string[] }
+  | { kind: "tooFew"; needed: number; given: number; because: string[]; expired?: string[] }
   | { kind: "role"; role: string };
 
 /** Why a publishing guard said no; nothing was sent (vigie-domain `publish::Refusal`). */

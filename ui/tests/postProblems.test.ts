@@ -168,6 +168,12 @@ describe("publishing refusals and failures, in the user's language", () => {
     expect(refusalText(EVERY_REFUSAL[3])).toBe(
       "pas de validation pour @acme@social.example : 2 validations nécessaires (crise : deux validateurs, dont un juriste) ; validations obtenues : 0. Demandez une validation (exportez une demande depuis le brouillon).",
     );
+    // Whose approval expired, rather than "0" alone.
+    const expired: Refusal = { kind: "notApproved", handle: "acme@social.example", unmet: { kind: "tooFew", needed: 1, given: 0, because: [], expired: ["Maître Durand"] }, hasIdentity: true };
+    expect(refusalText(expired)).toContain("validations obtenues : 0 ; validation expirée : Maître Durand (à redemander)");
+    setLanguage("en");
+    expect(refusalText(expired)).toContain("0 given; expired: Maître Durand (ask again)");
+    setLanguage("fr");
     expect(postProblemText({ kind: "transport", problem: { problem: "timeout", secs: 20 } })).toContain("n'a pas répondu en 20 s");
     expect(postProblemText({ kind: "slowDown", afterSecs: 120 })).toBe("le serveur demande à Vigie de ralentir : prochain essai dans 2 min");
     // Bluesky's refusal: its message and code once each, the code alone when it says nothing more.

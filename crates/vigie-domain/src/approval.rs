@@ -199,14 +199,26 @@ pub struct Approver {
 #[serde(tag = "kind", rename_all = "camelCase")]
 pub enum Unmet {
     /// `because`: the names of the policy rules that applied.
-    #[error("{needed} approval(s) needed ({}), {given} given", because.join("; "))]
+    #[error("{needed} approval(s) needed ({}), {given} given{}", because.join("; "), expired_words(expired))]
     TooFew {
         needed: u8,
         given: usize,
         because: Vec<String>,
+        /// People whose approval of this very post has expired: asking them again is the
+        /// quickest way out ("0 given" alone sent people looking for a missing approval).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        expired: Vec<String>,
     },
     #[error("an approval by someone with the role {role:?} is needed")]
     Role { role: String },
+}
+
+fn expired_words(expired: &[String]) -> String {
+    if expired.is_empty() {
+        String::new()
+    } else {
+        format!("; expired: {} (ask again)", expired.join(", "))
+    }
 }
 
 /// Why a teamwork action was refused (identity, roster, playbooks, approvals). Nothing changed.
@@ -294,6 +306,7 @@ pub fn meets(req: &Requirement, approvers: &[Approver], author_key: &str) -> Res
             needed: req.approvals,
             given: people.len(),
             because: req.because.clone(),
+            expired: Vec::new(),
         });
     }
     for role in &req.roles {
@@ -392,10 +405,25 @@ mod tests {
             Unmet::TooFew {
                 needed: 2,
                 given: 1,
-                because: vec!["crisis".into()]
+                because: vec!["crisis".into()],
+                expired: vec![],
             }
         );
         assert_eq!(e.to_string(), "2 approval(s) needed (crisis), 1 given");
+        let with_expired = Unmet::TooFew {
+            needed: 1,
+            given: 0,
+            because: vec!["crisis".into()],
+            expired: vec!["Maître Durand".into()],
+        };
+        assert_eq!(
+            with_expired.to_string(),
+            "1 approval(s) needed (crisis), 0 given; expired: Maître Durand (ask again)"
+        );
+        assert_eq!(
+            serde_json::to_value(&with_expired).unwrap()["expired"],
+            serde_json::json!(["Maître Durand"])
+        );
         assert_eq!(
             serde_json::to_value(&e).unwrap(),
             serde_json::json!({"kind": "tooFew", "needed": 2, "given": 1, "because": ["crisis"]})

@@ -86,6 +86,7 @@ export const enProblems: Record<keyof typeof frProblems, string> = {
   "rule.default.crisis": "crisis: two validators, one of them legal",
   "unmet.tooFew.one": "{n} approval needed ({because}); {given} given",
   "unmet.tooFew.other": "{n} approvals needed ({because}); {given} given",
+  "unmet.expired": "; expired: {names} (ask again)",
   "unmet.role": "an approval by someone with the role “{role}” is needed",
   "refusal.kind.brand": "brand",
   "refusal.kind.personal": "personal",

@@ -86,6 +86,7 @@ export const frProblems = {
   "rule.default.crisis": "crise : deux validateurs, dont un juriste",
   "unmet.tooFew.one": "{n} validation nécessaire ({because}) ; validations obtenues : {given}",
   "unmet.tooFew.other": "{n} validations nécessaires ({because}) ; validations obtenues : {given}",
+  "unmet.expired": " ; validation expirée : {names} (à redemander)",
   "unmet.role": "il faut la validation d'une personne ayant le rôle « {role} »",
   "refusal.kind.brand": "de marque",
   "refusal.kind.personal": "personnel",

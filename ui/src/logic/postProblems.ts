@@ -50,8 +50,12 @@ export function ruleName(name: string): string {
 /** What a post still lacks before it may go out. */
 export function unmetText(u: Unmet): string {
   switch (u.kind) {
-    case "tooFew":
-      return tn("unmet.tooFew", u.needed, { because: u.because.map(ruleName).join(t("list.rules")), given: number(u.given) });
+    case "tooFew": {
+      const text = tn("unmet.tooFew", u.needed, { because: u.because.map(ruleName).join(t("list.rules")), given: number(u.given) });
+      // Whose approval lapsed: asking them again is the quickest way out.
+      const expired = u.expired ?? [];
+      return expired.length ? text + t("unmet.expired", { names: expired.join(", ") }) : text;
+    }
     case "role":
       return t("unmet.role", { role: u.role });
   }

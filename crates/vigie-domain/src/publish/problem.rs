@@ -292,6 +292,7 @@ mod tests {
             needed: 2,
             given: 0,
             because: vec!["crisis".into()],
+            expired: vec![],
         };
         assert_eq!(
             Refusal::NotApproved {

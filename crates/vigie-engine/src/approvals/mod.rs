@@ -18,7 +18,7 @@ use signed::{Approval, BlockError, Request, Target};
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use vigie_domain::approval::{
-    meets, Approver, Autonomy, Policy, Requirement, Situation, TeamRefusal,
+    meets, Approver, Autonomy, Policy, Requirement, Situation, TeamRefusal, Unmet,
 };
 use vigie_domain::playbook::Playbook;
 use vigie_domain::publish::{Account, Content, Network, Refusal};
@@ -624,7 +624,8 @@ impl Team {
 
     /// Valid approvals for this post now: signatures re-checked, roster and roles current,
     /// not expired, not spent; pre-approvals whose statement (fixed text) produced this text.
-    fn approvers(&self, ctx: &GateContext<'_>) -> TeamResult<(Vec<Approver>, Vec<i64>)> {
+    /// Also who approved it but too long ago (their approval expired), to say so.
+    fn approvers(&self, ctx: &GateContext<'_>) -> TeamResult<Found> {
         let target = target_of(ctx.account).key();
         let mut stored = self.db(|s| s.approvals_for(ctx.content_hash, &target))?;
         let pre_approvals = self.db(|s| s.pre_approvals_for(&target))?;
@@ -648,6 +649,7 @@ impl Team {
         }
         let mut out = Vec::new();
         let mut spent = Vec::new();
+        let mut expired = Vec::new();
         let mut seen_signatures = std::collections::HashSet::new();
         for a in stored {
             // Every decision comes from the signed statement, not from the row's columns (which
@@ -662,11 +664,11 @@ impl Team {
                 || p.kind != a.kind
                 || p.subject_hash != a.subject_hash
                 || p.target.key() != target
-                || p.expires_at <= ctx.now
             {
                 continue;
             }
-            if p.kind == "pre_approval" {
+            let lapsed = p.expires_at <= ctx.now;
+            if p.kind == "pre_approval" && !lapsed {
                 let within = p
                     .max_level
                     .as_deref()
@@ -682,6 +684,12 @@ impl Team {
             if !member.roles.contains(&p.role) {
                 continue;
             }
+            if lapsed {
+                if !expired.contains(&member.name) {
+                    expired.push(member.name);
+                }
+                continue;
+            }
             if p.kind == "approval" {
                 spent.push(a.id);
             }
@@ -691,8 +699,22 @@ impl Team {
                 role: p.role,
             });
         }
-        Ok((out, spent))
+        Ok(Found {
+            approvers: out,
+            spent,
+            expired,
+        })
     }
+}
+
+/// What [`Team::approvers`] found for a post.
+struct Found {
+    /// Who counts now.
+    approvers: Vec<Approver>,
+    /// The single-use approvals among them (spent once the post is sent).
+    spent: Vec<i64>,
+    /// Who approved this post, but their approval has expired.
+    expired: Vec<String>,
 }
 
 /// The publish gate's approval hook, backed by the team's policy and approvals.
@@ -718,16 +740,26 @@ impl ApprovalGate for PolicyGate {
         // Without an identity nobody can request approval from here: say both.
         let me = self.team.me().ok();
         let me_key = me.as_ref().map(|m| m.key.clone()).unwrap_or_default();
-        let (approvers, _) = self.team.approvers(ctx).map_err(unreadable)?;
-        meets(&req, &approvers, &me_key).map_err(|unmet| Refusal::NotApproved {
-            handle: ctx.account.identity.handle.clone(),
-            unmet,
-            has_identity: me.is_some(),
+        let found = self.team.approvers(ctx).map_err(unreadable)?;
+        meets(&req, &found.approvers, &me_key).map_err(|mut unmet| {
+            if let Unmet::TooFew { expired, .. } = &mut unmet {
+                // Someone who counts now is not "expired" too (they approved again).
+                *expired = found
+                    .expired
+                    .into_iter()
+                    .filter(|name| !found.approvers.iter().any(|a| &a.name == name))
+                    .collect();
+            }
+            Refusal::NotApproved {
+                handle: ctx.account.identity.handle.clone(),
+                unmet,
+                has_identity: me.is_some(),
+            }
         })
     }
 
     fn sent(&self, ctx: &GateContext<'_>, post_id: i64) {
-        if let Ok((_, spent)) = self.team.approvers(ctx) {
+        if let Ok(Found { spent, .. }) = self.team.approvers(ctx) {
             if !spent.is_empty() {
                 let now = self.team.now();
                 let _ = self.team.db(|s| s.consume_approvals(&spent, post_id, now));

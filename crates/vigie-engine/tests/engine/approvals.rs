@@ -223,12 +223,14 @@ async fn two_laptops_request_approve_publish_and_every_refusal() {
                     needed,
                     given,
                     because,
+                    expired,
                 },
             has_identity,
         }) => {
             assert_eq!(handle, format!("alice@{host}"));
             assert_eq!((needed, given, has_identity), (1, 0, true));
             assert_eq!(because, vec!["author without autonomy: one validator"]);
+            assert!(expired.is_empty());
         }
         other => panic!("{other:?}"),
     }
@@ -344,7 +346,12 @@ async fn two_laptops_request_approve_publish_and_every_refusal() {
     let report = a.publisher.deliver_due().await;
     assert_eq!(report.failed, 1, "fail closed at send time: {report:?}");
     let last = a.publisher.outbox(1).unwrap().remove(0);
-    assert!(last.last_error.unwrap().contains("not approved"));
+    // It says whose approval expired, not only "0 given".
+    let error = last.last_error.clone().unwrap();
+    assert!(
+        error.contains("not approved") && error.contains("expired: Maître Durand"),
+        "{error}"
+    );
     assert!(
         matches!(
             &last.last_problem,
