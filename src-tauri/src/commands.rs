@@ -5,7 +5,7 @@
 use serde::Serialize;
 use tauri::{AppHandle, Manager, State};
 use tauri_plugin_opener::OpenerExt;
-use vigie_domain::approval::{Autonomy, Policy, Requirement};
+use vigie_domain::approval::{Autonomy, Policy};
 use vigie_domain::playbook::Playbook;
 use vigie_domain::publish::{Account, Content, Profile};
 use vigie_domain::{Mention, NewWatch, Source, Triage, Watch};
@@ -15,7 +15,7 @@ use vigie_engine::app::{
     Settings, SourceRow, SourceSpec, StreamFilter, UseStatement, WatchSeries,
 };
 use vigie_engine::approvals::signed::{Request, Target};
-use vigie_engine::approvals::Me;
+use vigie_engine::approvals::{ApprovalStatus, Me};
 use vigie_engine::publish::ComposeCheck;
 use vigie_store::{
     AuditEntry, AuditReport, Draft, Event, KillSwitch, Member, Post, StoredApproval,
@@ -530,7 +530,7 @@ pub async fn list_approvals(handle: AppHandle) -> AppResult<Vec<StoredApproval>>
 
 /// What the policy asks for this post (the composer shows it before confirming).
 #[tauri::command]
-pub async fn requirement(handle: AppHandle, request: ComposeRequest) -> AppResult<Requirement> {
+pub async fn requirement(handle: AppHandle, request: ComposeRequest) -> AppResult<ApprovalStatus> {
     blocking(handle, move |a| a.requirement(&request)).await
 }
 

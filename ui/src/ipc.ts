@@ -9,6 +9,7 @@ import { invoke as tauriInvoke } from "@tauri-apps/api/core";
 import { listen as tauriListen } from "@tauri-apps/api/event";
 import type {
   Account,
+  ApprovalStatus,
   ApprovalRequest,
   AuditEntry,
   AuditReport,
@@ -23,7 +24,6 @@ import type {
   PostProblem,
   PreApprove,
   Refusal,
-  Requirement,
   StoredApproval,
   Target,
   TeamRefusal,
@@ -281,7 +281,7 @@ export const approveRequest = (text: string, role: string, validSecs: number) =>
 export const preApprove = (request: PreApprove) => call<string>("pre_approve", { request });
 export const importApproval = (text: string) => call<StoredApproval>("import_approval", { text });
 export const listApprovals = () => call<StoredApproval[]>("list_approvals");
-export const requirement = (request: ComposeRequest) => call<Requirement>("requirement", { request });
+export const requirement = (request: ComposeRequest) => call<ApprovalStatus>("requirement", { request });
 export const auditLog = (limit: number) => call<AuditEntry[]>("audit_log", { limit });
 export const verifyAudit = () => call<AuditReport>("verify_audit");
 export const accountTarget = (accountId: number) => call<Target>("account_target", { accountId });

@@ -5,7 +5,7 @@
 
 import type {
   Account, ApprovalRequest, AuditEntry, Autonomy, ComposeRequest, Content, Draft, DraftDetail, Level, Me, Member,
-  Playbook, PreApprove, Requirement, StoredApproval, Target, UseStatement, Version,
+  ApprovalStatus, Playbook, PreApprove, StoredApproval, Target, UseStatement, Version,
 } from "./types";
 import { fillStatement, slotProblem, targetKey, targetOf } from "./logic/teamwork";
 import { NOT_MINE } from "./mockPublish";
@@ -134,13 +134,15 @@ export class MockTeam {
     return d;
   }
 
-  private requirement(r: ComposeRequest): Requirement {
+  /** The mock keeps no approvals: a requirement is never met here. */
+  private requirement(r: ComposeRequest): ApprovalStatus {
     const level = this.level();
-    const out: Requirement = { approvals: 0, roles: [], because: [] };
+    const out: ApprovalStatus = { approvals: 0, roles: [], because: [], approvedBy: [], unmet: null };
     if ((this.me?.autonomy ?? "medium") === "low") out.because.push("author without autonomy: one validator"), (out.approvals = 1);
     if (level === "alert" || level === "crisis") out.because.push("alert: one validator"), (out.approvals = Math.max(out.approvals, 1));
     if (level === "crisis") out.because.push("crisis: two validators, one of them legal"), (out.approvals = 2), out.roles.push("legal");
     void r;
+    if (out.approvals > 0) out.unmet = { kind: "tooFew", needed: out.approvals, given: 0, because: [...out.because] };
     return out;
   }
 

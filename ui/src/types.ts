@@ -419,6 +419,14 @@ export interface Requirement {
   because: string[];
 }
 
+/** A post's requirement and where it stands now (the `requirement` command). */
+export interface ApprovalStatus extends Requirement {
+  /** Who approved this very post and counts now: "name (role)". */
+  approvedBy: string[];
+  /** What is still missing; null when the post may go. */
+  unmet: Unmet | null;
+}
+
 export interface Origin {
   playbook: string;
   statement: string;

@@ -3,7 +3,7 @@ import {
   accountOfKey, approvalStatus, approvalsFor, asLevel, auditSummary, blockKind, fillStatement, memberName, parseRoles,
   parseTarget, shortKey, slotProblem, statementParts, statementSlots, targetKey, targetOf, versionsOf,
 } from "../src/logic/teamwork";
-import { requirementText } from "../src/views/requirement";
+import { requirementText, showRequirement, statusText } from "../src/views/requirement";
 import { setLanguage } from "../src/i18n";
 import { account } from "./publishFixtures";
 import { detail, member, stored, variant } from "./teamFixtures";
@@ -116,6 +116,28 @@ describe("words", () => {
     expect(requirementText({ approvals: 2, roles: [], because: ["crisis: two validators, one of them legal", "Règle maison"] }))
       .toBe("Il faut 2 validations : crise : deux validateurs, dont un juriste ; Règle maison.");
     setLanguage("en");
+  });
+
+  it("says whether the requirement is met, by whom, and whose approval expired", () => {
+    const need = { approvals: 1, roles: [], because: ["x"] };
+    setLanguage("fr");
+    expect(statusText({ ...need, approvedBy: [], unmet: { kind: "tooFew", needed: 1, given: 0, because: ["x"] } }))
+      .toBe("Il faut 1 validation : x. Pas encore : personne n'a validé ce texte.");
+    expect(statusText({ ...need, approvedBy: [], unmet: { kind: "tooFew", needed: 1, given: 0, because: ["x"], expired: ["Maître Durand"] } }))
+      .toBe("Il faut 1 validation : x. Pas encore : personne n'a validé ce texte. Validation expirée : Maître Durand (à redemander).");
+    expect(statusText({ ...need, approvedBy: ["Maître Durand (legal)"], unmet: null }))
+      .toBe("Il faut 1 validation : x. Condition remplie : validé par Maître Durand (legal).");
+    setLanguage("en");
+    expect(statusText({ approvals: 2, roles: ["legal"], because: ["x"], approvedBy: ["Léa (communication)"], unmet: { kind: "role", role: "legal" } }))
+      .toBe("Needs 2 approvals: x. Roles required among the validators: legal. Not met yet: approved so far by Léa (communication).");
+    // Nothing required: no status to add.
+    expect(statusText({ approvals: 0, roles: [], because: [], approvedBy: [], unmet: null })).toBe("No approval needed for this post.");
+    // The slot's look and data follow: met or needed.
+    const el = document.createElement("p");
+    showRequirement(el, { ...need, approvedBy: ["Maître Durand (legal)"], unmet: null });
+    expect([el.className, el.dataset.met]).toEqual(["requirement requirement-met", "true"]);
+    showRequirement(el, { ...need, approvedBy: [], unmet: { kind: "tooFew", needed: 1, given: 0, because: ["x"] } });
+    expect([el.className, el.dataset.met]).toEqual(["requirement requirement-needed", "false"]);
   });
 
   it("audit data reads as short key: value text", () => {

@@ -3,7 +3,7 @@
 
 import { h } from "../dom";
 import { t, tn } from "../i18n";
-import type { Requirement } from "../types";
+import type { ApprovalStatus, Requirement } from "../types";
 import { ruleName } from "../logic/postProblems";
 
 export function requirementText(r: Requirement): string {
@@ -13,12 +13,28 @@ export function requirementText(r: Requirement): string {
   return r.roles.length ? `${head} ${t("req.roles", { roles: r.roles.join(", ") })}` : head;
 }
 
-/** Fills `el` (created with `requirementSlot`) with the requirement, or empties it. */
-export function showRequirement(el: HTMLElement, r: Requirement | null): void {
+/** The requirement, then where it stands: met (by whom), or who approved so far and whose
+ *  approval expired. */
+export function statusText(r: ApprovalStatus): string {
+  const head = requirementText(r);
+  // Nothing required, or no status given (an older engine answered the requirement alone).
+  if ((r.approvals === 0 && r.roles.length === 0) || r.unmet === undefined) return head;
+  const by = r.approvedBy ?? [];
+  if (!r.unmet) return `${head} ${t("req.met", { names: by.join(", ") })}`;
+  const so_far = by.length ? t("req.soFar", { names: by.join(", ") }) : t("req.noneYet");
+  const expired = r.unmet.kind === "tooFew" ? r.unmet.expired ?? [] : [];
+  return `${head} ${so_far}${expired.length ? ` ${t("req.expired", { names: expired.join(", ") })}` : ""}`;
+}
+
+/** Fills `el` (created with `requirementSlot`) with the requirement and whether it is met, or
+ *  empties it. */
+export function showRequirement(el: HTMLElement, r: ApprovalStatus | null): void {
   el.hidden = !r;
   el.dataset.approvals = r ? String(r.approvals) : "";
-  el.className = `requirement${r && r.approvals > 0 ? " requirement-needed" : ""}`;
-  el.textContent = r ? requirementText(r) : "";
+  el.dataset.met = r && r.unmet !== undefined ? String(!r.unmet) : "";
+  const needed = !!r && (r.approvals > 0 || r.roles.length > 0);
+  el.className = `requirement${needed ? (r.unmet === null ? " requirement-met" : " requirement-needed") : ""}`;
+  el.textContent = r ? statusText(r) : "";
 }
 
 export function requirementSlot(testid: string): HTMLElement {

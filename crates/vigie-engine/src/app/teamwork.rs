@@ -4,10 +4,10 @@
 
 use super::{App, AppError, AppResult};
 use crate::approvals::signed::{BlockError, Request, Target};
-use crate::approvals::{Me, TeamError};
+use crate::approvals::{ApprovalStatus, Me, TeamError};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use vigie_domain::approval::{Autonomy, Policy, Requirement};
+use vigie_domain::approval::{Autonomy, Policy};
 use vigie_domain::playbook::Playbook;
 use vigie_domain::publish::Content;
 use vigie_domain::Level;
@@ -205,8 +205,9 @@ impl App {
         self.db(|s| s.approvals(500))
     }
 
-    /// What the policy asks for a post (shown in the composer before confirming).
-    pub fn requirement(&self, r: &super::ComposeRequest) -> AppResult<Requirement> {
+    /// What the policy asks for a post and whether it is met (shown in the composer before
+    /// confirming).
+    pub fn requirement(&self, r: &super::ComposeRequest) -> AppResult<ApprovalStatus> {
         let check = self.compose_check(r)?;
         let hash = r.content.hash();
         let ctx = crate::publish::GateContext {
@@ -218,7 +219,7 @@ impl App {
             watch_id: r.watch_id,
             now: self.now(),
         };
-        Ok(self.team.requirement(&ctx)?)
+        Ok(self.team.approval_status(&ctx)?)
     }
 
     pub fn audit(&self, limit: usize) -> AppResult<Vec<AuditEntry>> {

@@ -622,6 +622,53 @@ impl Team {
         }))
     }
 
+    /// What the policy asks for this post and whether its approvals meet it now (the
+    /// composer shows it; the gate enforces the same judgement at queue and send time).
+    pub fn approval_status(&self, ctx: &GateContext<'_>) -> TeamResult<ApprovalStatus> {
+        let requirement = self.requirement(ctx)?;
+        if requirement.is_none() {
+            return Ok(ApprovalStatus {
+                requirement,
+                approved_by: Vec::new(),
+                unmet: None,
+            });
+        }
+        let me_key = self.me().map(|m| m.key).unwrap_or_default();
+        self.judge(ctx, requirement, &me_key)
+    }
+
+    /// Judges this post's approvals against `requirement`; `author_key` never counts.
+    fn judge(
+        &self,
+        ctx: &GateContext<'_>,
+        requirement: Requirement,
+        author_key: &str,
+    ) -> TeamResult<ApprovalStatus> {
+        let found = self.approvers(ctx)?;
+        let mut unmet = meets(&requirement, &found.approvers, author_key).err();
+        if let Some(Unmet::TooFew { expired, .. }) = &mut unmet {
+            // Someone who counts now is not "expired" too (they approved again).
+            *expired = found
+                .expired
+                .iter()
+                .filter(|name| !found.approvers.iter().any(|a| &a.name == *name))
+                .cloned()
+                .collect();
+        }
+        let mut approved_by: Vec<String> = Vec::new();
+        for a in found.approvers.iter().filter(|a| a.key != author_key) {
+            let who = format!("{} ({})", a.name, a.role);
+            if !approved_by.contains(&who) {
+                approved_by.push(who);
+            }
+        }
+        Ok(ApprovalStatus {
+            requirement,
+            approved_by,
+            unmet,
+        })
+    }
+
     /// Valid approvals for this post now: signatures re-checked, roster and roles current,
     /// not expired, not spent; pre-approvals whose statement (fixed text) produced this text.
     /// Also who approved it but too long ago (their approval expired), to say so.
@@ -707,6 +754,19 @@ impl Team {
     }
 }
 
+/// A post's approval requirement and where it stands now.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ApprovalStatus {
+    #[serde(flatten)]
+    pub requirement: Requirement,
+    /// Who approved this very post (or pre-approved its statement) and counts now:
+    /// "name (role)", the author left out.
+    pub approved_by: Vec<String>,
+    /// What is still missing; none when the approvals meet the requirement.
+    pub unmet: Option<Unmet>,
+}
+
 /// What [`Team::approvers`] found for a post.
 struct Found {
     /// Who counts now.
@@ -740,22 +800,15 @@ impl ApprovalGate for PolicyGate {
         // Without an identity nobody can request approval from here: say both.
         let me = self.team.me().ok();
         let me_key = me.as_ref().map(|m| m.key.clone()).unwrap_or_default();
-        let found = self.team.approvers(ctx).map_err(unreadable)?;
-        meets(&req, &found.approvers, &me_key).map_err(|mut unmet| {
-            if let Unmet::TooFew { expired, .. } = &mut unmet {
-                // Someone who counts now is not "expired" too (they approved again).
-                *expired = found
-                    .expired
-                    .into_iter()
-                    .filter(|name| !found.approvers.iter().any(|a| &a.name == name))
-                    .collect();
-            }
-            Refusal::NotApproved {
+        let status = self.team.judge(ctx, req, &me_key).map_err(unreadable)?;
+        match status.unmet {
+            None => Ok(()),
+            Some(unmet) => Err(Refusal::NotApproved {
                 handle: ctx.account.identity.handle.clone(),
                 unmet,
                 has_identity: me.is_some(),
-            }
-        })
+            }),
+        }
     }
 
     fn sent(&self, ctx: &GateContext<'_>, post_id: i64) {

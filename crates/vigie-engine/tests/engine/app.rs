@@ -420,7 +420,11 @@ async fn the_app_publishes_through_the_approval_policy() {
     let e = app.queue_post(&stale).unwrap_err();
     assert!(e.message.contains("active profile"), "{}", e.message);
     // Default policy, calm, medium autonomy: nothing required.
-    assert!(app.requirement(&req).unwrap().is_none());
+    let free = app.requirement(&req).unwrap();
+    assert!(
+        free.requirement.is_none() && free.unmet.is_none(),
+        "{free:?}"
+    );
     app.queue_post(&req).unwrap();
     // A policy that always wants a legal validator.
     app.save_policy(
@@ -429,9 +433,12 @@ async fn the_app_publishes_through_the_approval_policy() {
     .unwrap();
     let r = app.requirement(&req).unwrap();
     assert_eq!(
-        (r.approvals, r.roles.clone()),
+        (r.requirement.approvals, r.requirement.roles.clone()),
         (1, vec!["legal".to_string()])
     );
+    // Not met: nobody has approved it.
+    assert!(r.approved_by.is_empty());
+    assert!(r.unmet.is_some(), "{r:?}");
     let e = app.queue_post(&req).unwrap_err();
     assert_eq!(e.code, "refused");
     assert!(e.message.contains("toujours le juridique"), "{}", e.message);

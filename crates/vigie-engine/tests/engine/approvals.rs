@@ -11,7 +11,7 @@ use vigie_domain::publish::{Content, PostProblem, ProfileKind, Refusal};
 use vigie_domain::Level;
 use vigie_engine::app::AppError;
 use vigie_engine::approvals::{target_of, PolicyGate, Team, TeamError};
-use vigie_engine::publish::{Confirmation, PublishConfig, PublishError, Publisher};
+use vigie_engine::publish::{Confirmation, GateContext, PublishConfig, PublishError, Publisher};
 use vigie_secrets::Sensitive;
 use vigie_store::Store;
 
@@ -291,8 +291,41 @@ async fn two_laptops_request_approve_publish_and_every_refusal() {
         "{e:?}"
     );
 
+    // What the composer shows: the requirement, not met yet, nobody has approved.
+    let content = Content::text(text);
+    let hash = content.hash();
+    let ctx = GateContext {
+        content: &content,
+        content_hash: &hash,
+        account: &alice,
+        profile_kind: ProfileKind::Brand,
+        level: Level::Calm,
+        watch_id: None,
+        now: NOW,
+    };
+    let before = a.team.approval_status(&ctx).unwrap();
+    assert_eq!(before.requirement.approvals, 1);
+    assert!(before.approved_by.is_empty());
+    assert!(
+        matches!(before.unmet, Some(Unmet::TooFew { given: 0, .. })),
+        "{before:?}"
+    );
     // The real one is accepted; importing it again is a replay.
     a.team.import_approval(&approval).unwrap();
+    // Now it is met, and says by whom.
+    let after = a.team.approval_status(&ctx).unwrap();
+    assert_eq!(after.unmet, None, "{after:?}");
+    assert_eq!(after.approved_by, vec!["Maître Durand (legal)".to_string()]);
+    let json = serde_json::to_value(&after).unwrap();
+    assert_eq!(
+        (&json["approvals"], &json["approvedBy"], &json["unmet"]),
+        (
+            &serde_json::json!(1),
+            &serde_json::json!(["Maître Durand (legal)"]),
+            &serde_json::Value::Null
+        ),
+        "{json}"
+    );
     let e = a.team.import_approval(&approval).unwrap_err();
     assert!(e.to_string().contains("replay"), "{e}");
 
