@@ -82,9 +82,10 @@ pub fn dispatch(cli: Cli) -> Result<()> {
     }
 }
 
-/// "watch=2,alert=4,crisis=7" (any subset; the rest keep their defaults).
-fn parse_thresholds(s: &str) -> Result<Thresholds> {
-    let mut t = Thresholds::default();
+/// "watch=2,alert=4,crisis=7" (any subset): the named ones change `base` (the watch's own
+/// thresholds when editing, else the defaults), the rest keep their values.
+fn parse_thresholds(s: &str, base: Thresholds) -> Result<Thresholds> {
+    let mut t = base;
     for part in s.split(',').map(str::trim).filter(|p| !p.is_empty()) {
         let (k, v) = part
             .split_once('=')
@@ -130,7 +131,10 @@ fn watch(ctx: &mut Ctx, cmd: WatchCmd) -> Result<()> {
                 sensitivity: parse_sensitivity(&sensitivity)?,
                 enabled: !disabled,
                 sensitive_words,
-                thresholds: thresholds.as_deref().map(parse_thresholds).transpose()?,
+                thresholds: thresholds
+                    .as_deref()
+                    .map(|t| parse_thresholds(t, Thresholds::default()))
+                    .transpose()?,
             };
             let reader = ctx.store.reader()?;
             let (w, matched) =
@@ -187,7 +191,9 @@ fn watch(ctx: &mut Ctx, cmd: WatchCmd) -> Result<()> {
                 sensitive_words: sensitive_words.unwrap_or(w.sensitive_words),
                 thresholds: match thresholds.as_deref() {
                     Some("default") => None,
-                    Some(t) => Some(parse_thresholds(t)?),
+                    // Only what is named changes: a niche watch's minimum per hour is not
+                    // reset by an edit of its crisis threshold.
+                    Some(t) => Some(parse_thresholds(t, w.thresholds.unwrap_or_default())?),
                     None => w.thresholds,
                 },
                 name: name.unwrap_or(w.name),

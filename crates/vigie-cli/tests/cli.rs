@@ -315,6 +315,39 @@ fn levels_signals_and_backtest_after_a_spike() {
         &["watch", "edit", "Danone", "--thresholds", "watch=5,alert=4"],
     );
     assert!(err.contains("thresholds must rise"), "{err}");
+    let err = fails(
+        d.path(),
+        &["watch", "edit", "Danone", "--thresholds", "calm_down=0"],
+    );
+    assert!(err.contains("calm_down must be at least 1"), "{err}");
+    // An edit changes only the thresholds it names.
+    ok(
+        d.path(),
+        &["watch", "edit", "Danone", "--thresholds", "min_per_hour=3"],
+    );
+    ok(
+        d.path(),
+        &["watch", "edit", "Danone", "--thresholds", "crisis=8"],
+    );
+    let w = json(d.path(), &["watch", "list"]);
+    assert_eq!(
+        (
+            &w[0]["thresholds"]["crisis"],
+            &w[0]["thresholds"]["min_mentions_per_hour"]
+        ),
+        (&serde_json::json!(8), &serde_json::json!(3)),
+        "{w}"
+    );
+    ok(
+        d.path(),
+        &[
+            "watch",
+            "edit",
+            "Danone",
+            "--thresholds",
+            "crisis=7,min_per_hour=6",
+        ],
+    );
     ok(d.path(), &["source", "add", &nginx.url("spike.xml")]);
     let cycle = json(d.path(), &["poll", "--once"]);
     assert_eq!(cycle["poll"]["new_mentions"], 40);

@@ -88,13 +88,19 @@ impl Default for Thresholds {
 }
 
 impl Thresholds {
-    /// Checks the thresholds make sense (0 < watch < alert < crisis).
+    /// Checks the thresholds make sense (0 < watch < alert < crisis, and at least one quiet
+    /// bucket before a level goes down: with none it would flap).
     pub fn validate(&self) -> Result<(), String> {
         if self.watch == 0 || self.watch >= self.alert || self.alert >= self.crisis {
             return Err(format!(
                 "thresholds must rise: 0 < watch ({}) < alert ({}) < crisis ({})",
                 self.watch, self.alert, self.crisis
             ));
+        }
+        if self.calm_down_buckets == 0 {
+            return Err(
+                "calm_down must be at least 1 (5-minute buckets before a level goes down)".into(),
+            );
         }
         Ok(())
     }

@@ -161,7 +161,7 @@ impl Reason {
             ) => {
                 let (d, h) = local(*weekday, *hour);
                 format!(
-                    "Mentions ×{} par rapport à un {} {h} h habituel",
+                    "mentions ×{} par rapport à un {} {h} h habituel",
                     ratio_words(*ratio, Lang::Fr),
                     WEEKDAYS_FR[d]
                 )
@@ -193,7 +193,7 @@ impl Reason {
             ) => {
                 let (d, h) = local(*weekday, *hour);
                 format!(
-                    "Mentions négatives ×{} par rapport à un {} {h} h habituel",
+                    "mentions négatives ×{} par rapport à un {} {h} h habituel",
                     ratio_words(*ratio, Lang::Fr),
                     WEEKDAYS_FR[d]
                 )
@@ -278,7 +278,7 @@ impl Reason {
                 },
                 Lang::En,
             ) => format!(
-                "{mentions} mention{} in 1 h: level limited to {} below {needed} mentions per hour",
+                "{mentions} mention{} in 1 h: the level goes no higher than “{}” below {needed} mentions per hour",
                 if *mentions == 1 { "" } else { "s" },
                 level_label(*cap, Lang::En)
             ),
@@ -450,7 +450,10 @@ pub fn score(e: &Evidence, sensitivity: Sensitivity, t: &Thresholds) -> (u32, Ve
                 | Reason::Anger { .. }
                 | Reason::SensitiveWords { .. }
         )
-    }) && !e.negative.as_ref().is_some_and(|o| o.alert);
+    }) && !(e.negative.as_ref().is_some_and(|o| o.alert)
+        // One angry post in a launch flags the negative series (its usual is near zero) but
+        // is not a crisis: its weak signal counts against praise from a few posts on.
+        && e.negative_1h >= t.min_mentions_per_hour / 2);
     let positive = f64::from(e.positive_1h) / f64::from(e.mentions_1h.max(1));
     let negative = f64::from(e.negative_1h) / f64::from(e.mentions_1h.max(1));
     if busy && nothing_negative && positive >= 0.5 && negative < 0.1 && points >= t.alert {
