@@ -442,18 +442,20 @@ pub fn score(e: &Evidence, sensitivity: Sensitivity, t: &Thresholds) -> (u32, Ve
     // Praise is not a crisis: a surge (a launch, an award) that is mostly positive, where
     // nothing negative earned a point, stops at vigilance. The negative share must stay low
     // too, because sarcasm ("Bravo, encore un rappel") often reads as positive.
-    let nothing_negative = !reasons.iter().any(|r| {
-        matches!(
-            r,
-            Reason::NegativeVolume { .. }
-                | Reason::NegativeShare { .. }
-                | Reason::Anger { .. }
-                | Reason::SensitiveWords { .. }
-        )
-    }) && !(e.negative.as_ref().is_some_and(|o| o.alert)
-        // One angry post in a launch flags the negative series (its usual is near zero) but
-        // is not a crisis: its weak signal counts against praise from a few posts on.
-        && e.negative_1h >= t.min_mentions_per_hour / 2);
+    // One angry post in a launch flags the negative series (its usual is near zero) but is
+    // not a crisis: that weak signal counts against praise from a few posts on.
+    let negative_signal = e.negative.as_ref().is_some_and(|o| o.alert)
+        && e.negative_1h >= t.min_mentions_per_hour / 2;
+    let nothing_negative = !negative_signal
+        && !reasons.iter().any(|r| {
+            matches!(
+                r,
+                Reason::NegativeVolume { .. }
+                    | Reason::NegativeShare { .. }
+                    | Reason::Anger { .. }
+                    | Reason::SensitiveWords { .. }
+            )
+        });
     let positive = f64::from(e.positive_1h) / f64::from(e.mentions_1h.max(1));
     let negative = f64::from(e.negative_1h) / f64::from(e.mentions_1h.max(1));
     if busy && nothing_negative && positive >= 0.5 && negative < 0.1 && points >= t.alert {
