@@ -209,23 +209,10 @@ pub fn title_and_text_tokens(title: &str, text: &str) -> Tokens {
 
 /// The content hash of already-folded tokens.
 pub fn hash_tokens(tokens: &Tokens) -> String {
-    hash_tokens_by(tokens, None)
-}
-
-/// The content hash of a mention's folded tokens and its author. The same words from
-/// different people are different mentions: fifteen accounts pasting "Boycott Acme, honte à
-/// vous !" are a campaign, not one post (they were counted once). Without an author the hash
-/// is [`hash_tokens`]'s, as stored by earlier versions.
-pub fn hash_tokens_by(tokens: &Tokens, author: Option<&str>) -> String {
     let mut h = Sha256::new();
     for t in tokens.iter() {
         h.update(t.as_bytes());
         h.update(b" ");
-    }
-    if let Some(a) = author.map(str::trim).filter(|a| !a.is_empty()) {
-        // A byte no token holds, then the author as written, lower-cased.
-        h.update(b"\x00by ");
-        h.update(a.to_lowercase().as_bytes());
     }
     hex::encode(&h.finalize()[..16])
 }
@@ -300,18 +287,17 @@ pub fn normalize_with_tokens(
         .url
         .filter(|u| u.starts_with("http://") || u.starts_with("https://"));
     let tokens = title_and_text_tokens(&title, &text);
-    let author = e.author.map(|a| collapse(&a)).filter(|a| !a.is_empty());
     let m = NewMention {
         source_id,
         guid,
         canonical_url: url.as_deref().and_then(canonical_url),
-        content_hash: hash_tokens_by(&tokens, author.as_deref()),
+        content_hash: hash_tokens(&tokens),
         tonality: None,
         url,
         title,
         text,
         html: html.filter(|h| !h.trim().is_empty()),
-        author,
+        author: e.author.map(|a| collapse(&a)).filter(|a| !a.is_empty()),
         published_at,
         lang: e
             .lang
@@ -448,25 +434,6 @@ mod tests {
         assert_eq!(
             content_hash("Rappel : l'usine", "Société ferme"),
             "701afa68f166ac29f82949d6f73f5fa2"
-        );
-        // The author counts: the same words from two people are two mentions; the same
-        // person's words twice (any case) are one; no author is the hash above.
-        let tokens = title_and_text_tokens("Rappel : l'usine", "Société ferme");
-        assert_eq!(
-            hash_tokens_by(&tokens, None),
-            "701afa68f166ac29f82949d6f73f5fa2"
-        );
-        assert_ne!(
-            hash_tokens_by(&tokens, Some("@lea")),
-            hash_tokens_by(&tokens, Some("@marc"))
-        );
-        assert_eq!(
-            hash_tokens_by(&tokens, Some("@Lea")),
-            hash_tokens_by(&tokens, Some(" @lea "))
-        );
-        assert_ne!(
-            hash_tokens_by(&tokens, Some("@lea")),
-            hash_tokens_by(&tokens, None)
         );
     }
 
