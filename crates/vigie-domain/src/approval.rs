@@ -204,8 +204,9 @@ pub enum Unmet {
         needed: u8,
         given: usize,
         because: Vec<String>,
-        /// People whose approval of this very post has expired: asking them again is the
-        /// quickest way out ("0 given" alone sent people looking for a missing approval).
+        /// People whose approval of this post (or pre-approval of its statement) has
+        /// expired: asking them again is the quickest way out ("0 given" alone sent people
+        /// looking for a missing approval).
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         expired: Vec<String>,
     },

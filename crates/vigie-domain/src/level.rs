@@ -89,7 +89,7 @@ impl Default for Thresholds {
 
 impl Thresholds {
     /// Checks the thresholds make sense (0 < watch < alert < crisis, and at least one quiet
-    /// bucket before a level goes down: with none it would flap).
+    /// bucket before a level goes down: 0 would read as "at once" but acts as 1).
     pub fn validate(&self) -> Result<(), String> {
         if self.watch == 0 || self.watch >= self.alert || self.alert >= self.crisis {
             return Err(format!(

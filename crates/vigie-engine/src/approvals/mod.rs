@@ -647,12 +647,15 @@ impl Team {
         let found = self.approvers(ctx)?;
         let mut unmet = meets(&requirement, &found.approvers, author_key).err();
         if let Some(Unmet::TooFew { expired, .. }) = &mut unmet {
-            // Someone who counts now is not "expired" too (they approved again).
+            // Someone who counts now (they approved again) is not "expired" too, nor is the
+            // author, who never counts.
             *expired = found
                 .expired
                 .iter()
-                .filter(|name| !found.approvers.iter().any(|a| &a.name == *name))
-                .cloned()
+                .filter(|(key, _)| {
+                    key != author_key && !found.approvers.iter().any(|a| &a.key == key)
+                })
+                .map(|(_, name)| name.clone())
                 .collect();
         }
         let mut approved_by: Vec<String> = Vec::new();
@@ -715,7 +718,9 @@ impl Team {
                 continue;
             }
             let lapsed = p.expires_at <= ctx.now;
-            if p.kind == "pre_approval" && !lapsed {
+            // A pre-approval beyond its level does not cover this post, expired or not (so
+            // "ask again" is not said of one that would not cover it either).
+            if p.kind == "pre_approval" {
                 let within = p
                     .max_level
                     .as_deref()
@@ -732,8 +737,8 @@ impl Team {
                 continue;
             }
             if lapsed {
-                if !expired.contains(&member.name) {
-                    expired.push(member.name);
+                if !expired.iter().any(|(k, _)| k == &p.approver_key) {
+                    expired.push((p.approver_key, member.name));
                 }
                 continue;
             }
@@ -773,8 +778,9 @@ struct Found {
     approvers: Vec<Approver>,
     /// The single-use approvals among them (spent once the post is sent).
     spent: Vec<i64>,
-    /// Who approved this post, but their approval has expired.
-    expired: Vec<String>,
+    /// Who approved this post (or pre-approved its statement), but whose approval has
+    /// expired: (key, name).
+    expired: Vec<(String, String)>,
 }
 
 /// The publish gate's approval hook, backed by the team's policy and approvals.
