@@ -310,8 +310,13 @@ pub fn meets(req: &Requirement, approvers: &[Approver], author_key: &str) -> Res
             expired: Vec::new(),
         });
     }
+    // A role is held by any approval of a counted person, not only by the first one seen
+    // (a communicator's approval and their legal pre-approval are one person, two roles).
     for role in &req.roles {
-        if !people.iter().any(|p| &p.role == role) {
+        let held = approvers
+            .iter()
+            .any(|a| a.key != author_key && &a.role == role);
+        if !held {
             return Err(Unmet::Role { role: role.clone() });
         }
     }
@@ -411,6 +416,25 @@ mod tests {
             }
         );
         assert_eq!(e.to_string(), "2 approval(s) needed (crisis), 1 given");
+        // One person's two approvals in two roles: the second role counts as well.
+        let one_role = Requirement {
+            approvals: 1,
+            roles: vec!["legal".into()],
+            because: vec![],
+        };
+        assert!(meets(
+            &one_role,
+            &[a("k2", "communication"), a("k2", "legal")],
+            "me"
+        )
+        .is_ok());
+        // The author's own role never counts.
+        assert!(meets(
+            &one_role,
+            &[a("k1", "communication"), a("me", "legal")],
+            "me"
+        )
+        .is_err());
         let with_expired = Unmet::TooFew {
             needed: 1,
             given: 0,
