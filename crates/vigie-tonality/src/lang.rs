@@ -92,6 +92,16 @@ fn by_function_words(text: &str) -> Option<Lang> {
     FunctionWords::count(text).decide()
 }
 
+/// The detector as it was before short texts leant on their function words (tests compare).
+#[cfg(test)]
+fn detect_without_lean(text: &str) -> Option<Lang> {
+    by_function_words(text).or_else(|| match COMMON.detect_lang(&clean(text))? {
+        W::Fra => Some(Lang::Fr),
+        W::Eng => Some(Lang::En),
+        _ => None,
+    })
+}
+
 /// A text's French and English function words (listed in [`FunctionWords::count`]), or the
 /// sign of another language.
 #[derive(Debug, Default)]
@@ -106,7 +116,7 @@ struct FunctionWords {
 
 impl FunctionWords {
     fn count(text: &str) -> FunctionWords {
-        let (mut fr, mut fr_weak, mut en, mut en_weak) = (0u32, 0u32, 0u32, 0u32);
+        let mut w = FunctionWords::default();
         for chunk in text.split_whitespace() {
             if is_noise(chunk) {
                 continue;
@@ -123,16 +133,18 @@ impl FunctionWords {
                 match &*lower {
                     b"des" | b"est" | b"et" | b"une" | b"pour" | b"pas" | b"dans" | b"avec"
                     | b"sont" | b"nous" | b"vous" | b"cette" | b"aux" | b"ont" | b"ils"
-                    | b"sur" | b"tout" | b"leur" | b"votre" | b"qui" | b"fait" | b"bien" => fr += 1,
+                    | b"sur" | b"tout" | b"leur" | b"votre" | b"qui" | b"fait" | b"bien" => {
+                        w.fr += 1
+                    }
                     b"le" | b"les" | b"je" | b"du" | b"ce" | b"mais" | b"ou" | b"au" | b"mon"
-                    | b"c" | b"l" | b"d" | b"n" | b"j" | b"qu" | b"on" | b"ne" => fr_weak += 1,
+                    | b"c" | b"l" | b"d" | b"n" | b"j" | b"qu" | b"on" | b"ne" => w.fr_weak += 1,
                     b"the" | b"and" | b"that" | b"with" | b"are" | b"this" | b"have" | b"from"
                     | b"you" | b"they" | b"your" | b"what" | b"about" | b"would" | b"there" => {
-                        en += 1
+                        w.en += 1
                     }
                     b"is" | b"was" | b"to" | b"at" | b"by" | b"has" | b"of" | b"it" | b"its"
                     | b"be" | b"for" | b"not" | b"but" | b"my" | b"just" | b"will" | b"so" => {
-                        en_weak += 1
+                        w.en_weak += 1
                     }
                     b"el" | b"los" | b"las" | b"por" | b"para" | b"una" | b"del" | b"pero"
                     | b"muy" | b"della" | b"che" | b"sono" | b"gli" | b"uma" | b"nao" | b"voce"
@@ -149,13 +161,7 @@ impl FunctionWords {
                 }
             }
         }
-        FunctionWords {
-            fr,
-            fr_weak,
-            en,
-            en_weak,
-            other: false,
-        }
+        w
     }
 
     /// The language when its function words settle it ([`DECISIVE`] of them, four times the
@@ -264,13 +270,7 @@ mod tests {
         assert_eq!(detect_language("brightwave lied to you"), Some(Lang::En));
         // Short posts in other languages with a word French or English also uses: the lean
         // never turns them French or English where whatlang did not say so (a review's list).
-        let before = |t: &str| {
-            by_function_words(t).or_else(|| match COMMON.detect_lang(&clean(t))? {
-                W::Fra => Some(Lang::Fr),
-                W::Eng => Some(Lang::En),
-                _ => None,
-            })
-        };
+        let before = detect_without_lean;
         for text in [
             "Rücktritt des Chefs",
             "Todo bien",
@@ -301,6 +301,24 @@ mod shared_sets {
     use super::*;
     use std::path::PathBuf;
 
+    /// A labelled set's texts, or none (said on stderr) when `../shared` is not there.
+    fn labelled(set: &str) -> Option<String> {
+        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/bench/tonality");
+        let rows = std::fs::read_to_string(dir.join(format!("{set}.tsv")));
+        if rows.is_err() {
+            eprintln!("{set}: not found in {}, skipped", dir.display());
+        }
+        rows.ok()
+    }
+
+    /// The text column of a set's rows (header skipped).
+    fn texts(rows: &str) -> Vec<&str> {
+        rows.lines()
+            .skip(1)
+            .filter_map(|l| l.split_once('\t').map(|(_, t)| t))
+            .collect()
+    }
+
     /// Whole-detector accuracy per labelled set: (right, wrong, undecided) for `detect`.
     fn tally(texts: &[&str], lang: Lang, detect: impl Fn(&str) -> Option<Lang>) -> [usize; 3] {
         let mut t = [0; 3];
@@ -316,14 +334,6 @@ mod shared_sets {
 
     #[test]
     fn short_texts_lean_on_their_function_words_only_where_it_helps() {
-        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/bench/tonality");
-        let before = |t: &str| {
-            by_function_words(t).or_else(|| match COMMON.detect_lang(&clean(t))? {
-                W::Fra => Some(Lang::Fr),
-                W::Eng => Some(Lang::En),
-                _ => None,
-            })
-        };
         for (set, lang) in [
             ("umsab-fr-val", Lang::Fr),
             ("umsab-fr-train", Lang::Fr),
@@ -331,16 +341,9 @@ mod shared_sets {
             ("umsab-en-train", Lang::En),
             ("tweeteval-en-val", Lang::En),
         ] {
-            let Ok(rows) = std::fs::read_to_string(dir.join(format!("{set}.tsv"))) else {
-                eprintln!("{set}: not found in {}, skipped", dir.display());
-                continue;
-            };
-            let texts: Vec<&str> = rows
-                .lines()
-                .skip(1)
-                .filter_map(|l| l.split_once('\t').map(|(_, t)| t))
-                .collect();
-            let old = tally(&texts, lang, before);
+            let Some(rows) = labelled(set) else { continue };
+            let texts = texts(&rows);
+            let old = tally(&texts, lang, detect_without_lean);
             let new = tally(&texts, lang, detect_language);
             eprintln!("{set}: right/wrong/undecided before {old:?}, now {new:?}");
             assert!(new[0] >= old[0], "{set}: fewer right: {old:?} -> {new:?}");
@@ -350,11 +353,6 @@ mod shared_sets {
 
     #[test]
     fn function_words_agree_with_the_language_of_the_labelled_sets() {
-        let dir = PathBuf::from(
-            std::env::var("CARGO_MANIFEST_DIR")
-                .unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").into()),
-        )
-        .join("../../../shared/bench/tonality");
         let mut checked = 0;
         for (set, lang) in [
             ("umsab-fr-val", Lang::Fr),
@@ -362,15 +360,8 @@ mod shared_sets {
             ("umsab-en-val", Lang::En),
             ("tweeteval-en-val", Lang::En),
         ] {
-            let Ok(rows) = std::fs::read_to_string(dir.join(format!("{set}.tsv"))) else {
-                eprintln!("{set}: not found in {}, skipped", dir.display());
-                continue;
-            };
-            let texts: Vec<&str> = rows
-                .lines()
-                .skip(1)
-                .filter_map(|l| l.split_once('\t').map(|(_, t)| t))
-                .collect();
+            let Some(rows) = labelled(set) else { continue };
+            let texts = texts(&rows);
             let (mut decided, mut right, mut models_right) = (0, 0, 0);
             for t in &texts {
                 if let Some(l) = by_function_words(t) {
