@@ -605,17 +605,16 @@ impl Team {
         Ok(stored)
     }
 
-    /// What the policy asks for this post (for the composer and the CLI).
-    pub fn requirement(&self, ctx: &GateContext<'_>) -> TeamResult<Requirement> {
+    /// What the policy asks for this post, written by `me` (their autonomy counts).
+    fn requirement(&self, ctx: &GateContext<'_>, me: Option<&Me>) -> TeamResult<Requirement> {
         let sensitivity = match ctx.watch_id {
             Some(w) => self.db(|s| s.watch(w))?.sensitivity,
             None => Sensitivity::Medium,
         };
-        let autonomy = self.me().map(|m| m.autonomy).unwrap_or_default();
         Ok(self.policy()?.requirement(&Situation {
             sensitivity,
             level: ctx.level,
-            autonomy,
+            autonomy: me.map(|m| m.autonomy).unwrap_or_default(),
             profile_kind: ctx.profile_kind,
             handle: ctx.account.identity.handle.clone(),
             audience: ctx.account.identity.audience,
@@ -625,7 +624,12 @@ impl Team {
     /// What the policy asks for this post and whether its approvals meet it now (the
     /// composer shows it; the gate enforces the same judgement at queue and send time).
     pub fn approval_status(&self, ctx: &GateContext<'_>) -> TeamResult<ApprovalStatus> {
-        let requirement = self.requirement(ctx)?;
+        self.status_as(ctx, self.me().ok().as_ref())
+    }
+
+    /// [`Team::approval_status`] for a post written by `me` (the author never counts).
+    fn status_as(&self, ctx: &GateContext<'_>, me: Option<&Me>) -> TeamResult<ApprovalStatus> {
+        let requirement = self.requirement(ctx, me)?;
         if requirement.is_none() {
             return Ok(ApprovalStatus {
                 requirement,
@@ -633,17 +637,7 @@ impl Team {
                 unmet: None,
             });
         }
-        let me_key = self.me().map(|m| m.key).unwrap_or_default();
-        self.judge(ctx, requirement, &me_key)
-    }
-
-    /// Judges this post's approvals against `requirement`; `author_key` never counts.
-    fn judge(
-        &self,
-        ctx: &GateContext<'_>,
-        requirement: Requirement,
-        author_key: &str,
-    ) -> TeamResult<ApprovalStatus> {
+        let author_key = me.map_or("", |m| m.key.as_str());
         let found = self.approvers(ctx)?;
         let mut unmet = meets(&requirement, &found.approvers, author_key).err();
         if let Some(Unmet::TooFew { expired, .. }) = &mut unmet {
@@ -799,14 +793,9 @@ impl ApprovalGate for PolicyGate {
         let unreadable = |e: TeamError| Refusal::Approvals {
             detail: e.to_string(),
         };
-        let req = self.team.requirement(ctx).map_err(unreadable)?;
-        if req.is_none() {
-            return Ok(());
-        }
         // Without an identity nobody can request approval from here: say both.
         let me = self.team.me().ok();
-        let me_key = me.as_ref().map(|m| m.key.clone()).unwrap_or_default();
-        let status = self.team.judge(ctx, req, &me_key).map_err(unreadable)?;
+        let status = self.team.status_as(ctx, me.as_ref()).map_err(unreadable)?;
         match status.unmet {
             None => Ok(()),
             Some(unmet) => Err(Refusal::NotApproved {

@@ -4,9 +4,12 @@
 use super::*;
 
 /// What may stop a write, known before the server is asked (`hold`: the kill switch,
-/// approvals), and what the confirmation rule is read with once it has answered (the
-/// profile's kind and the level).
-type Held = (Option<SendFailure>, (ProfileKind, Level));
+/// approvals), and what the confirmation rule is read with once it has answered.
+struct Held {
+    hold: Option<SendFailure>,
+    kind: ProfileKind,
+    level: Level,
+}
 
 enum FailKind {
     Unknown,
@@ -140,22 +143,22 @@ impl Publisher {
         } else {
             self.approvals.check(&ctx).err().map(SendFailure::held)
         };
-        // The confirmation rule is checked again once the server has said who the account is
-        // and how many follow it (in `send_*`).
-        let rule = (kind, level);
         if let (Some(SendFailure::Rejected(problem)), false) = (&hold, unknown_before) {
             return Outcome::Failed {
                 problem: problem.clone(),
                 unknown: false,
             };
         }
+        // The confirmation rule is checked again once the server has said who the account is
+        // and how many follow it (in `send_*`).
+        let held = Held { hold, kind, level };
         let result = match account.network {
             Network::Mastodon => {
-                self.send_mastodon(&account, post, unknown_before, (hold, rule), now)
+                self.send_mastodon(&account, post, unknown_before, held, now)
                     .await
             }
             Network::Bluesky => {
-                self.send_bluesky(&account, post, unknown_before, (hold, rule), now)
+                self.send_bluesky(&account, post, unknown_before, held, now)
                     .await
             }
         };
@@ -207,26 +210,25 @@ impl Publisher {
     /// The confirmation rule got stricter since the post was confirmed (the level rose to
     /// alert or crisis while it waited, a held post above all): a post confirmed by a click
     /// does not go out where the handle must now be typed. Retrying it asks for the handle.
+    /// `audience`: the follower count the server reported just now.
     fn stricter_now(
         &self,
         account: &Account,
+        audience: i64,
         kind: ProfileKind,
         level: Level,
         post_id: i64,
     ) -> Option<Refusal> {
-        let cfg = self.config();
-        let rule = confirm_rule(
-            kind,
-            level,
-            account.identity.audience,
-            cfg.audience_threshold,
-        );
+        let rule = confirm_rule(kind, level, audience, self.config().audience_threshold);
+        if rule != ConfirmRule::TypeHandle {
+            return None;
+        }
         let typed = self.db(|s| s.confirmed_by_typing(post_id)).unwrap_or(false);
-        (rule == ConfirmRule::TypeHandle && !typed).then(|| Refusal::TypeHandle {
+        (!typed).then(|| Refusal::TypeHandle {
             handle: account.display_handle(),
             profile_kind: kind,
             level,
-            audience: account.identity.audience,
+            audience,
         })
     }
 
@@ -239,10 +241,9 @@ impl Publisher {
         &self,
         account: &Account,
         who: &Identity,
-        (hold, (kind, level)): Held,
+        held: Held,
         post_id: i64,
     ) -> Option<SendFailure> {
-        let mut account = account.clone();
         if who.audience != account.identity.audience {
             if let Err(e) = self.db(|s| s.set_audience(account.id, who.audience)) {
                 tracing::warn!(
@@ -250,10 +251,9 @@ impl Publisher {
                     account.id
                 );
             }
-            account.identity.audience = who.audience;
         }
-        hold.or_else(|| {
-            self.stricter_now(&account, kind, level, post_id)
+        held.hold.or_else(|| {
+            self.stricter_now(account, who.audience, held.kind, held.level, post_id)
                 .map(SendFailure::held)
         })
     }
