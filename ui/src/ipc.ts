@@ -225,9 +225,9 @@ export const beginMastodonSignIn = (server: string) =>
   call<SignIn>("begin_mastodon_sign_in", { server });
 export const finishMastodonSignIn = (flow: string, profileId: number, expectedHandle: string | null) =>
   call<Account>("finish_mastodon_sign_in", { flow, profileId, expectedHandle });
-/** The credential leaves the keychain; the account too, unless posts or drafts name it. */
 /** "Stop waiting": the sign-in connects nothing, even if the browser comes back later. */
 export const cancelMastodonSignIn = (flow: string) => call<boolean>("cancel_mastodon_sign_in", { flow });
+/** The credential leaves the keychain; the account too, unless posts or drafts name it. */
 export const disconnectAccount = (accountId: number) =>
   call<{ account: Account; keptForHistory: boolean }>("disconnect_account", { accountId });
 export const credentialIsSet = (accountId: number) =>

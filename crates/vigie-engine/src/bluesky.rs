@@ -476,15 +476,13 @@ impl Bluesky {
         let status = resp.status().as_u16();
         let bytes = http.read_capped(resp).await?;
         if status != 200 {
-            self.sessions.lock().await.remove(key);
-            let _ = self.keychain_sessions.delete(key);
+            self.drop_session(key).await;
             return self.login(http, service, handle, key).await;
         }
         let r = parse_session(&bytes)?;
         if is_main_password_session(&r) {
             // A session an older Vigie opened with the account's own password: not kept.
-            self.sessions.lock().await.remove(key);
-            let _ = self.keychain_sessions.delete(key);
+            self.drop_session(key).await;
             let _ = self.keychain_passwords.delete(key);
             return Err(main_password(handle));
         }
@@ -603,9 +601,13 @@ impl Bluesky {
 
     /// Forgets the live session and the stored refresh token of `handle` on `service`.
     pub async fn forget(&self, service: &str, handle: &str) {
-        let key = credential_key(service, handle);
-        self.sessions.lock().await.remove(&key);
-        let _ = self.keychain_sessions.delete(&key);
+        self.drop_session(&credential_key(service, handle)).await;
+    }
+
+    /// Drops a session from memory and from the keychain (the app password stays).
+    async fn drop_session(&self, key: &str) {
+        self.sessions.lock().await.remove(key);
+        let _ = self.keychain_sessions.delete(key);
     }
 
     async fn xrpc(

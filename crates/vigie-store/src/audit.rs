@@ -102,12 +102,7 @@ pub(crate) fn append(
         "INSERT INTO audit (seq, at, actor, kind, data, prev_hash, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         params![seq, at, actor, kind, data, prev, hash],
     )?;
-    tx.execute(
-        "INSERT INTO settings (key, value) VALUES (?1, ?2)
-         ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-        params![HEAD_KEY, format!("{seq} {hash}")],
-    )?;
-    Ok(())
+    crate::signals::put_setting(tx, HEAD_KEY, &format!("{seq} {hash}"))
 }
 
 /// Where the newest entry's sequence and hash are kept, beside the chain.

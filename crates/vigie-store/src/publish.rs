@@ -409,16 +409,16 @@ impl Store {
             .unwrap_or_default())
     }
 
-    /// Turns the kill switch on (with a reason) or off; logged. Turning it off gives every
-    /// held post at least `undo_secs` more before it goes (in the same transaction, so the
-    /// delivery cannot send one first): a post whose undo window ran out during the pause
-    /// does not leave the instant publishing resumes.
+    /// Turns the kill switch on (with a reason) or off; logged. Turning it off holds every
+    /// queued post until at least `resume_at` (the end of a fresh undo window; in the same
+    /// transaction, so the delivery cannot send one first): a post whose undo window ran out
+    /// during the pause does not leave the instant publishing resumes.
     pub fn set_kill_switch(
         &mut self,
         on: bool,
         reason: &str,
         now: Timestamp,
-        undo_secs: i64,
+        resume_at: Timestamp,
     ) -> Result<KillSwitch> {
         if on && reason.trim().is_empty() {
             return Err(StoreError::Invalid {
@@ -438,16 +438,12 @@ impl Store {
         let value = serde_json::to_string(&ks).expect("serialises");
         let was_on = self.kill_switch()?.on;
         self.write(|tx| {
-            tx.execute(
-                "INSERT INTO settings (key, value) VALUES (?1, ?2)
-                 ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                params![KILL_SWITCH_KEY, value],
-            )?;
+            crate::signals::put_setting(tx, KILL_SWITCH_KEY, &value)?;
             if !on && was_on {
                 tx.execute(
                     "UPDATE outbox SET send_after = max(send_after, ?1), updated_at = ?2
                      WHERE state = 'queued'",
-                    params![now + undo_secs.max(0), now],
+                    params![resume_at, now],
                 )?;
             }
             event(

@@ -165,9 +165,17 @@ impl Store {
     }
 
     pub fn set_setting(&mut self, key: &str, value: &str) -> Result<()> {
-        self.write(|tx| {
-            tx.execute("INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = ?2", params![key, value])?;
-            Ok(())
-        })
+        self.write(|tx| put_setting(tx, key, value))
     }
+}
+
+/// Writes a setting inside a transaction already open (the kill switch with its outbox
+/// changes, the audit log's head with its entry).
+pub(crate) fn put_setting(tx: &rusqlite::Connection, key: &str, value: &str) -> Result<()> {
+    tx.execute(
+        "INSERT INTO settings (key, value) VALUES (?1, ?2)
+         ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+        params![key, value],
+    )?;
+    Ok(())
 }

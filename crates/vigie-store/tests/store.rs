@@ -279,8 +279,8 @@ fn audit_chain_detects_edits_and_deletions() {
             1,
         )
         .unwrap();
-        s.set_kill_switch(true, "test", 2, 0).unwrap();
-        s.set_kill_switch(false, "", 3, 0).unwrap();
+        s.set_kill_switch(true, "test", 2, 2).unwrap();
+        s.set_kill_switch(false, "", 3, 3).unwrap();
         s.audit(4, "note", &serde_json::json!({"n": 4})).unwrap();
         let r = s.verify_audit().unwrap();
         assert_eq!((r.entries, r.broken.clone()), (4, None), "{r:?}");

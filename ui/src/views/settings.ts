@@ -78,9 +78,13 @@ function publishForm(ctx: Ctx): HTMLElement {
       field(t("settings.audience"), threshold, { hint: t("settings.audienceHint"), error: thresholdErr })),
     h("div", { class: "form-actions" }, save));
 
-  ipc.getPublishSettings().then((s) => {
+  // Values the engine holds, shown as saved (not as typed input).
+  const showSettings = (s: PublishSettings) => {
     showSaved(undo, String(s.undoSecs));
     showSaved(threshold, s.audienceThreshold === null ? "" : String(s.audienceThreshold));
+  };
+  ipc.getPublishSettings().then((s) => {
+    showSettings(s);
     undo.disabled = threshold.disabled = save.disabled = false;
   }).catch((e) => ctx.toast(ctx.errorText(e), "error"));
 
@@ -98,9 +102,7 @@ function publishForm(ctx: Ctx): HTMLElement {
     if (!okUndo || !okTh) return;
     const next: PublishSettings = { undoSecs: u, audienceThreshold: th };
     try {
-      const saved = await ipc.savePublishSettings(next);
-      showSaved(undo, String(saved.undoSecs));
-      showSaved(threshold, saved.audienceThreshold === null ? "" : String(saved.audienceThreshold));
+      showSettings(await ipc.savePublishSettings(next));
       ctx.toast(t("settings.publishSaved"));
     } catch (err) {
       ctx.toast(ctx.errorText(err), "error");

@@ -356,7 +356,6 @@ impl Team {
         };
         let now = self.now();
         self.db(|s| {
-            s.account(account_id)?;
             let d = s.create_draft(&st.title, watch_id, &[], &me.key, Some(&origin), now)?;
             s.save_variant(d.id, account_id, &Content::text(text), &me.key, now)?;
             s.draft(d.id)

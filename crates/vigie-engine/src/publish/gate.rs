@@ -326,7 +326,7 @@ impl Publisher {
 
     pub fn set_kill_switch(&self, on: bool, reason: &str) -> PublishResult<KillSwitch> {
         let now = self.now();
-        let undo = self.config().undo_secs;
-        self.db(|s| s.set_kill_switch(on, reason, now, undo))
+        let resume_at = self.undo_ends(now);
+        self.db(|s| s.set_kill_switch(on, reason, now, resume_at))
     }
 }
