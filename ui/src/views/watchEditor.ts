@@ -13,16 +13,17 @@ import { queryField, type QueryField } from "./queryField";
 import { chipsInput } from "./chips";
 import { LANGS } from "./mentions";
 
-/** 0 < watch < alert < crisis, and the two other numbers positive. Returns an error key or null. */
+/** 0 < watch < alert < crisis, and the two other numbers positive. Returns an error key or null
+ *  (the words for what `thresholdsBadFields` finds). */
 export function thresholdsProblem(th: Thresholds): "thresholds.rising" | "thresholds.positive" | null {
-  const all = [th.watch, th.alert, th.crisis, th.min_mentions_per_hour, th.calm_down_buckets];
-  if (all.some((n) => !Number.isInteger(n) || n < 0)) return "thresholds.positive";
-  if (!(th.watch > 0 && th.watch < th.alert && th.alert < th.crisis)) return "thresholds.rising";
-  if (th.calm_down_buckets < 1) return "thresholds.positive";
-  return null;
+  const bad = thresholdsBadFields(th);
+  if (!bad.length) return null;
+  if (bad.some((k) => !Number.isInteger(th[k]) || th[k] < 0)) return "thresholds.positive";
+  return bad.some((k) => k !== "calm_down_buckets") ? "thresholds.rising" : "thresholds.positive";
 }
 
-/** The fields a threshold problem is about (none when the thresholds are fine). */
+/** The fields a threshold problem is about (none when the thresholds are fine): every number
+ *  that is not a whole number ≥ 0, else the levels out of order and a calm-down under 1. */
 export function thresholdsBadFields(th: Thresholds): (keyof Thresholds)[] {
   const keys = Object.keys(th) as (keyof Thresholds)[];
   const notWhole = keys.filter((k) => !Number.isInteger(th[k]) || th[k] < 0);

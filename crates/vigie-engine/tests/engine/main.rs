@@ -2,6 +2,7 @@
 //! nginx: fixture feeds and HTTP behaviours; snac2: Mastodon API; the Bluesky PDS + AppView.
 
 mod app;
+mod app_publishing;
 mod approvals;
 mod bluesky;
 mod feeds;
