@@ -48,27 +48,36 @@ impl BlueskyNet {
 
     /// Creates posts as the test account and waits until the AppView has indexed them.
     pub async fn seed(&self, texts: &[&str]) {
-        let control = self.field("control");
-        let r = reqwest::Client::new()
-            .post(format!("{control}/seed"))
-            .json(&serde_json::json!({ "texts": texts }))
-            .send()
-            .await
-            .unwrap();
-        assert!(r.status().is_success(), "seeding failed: {}", r.status());
+        self.control("seed", serde_json::json!({ "texts": texts }))
+            .await;
     }
 
     /// `follower` (a name.test handle, created if new) follows `subject` (an existing
     /// account's handle); returns once the AppView has indexed the follow.
     pub async fn follow(&self, follower: &str, subject: &str) {
-        let control = self.field("control");
+        self.control(
+            "follow",
+            serde_json::json!({ "follower": follower, "subject": subject }),
+        )
+        .await;
+    }
+
+    /// Creates an account (name.test) with an app password: its control-route answer.
+    pub async fn account(&self, handle: &str) -> serde_json::Value {
+        self.control("accounts", serde_json::json!({ "handle": handle }))
+            .await
+    }
+
+    /// POSTs to a route of the network's control endpoint (start.mjs); panics on failure.
+    async fn control(&self, route: &str, body: serde_json::Value) -> serde_json::Value {
         let r = reqwest::Client::new()
-            .post(format!("{control}/follow"))
-            .json(&serde_json::json!({ "follower": follower, "subject": subject }))
+            .post(format!("{}/{route}", self.field("control")))
+            .json(&body)
             .send()
             .await
             .unwrap();
-        assert!(r.status().is_success(), "following failed: {}", r.status());
+        assert!(r.status().is_success(), "{route} failed: {}", r.status());
+        r.json().await.unwrap()
     }
 }
 

@@ -27,18 +27,6 @@ fn publisher(dir: &std::path::Path, clock: Arc<ManualClock>, prefix: &str) -> Ar
     Arc::new(p)
 }
 
-async fn account(net: &BlueskyNet, handle: &str) -> serde_json::Value {
-    reqwest::Client::new()
-        .post(format!("{}/accounts", net.field("control")))
-        .json(&serde_json::json!({ "handle": handle }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap()
-}
-
 /// The posts really in the repository (public listRecords).
 async fn records(pds: &str, did: &str) -> Vec<serde_json::Value> {
     let v: serde_json::Value = reqwest::Client::new()
@@ -68,8 +56,8 @@ async fn bluesky_publishing_is_guarded_and_never_duplicates() {
     let pds = net.field("pds");
     let pds_port: u16 = pds.rsplit(':').next().unwrap().parse().unwrap();
     let proxy = FaultProxy::start(pds_port).await;
-    let acme = account(&net, "marque-acme.test").await;
-    let bob = account(&net, "jeanne.test").await;
+    let acme = net.account("marque-acme.test").await;
+    let bob = net.account("jeanne.test").await;
     let did = acme["did"]
         .as_str()
         .unwrap_or_else(|| panic!("{acme}"))
