@@ -430,6 +430,7 @@ impl Team {
                 yours: me.roles.clone(),
             }));
         }
+        valid_long_enough(valid_secs)?;
         let key = self.signing_key(&me)?;
         let a = Approval {
             v: 1,
@@ -445,7 +446,7 @@ impl Team {
             approver_name: me.name.clone(),
             role,
             signed_at: now,
-            expires_at: now + valid_secs.max(60),
+            expires_at: now + valid_secs,
         };
         self.db(|s| {
             s.audit(now, "approval_signed", &serde_json::json!({
@@ -481,6 +482,7 @@ impl Team {
                 yours: me.roles.clone(),
             }));
         }
+        valid_long_enough(valid_secs)?;
         let key = self.signing_key(&me)?;
         let now = self.now();
         let a = Approval {
@@ -497,7 +499,7 @@ impl Team {
             approver_name: me.name.clone(),
             role,
             signed_at: now,
-            expires_at: now + valid_secs.max(60),
+            expires_at: now + valid_secs,
         };
         Ok(signed::seal(APPROVAL, &a, &key))
     }
@@ -603,6 +605,17 @@ impl Team {
         })?;
         Ok(stored)
     }
+}
+
+/// An approval stays valid at least a minute: a shorter one could expire between the
+/// signature and the import. Refused, rather than stretched quietly.
+fn valid_long_enough(valid_secs: i64) -> TeamResult<()> {
+    if valid_secs < 60 {
+        return Err(invalid(
+            "an approval stays valid at least 1 minute (1m, 2h, 1d…)".into(),
+        ));
+    }
+    Ok(())
 }
 
 /// A statement written for one network (`network = "bluesky"`) is not used, nor pre-approved,
