@@ -117,6 +117,8 @@ struct Post {
 struct Author {
     handle: String,
     display_name: Option<String>,
+    /// The account's lasting identity (a handle can change).
+    did: Option<String>,
 }
 
 /// Counts of session operations, for tests and diagnostics.
@@ -326,6 +328,12 @@ impl Bluesky {
                         .and_then(|t| t.as_str())
                         .map(str::to_string),
                     body_is_html: false,
+                    poster: Some(
+                        p.author
+                            .did
+                            .clone()
+                            .unwrap_or_else(|| p.author.handle.clone()),
+                    ),
                     author: Some(match p.author.display_name.filter(|d| !d.is_empty()) {
                         Some(d) => format!("{d} (@{})", p.author.handle),
                         None => format!("@{}", p.author.handle),

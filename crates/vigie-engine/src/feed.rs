@@ -73,6 +73,7 @@ pub fn parse_feed(
                     .authors
                     .first()
                     .and_then(|a| a.name.clone().or_else(|| a.email.clone())),
+                poster: None,
                 published_at: e.published.or(e.updated).map(|d| d.timestamp()),
                 lang: e.language.or_else(|| feed_lang.clone()),
             }

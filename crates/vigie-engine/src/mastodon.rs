@@ -30,6 +30,9 @@ struct Status {
 struct Account {
     acct: Option<String>,
     display_name: Option<String>,
+    /// The profile's address: the same on every instance (`acct` is `name` on the
+    /// account's own instance, `name@domain` elsewhere).
+    url: Option<String>,
 }
 
 pub struct TagPage {
@@ -90,6 +93,10 @@ pub async fn fetch_tag(
 }
 
 fn status_entry(s: Status) -> RawEntry {
+    let poster = s
+        .account
+        .as_ref()
+        .and_then(|a| a.url.clone().or_else(|| a.acct.clone()));
     let author = s.account.map(
         |a| match (a.display_name.filter(|d| !d.is_empty()), a.acct) {
             (Some(d), Some(acct)) => format!("{d} (@{acct})"),
@@ -115,6 +122,7 @@ fn status_entry(s: Status) -> RawEntry {
         body: Some(body),
         body_is_html: true,
         author,
+        poster,
         published_at: s
             .created_at
             .as_deref()

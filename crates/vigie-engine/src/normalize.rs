@@ -209,10 +209,22 @@ pub fn title_and_text_tokens(title: &str, text: &str) -> Tokens {
 
 /// The content hash of already-folded tokens.
 pub fn hash_tokens(tokens: &Tokens) -> String {
+    hash_post(tokens, None)
+}
+
+/// The content hash of already-folded tokens and, for a social post, of who posted it
+/// ([`RawEntry::poster`]). Without a poster it is [`hash_tokens`]'s, as stored by every
+/// version before the poster counted.
+pub fn hash_post(tokens: &Tokens, poster: Option<&str>) -> String {
     let mut h = Sha256::new();
     for t in tokens.iter() {
         h.update(t.as_bytes());
         h.update(b" ");
+    }
+    if let Some(p) = poster {
+        // A NUL never appears in folded tokens: words cannot pass for a poster.
+        h.update(b"\0");
+        h.update(p.as_bytes());
     }
     hex::encode(&h.finalize()[..16])
 }
@@ -229,6 +241,11 @@ pub struct RawEntry {
     pub body: Option<String>,
     pub body_is_html: bool,
     pub author: Option<String>,
+    /// For a post on a social network (Mastodon, Bluesky): the account that posted it, as a
+    /// stable identity (profile URL, DID). Part of the content hash, so the same words from
+    /// two accounts are two mentions (a copy-paste campaign is many voices), while an article
+    /// carried by several feeds under different bylines stays one (feeds leave it empty).
+    pub poster: Option<String>,
     pub published_at: Option<Timestamp>,
     pub lang: Option<String>,
 }
@@ -291,7 +308,7 @@ pub fn normalize_with_tokens(
         source_id,
         guid,
         canonical_url: url.as_deref().and_then(canonical_url),
-        content_hash: hash_tokens(&tokens),
+        content_hash: hash_post(&tokens, e.poster.as_deref().filter(|p| !p.is_empty())),
         tonality: None,
         url,
         title,
@@ -435,6 +452,34 @@ mod tests {
             content_hash("Rappel : l'usine", "Société ferme"),
             "701afa68f166ac29f82949d6f73f5fa2"
         );
+    }
+
+    #[test]
+    fn the_same_words_are_one_article_but_one_post_per_account() {
+        let entry = |author: &str, poster: Option<&str>| RawEntry {
+            title: Some("Rappel : l'usine".into()),
+            body: Some("<p>Société ferme</p>".into()),
+            author: Some(author.into()),
+            poster: poster.map(str::to_string),
+            ..RawEntry::default()
+        };
+        let hash = |e| normalize(1, e, 1_000).unwrap().content_hash;
+        // An article in two feeds under two bylines: the same hash (one mention), and the
+        // hash any earlier version stored for it.
+        let article = hash(entry("AFP", None));
+        assert_eq!(article, hash(entry("Le Monde avec AFP", None)));
+        assert_eq!(article, "701afa68f166ac29f82949d6f73f5fa2");
+        // Posts: one per account, whatever the display name; the same account twice is one.
+        let bob = hash(entry("Bob", Some("https://a.example/@bob")));
+        let carol = hash(entry("Carol", Some("https://b.example/@carol")));
+        assert_ne!(bob, carol);
+        assert_ne!(bob, article);
+        assert_eq!(
+            bob,
+            hash(entry("Bob (renamed)", Some("https://a.example/@bob")))
+        );
+        // An empty poster is no poster.
+        assert_eq!(article, hash(entry("x", Some(""))));
     }
 
     #[test]

@@ -52,6 +52,17 @@ impl BlueskyNet {
             .await;
     }
 
+    /// Creates posts as the given accounts (name.test handles, created if new), each
+    /// `(handle, text)`, and waits until the AppView has indexed them.
+    pub async fn seed_as(&self, posts: &[(&str, &str)]) {
+        let posts: Vec<_> = posts
+            .iter()
+            .map(|(handle, text)| serde_json::json!({ "handle": handle, "text": text }))
+            .collect();
+        self.control("seed", serde_json::json!({ "posts": posts }))
+            .await;
+    }
+
     /// `follower` (a name.test handle, created if new) follows `subject` (an existing
     /// account's handle); returns once the AppView has indexed the follow.
     pub async fn follow(&self, follower: &str, subject: &str) {

@@ -118,9 +118,14 @@ impl Snac {
     }
 
     pub async fn post(&self, text: &str) {
+        self.post_as(&self.token, text).await;
+    }
+
+    /// Posts publicly as the user whose access token this is.
+    pub async fn post_as(&self, token: &str, text: &str) {
         let r = client()
             .post(format!("{}/api/v1/statuses", self.url()))
-            .bearer_auth(&self.token)
+            .bearer_auth(token)
             .form(&[("status", text), ("visibility", "public")])
             .send()
             .await

@@ -106,13 +106,40 @@ async fn search_posts_with_keychain_app_password_refreshes_instead_of_logging_in
         }
     );
 
+    // A copy-paste campaign: the same words from two other accounts are two voices (two
+    // mentions), not one post seen twice.
+    let campaign = "Boycott Danone, honte à vous !";
+    net.seed_as(&[("bob.test", campaign), ("carol.test", campaign)])
+        .await;
+    with_store(&p, |s| s.check_now(id, NOW + 90).unwrap());
+    let r = p.poll_once(NOW + 90).await.unwrap();
+    assert_eq!((r.new_mentions, r.failed), (2, 0), "{r:?}");
+    let voices: Vec<_> = with_store(&p, |s| {
+        s.mentions(&MentionFilter {
+            source_id: Some(id),
+            limit: 10,
+            ..Default::default()
+        })
+        .unwrap()
+    })
+    .into_iter()
+    .filter(|m| m.text == campaign)
+    .filter_map(|m| m.author)
+    .collect();
+    assert_eq!(voices.len(), 2, "{voices:?}");
+    assert!(
+        voices.iter().any(|a| a.contains("bob.test"))
+            && voices.iter().any(|a| a.contains("carol.test")),
+        "{voices:?}"
+    );
+
     // A new process (a fresh client) reuses the refresh token from the keychain.
     let fresh = Bluesky::new(passwords.clone(), sessions.clone());
     let (entries, _) = fresh
         .search(&Http::new(fast_fetch()), &pds, &handle, "Danone", None, NOW)
         .await
         .unwrap();
-    assert_eq!(entries.len(), 3);
+    assert_eq!(entries.len(), 5);
     assert_eq!(
         fresh.stats(),
         vigie_engine::bluesky::SessionStats {
@@ -168,7 +195,7 @@ async fn search_posts_with_keychain_app_password_refreshes_instead_of_logging_in
             handle: handle.clone()
         }
     );
-    assert_eq!(with_store(&p, |s| s.mention_count().unwrap()), 3);
+    assert_eq!(with_store(&p, |s| s.mention_count().unwrap()), 5);
     for kc in [&passwords, &sessions] {
         kc.delete(&key).unwrap();
     }

@@ -75,6 +75,52 @@ async fn tag_timeline_is_polled_with_min_id_paging_and_no_duplicates() {
 }
 
 #[tokio::test]
+async fn a_copy_paste_campaign_counts_each_account_once() {
+    let snac = Snac::start().await;
+    let (_, bob) = snac.add_user("bob").await;
+    let (_, carol) = snac.add_user("carol").await;
+    let campaign = "Boycott #danone, honte à vous !";
+    // Three accounts post the same words; alice also repeats herself.
+    snac.post(campaign).await;
+    snac.post_as(&bob, campaign).await;
+    snac.post_as(&carol, campaign).await;
+    snac.post(campaign).await;
+    let dir = tempfile::tempdir().unwrap();
+    let p = poller(dir.path(), fast_fetch());
+    let id = with_store(&p, |s| {
+        s.add_source(
+            "",
+            &SourceKind::MastodonTag {
+                instance: snac.url(),
+                tag: "danone".into(),
+            },
+            300,
+            NOW,
+        )
+        .unwrap()
+        .id
+    });
+    let r = p.poll_once(NOW).await.unwrap();
+    // Three voices: one mention per account; alice's second copy is her own duplicate.
+    assert_eq!((r.new_mentions, r.duplicates, r.failed), (3, 1, 0), "{r:?}");
+    let authors: Vec<String> = with_store(&p, |s| {
+        s.mentions(&MentionFilter {
+            source_id: Some(id),
+            limit: 10,
+            ..Default::default()
+        })
+        .unwrap()
+    })
+    .into_iter()
+    .filter_map(|m| m.author)
+    .collect();
+    assert_eq!(authors.len(), 3, "{authors:?}");
+    for name in ["@alice", "@bob", "@carol"] {
+        assert!(authors.iter().any(|a| a.contains(name)), "{authors:?}");
+    }
+}
+
+#[tokio::test]
 async fn a_busy_tag_is_read_page_after_page_until_caught_up() {
     let snac = Snac::start().await;
     snac.post("Premier post #danone").await;
