@@ -53,16 +53,71 @@ fn is_apostrophe(c: char) -> bool {
 /// word splits it; a French elision before it is dropped ("l'usine" → ["usine"],
 /// "aujourd'hui" → ["aujourd", "hui"]).
 pub fn tokens(text: &str) -> Vec<String> {
-    Tokens::of(text).iter().map(str::to_string).collect()
+    Tokens::of(text).words().map(str::to_string).collect()
 }
 
 /// The tokens of one or more texts, as [`tokens`] splits them, held in one folded string
 /// (ingest splits every mention: one allocation per text instead of one per word).
+///
+/// A hashtag or handle written in camel case ("#BoycottBrightwave", "@BrightwaveFR") is one
+/// word, followed by its parts ("boycottbrightwave", "boycott", "brightwave"): a watch on
+/// `brightwave` or `"boycott brightwave"` matches it. The parts are matched ([`Tokens::iter`])
+/// but are not the text's words ([`Tokens::words`], what the content hash reads).
 #[derive(Debug, Clone, Default)]
 pub struct Tokens {
     folded: String,
-    /// Byte ranges of the tokens in `folded`, in text order.
+    /// Byte ranges of the tokens in `folded`, in text order (a compound's parts right after it).
     spans: Vec<(usize, usize)>,
+    /// Indexes in `spans` of the compounds' parts, ascending (empty for most texts).
+    parts: Vec<u32>,
+}
+
+/// Where a hashtag or handle's body splits into words: lower → upper case ("BoycottBrightwave"),
+/// the last capital of a run before lower case ("SNCFGreve"), letters ↔ digits ("Covid19").
+/// Returns the parts, or none when the body is one word.
+fn camel_parts(body: &str) -> Option<Vec<&str>> {
+    let chars: Vec<(usize, char)> = body.char_indices().collect();
+    let mut cuts = Vec::new();
+    for k in 1..chars.len() {
+        let (prev, (i, c)) = (chars[k - 1].1, chars[k]);
+        let next = chars.get(k + 1).map(|&(_, n)| n);
+        let cut = (prev.is_lowercase() && c.is_uppercase())
+            || (prev.is_uppercase() && c.is_uppercase() && next.is_some_and(char::is_lowercase))
+            || (prev.is_alphabetic() && c.is_numeric())
+            || (prev.is_numeric() && c.is_alphabetic());
+        if cut {
+            cuts.push(i);
+        }
+    }
+    if cuts.is_empty() {
+        return None;
+    }
+    let mut parts = Vec::with_capacity(cuts.len() + 1);
+    let mut from = 0;
+    for cut in cuts {
+        parts.push(&body[from..cut]);
+        from = cut;
+    }
+    parts.push(&body[from..]);
+    Some(parts)
+}
+
+/// For each `#` or `@` of `text`, in order, the folded parts of the camel-case word right
+/// after it, if it has several.
+fn compounds(text: &str) -> Vec<Option<Vec<String>>> {
+    let mut out = Vec::new();
+    for (i, c) in text.char_indices() {
+        if c != '#' && c != '@' {
+            continue;
+        }
+        let rest = &text[i + 1..];
+        let end = rest
+            .char_indices()
+            .find(|&(_, c)| !c.is_alphanumeric())
+            .map_or(rest.len(), |(e, _)| e);
+        out.push(camel_parts(&rest[..end]).map(|p| p.into_iter().map(fold).collect()));
+    }
+    out
 }
 
 impl Tokens {
@@ -83,20 +138,46 @@ impl Tokens {
         // a time (a mention's ~70 words cost six reallocations otherwise).
         self.folded.reserve(text.len());
         self.spans.reserve(text.len() / 5);
+        // Folding keeps every `#` and `@` (ASCII), so the n-th one of the folded text is the
+        // n-th one of `text`, where the case that splits a compound still shows.
+        let compounds = if text.contains(['#', '@']) {
+            compounds(text)
+        } else {
+            Vec::new()
+        };
         fold_into(text, &mut self.folded);
         let mut word: Option<usize> = None;
+        let mut markers = 0;
         for (i, c) in self.folded[from..].char_indices() {
             let i = from + i;
             if c.is_alphanumeric() {
                 word.get_or_insert(i);
-            } else if let Some(w) = word.take() {
+                continue;
+            }
+            if let Some(w) = word.take() {
                 if !(is_apostrophe(c) && ELISIONS.contains(&&self.folded[w..i])) {
-                    self.spans.push((w, i));
+                    push_word(
+                        &self.folded,
+                        (w, i),
+                        &compounds,
+                        markers,
+                        (&mut self.spans, &mut self.parts),
+                    );
                 }
+            }
+            if c == '#' || c == '@' {
+                markers += 1;
             }
         }
         if let Some(w) = word {
-            self.spans.push((w, self.folded.len()));
+            let end = self.folded.len();
+            push_word(
+                &self.folded,
+                (w, end),
+                &compounds,
+                markers,
+                (&mut self.spans, &mut self.parts),
+            );
         }
     }
 
@@ -112,8 +193,50 @@ impl Tokens {
         self.spans.get(i).map(|&(a, b)| &self.folded[a..b])
     }
 
+    /// Every token matched: the words and the compounds' parts.
     pub fn iter(&self) -> impl Iterator<Item = &str> + '_ {
         self.spans.iter().map(|&(a, b)| &self.folded[a..b])
+    }
+
+    /// The text's own words, without the compounds' parts.
+    pub fn words(&self) -> impl Iterator<Item = &str> + '_ {
+        let mut parts = self.parts.iter().copied().peekable();
+        self.spans
+            .iter()
+            .enumerate()
+            .filter_map(move |(i, &(a, b))| {
+                if parts.next_if_eq(&(i as u32)).is_some() {
+                    None
+                } else {
+                    Some(&self.folded[a..b])
+                }
+            })
+    }
+}
+
+/// Adds the word at `folded[w..end]` to `spans` and, when it follows the `markers`-th `#`
+/// or `@` (counted from 1) and that compound's folded parts spell it, the parts (their
+/// indexes also go in `parts`).
+fn push_word(
+    folded: &str,
+    (w, end): (usize, usize),
+    compounds: &[Option<Vec<String>>],
+    markers: usize,
+    (spans, parts): (&mut Vec<(usize, usize)>, &mut Vec<u32>),
+) {
+    spans.push((w, end));
+    let after_marker = w > 0 && matches!(folded.as_bytes()[w - 1], b'#' | b'@');
+    let Some(Some(split)) = markers.checked_sub(1).and_then(|m| compounds.get(m)) else {
+        return;
+    };
+    if !after_marker || split.concat() != folded[w..end] {
+        return;
+    }
+    let mut at = w;
+    for p in split {
+        parts.push(spans.len() as u32);
+        spans.push((at, at + p.len()));
+        at += p.len();
     }
 }
 
@@ -241,6 +364,67 @@ mod tests {
         for (input, want) in cases {
             assert_eq!(tokens(input), *want, "tokens({input:?})");
         }
+    }
+
+    #[test]
+    fn camel_case_hashtags_and_handles_match_by_their_parts() {
+        let t =
+            Tokens::of("#BoycottBrightwave : @BrightwaveFR répond, #SNCFGrève #Covid19 #danone");
+        let all: Vec<&str> = t.iter().collect();
+        assert_eq!(
+            all,
+            [
+                "boycottbrightwave",
+                "boycott",
+                "brightwave",
+                "brightwavefr",
+                "brightwave",
+                "fr",
+                "repond",
+                "sncfgreve",
+                "sncf",
+                "greve",
+                "covid19",
+                "covid",
+                "19",
+                "danone"
+            ]
+        );
+        // The words alone are the text's (what the content hash reads, and what a query is).
+        let words: Vec<&str> = t.words().collect();
+        assert_eq!(
+            words,
+            [
+                "boycottbrightwave",
+                "brightwavefr",
+                "repond",
+                "sncfgreve",
+                "covid19",
+                "danone"
+            ]
+        );
+        assert_eq!(tokens("#BoycottBrightwave"), ["boycottbrightwave"]);
+        let m = MatchText::from(t);
+        assert!(m.has_word("brightwave") && m.has_word("boycottbrightwave"));
+        assert!(m.has_phrase(&["boycott".into(), "brightwave".into()]));
+        assert!(m.has_phrase(&["fr".into(), "repond".into()]));
+        // Only after # or @, only where the case or digits change.
+        for text in [
+            "BoycottBrightwave",
+            "#boycottbrightwave",
+            "#Taxation",
+            "mail@Example.org",
+        ] {
+            let t = Tokens::of(text);
+            assert_eq!(t.iter().count(), t.words().count(), "{text}");
+        }
+        // Several texts: each one's markers are its own.
+        let mut t = Tokens::of("#A");
+        t.push("x #GoodNews");
+        assert_eq!(
+            t.iter().collect::<Vec<_>>(),
+            ["a", "x", "goodnews", "good", "news"]
+        );
     }
 
     #[test]

@@ -356,6 +356,7 @@ mod tests {
             watch(2, "\"appel au boycott\"", 10),
             watch(3, "marie", 10),
             watch(4, "societe -greve", 10),
+            watch(5, "brightwave", 10),
         ];
         let matcher = super::Matcher::new(&watches, std::sync::Arc::default());
         let entry = |title: &str, body: &str, author: Option<&str>| RawEntry {
@@ -371,12 +372,18 @@ mod tests {
                 entry("L'usine ferme", "<p>Un appel au boycott</p>", Some("Marie")),
                 entry("Société", "La grève continue", None),
                 entry("Société", "Tout va bien", None),
+                entry(
+                    "#BoycottBrightwave",
+                    "<p>Signez</p>",
+                    Some("@VraiBrightwave"),
+                ),
+                entry("Signez", "<p>#boycottbrightwave</p>", None),
             ],
             &matcher,
             100,
         );
         let found: Vec<Vec<i64>> = prepared.iter().map(|(_, ids)| ids.clone()).collect();
-        assert_eq!(found, [vec![1, 2, 3], vec![], vec![4]]);
+        assert_eq!(found, [vec![1, 2, 3], vec![], vec![4], vec![5], vec![]]);
         for (m, ids) in &prepared {
             assert_eq!(&matcher.matching(m), ids);
         }
@@ -392,7 +399,7 @@ mod tests {
         assert!(!matcher.is_current(&disabled));
         assert!(!matcher.is_current(&edited));
         assert!(!matcher.is_current(&reused));
-        assert!(!matcher.is_current(&watches[..3]));
+        assert!(!matcher.is_current(&watches[..4]));
         assert!(
             matcher.is_current(&renamed),
             "a name does not change matches"

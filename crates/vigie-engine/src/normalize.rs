@@ -217,7 +217,7 @@ pub fn hash_tokens(tokens: &Tokens) -> String {
 /// version before the poster counted.
 pub fn hash_post(tokens: &Tokens, poster: Option<&str>) -> String {
     let mut h = Sha256::new();
-    for t in tokens.iter() {
+    for t in tokens.words() {
         h.update(t.as_bytes());
         h.update(b" ");
     }
