@@ -6,7 +6,7 @@ use std::sync::Arc;
 use vigie_domain::text::{MatchText, Tokens};
 use vigie_domain::{NewMention, NewWatch, Query, Timestamp, Tonality, ToneLabel, Watch};
 use vigie_store::{MatchFacts, Store, StoreError};
-use vigie_tonality::{detect_language, Analyzer, Lang};
+use vigie_tonality::{guess_language, Analyzer, Guess, Lang};
 
 /// Normalises a source's raw entries and matches them against every watch: the CPU part of
 /// ingest, done outside the store lock. The store then writes the batch in one transaction.
@@ -225,25 +225,29 @@ impl Matcher {
             Some("en") => Some(self.tonality.analyze(&text, Lang::En)),
             // The source says another language: no French or English reading.
             Some(_) => None,
-            None => match detect_language(&text[..chars_end(&text, LANG_CHARS)]) {
-                Some(l) => {
-                    m.lang = Some(if l == Lang::Fr { "fr" } else { "en" }.to_string());
-                    Some(self.tonality.analyze(&text, l))
+            None => {
+                let guess = guess_language(&text[..chars_end(&text, LANG_CHARS)]);
+                if let Some(g) = guess {
+                    m.lang = Some(if g.lang == Lang::Fr { "fr" } else { "en" }.to_string());
                 }
-                // Undecided: short posts often are ("plus jamais X", "X recalls packs over
-                // listeria"), and a crisis is made of them. Both lexicons read it and the
-                // one that finds more tone speaks; text in another language finds little
-                // in either and stays neutral. The language itself stays unknown.
-                None => {
-                    let fr = self.tonality.analyze(&text, Lang::Fr);
-                    let en = self.tonality.analyze(&text, Lang::En);
-                    Some(if en.score.abs() > fr.score.abs() {
-                        en
-                    } else {
-                        fr
-                    })
+                match guess {
+                    Some(Guess { lang, sure: true }) => Some(self.tonality.analyze(&text, lang)),
+                    // Unsure or undecided: short posts often are ("plus jamais X", "X
+                    // arnaque", "X recalls packs over listeria"), and a crisis is made of
+                    // them. Both lexicons read it and the one that finds more tone speaks
+                    // (the guess, if any, on a tie); text in another language finds little
+                    // in either and stays neutral. The language is the guess, or unknown.
+                    unsure => {
+                        let fr = self.tonality.analyze(&text, Lang::Fr);
+                        let en = self.tonality.analyze(&text, Lang::En);
+                        let en_speaks = match unsure.map(|g| g.lang) {
+                            Some(Lang::En) => en.score.abs() >= fr.score.abs(),
+                            _ => en.score.abs() > fr.score.abs(),
+                        };
+                        Some(if en_speaks { en } else { fr })
+                    }
                 }
-            },
+            }
         };
         m.tonality = tone.map(|t| Tonality {
             score: t.score,
@@ -339,6 +343,20 @@ mod tests {
                 "{post}: pick a post the detector leaves undecided"
             );
             assert_eq!(toned(post, None), (None, Some(label)), "{post}");
+        }
+        // Short angry French posts the detector guesses, unsure, to be English: both
+        // lexicons read them, and the French one finds the anger.
+        for post in ["Brightwave arnaque", "Plus jamais Brightwave, arnaque"] {
+            let guess = vigie_tonality::guess_language(&format!("{post}. {post}"));
+            assert!(
+                guess.is_some_and(|g| !g.sure),
+                "{post}: pick a post the detector is unsure of ({guess:?})"
+            );
+            assert_eq!(
+                toned(post, None).1,
+                Some(vigie_domain::ToneLabel::Negative),
+                "{post} ({guess:?})"
+            );
         }
         // A source that names another language gets no French or English reading.
         assert_eq!(toned("Brightwave: horrible!", Some("es")).1, None);
