@@ -82,7 +82,7 @@ fn without_a_session_bus_the_pass_goes_on_and_says_why() {
     let more: Vec<RawEntry> = (0..40)
         .map(|k| RawEntry {
             guid: Some(format!("h{k}")),
-            title: Some(format!("Danone : rappel, calme revenu ? {k}")),
+            title: Some(format!("Danone : merci, tout est rentré dans l'ordre {k}")),
             author: Some(format!("other{k}")),
             published_at: Some(now + 3 * 3600 + k * 20),
             ..Default::default()
