@@ -329,7 +329,8 @@ fn prescribed_floor(feeds: usize, items: usize, threads: usize, json: bool) -> R
     let tmp = tempfile_dir()?;
     let paths = generate_corpus(&tmp.join("corpus"), feeds, items)?;
     let bodies: Vec<Vec<u8>> = paths.iter().map(std::fs::read).collect::<Result<_, _>>()?;
-    let f = floor::measure(&bodies, threads, &tmp.join("floor"));
+    let queries: Vec<String> = bench_watches(50).into_iter().map(|w| w.query).collect();
+    let f = floor::measure(&bodies, threads, &tmp.join("floor"), &queries);
     let _ = std::fs::remove_dir_all(&tmp);
     let f = f?;
     let per_100k = |s: f64| s * 100_000.0 / f.items as f64;
@@ -343,6 +344,13 @@ fn prescribed_floor(feeds: usize, items: usize, threads: usize, json: bool) -> R
                 "store_and_index_seconds": f.store,
                 "store_and_index_items_per_sec": f.items as f64 / f.store,
                 "ceiling_items_per_sec": f.ceiling(),
+                "duties": {
+                    "watches": queries.len(),
+                    "prepare_busy_seconds": f.duties_prepare,
+                    "store_seconds": f.duties_store,
+                    "stored": f.duties_stored, "matches": f.duties_matches,
+                    "ceiling_items_per_sec": f.duties_ceiling(),
+                },
             })
         );
     } else {
@@ -366,6 +374,26 @@ fn prescribed_floor(feeds: usize, items: usize, threads: usize, json: bool) -> R
             "       ceiling of the two, perfectly overlapped on {} cores: {:.0} items/s",
             f.cores,
             f.ceiling()
+        );
+        outln!(
+            "with the issue's duties ({} watches; {} stored, {} matches):",
+            queries.len(),
+            f.duties_stored,
+            f.duties_matches
+        );
+        outln!(
+            "       prepare (tags off, words, hash, watches matched): {:.2} busy s per 100k items",
+            per_100k(f.duties_prepare)
+        );
+        outln!(
+            "       store (deduped by unique indexes, matches, FTS5): {:.2} s per 100k items = {:.0} items/s",
+            per_100k(f.duties_store),
+            f.items as f64 / f.duties_store
+        );
+        outln!(
+            "       ceiling of parse + prepare + store on {} cores: {:.0} items/s",
+            f.cores,
+            f.duties_ceiling()
         );
     }
     Ok(())
