@@ -577,7 +577,7 @@ export interface AuditReport {
 /** What a post still lacks (vigie-domain `approval::Unmet`). */
 export type Unmet =
   | { kind: "tooFew"; needed: number; given: number; because: string[]; expired?: string[] }
-  | { kind: "role"; role: string };
+  | { kind: "role"; role: string; expired?: string[] };
 
 /** Why a publishing guard said no; nothing was sent (vigie-domain `publish::Refusal`). */
 export type Refusal =

@@ -173,6 +173,9 @@ describe("publishing refusals and failures, in the user's language", () => {
     expect(refusalText(expired)).toContain("validations obtenues : 0 ; validation expirée : Maître Durand (à redemander)");
     setLanguage("en");
     expect(refusalText(expired)).toContain("0 given; expired: Maître Durand (ask again)");
+    const role: Refusal = { kind: "notApproved", handle: "acme@social.example", unmet: { kind: "role", role: "legal", expired: ["Maître Durand"] }, hasIdentity: true };
+    expect(refusalText(role)).toContain("; expired: Maître Durand (ask again)");
+    expect(refusalText({ ...role, unmet: { kind: "role", role: "legal" } })).not.toContain("expired");
     setLanguage("fr");
     expect(postProblemText({ kind: "transport", problem: { problem: "timeout", secs: 20 } })).toContain("n'a pas répondu en 20 s");
     expect(postProblemText({ kind: "slowDown", afterSecs: 120 })).toBe("le serveur demande à Vigie de ralentir : prochain essai dans 2 min");

@@ -130,6 +130,9 @@ describe("words", () => {
     setLanguage("en");
     expect(statusText({ approvals: 2, roles: ["legal"], because: ["x"], approvedBy: ["Léa (communication)"], unmet: { kind: "role", role: "legal" } }))
       .toBe("Needs 2 approvals: x. Roles required among the validators: legal. Not met yet: approved so far by Léa (communication).");
+    // A missing role whose holder's approval lapsed: named too.
+    expect(statusText({ approvals: 2, roles: ["legal"], because: ["x"], approvedBy: ["Léa (communication)", "Marc (communication)"], unmet: { kind: "role", role: "legal", expired: ["Maître Durand"] } }))
+      .toBe("Needs 2 approvals: x. Roles required among the validators: legal. Not met yet: approved so far by Léa (communication), Marc (communication). Expired: Maître Durand (ask again).");
     // Nothing required: no status to add.
     expect(statusText({ approvals: 0, roles: [], because: [], approvedBy: [], unmet: null })).toBe("No approval needed for this post.");
     // The slot's look and data follow: met or needed.

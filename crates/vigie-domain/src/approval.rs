@@ -210,8 +210,17 @@ pub enum Unmet {
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         expired: Vec<String>,
     },
-    #[error("an approval by someone with the role {role:?} is needed")]
-    Role { role: String },
+    #[error(
+        "an approval by someone with the role {role:?} is needed{}",
+        expired_words(expired)
+    )]
+    Role {
+        role: String,
+        /// People whose approval in this role (of this post, or a pre-approval of its
+        /// statement) has expired.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        expired: Vec<String>,
+    },
 }
 
 fn expired_words(expired: &[String]) -> String {
@@ -317,7 +326,10 @@ pub fn meets(req: &Requirement, approvers: &[Approver], author_key: &str) -> Res
             .iter()
             .any(|a| a.key != author_key && &a.role == role);
         if !held {
-            return Err(Unmet::Role { role: role.clone() });
+            return Err(Unmet::Role {
+                role: role.clone(),
+                expired: Vec::new(),
+            });
         }
     }
     Ok(())
@@ -463,10 +475,19 @@ mod tests {
         assert_eq!(
             e,
             Unmet::Role {
-                role: "legal".into()
+                role: "legal".into(),
+                expired: vec![],
             }
         );
         assert!(e.to_string().contains("\"legal\""), "{e}");
+        let with_expired = Unmet::Role {
+            role: "legal".into(),
+            expired: vec!["Maître Durand".into()],
+        };
+        assert_eq!(
+            with_expired.to_string(),
+            "an approval by someone with the role \"legal\" is needed; expired: Maître Durand (ask again)"
+        );
         // The author's own approval never counts.
         let e = meets(&req, &[a("me", "legal"), a("k1", "communication")], "me").unwrap_err();
         assert!(matches!(e, Unmet::TooFew { given: 1, .. }), "{e}");

@@ -47,18 +47,15 @@ export function ruleName(name: string): string {
   return key ? t(key) : name;
 }
 
-/** What a post still lacks before it may go out. */
+/** What a post still lacks before it may go out, and whose approval lapsed (asking them
+ *  again is the quickest way out). */
 export function unmetText(u: Unmet): string {
-  switch (u.kind) {
-    case "tooFew": {
-      const text = tn("unmet.tooFew", u.needed, { because: u.because.map(ruleName).join(t("list.rules")), given: number(u.given) });
-      // Whose approval lapsed: asking them again is the quickest way out.
-      const expired = u.expired ?? [];
-      return expired.length ? text + t("unmet.expired", { names: expired.join(", ") }) : text;
-    }
-    case "role":
-      return t("unmet.role", { role: u.role });
-  }
+  const text =
+    u.kind === "tooFew"
+      ? tn("unmet.tooFew", u.needed, { because: u.because.map(ruleName).join(t("list.rules")), given: number(u.given) })
+      : t("unmet.role", { role: u.role });
+  const expired = u.expired ?? [];
+  return expired.length ? text + t("unmet.expired", { names: expired.join(", ") }) : text;
 }
 
 const kindWord = (k: ProfileKind) => t(k === "brand" ? "refusal.kind.brand" : "refusal.kind.personal");

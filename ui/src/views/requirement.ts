@@ -22,7 +22,7 @@ export function statusText(r: ApprovalStatus): string {
   const by = r.approvedBy ?? [];
   if (!r.unmet) return `${head} ${t("req.met", { names: by.join(", ") })}`;
   const so_far = by.length ? t("req.soFar", { names: by.join(", ") }) : t("req.noneYet");
-  const expired = r.unmet.kind === "tooFew" ? r.unmet.expired ?? [] : [];
+  const expired = r.unmet.expired ?? [];
   return `${head} ${so_far}${expired.length ? ` ${t("req.expired", { names: expired.join(", ") })}` : ""}`;
 }
 

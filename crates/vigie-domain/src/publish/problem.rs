@@ -230,6 +230,7 @@ mod tests {
                     handle: "acme@social.example".into(),
                     unmet: Unmet::Role {
                         role: "legal".into(),
+                        expired: vec![],
                     },
                     has_identity: false,
                 }),

@@ -46,17 +46,30 @@ impl Team {
         let author_key = me.map_or("", |m| m.key.as_str());
         let found = self.approvers(ctx)?;
         let mut unmet = meets(&requirement, &found.approvers, author_key).err();
-        if let Some(Unmet::TooFew { expired, .. }) = &mut unmet {
-            // Someone who counts now (they approved again) is not "expired" too, nor is the
-            // author, who never counts.
-            *expired = found
-                .expired
-                .iter()
-                .filter(|(key, _)| {
-                    key != author_key && !found.approvers.iter().any(|a| &a.key == key)
-                })
-                .map(|(_, name)| name.clone())
-                .collect();
+        // Whose lapsed approval would help, the author left out (they never count). Too few
+        // people: whoever approved and does not count now (if they approved again, they are
+        // not "expired" too). A missing role: whoever approved in that role, even if they
+        // count now in another.
+        let lapsed = |in_role: Option<&str>| -> Vec<String> {
+            let mut names: Vec<String> = Vec::new();
+            for e in &found.expired {
+                let counts_now = found
+                    .approvers
+                    .iter()
+                    .any(|a| a.key == e.key && in_role.is_none_or(|r| a.role == r));
+                if e.key == author_key || counts_now || in_role.is_some_and(|r| r != e.role) {
+                    continue;
+                }
+                if !names.contains(&e.name) {
+                    names.push(e.name.clone());
+                }
+            }
+            names
+        };
+        match &mut unmet {
+            Some(Unmet::TooFew { expired, .. }) => *expired = lapsed(None),
+            Some(Unmet::Role { role, expired }) => *expired = lapsed(Some(role.as_str())),
+            None => {}
         }
         let mut approved_by: Vec<String> = Vec::new();
         for a in found.approvers.iter().filter(|a| a.key != author_key) {
@@ -137,9 +150,11 @@ impl Team {
                 continue;
             }
             if lapsed {
-                if !expired.iter().any(|(k, _)| k == &p.approver_key) {
-                    expired.push((p.approver_key, member.name));
-                }
+                expired.push(Lapsed {
+                    key: p.approver_key,
+                    name: member.name,
+                    role: p.role,
+                });
                 continue;
             }
             if p.kind == "approval" {
@@ -178,9 +193,15 @@ struct Found {
     approvers: Vec<Approver>,
     /// The single-use approvals among them (spent once the post is sent).
     spent: Vec<i64>,
-    /// Who approved this post (or pre-approved its statement), but whose approval has
-    /// expired: (key, name).
-    expired: Vec<(String, String)>,
+    /// The approvals of this post (or pre-approvals of its statement) that have expired.
+    expired: Vec<Lapsed>,
+}
+
+/// An approval that has expired: whose, and in which role.
+struct Lapsed {
+    key: String,
+    name: String,
+    role: String,
 }
 
 /// The publish gate's approval hook, backed by the team's policy and approvals.

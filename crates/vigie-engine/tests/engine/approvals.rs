@@ -526,3 +526,97 @@ async fn two_laptops_request_approve_publish_and_every_refusal() {
         );
     }
 }
+
+/// A post that needs legal, approved by the legal validator long ago (expired) and by them
+/// today as communication: the refusal names the missing role and whose approval in it lapsed.
+#[tokio::test]
+async fn a_missing_role_names_whose_approval_in_it_expired() {
+    let snac = Snac::start().await;
+    let clock = ManualClock::at(NOW);
+    let a = laptop("author-role", &clock);
+    let b = laptop("legal-role", &clock);
+    a.team
+        .create_identity("Camille", &["communication".into()], Autonomy::Low)
+        .unwrap();
+    b.team
+        .create_identity(
+            "Maître Durand",
+            &["legal".into(), "communication".into()],
+            Autonomy::High,
+        )
+        .unwrap();
+    a.team
+        .import_roster(&b.team.export_roster().unwrap())
+        .unwrap();
+    b.team
+        .import_roster(&a.team.export_roster().unwrap())
+        .unwrap();
+    a.team
+        .set_policy(
+            "[[rule]]\nname = \"toujours le juridique\"\napprovals = 1\nroles = [\"legal\"]\n",
+        )
+        .unwrap();
+    let host = format!("localhost:{}", snac.port);
+    let brand = a
+        .publisher
+        .create_profile(
+            "Acme",
+            ProfileKind::Brand,
+            "#c00000",
+            &[format!("alice@{host}")],
+        )
+        .unwrap()
+        .id;
+    let alice = a
+        .publisher
+        .connect_mastodon_token(
+            brand,
+            &snac.url(),
+            Sensitive::new(snac.token.clone()),
+            Some("alice"),
+        )
+        .await
+        .unwrap();
+    let text = "Nous rappelons le lot 42.";
+    let draft = a.team.create_draft("Rappel", None, &[]).unwrap();
+    a.team
+        .save_variant(draft.id, alice.id, &Content::text(text))
+        .unwrap();
+    let request = a.team.request(draft.id, alice.id).unwrap();
+    // Legal, valid ten minutes; communication, valid a day.
+    let legal = b.team.approve(&request, "legal", 600).unwrap();
+    a.team.import_approval(&legal).unwrap();
+    clock.advance(601);
+    let comms = b.team.approve(&request, "communication", 86_400).unwrap();
+    a.team.import_approval(&comms).unwrap();
+    let refusal = a
+        .publisher
+        .queue(
+            brand,
+            alice.id,
+            &Content::text(text),
+            &Confirmation::default(),
+            None,
+        )
+        .unwrap_err();
+    match &refusal {
+        PublishError::Refused(Refusal::NotApproved {
+            unmet: Unmet::Role { role, expired },
+            ..
+        }) => {
+            assert_eq!(role, "legal");
+            assert_eq!(expired, &vec!["Maître Durand".to_string()]);
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(
+        refusal
+            .to_string()
+            .contains("role \"legal\" is needed; expired: Maître Durand (ask again)"),
+        "{refusal}"
+    );
+    // Legal again, in time: it goes.
+    let legal = b.team.approve(&request, "legal", 600).unwrap();
+    a.team.import_approval(&legal).unwrap();
+    queue(&a, brand, alice.id, text).unwrap();
+}
