@@ -350,6 +350,8 @@ fn prescribed_floor(feeds: usize, items: usize, threads: usize, json: bool) -> R
                     "store_seconds": f.duties_store,
                     "stored": f.duties_stored, "matches": f.duties_matches,
                     "ceiling_items_per_sec": f.duties_ceiling(),
+                    "store_without_matches_seconds": f.duties_store_unmatched,
+                    "ceiling_without_matches_items_per_sec": f.duties_ceiling_unmatched(),
                 },
             })
         );
@@ -394,6 +396,11 @@ fn prescribed_floor(feeds: usize, items: usize, threads: usize, json: bool) -> R
             "       ceiling of parse + prepare + store on {} cores: {:.0} items/s",
             f.cores,
             f.duties_ceiling()
+        );
+        outln!(
+            "       the same writer storing no match rows: {:.2} s per 100k items; ceiling {:.0} items/s",
+            per_100k(f.duties_store_unmatched),
+            f.duties_ceiling_unmatched()
         );
     }
     Ok(())

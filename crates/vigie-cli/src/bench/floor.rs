@@ -58,6 +58,9 @@ pub struct Floor {
     /// Items the duties' writer stored (the rest were duplicates) and their watch matches.
     pub duties_stored: usize,
     pub duties_matches: usize,
+    /// The duties' writer without the match rows: what the writer costs however few items
+    /// the watches match.
+    pub duties_store_unmatched: f64,
 }
 
 impl Floor {
@@ -72,8 +75,17 @@ impl Floor {
     /// Items per second of parsing, the duties' preparing and their writer, perfectly
     /// overlapped on `cores` cores.
     pub fn duties_ceiling(&self) -> f64 {
-        let cpu = self.parse_busy + self.duties_prepare + self.duties_store;
-        let wall = self.duties_store.max(cpu / self.cores.max(1) as f64);
+        self.ceiling_with(self.duties_store)
+    }
+
+    /// [`Floor::duties_ceiling`] with the writer that stores no match rows.
+    pub fn duties_ceiling_unmatched(&self) -> f64 {
+        self.ceiling_with(self.duties_store_unmatched)
+    }
+
+    fn ceiling_with(&self, store: f64) -> f64 {
+        let cpu = self.parse_busy + self.duties_prepare + store;
+        let wall = store.max(cpu / self.cores.max(1) as f64);
         self.items as f64 / wall
     }
 }
@@ -138,7 +150,8 @@ pub fn measure(
     let rows: Vec<Row> = results.into_iter().flat_map(|r| r.rows).collect();
     let bytes = bodies.iter().map(Vec::len).sum();
     let store = store_and_index(&rows, dir)?;
-    let duties = store_with_duties(&rows, dir)?;
+    let duties = store_with_duties(&rows, dir, true)?;
+    let unmatched = store_with_duties(&rows, dir, false)?;
     let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
     Ok(Floor {
         items: rows.len(),
@@ -152,6 +165,7 @@ pub fn measure(
         duties_store: duties.secs,
         duties_stored: duties.stored,
         duties_matches: duties.matches,
+        duties_store_unmatched: unmatched.secs,
     })
 }
 
@@ -305,8 +319,9 @@ struct Duties {
 }
 
 /// Writes the rows with the duties: deduped by GUID (per source), link and content
-/// hash through unique indexes, matches keyed by watch, the same FTS5 index.
-fn store_with_duties(rows: &[Row], dir: &Path) -> Result<Duties> {
+/// hash through unique indexes, matches keyed by watch (unless `with_matches` is false), the
+/// same FTS5 index.
+fn store_with_duties(rows: &[Row], dir: &Path, with_matches: bool) -> Result<Duties> {
     std::fs::create_dir_all(dir)?;
     let path = dir.join("duties.db");
     let _ = std::fs::remove_file(&path);
@@ -349,10 +364,12 @@ fn store_with_duties(rows: &[Row], dir: &Path) -> Result<Duties> {
                 }
                 let id = tx.last_insert_rowid();
                 new_ids.push(id);
-                for w in &row.watch_ids {
-                    link.execute(params![w, id])?;
+                if with_matches {
+                    for w in &row.watch_ids {
+                        link.execute(params![w, id])?;
+                    }
+                    matches += row.watch_ids.len();
                 }
-                matches += row.watch_ids.len();
             }
             if let (Some(first), Some(last)) = (new_ids.first(), new_ids.last()) {
                 tx.prepare_cached(
@@ -401,6 +418,7 @@ mod tests {
             duties_store: 0.0,
             duties_stored: 0,
             duties_matches: 0,
+            duties_store_unmatched: 0.0,
         }
     }
 
@@ -420,6 +438,11 @@ mod tests {
         };
         assert_eq!(duties(0.5, 2.0).duties_ceiling(), 50_000.0);
         assert_eq!(duties(3.5, 1.0).duties_ceiling(), 40_000.0);
+        let unmatched = Floor {
+            duties_store_unmatched: 1.5,
+            ..duties(0.5, 2.0)
+        };
+        assert_eq!(unmatched.duties_ceiling_unmatched(), 100_000.0 / 1.5);
     }
 
     #[test]
