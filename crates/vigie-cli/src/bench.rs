@@ -352,6 +352,9 @@ fn prescribed_floor(feeds: usize, items: usize, threads: usize, json: bool) -> R
                     "ceiling_items_per_sec": f.duties_ceiling(),
                     "store_without_matches_seconds": f.duties_store_unmatched,
                     "ceiling_without_matches_items_per_sec": f.duties_ceiling_unmatched(),
+                    "sanitise_busy_seconds": f.html_prepare,
+                    "store_with_html_seconds": f.html_store,
+                    "ceiling_with_html_items_per_sec": f.html_ceiling(),
                 },
             })
         );
@@ -401,6 +404,12 @@ fn prescribed_floor(feeds: usize, items: usize, threads: usize, json: bool) -> R
             "       the same writer storing no match rows: {:.2} s per 100k items; ceiling {:.0} items/s",
             per_100k(f.duties_store_unmatched),
             f.duties_ceiling_unmatched()
+        );
+        outln!(
+            "       with each item's HTML sanitised (ammonia, {:.2} busy s per 100k) and kept ({:.2} s per 100k): ceiling {:.0} items/s",
+            per_100k(f.html_prepare),
+            per_100k(f.html_store),
+            f.html_ceiling()
         );
     }
     Ok(())
