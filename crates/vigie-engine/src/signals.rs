@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
 use vigie_domain::text::MatchText;
 use vigie_domain::{Level, Timestamp, Watch};
-use vigie_signals::level::{explain, explain_change, level_label};
+use vigie_signals::level::{explain, explain_change, explain_level, level_label};
 use vigie_signals::{BucketCounts, Lang, Step, WatchSignals};
 use vigie_store::{MentionFacts, NewEvent, Store, StoreError, WatchLevel};
 
@@ -355,14 +355,11 @@ pub fn update_signals(
             }
         }
         let lvl = &live.level;
-        let (fr, en) = if lvl.last_reasons.is_empty() {
-            (String::new(), String::new())
-        } else {
-            (
-                explain(&lvl.last_reasons, Lang::Fr, cfg.tz_offset_secs),
-                explain(&lvl.last_reasons, Lang::En, cfg.tz_offset_secs),
-            )
-        };
+        let thresholds = watch.thresholds.unwrap_or_default();
+        let (fr, en) = (
+            explain_level(lvl, &thresholds, BUCKET, Lang::Fr, cfg.tz_offset_secs),
+            explain_level(lvl, &thresholds, BUCKET, Lang::En, cfg.tz_offset_secs),
+        );
         let row = WatchLevel {
             watch_id: watch.id,
             level: lvl.level,

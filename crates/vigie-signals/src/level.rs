@@ -309,6 +309,39 @@ pub fn explain(reasons: &[Reason], lang: Lang, tz_offset_secs: i64) -> String {
     s
 }
 
+/// What the level shown stands on, for the watch list and `vigie levels`: the latest
+/// reasons; while the level is held up because the signals only just eased (hysteresis), it
+/// says so and for how much longer (`bucket_secs` per bucket), instead of the reasons alone,
+/// which would read as if they were still rising. Empty at calm with no reason.
+pub fn explain_level(
+    state: &LevelState,
+    t: &Thresholds,
+    bucket_secs: i64,
+    lang: Lang,
+    tz_offset_secs: i64,
+) -> String {
+    let reasons = explain(&state.last_reasons, lang, tz_offset_secs);
+    // Easing: the last bucket scored below the level shown.
+    if level_for(state.last_points, t) >= state.level {
+        return reasons;
+    }
+    let left = i64::from(t.calm_down_buckets.saturating_sub(state.below_for).max(1));
+    let minutes = left * bucket_secs / 60;
+    let held = match lang {
+        Lang::Fr => format!(
+            "Niveau maintenu : les signaux retombent, il baissera d'un cran après encore {minutes} min de calme"
+        ),
+        Lang::En => format!(
+            "Level held: signals are easing; it steps down after {minutes} more min of calm"
+        ),
+    };
+    match (lang, reasons.is_empty()) {
+        (_, true) => held,
+        (Lang::Fr, false) => format!("{held} ; derniers signaux : {}", lower_first(&reasons)),
+        (Lang::En, false) => format!("{held}; latest signals: {}", lower_first(&reasons)),
+    }
+}
+
 /// A level change explained: what earned the points when it rises; when it eases, that it
 /// eases and what still counts (a move down with no reason left used to say nothing at all).
 pub fn explain_change(

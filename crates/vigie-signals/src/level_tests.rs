@@ -383,3 +383,38 @@ fn a_level_held_above_the_cap_is_not_said_to_be_limited() {
     assert!(changes[1].reasons.iter().any(few), "{:?}", changes[1]);
     assert!(s.last_reasons.iter().any(few));
 }
+
+#[test]
+fn a_held_level_says_it_is_held_and_for_how_long() {
+    let t = Thresholds {
+        calm_down_buckets: 3,
+        ..Thresholds::default()
+    };
+    let mut s = LevelState::default();
+    s.step(&storm(0), Sensitivity::Medium, &t);
+    let rising = explain_level(&s, &t, 300, Lang::Fr, 0);
+    assert_eq!(rising, explain(&s.last_reasons, Lang::Fr, 0));
+    assert!(!rising.contains("maintenu"), "{rising}");
+    // One calm bucket: still at crisis, held, two buckets (10 min) to go.
+    s.step(&calm(300), Sensitivity::Medium, &t);
+    assert_eq!((s.level, s.below_for), (Level::Crisis, 1));
+    let fr = explain_level(&s, &t, 300, Lang::Fr, 0);
+    assert!(
+        fr.starts_with("Niveau maintenu : les signaux retombent, il baissera d'un cran après encore 10 min de calme ; derniers signaux : "),
+        "{fr}"
+    );
+    let en = explain_level(&s, &t, 300, Lang::En, 0);
+    assert!(
+        en.starts_with("Level held: signals are easing; it steps down after 10 more min of calm; latest signals: "),
+        "{en}"
+    );
+    s.step(&calm(600), Sensitivity::Medium, &t);
+    assert!(explain_level(&s, &t, 300, Lang::En, 0).contains("after 5 more min"));
+    // The third calm bucket lowers it one step; still easing, the next step is 15 min away.
+    s.step(&calm(900), Sensitivity::Medium, &t);
+    assert_eq!((s.level, s.below_for), (Level::Alert, 0));
+    assert!(explain_level(&s, &t, 300, Lang::En, 0).contains("after 15 more min"));
+    // The storm again: rising, not held.
+    s.step(&storm(1200), Sensitivity::Medium, &t);
+    assert!(!explain_level(&s, &t, 300, Lang::En, 0).contains("held"));
+}

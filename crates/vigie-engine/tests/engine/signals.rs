@@ -510,6 +510,34 @@ fn a_quiet_watch_learns_its_quiet_and_a_corrected_query_closes_its_episode() {
     );
 }
 
+#[test]
+fn a_level_held_while_signals_ease_says_so() {
+    let now = (NOW / 300) * 300;
+    let dir = tempfile::tempdir().unwrap();
+    let (mut store, ids, src) = store_with(dir.path(), &[("Danone", "danone")]);
+    let notes = MemoryNotifier::default();
+    seed(&mut store, ids[0], src, now);
+    update_signals(&mut store, &notes, now + 60, &SignalConfig::default()).unwrap();
+    let rising = store.levels().unwrap().remove(0);
+    assert!(rising.level > Level::Calm, "{rising:?}");
+    assert!(!rising.explanation_en.contains("held"), "{rising:?}");
+    // Half an hour without a mention: still above calm (a level comes down one step per
+    // hour of calm by default), and the explanation says it is held, not still rising.
+    update_signals(&mut store, &notes, now + 1800, &SignalConfig::default()).unwrap();
+    let held = store.levels().unwrap().remove(0);
+    assert_eq!(held.level, rising.level, "{held:?}");
+    assert!(
+        held.explanation_en
+            .starts_with("Level held: signals are easing; it steps down after "),
+        "{held:?}"
+    );
+    assert!(
+        held.explanation_fr
+            .starts_with("Niveau maintenu : les signaux retombent"),
+        "{held:?}"
+    );
+}
+
 /// Tells nothing to anyone: removes a watch through another connection instead, as
 /// `vigie watch rm` in another process would while the app's signal pass runs.
 struct RemovesAWatch {
