@@ -57,6 +57,35 @@ pub struct Evidence {
     pub new_voices_2h: u32,
     /// Sensitive words of the watch found in the last 2 hours.
     pub sensitive_words: Vec<String>,
+    /// What the volume and negative detectors expected over the hour `mentions_1h` and
+    /// `negative_1h` cover; none when unknown.
+    #[serde(default)]
+    pub expected_1h: Option<f64>,
+    #[serde(default)]
+    pub negative_expected_1h: Option<f64>,
+}
+
+/// The ratio a level scores: the bucket's or, on a quiet watch, the hour's when it is higher.
+/// A 5-minute bucket's ratio is smoothed by one mention (`(x + 1) / (expected + 1)`), which
+/// hides a sustained surge where under one mention a bucket is usual (3 posts a bucket
+/// against 0.1 usual: ×3.6); over the hour the same surge reads ×12. Only while the surge goes
+/// on (the bucket itself at least twice the usual): a burst that ended does not hold the
+/// level up for the rest of its hour. Busier watches keep the bucket's ratio, which the
+/// smoothing barely moves. Returns (ratio, observed, expected).
+fn surge(bucket: &Observation, count_1h: u32, expected_1h: Option<f64>) -> (f64, f64, f64) {
+    let own = (bucket.ratio, bucket.value, bucket.expected);
+    match expected_1h.filter(|_| bucket.expected < 1.0 && bucket.ratio >= 2.0) {
+        Some(x) => {
+            let observed = f64::from(count_1h);
+            let ratio = (observed + 1.0) / (x + 1.0);
+            if ratio > bucket.ratio {
+                (ratio, observed, x)
+            } else {
+                own
+            }
+        }
+        None => own,
+    }
 }
 
 /// One reason behind a level, kept structured so it can be shown in either language.
@@ -380,13 +409,14 @@ pub fn score(e: &Evidence, sensitivity: Sensitivity, t: &Thresholds) -> (u32, Ve
     let busy = e.mentions_1h >= t.min_mentions_per_hour;
     let step = |ratio: f64, steps: [f64; 3]| steps.iter().filter(|&&s| ratio >= s).count() as u32;
     if let Some(v) = e.volume.as_ref().filter(|_| busy) {
-        let p = step(v.ratio, [2.0, 4.0, 8.0]);
+        let (ratio, observed, expected) = surge(v, e.mentions_1h, e.expected_1h);
+        let p = step(ratio, [2.0, 4.0, 8.0]);
         if p > 0 {
             points += p;
             reasons.push(Reason::Volume {
-                ratio: v.ratio,
-                observed: v.value,
-                expected: v.expected,
+                ratio,
+                observed,
+                expected,
                 weekday: v.weekday,
                 hour: v.hour,
             });
@@ -397,13 +427,14 @@ pub fn score(e: &Evidence, sensitivity: Sensitivity, t: &Thresholds) -> (u32, Ve
         .as_ref()
         .filter(|_| e.negative_1h >= t.min_mentions_per_hour / 2)
     {
-        let p = step(n.ratio, [2.0, 4.0, 6.0]);
+        let (ratio, observed, expected) = surge(n, e.negative_1h, e.negative_expected_1h);
+        let p = step(ratio, [2.0, 4.0, 6.0]);
         if p > 0 {
             points += p;
             reasons.push(Reason::NegativeVolume {
-                ratio: n.ratio,
-                observed: n.value,
-                expected: n.expected,
+                ratio,
+                observed,
+                expected,
                 weekday: n.weekday,
                 hour: n.hour,
             });

@@ -46,6 +46,10 @@ pub struct WatchSignals {
     pub negative: Detector,
     pub new_voices: Detector,
     pub recent: VecDeque<BucketCounts>,
+    /// For each of the last buckets (newest last, as many as `recent` since this field was
+    /// added): the volume and negative detectors' expected counts.
+    #[serde(default)]
+    pub recent_expected: VecDeque<(f64, f64)>,
     pub level: LevelState,
     /// Start of the last bucket processed.
     pub last_bucket: Option<i64>,
@@ -59,6 +63,7 @@ impl Default for WatchSignals {
             negative: Detector::new(cfg.clone()),
             new_voices: Detector::new(cfg),
             recent: VecDeque::with_capacity(RING),
+            recent_expected: VecDeque::with_capacity(RING),
             level: LevelState::default(),
             last_bucket: None,
         }
@@ -75,6 +80,18 @@ impl WatchSignals {
             self.recent.pop_front();
         }
         self.recent.push_back(b);
+        if self.recent_expected.len() == RING {
+            self.recent_expected.pop_front();
+        }
+        self.recent_expected
+            .push_back((volume.expected, negative.expected));
+        // What the detectors expected over the hour the counts cover, once every bucket of
+        // it has its expectation (a state persisted before this was kept lacks them).
+        let hour = self.recent.len().min(12);
+        let expected_1h = (self.recent_expected.len() >= hour).then(|| {
+            let last = self.recent_expected.iter().rev().take(hour);
+            last.fold((0.0, 0.0), |(v, n), (ev, en)| (v + ev, n + en))
+        });
         let last = |n: usize| self.recent.iter().rev().take(n);
         let sum = |n: usize, f: fn(&BucketCounts) -> u32| last(n).map(f).sum::<u32>();
         let mut words: Vec<String> = Vec::new();
@@ -103,6 +120,8 @@ impl WatchSignals {
                 .sum(),
             new_voices_2h: sum(RING, |b| b.new_voices),
             sensitive_words: words,
+            expected_1h: expected_1h.map(|e| e.0),
+            negative_expected_1h: expected_1h.map(|e| e.1),
         };
         let weak_signals = [
             ("volume", volume),
@@ -171,5 +190,79 @@ mod tests {
         let json = serde_json::to_string(&w).unwrap();
         assert!(json.len() < 16 * 1024, "{}", json.len());
         assert_eq!(serde_json::from_str::<WatchSignals>(&json).unwrap(), w);
+    }
+
+    /// A quiet brand (about one mention an hour) meets a steady hour of posts, three or four a
+    /// bucket, two in five negative: each bucket alone reads under ×5 (smoothed by one
+    /// mention), the hour well over ×8; read by the bucket it stopped at alert.
+    fn quiet_then_steady_anger(w: &mut WatchSignals) -> Vec<Step> {
+        let t = Thresholds::default();
+        let start = 1_700_000_000 - 1_700_000_000 % 300;
+        for i in 0..(7 * 288) {
+            w.step(
+                BucketCounts {
+                    start: start + i * 300,
+                    mentions: u32::from(i % 12 == 0),
+                    ..Default::default()
+                },
+                Sensitivity::Medium,
+                &t,
+            );
+        }
+        (0..12)
+            .map(|k| {
+                let b = BucketCounts {
+                    start: start + (7 * 288 + k) * 300,
+                    mentions: 3 + (k % 2) as u32,
+                    negative: 1 + u32::from(k % 2 == 0),
+                    new_voices: 1,
+                    ..Default::default()
+                };
+                w.step(b, Sensitivity::Medium, &t)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_steady_surge_on_a_quiet_brand_is_read_over_the_hour() {
+        let mut w = WatchSignals::default();
+        let steps = quiet_then_steady_anger(&mut w);
+        let last = steps.last().unwrap();
+        let bucket = last.evidence.volume.as_ref().unwrap();
+        assert!(bucket.ratio < 5.0, "{bucket:?}");
+        let volume = last
+            .evidence
+            .expected_1h
+            .map(|x| (f64::from(last.evidence.mentions_1h) + 1.0) / (x + 1.0))
+            .unwrap();
+        assert!(volume >= 8.0, "{volume}");
+        assert_eq!(w.level.level, Level::Crisis, "{:?}", w.level);
+        let reasons = &w.level.last_reasons;
+        assert!(
+            reasons
+                .iter()
+                .any(|r| matches!(r, crate::level::Reason::Volume { ratio, .. } if *ratio >= 8.0)),
+            "{reasons:?}"
+        );
+        // A state persisted before the hour's expectations were kept reads the bucket alone
+        // until it has an hour of them (never an hour of counts against one expectation).
+        let mut old = WatchSignals::default();
+        quiet_then_steady_anger(&mut old);
+        old.recent_expected.clear();
+        let json = serde_json::to_value(&old).unwrap();
+        let mut json = json.as_object().unwrap().clone();
+        json.remove("recent_expected");
+        let mut upgraded: WatchSignals = serde_json::from_value(json.into()).unwrap();
+        assert!(upgraded.recent_expected.is_empty());
+        let s = upgraded.step(
+            BucketCounts {
+                start: old.last_bucket.unwrap() + 300,
+                mentions: 3,
+                ..Default::default()
+            },
+            Sensitivity::Medium,
+            &Thresholds::default(),
+        );
+        assert_eq!(s.evidence.expected_1h, None);
     }
 }
