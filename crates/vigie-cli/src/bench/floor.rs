@@ -35,7 +35,7 @@
 
 use anyhow::{Context, Result};
 use rusqlite::{params, Connection};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 use vigie_domain::text::{MatchText, Tokens};
@@ -304,24 +304,64 @@ fn strip_tags(html: &str) -> String {
 /// Rows written per transaction, as the engine's writer settles up to this many entries.
 const PER_TRANSACTION: usize = vigie_engine::poller::SETTLE_BATCH_ENTRIES;
 
-/// Writes the rows into a bare table and its FTS5 index; returns the seconds it took.
-fn store_and_index(rows: &[Row], dir: &Path) -> Result<f64> {
+/// A fresh database `name` under `dir` with the store's own settings (vigie-store's
+/// `configure`), the `items` table `columns` describe, and the store's full-text set-up over
+/// its title, text and author (migrations 1 and 6, automerge 8 from migration 11). `more`:
+/// further SQL run after the table is created.
+fn open_floor(dir: &Path, name: &str, columns: &str, more: &str) -> Result<(Connection, PathBuf)> {
     std::fs::create_dir_all(dir)?;
-    let path = dir.join("floor.db");
+    let path = dir.join(name);
     let _ = std::fs::remove_file(&path);
-    let mut conn = Connection::open(&path)?;
-    // The store's own settings (vigie-store's `configure`) and full-text set-up (migrations
-    // 1 and 6, automerge 8 from migration 11).
+    let conn = Connection::open(&path)?;
     let _: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
-    conn.execute_batch(
+    conn.execute_batch(&format!(
         "PRAGMA synchronous = NORMAL; PRAGMA cache_size = -32000; PRAGMA temp_store = MEMORY;
          PRAGMA wal_autocheckpoint = 10000; PRAGMA journal_size_limit = 16777216;
-         CREATE TABLE items(id INTEGER PRIMARY KEY, title TEXT NOT NULL, text TEXT NOT NULL,
-                            author TEXT);
+         CREATE TABLE items({columns});
+         {more}
          CREATE VIRTUAL TABLE items_fts USING fts5(
              title, text, author, content = 'items', content_rowid = 'id',
              tokenize = 'unicode61 remove_diacritics 2');
-         INSERT INTO items_fts(items_fts, rank) VALUES ('automerge', 8);",
+         INSERT INTO items_fts(items_fts, rank) VALUES ('automerge', 8);"
+    ))?;
+    Ok((conn, path))
+}
+
+/// Checks the full-text index finds `want` rows (every generated description says "Selon nos
+/// informations" or "According to sources"), then closes and removes the database.
+fn check_index(conn: Connection, path: &Path, want: usize) -> Result<()> {
+    let indexed: i64 = conn.query_row(
+        "SELECT count(*) FROM items_fts WHERE items_fts MATCH 'selon OR according'",
+        [],
+        |r| r.get(0),
+    )?;
+    anyhow::ensure!(
+        indexed as usize == want,
+        "the floor's index holds {indexed} rows, not {want}"
+    );
+    drop(conn);
+    let _ = std::fs::remove_file(path);
+    Ok(())
+}
+
+/// Indexes the rows `first..=last` of `items` in one statement, as `Store::ingest` indexes a
+/// batch.
+fn index_rows(tx: &rusqlite::Transaction<'_>, first: i64, last: i64) -> Result<()> {
+    tx.prepare_cached(
+        "INSERT INTO items_fts(rowid, title, text, author)
+         SELECT id, title, text, author FROM items WHERE id BETWEEN ?1 AND ?2",
+    )?
+    .execute(params![first, last])?;
+    Ok(())
+}
+
+/// Writes the rows into a bare table and its FTS5 index; returns the seconds it took.
+fn store_and_index(rows: &[Row], dir: &Path) -> Result<f64> {
+    let (mut conn, path) = open_floor(
+        dir,
+        "floor.db",
+        "id INTEGER PRIMARY KEY, title TEXT NOT NULL, text TEXT NOT NULL, author TEXT",
+        "",
     )?;
     let start = Instant::now();
     for chunk in rows.chunks(PER_TRANSACTION) {
@@ -337,29 +377,13 @@ fn store_and_index(rows: &[Row], dir: &Path) -> Result<f64> {
                     first = last;
                 }
             }
-            tx.prepare_cached(
-                "INSERT INTO items_fts(rowid, title, text, author)
-                 SELECT id, title, text, author FROM items WHERE id BETWEEN ?1 AND ?2",
-            )?
-            .execute(params![first, last])?;
         }
+        index_rows(&tx, first, last)?;
         tx.commit()?;
     }
     let secs = start.elapsed().as_secs_f64();
-    // Every generated description says "Selon nos informations" or "According to sources":
-    // the index must find every row (duplicates included: this table keeps them).
-    let stored: i64 = conn.query_row(
-        "SELECT count(*) FROM items_fts WHERE items_fts MATCH 'selon OR according'",
-        [],
-        |r| r.get(0),
-    )?;
-    anyhow::ensure!(
-        stored as usize == rows.len(),
-        "the floor's index holds {stored} rows, not {}",
-        rows.len()
-    );
-    drop(conn);
-    let _ = std::fs::remove_file(&path);
+    // This table keeps duplicates: every row is indexed.
+    check_index(conn, &path, rows.len())?;
     Ok(secs)
 }
 
@@ -383,26 +407,16 @@ struct Keep {
 /// hash through unique indexes, matches keyed by watch and sanitised HTML as `keep` says,
 /// the same FTS5 index.
 fn store_with_duties(rows: &[Row], dir: &Path, keep: Keep) -> Result<Duties> {
-    std::fs::create_dir_all(dir)?;
-    let path = dir.join("duties.db");
-    let _ = std::fs::remove_file(&path);
-    let mut conn = Connection::open(&path)?;
-    let _: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
-    conn.execute_batch(
-        "PRAGMA synchronous = NORMAL; PRAGMA cache_size = -32000; PRAGMA temp_store = MEMORY;
-         PRAGMA wal_autocheckpoint = 10000; PRAGMA journal_size_limit = 16777216;
-         CREATE TABLE items(id INTEGER PRIMARY KEY, source INTEGER NOT NULL, guid TEXT NOT NULL,
-                            link TEXT, hash TEXT NOT NULL, title TEXT NOT NULL,
-                            text TEXT NOT NULL, author TEXT, html TEXT);
-         CREATE UNIQUE INDEX items_guid ON items(source, guid);
+    let (mut conn, path) = open_floor(
+        dir,
+        "duties.db",
+        "id INTEGER PRIMARY KEY, source INTEGER NOT NULL, guid TEXT NOT NULL, link TEXT,
+         hash TEXT NOT NULL, title TEXT NOT NULL, text TEXT NOT NULL, author TEXT, html TEXT",
+        "CREATE UNIQUE INDEX items_guid ON items(source, guid);
          CREATE UNIQUE INDEX items_link ON items(link);
          CREATE UNIQUE INDEX items_hash ON items(hash);
          CREATE TABLE matches(watch_id INTEGER NOT NULL, item_id INTEGER NOT NULL,
-                              PRIMARY KEY (watch_id, item_id)) WITHOUT ROWID;
-         CREATE VIRTUAL TABLE items_fts USING fts5(
-             title, text, author, content = 'items', content_rowid = 'id',
-             tokenize = 'unicode61 remove_diacritics 2');
-         INSERT INTO items_fts(items_fts, rank) VALUES ('automerge', 8);",
+                              PRIMARY KEY (watch_id, item_id)) WITHOUT ROWID;",
     )?;
     let (mut stored, mut matches) = (0, 0);
     let start = Instant::now();
@@ -433,29 +447,15 @@ fn store_with_duties(rows: &[Row], dir: &Path, keep: Keep) -> Result<Duties> {
                     matches += row.watch_ids.len();
                 }
             }
-            if let (Some(first), Some(last)) = (new_ids.first(), new_ids.last()) {
-                tx.prepare_cached(
-                    "INSERT INTO items_fts(rowid, title, text, author)
-                     SELECT id, title, text, author FROM items WHERE id BETWEEN ?1 AND ?2",
-                )?
-                .execute(params![first, last])?;
-            }
+        }
+        if let (Some(&first), Some(&last)) = (new_ids.first(), new_ids.last()) {
+            index_rows(&tx, first, last)?;
         }
         stored += new_ids.len();
         tx.commit()?;
     }
     let secs = start.elapsed().as_secs_f64();
-    let indexed: i64 = conn.query_row(
-        "SELECT count(*) FROM items_fts WHERE items_fts MATCH 'selon OR according'",
-        [],
-        |r| r.get(0),
-    )?;
-    anyhow::ensure!(
-        indexed as usize == stored,
-        "the duties' index holds {indexed} rows, not {stored}"
-    );
-    drop(conn);
-    let _ = std::fs::remove_dir_all(dir);
+    check_index(conn, &path, stored)?;
     Ok(Duties {
         secs,
         stored,

@@ -64,7 +64,39 @@ network = "bluesky"
 text = "{brand} rappelle le lot {lot}. Infos : {link}"
 "#;
 
-fn queue(l: &Laptop, profile: i64, account: i64, text: &str) -> Result<i64, String> {
+/// The brand profile "Acme" on laptop `l`, allowed and connected to each (user, token) of
+/// the snac2 instance, in order.
+async fn acme(
+    l: &Laptop,
+    snac: &Snac,
+    users: &[(&str, &str)],
+) -> (i64, Vec<vigie_domain::publish::Account>) {
+    let host = format!("localhost:{}", snac.port);
+    let handles: Vec<String> = users.iter().map(|(u, _)| format!("{u}@{host}")).collect();
+    let brand = l
+        .publisher
+        .create_profile("Acme", ProfileKind::Brand, "#c00000", &handles)
+        .unwrap()
+        .id;
+    let mut accounts = Vec::new();
+    for (user, token) in users {
+        accounts.push(
+            l.publisher
+                .connect_mastodon_token(
+                    brand,
+                    &snac.url(),
+                    Sensitive::new(token.to_string()),
+                    Some(user),
+                )
+                .await
+                .unwrap(),
+        );
+    }
+    (brand, accounts)
+}
+
+/// Queues `text` for `account`, confirmed by a click; the refusal as data.
+fn try_queue(l: &Laptop, profile: i64, account: i64, text: &str) -> Result<i64, PublishError> {
     l.publisher
         .queue(
             profile,
@@ -74,7 +106,16 @@ fn queue(l: &Laptop, profile: i64, account: i64, text: &str) -> Result<i64, Stri
             None,
         )
         .map(|p| p.id)
-        .map_err(|e| e.to_string())
+}
+
+/// Why queueing `text` is refused, as data.
+fn refusal_of(l: &Laptop, profile: i64, account: i64, text: &str) -> PublishError {
+    try_queue(l, profile, account, text).unwrap_err()
+}
+
+/// [`try_queue`], the refusal in words.
+fn queue(l: &Laptop, profile: i64, account: i64, text: &str) -> Result<i64, String> {
+    try_queue(l, profile, account, text).map_err(|e| e.to_string())
 }
 
 /// Re-encodes an approval block's payload with one field changed, keeping the signature.
@@ -140,36 +181,8 @@ async fn two_laptops_request_approve_publish_and_every_refusal() {
 
     // Laptop A publishes as alice (brand) and may also hold bob.
     let host = format!("localhost:{}", snac.port);
-    let brand = a
-        .publisher
-        .create_profile(
-            "Acme",
-            ProfileKind::Brand,
-            "#c00000",
-            &[format!("alice@{host}"), format!("bob@{host}")],
-        )
-        .unwrap()
-        .id;
-    let alice = a
-        .publisher
-        .connect_mastodon_token(
-            brand,
-            &snac.url(),
-            Sensitive::new(snac.token.clone()),
-            Some("alice"),
-        )
-        .await
-        .unwrap();
-    let bob = a
-        .publisher
-        .connect_mastodon_token(
-            brand,
-            &snac.url(),
-            Sensitive::new(bob_token.clone()),
-            Some("bob"),
-        )
-        .await
-        .unwrap();
+    let (brand, accounts) = acme(&a, &snac, &[("alice", &snac.token), ("bob", &bob_token)]).await;
+    let [alice, bob] = <[_; 2]>::try_from(accounts).unwrap();
 
     // A draft, written together: two versions and a comment.
     let draft = a.team.create_draft("Réponse au rappel", None, &[]).unwrap();
@@ -205,16 +218,7 @@ async fn two_laptops_request_approve_publish_and_every_refusal() {
         "{e}"
     );
     // The same refusal as data, for the UI's wording.
-    let refusal = a
-        .publisher
-        .queue(
-            brand,
-            alice.id,
-            &Content::text(text),
-            &Confirmation::default(),
-            None,
-        )
-        .unwrap_err();
+    let refusal = refusal_of(&a, brand, alice.id, text);
     match refusal {
         PublishError::Refused(Refusal::NotApproved {
             handle,
@@ -556,27 +560,8 @@ async fn a_missing_role_names_whose_approval_in_it_expired() {
             "[[rule]]\nname = \"toujours le juridique\"\napprovals = 1\nroles = [\"legal\"]\n",
         )
         .unwrap();
-    let host = format!("localhost:{}", snac.port);
-    let brand = a
-        .publisher
-        .create_profile(
-            "Acme",
-            ProfileKind::Brand,
-            "#c00000",
-            &[format!("alice@{host}")],
-        )
-        .unwrap()
-        .id;
-    let alice = a
-        .publisher
-        .connect_mastodon_token(
-            brand,
-            &snac.url(),
-            Sensitive::new(snac.token.clone()),
-            Some("alice"),
-        )
-        .await
-        .unwrap();
+    let (brand, accounts) = acme(&a, &snac, &[("alice", &snac.token)]).await;
+    let alice = &accounts[0];
     let text = "Nous rappelons le lot 42.";
     let draft = a.team.create_draft("Rappel", None, &[]).unwrap();
     a.team
@@ -589,16 +574,7 @@ async fn a_missing_role_names_whose_approval_in_it_expired() {
     clock.advance(601);
     let comms = b.team.approve(&request, "communication", 86_400).unwrap();
     a.team.import_approval(&comms).unwrap();
-    let refusal = a
-        .publisher
-        .queue(
-            brand,
-            alice.id,
-            &Content::text(text),
-            &Confirmation::default(),
-            None,
-        )
-        .unwrap_err();
+    let refusal = refusal_of(&a, brand, alice.id, text);
     match &refusal {
         PublishError::Refused(Refusal::NotApproved {
             unmet: Unmet::Role { role, expired },

@@ -7,7 +7,6 @@ use vigie_domain::SourceKind;
 use vigie_engine::bluesky::{credential_key, Bluesky};
 use vigie_engine::fetch::Http;
 use vigie_secrets::{Keychain, Sensitive};
-use vigie_store::MentionFilter;
 
 fn unique(name: &str) -> String {
     format!(
@@ -62,14 +61,7 @@ async fn search_posts_with_keychain_app_password_refreshes_instead_of_logging_in
     });
     let r = p.poll_once(NOW).await.unwrap();
     assert_eq!((r.new_mentions, r.failed), (2, 0), "{r:?}");
-    let ms = with_store(&p, |s| {
-        s.mentions(&MentionFilter {
-            source_id: Some(id),
-            limit: 10,
-            ..Default::default()
-        })
-        .unwrap()
-    });
+    let ms = source_mentions(&p, id);
     assert!(ms
         .iter()
         .all(|m| m.guid.as_deref().unwrap().starts_with("at://")));
@@ -114,18 +106,11 @@ async fn search_posts_with_keychain_app_password_refreshes_instead_of_logging_in
     with_store(&p, |s| s.check_now(id, NOW + 90).unwrap());
     let r = p.poll_once(NOW + 90).await.unwrap();
     assert_eq!((r.new_mentions, r.failed), (2, 0), "{r:?}");
-    let voices: Vec<_> = with_store(&p, |s| {
-        s.mentions(&MentionFilter {
-            source_id: Some(id),
-            limit: 10,
-            ..Default::default()
-        })
-        .unwrap()
-    })
-    .into_iter()
-    .filter(|m| m.text == campaign)
-    .filter_map(|m| m.author)
-    .collect();
+    let voices: Vec<_> = source_mentions(&p, id)
+        .into_iter()
+        .filter(|m| m.text == campaign)
+        .filter_map(|m| m.author)
+        .collect();
     assert_eq!(voices.len(), 2, "{voices:?}");
     assert!(
         voices.iter().any(|a| a.contains("bob.test"))

@@ -2,18 +2,10 @@
 
 use crate::support::*;
 use vigie_domain::SourceKind;
-use vigie_store::MentionFilter;
 
-#[tokio::test]
-async fn tag_timeline_is_polled_with_min_id_paging_and_no_duplicates() {
-    let snac = Snac::start().await;
-    snac.post("Le #danone rappel continue, scandale à l'usine")
-        .await;
-    snac.post("Encore un post sur #Danone").await;
-    snac.post("Rien à voir #meteo").await;
-    let dir = tempfile::tempdir().unwrap();
-    let p = poller(dir.path(), fast_fetch());
-    let id = with_store(&p, |s| {
+/// Adds the instance's #danone timeline as a source; returns its id.
+fn danone_tag(p: &vigie_engine::Poller, snac: &Snac) -> i64 {
+    with_store(p, |s| {
         s.add_source(
             "",
             &SourceKind::MastodonTag {
@@ -25,7 +17,19 @@ async fn tag_timeline_is_polled_with_min_id_paging_and_no_duplicates() {
         )
         .unwrap()
         .id
-    });
+    })
+}
+
+#[tokio::test]
+async fn tag_timeline_is_polled_with_min_id_paging_and_no_duplicates() {
+    let snac = Snac::start().await;
+    snac.post("Le #danone rappel continue, scandale à l'usine")
+        .await;
+    snac.post("Encore un post sur #Danone").await;
+    snac.post("Rien à voir #meteo").await;
+    let dir = tempfile::tempdir().unwrap();
+    let p = poller(dir.path(), fast_fetch());
+    let id = danone_tag(&p, &snac);
     let r = p.poll_once(NOW).await.unwrap();
     assert_eq!((r.new_mentions, r.errors.len()), (2, 0), "{r:?}");
     let (_, st) = with_store(&p, |s| s.source(id).unwrap());
@@ -44,14 +48,7 @@ async fn tag_timeline_is_polled_with_min_id_paging_and_no_duplicates() {
         Some(cursor.as_str()),
         "the cursor moved forward"
     );
-    let all = with_store(&p, |s| {
-        s.mentions(&MentionFilter {
-            source_id: Some(id),
-            limit: 10,
-            ..Default::default()
-        })
-        .unwrap()
-    });
+    let all = source_mentions(&p, id);
     assert_eq!(all.len(), 3);
     let m = all.iter().find(|m| m.text.contains("scandale")).unwrap();
     assert!(
@@ -87,33 +84,14 @@ async fn a_copy_paste_campaign_counts_each_account_once() {
     snac.post(campaign).await;
     let dir = tempfile::tempdir().unwrap();
     let p = poller(dir.path(), fast_fetch());
-    let id = with_store(&p, |s| {
-        s.add_source(
-            "",
-            &SourceKind::MastodonTag {
-                instance: snac.url(),
-                tag: "danone".into(),
-            },
-            300,
-            NOW,
-        )
-        .unwrap()
-        .id
-    });
+    let id = danone_tag(&p, &snac);
     let r = p.poll_once(NOW).await.unwrap();
     // Three voices: one mention per account; alice's second copy is her own duplicate.
     assert_eq!((r.new_mentions, r.duplicates, r.failed), (3, 1, 0), "{r:?}");
-    let authors: Vec<String> = with_store(&p, |s| {
-        s.mentions(&MentionFilter {
-            source_id: Some(id),
-            limit: 10,
-            ..Default::default()
-        })
-        .unwrap()
-    })
-    .into_iter()
-    .filter_map(|m| m.author)
-    .collect();
+    let authors: Vec<String> = source_mentions(&p, id)
+        .into_iter()
+        .filter_map(|m| m.author)
+        .collect();
     assert_eq!(authors.len(), 3, "{authors:?}");
     for name in ["@alice", "@bob", "@carol"] {
         assert!(authors.iter().any(|a| a.contains(name)), "{authors:?}");
@@ -126,19 +104,7 @@ async fn a_busy_tag_is_read_page_after_page_until_caught_up() {
     snac.post("Premier post #danone").await;
     let dir = tempfile::tempdir().unwrap();
     let p = poller(dir.path(), fast_fetch());
-    let id = with_store(&p, |s| {
-        s.add_source(
-            "",
-            &SourceKind::MastodonTag {
-                instance: snac.url(),
-                tag: "danone".into(),
-            },
-            300,
-            NOW,
-        )
-        .unwrap()
-        .id
-    });
+    let id = danone_tag(&p, &snac);
     let r = p.poll_once(NOW).await.unwrap();
     assert_eq!((r.new_mentions, r.failed), (1, 0), "{r:?}");
     // A burst between two polls: more than one page (the engine asks 40 at a time).

@@ -58,6 +58,18 @@ pub fn with_store<T>(p: &Poller, f: impl FnOnce(&mut Store) -> T) -> T {
     f(&mut s)
 }
 
+/// The newest mentions (at most 10) a source gave.
+pub fn source_mentions(p: &Poller, source_id: i64) -> Vec<vigie_domain::Mention> {
+    with_store(p, |s| {
+        s.mentions(&vigie_store::MentionFilter {
+            source_id: Some(source_id),
+            limit: 10,
+            ..Default::default()
+        })
+        .unwrap()
+    })
+}
+
 /// A clock the test moves by hand.
 #[derive(Debug)]
 pub struct ManualClock(pub std::sync::atomic::AtomicI64);
