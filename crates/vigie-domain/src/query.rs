@@ -555,6 +555,12 @@ mod tests {
             ("\"boycott danone\"", "#BoycottDanone", true),
             ("danone", "merci @DanoneFR", true),
             ("boycottdanone", "#BoycottDanone", true),
+            (
+                "\"boycottdanone maintenant\"",
+                "#BoycottDanone maintenant",
+                true,
+            ),
+            ("\"le boycott\"", "le #BoycottDanone", true),
             ("danone", "#boycottdanone", false),
             ("axa", "#TaxationAuto", false),
             ("danone -boycott", "#BoycottDanone", false),

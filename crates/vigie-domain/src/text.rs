@@ -76,7 +76,11 @@ pub struct Tokens {
 /// the last capital of a run before lower case ("SNCFGreve"), letters ↔ digits ("Covid19").
 /// Returns the parts, or none when the body is one word.
 fn camel_parts(body: &str) -> Option<Vec<&str>> {
-    let chars: Vec<(usize, char)> = body.char_indices().collect();
+    // Combining marks (a decomposed accent) neither cut nor count as a case.
+    let chars: Vec<(usize, char)> = body
+        .char_indices()
+        .filter(|&(_, c)| !is_combining_mark(c))
+        .collect();
     let mut cuts = Vec::new();
     for k in 1..chars.len() {
         let (prev, (i, c)) = (chars[k - 1].1, chars[k]);
@@ -111,9 +115,10 @@ fn compounds(text: &str) -> Vec<Option<Vec<String>>> {
             continue;
         }
         let rest = &text[i + 1..];
+        // Combining marks stay in the body: folding drops them, the word runs on.
         let end = rest
             .char_indices()
-            .find(|&(_, c)| !c.is_alphanumeric())
+            .find(|&(_, c)| !c.is_alphanumeric() && !is_combining_mark(c))
             .map_or(rest.len(), |(e, _)| e);
         out.push(camel_parts(&rest[..end]).map(|p| p.into_iter().map(fold).collect()));
     }
@@ -191,6 +196,16 @@ impl Tokens {
 
     pub fn get(&self, i: usize) -> Option<&str> {
         self.spans.get(i).map(|&(a, b)| &self.folded[a..b])
+    }
+
+    /// Whether the token at `i` is a part of the compound before it.
+    fn is_part(&self, i: usize) -> bool {
+        self.parts.binary_search(&(i as u32)).is_ok()
+    }
+
+    /// Whether the token at `i` is a compound followed by its parts.
+    fn is_compound(&self, i: usize) -> bool {
+        !self.is_part(i) && self.is_part(i + 1)
     }
 
     /// Every token matched: the words and the compounds' parts.
@@ -297,16 +312,49 @@ impl MatchText {
     }
 
     /// True when `words` appear consecutively, in order.
+    /// True when `words` appear consecutively, in order: in the text's own words, or in the
+    /// text read with each camel-case compound replaced by its parts ("boycottdanone
+    /// maintenant" and "boycott danone maintenant" both match "#BoycottDanone maintenant").
     pub fn has_phrase(&self, words: &[String]) -> bool {
         match words {
             [] => false,
             [one] => self.has_word(one),
             [first, rest @ ..] => self.positions(first).any(|p| {
-                rest.iter()
-                    .enumerate()
-                    .all(|(k, w)| self.tokens.get(p + 1 + k) == Some(w.as_str()))
+                if self.tokens.parts.is_empty() {
+                    return rest
+                        .iter()
+                        .enumerate()
+                        .all(|(k, w)| self.tokens.get(p + 1 + k) == Some(w.as_str()));
+                }
+                [false, true]
+                    .into_iter()
+                    .any(|by_parts| self.phrase_at(p, rest, by_parts))
             }),
         }
+    }
+
+    /// Whether `rest` follows position `p` in one reading of the text: its own words
+    /// (`by_parts` false: compounds whole, their parts skipped) or with each compound replaced
+    /// by its parts.
+    fn phrase_at(&self, p: usize, rest: &[String], by_parts: bool) -> bool {
+        let skipped = |q: usize| {
+            if by_parts {
+                self.tokens.is_compound(q)
+            } else {
+                self.tokens.is_part(q)
+            }
+        };
+        if skipped(p) {
+            return false;
+        }
+        let mut q = p;
+        rest.iter().all(|w| {
+            q += 1;
+            while q < self.tokens.len() && skipped(q) {
+                q += 1;
+            }
+            self.tokens.get(q) == Some(w.as_str())
+        })
     }
 }
 
@@ -408,6 +456,22 @@ mod tests {
         assert!(m.has_word("brightwave") && m.has_word("boycottbrightwave"));
         assert!(m.has_phrase(&["boycott".into(), "brightwave".into()]));
         assert!(m.has_phrase(&["fr".into(), "repond".into()]));
+        // A phrase runs through a compound whole, or through its parts, never a mix.
+        assert!(m.has_phrase(&["brightwavefr".into(), "repond".into()]));
+        assert!(m.has_phrase(&["boycottbrightwave".into(), "brightwavefr".into()]));
+        assert!(m.has_phrase(&["brightwave".into(), "brightwave".into(), "fr".into()]));
+        assert!(!m.has_phrase(&["boycottbrightwave".into(), "boycott".into()]));
+        assert!(!m.has_phrase(&["brightwave".into(), "brightwavefr".into()]));
+        let t = MatchText::new("le #BoycottDanone maintenant");
+        assert!(t.has_phrase(&["le".into(), "boycottdanone".into(), "maintenant".into()]));
+        assert!(t.has_phrase(&["le".into(), "boycott".into()]));
+        assert!(t.has_phrase(&["danone".into(), "maintenant".into()]));
+        // A decomposed accent (e + U+0301) stays in the compound's body.
+        let nfd = Tokens::of("#Cafe\u{301}Danone");
+        assert_eq!(
+            nfd.iter().collect::<Vec<_>>(),
+            ["cafedanone", "cafe", "danone"]
+        );
         // Only after # or @, only where the case or digits change.
         for text in [
             "BoycottBrightwave",

@@ -226,25 +226,44 @@ impl Matcher {
             // The source says another language: no French or English reading.
             Some(_) => None,
             None => {
-                let guess = guess_language(&text[..chars_end(&text, LANG_CHARS)]);
-                if let Some(g) = guess {
-                    m.lang = Some(if g.lang == Lang::Fr { "fr" } else { "en" }.to_string());
-                }
-                match guess {
-                    Some(Guess { lang, sure: true }) => Some(self.tonality.analyze(&text, lang)),
-                    // Unsure or undecided: short posts often are ("plus jamais X", "X
-                    // arnaque", "X recalls packs over listeria"), and a crisis is made of
-                    // them. Both lexicons read it and the one that finds more tone speaks
-                    // (the guess, if any, on a tie); text in another language finds little
-                    // in either and stays neutral. The language is the guess, or unknown.
-                    unsure => {
+                let code = |l: Lang| if l == Lang::Fr { "fr" } else { "en" }.to_string();
+                match guess_language(&text[..chars_end(&text, LANG_CHARS)]) {
+                    Some(Guess { lang, sure: true }) => {
+                        m.lang = Some(code(lang));
+                        Some(self.tonality.analyze(&text, lang))
+                    }
+                    // An unsure guess (a short post with no function word: "Brightwave
+                    // arnaque" reads as English) is read in its language first; if that finds
+                    // no tone and the other language's lexicon does, the other language speaks
+                    // and the mention takes it (a watch limited to French then sees it).
+                    Some(Guess { lang, sure: false }) => {
+                        let first = self.tonality.analyze(&text, lang);
+                        let other_lang = if lang == Lang::Fr { Lang::En } else { Lang::Fr };
+                        let (tone, lang) = if first.label == vigie_tonality::Label::Neutral {
+                            let other = self.tonality.analyze(&text, other_lang);
+                            if other.label == vigie_tonality::Label::Neutral {
+                                (first, lang)
+                            } else {
+                                (other, other_lang)
+                            }
+                        } else {
+                            (first, lang)
+                        };
+                        m.lang = Some(code(lang));
+                        Some(tone)
+                    }
+                    // Undecided: short posts often are ("plus jamais X", "X recalls packs
+                    // over listeria"), and a crisis is made of them. Both lexicons read it
+                    // and the one that finds more tone speaks; text in another language finds
+                    // little in either and stays neutral. The language stays unknown.
+                    None => {
                         let fr = self.tonality.analyze(&text, Lang::Fr);
                         let en = self.tonality.analyze(&text, Lang::En);
-                        let en_speaks = match unsure.map(|g| g.lang) {
-                            Some(Lang::En) => en.score.abs() >= fr.score.abs(),
-                            _ => en.score.abs() > fr.score.abs(),
-                        };
-                        Some(if en_speaks { en } else { fr })
+                        Some(if en.score.abs() > fr.score.abs() {
+                            en
+                        } else {
+                            fr
+                        })
                     }
                 }
             }
@@ -344,17 +363,17 @@ mod tests {
             );
             assert_eq!(toned(post, None), (None, Some(label)), "{post}");
         }
-        // Short angry French posts the detector guesses, unsure, to be English: both
-        // lexicons read them, and the French one finds the anger.
+        // Short angry French posts the detector guesses, unsure, to be English: the English
+        // lexicon finds nothing, the French one finds the anger, and they are French.
         for post in ["Brightwave arnaque", "Plus jamais Brightwave, arnaque"] {
             let guess = vigie_tonality::guess_language(&format!("{post}. {post}"));
             assert!(
-                guess.is_some_and(|g| !g.sure),
+                guess.is_some_and(|g| !g.sure && g.lang == vigie_tonality::Lang::En),
                 "{post}: pick a post the detector is unsure of ({guess:?})"
             );
             assert_eq!(
-                toned(post, None).1,
-                Some(vigie_domain::ToneLabel::Negative),
+                toned(post, None),
+                (Some("fr".into()), Some(vigie_domain::ToneLabel::Negative)),
                 "{post} ({guess:?})"
             );
         }

@@ -68,13 +68,19 @@ pub struct Evidence {
 /// The ratio a level scores: the bucket's or, on a quiet watch, the hour's when it is higher.
 /// A 5-minute bucket's ratio is smoothed by one mention (`(x + 1) / (expected + 1)`), which
 /// hides a sustained surge where under one mention a bucket is usual (3 posts a bucket
-/// against 0.1 usual: ×3.6); over the hour the same surge reads ×12. Only while the surge goes
-/// on (the bucket itself at least twice the usual): a burst that ended does not hold the
-/// level up for the rest of its hour. Busier watches keep the bucket's ratio, which the
-/// smoothing barely moves. Returns (ratio, observed, expected).
-fn surge(bucket: &Observation, count_1h: u32, expected_1h: Option<f64>) -> (f64, f64, f64) {
+/// against 0.1 usual: ×3.6); over the hour the same surge reads ×12. `quiet` is judged on all
+/// mentions, for the negative series too (negative mentions are rare on busy watches as
+/// well, where the bucket's ratio stands). Only while the surge goes on (the bucket itself at
+/// least twice the usual): a burst that ended does not hold the level up for the rest of its
+/// hour. Returns (ratio, observed, expected).
+fn surge(
+    bucket: &Observation,
+    count_1h: u32,
+    expected_1h: Option<f64>,
+    quiet: bool,
+) -> (f64, f64, f64) {
     let own = (bucket.ratio, bucket.value, bucket.expected);
-    match expected_1h.filter(|_| bucket.expected < 1.0 && bucket.ratio >= 2.0) {
+    match expected_1h.filter(|_| quiet && bucket.ratio >= 2.0) {
         Some(x) => {
             let observed = f64::from(count_1h);
             let ratio = (observed + 1.0) / (x + 1.0);
@@ -366,8 +372,11 @@ pub fn explain_level(
     };
     match (lang, reasons.is_empty()) {
         (_, true) => held,
-        (Lang::Fr, false) => format!("{held} ; derniers signaux : {}", lower_first(&reasons)),
-        (Lang::En, false) => format!("{held}; latest signals: {}", lower_first(&reasons)),
+        (Lang::Fr, false) => format!(
+            "{held} ; derniers signaux relevés : {}",
+            lower_first(&reasons)
+        ),
+        (Lang::En, false) => format!("{held}; last signals seen: {}", lower_first(&reasons)),
     }
 }
 
@@ -408,8 +417,9 @@ pub fn score(e: &Evidence, sensitivity: Sensitivity, t: &Thresholds) -> (u32, Ve
     let mut reasons = Vec::new();
     let busy = e.mentions_1h >= t.min_mentions_per_hour;
     let step = |ratio: f64, steps: [f64; 3]| steps.iter().filter(|&&s| ratio >= s).count() as u32;
+    let quiet = e.volume.as_ref().is_some_and(|v| v.expected < 1.0);
     if let Some(v) = e.volume.as_ref().filter(|_| busy) {
-        let (ratio, observed, expected) = surge(v, e.mentions_1h, e.expected_1h);
+        let (ratio, observed, expected) = surge(v, e.mentions_1h, e.expected_1h, quiet);
         let p = step(ratio, [2.0, 4.0, 8.0]);
         if p > 0 {
             points += p;
@@ -427,7 +437,7 @@ pub fn score(e: &Evidence, sensitivity: Sensitivity, t: &Thresholds) -> (u32, Ve
         .as_ref()
         .filter(|_| e.negative_1h >= t.min_mentions_per_hour / 2)
     {
-        let (ratio, observed, expected) = surge(n, e.negative_1h, e.negative_expected_1h);
+        let (ratio, observed, expected) = surge(n, e.negative_1h, e.negative_expected_1h, quiet);
         let p = step(ratio, [2.0, 4.0, 6.0]);
         if p > 0 {
             points += p;

@@ -400,12 +400,12 @@ fn a_held_level_says_it_is_held_and_for_how_long() {
     assert_eq!((s.level, s.below_for), (Level::Crisis, 1));
     let fr = explain_level(&s, &t, 300, Lang::Fr, 0);
     assert!(
-        fr.starts_with("Niveau maintenu : les signaux retombent, il baissera d'un cran après encore 10 min de calme ; derniers signaux : "),
+        fr.starts_with("Niveau maintenu : les signaux retombent, il baissera d'un cran après encore 10 min de calme ; derniers signaux relevés : "),
         "{fr}"
     );
     let en = explain_level(&s, &t, 300, Lang::En, 0);
     assert!(
-        en.starts_with("Level held: signals are easing; it steps down after 10 more min of calm; latest signals: "),
+        en.starts_with("Level held: signals are easing; it steps down after 10 more min of calm; last signals seen: "),
         "{en}"
     );
     s.step(&calm(600), Sensitivity::Medium, &t);

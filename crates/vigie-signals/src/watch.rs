@@ -254,15 +254,28 @@ mod tests {
         json.remove("recent_expected");
         let mut upgraded: WatchSignals = serde_json::from_value(json.into()).unwrap();
         assert!(upgraded.recent_expected.is_empty());
-        let s = upgraded.step(
-            BucketCounts {
-                start: old.last_bucket.unwrap() + 300,
-                mentions: 3,
-                ..Default::default()
-            },
-            Sensitivity::Medium,
-            &Thresholds::default(),
-        );
-        assert_eq!(s.evidence.expected_1h, None);
+        let next = |w: &mut WatchSignals, k: i64| {
+            w.step(
+                BucketCounts {
+                    start: old.last_bucket.unwrap() + 300 * k,
+                    mentions: 3,
+                    ..Default::default()
+                },
+                Sensitivity::Medium,
+                &Thresholds::default(),
+            )
+        };
+        for k in 1..12 {
+            assert_eq!(
+                next(&mut upgraded, k).evidence.expected_1h,
+                None,
+                "bucket {k}"
+            );
+        }
+        // An hour on, the hour's expectation is back: the sum over the same 12 buckets.
+        let s = next(&mut upgraded, 12);
+        let want: f64 = upgraded.recent_expected.iter().map(|e| e.0).sum();
+        assert_eq!(upgraded.recent_expected.len(), 12);
+        assert_eq!(s.evidence.expected_1h, Some(want));
     }
 }

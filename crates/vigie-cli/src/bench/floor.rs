@@ -12,10 +12,9 @@
 //!
 //! No normalising, no language or tonality, no dedupe, no watch matching: every pipeline the
 //! issue describes does at least this. The ceiling printed is what these two steps would give
-//! if parsing ran on every core beside the writer with no wait at all:
-//! `items / max(writer seconds, (parse busy seconds + writer seconds) / cores)`, where
-//! `cores` is the smaller of the parsing threads and the machine's cores. Busy seconds are
-//! the wall time of each call, taken on threads that do not outnumber the cores.
+//! if parsing ran beside the writer with no wait at all: `items / max(writer seconds, parse
+//! busy seconds / threads, (parse busy seconds + writer seconds) / cores)`, `cores` being the
+//! machine's. Busy seconds are the wall time of each call.
 //!
 //! Then the same two steps with the **duties the issue names for ingest**, each done the
 //! leanest way and nothing of Vigie's beyond them (no sanitised HTML, no language, no
@@ -38,7 +37,7 @@ use rusqlite::{params, Connection};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
-use vigie_domain::text::{MatchText, Tokens};
+use vigie_domain::text::MatchText;
 use vigie_domain::Query;
 
 /// What `floor` measured.
@@ -46,7 +45,7 @@ pub struct Floor {
     pub items: usize,
     pub bytes: usize,
     pub threads: usize,
-    /// Cores the ceiling spreads the work over: `threads`, at most the machine's.
+    /// The machine's cores: the parsing threads and the writer share them.
     pub cores: usize,
     /// Seconds the parse took, summed over threads (each call's wall time).
     pub parse_busy: f64,
@@ -73,10 +72,7 @@ pub struct Floor {
 impl Floor {
     /// Items per second of the two steps perfectly overlapped on `cores` cores.
     pub fn ceiling(&self) -> f64 {
-        let wall = self
-            .store
-            .max((self.parse_busy + self.store) / self.cores.max(1) as f64);
-        self.items as f64 / wall
+        self.ceiling_with_prepared(0.0, self.store)
     }
 
     /// Items per second of parsing, the duties' preparing and their writer, perfectly
@@ -99,9 +95,13 @@ impl Floor {
         self.ceiling_with_prepared(self.duties_prepare, store)
     }
 
+    /// The writer alone, the parsing threads' share of parsing and preparing, or all of it
+    /// over the machine's cores: whichever binds.
     fn ceiling_with_prepared(&self, prepare: f64, store: f64) -> f64 {
-        let cpu = self.parse_busy + prepare + store;
-        let wall = store.max(cpu / self.cores.max(1) as f64);
+        let work = self.parse_busy + prepare;
+        let wall = store
+            .max(work / self.threads.max(1) as f64)
+            .max((work + store) / self.cores.max(1) as f64);
         self.items as f64 / wall
     }
 }
@@ -147,6 +147,7 @@ pub fn measure(
                         }));
                         out.parse_busy += t.elapsed().as_secs_f64();
                     }
+                    out.parsed_at = Some(Instant::now());
                     // The duties' preparing, timed on its own.
                     let t = Instant::now();
                     out.rows = raw.into_iter().map(|r| r.prepare(&watches)).collect();
@@ -165,7 +166,12 @@ pub fn measure(
             .map(|h| h.join().expect("parse thread"))
             .collect::<Result<Vec<_>>>()
     })?;
-    let parse_wall = start.elapsed().as_secs_f64();
+    // Until the last thread finished parsing (the duties' preparing follows on each thread).
+    let parse_wall = results
+        .iter()
+        .filter_map(|r| r.parsed_at)
+        .max()
+        .map_or(0.0, |end| (end - start).as_secs_f64());
     let parse_busy = results.iter().map(|r| r.parse_busy).sum();
     let duties_prepare = results.iter().map(|r| r.duties_busy).sum();
     let html_prepare = results.iter().map(|r| r.html_busy).sum();
@@ -201,7 +207,7 @@ pub fn measure(
         items: rows.len(),
         bytes,
         threads,
-        cores: threads.min(cpus),
+        cores: cpus,
         parse_busy,
         parse_wall,
         store,
@@ -219,6 +225,8 @@ pub fn measure(
 #[derive(Default)]
 struct Parsed {
     parse_busy: f64,
+    /// When this thread finished parsing.
+    parsed_at: Option<Instant>,
     duties_busy: f64,
     html_busy: f64,
     rows: Vec<Row>,
@@ -239,8 +247,7 @@ impl RawItem {
     /// watches matched.
     fn prepare(self, watches: &[(i64, Query)]) -> Row {
         let text = strip_tags(&self.html);
-        let mut tokens = Tokens::of(&self.title);
-        tokens.push(&text);
+        let mut tokens = vigie_engine::normalize::title_and_text_tokens(&self.title, &text);
         let hash = vigie_engine::normalize::hash_tokens(&tokens);
         if let Some(a) = &self.author {
             tokens.push(a);
@@ -494,6 +501,12 @@ mod tests {
         assert_eq!(floor(3.0, 1.0, 2).ceiling(), 50_000.0);
         // One core does everything in turn.
         assert_eq!(floor(0.5, 1.0, 1).ceiling(), 100_000.0 / 1.5);
+        // One parsing thread on two cores: the writer has the other core; parsing binds.
+        let one_thread = Floor {
+            threads: 1,
+            ..floor(1.5, 1.0, 2)
+        };
+        assert_eq!(one_thread.ceiling(), 100_000.0 / 1.5);
         // With the duties: their writer binds at 2 s, or the three share the cores.
         let duties = |prepare, store| Floor {
             duties_prepare: prepare,

@@ -51,7 +51,7 @@ impl Team {
         // not "expired" too). A missing role: whoever approved in that role, even if they
         // count now in another.
         let lapsed = |in_role: Option<&str>| -> Vec<String> {
-            let mut names: Vec<String> = Vec::new();
+            let mut named: Vec<&Lapsed> = Vec::new();
             for e in &found.expired {
                 let counts_now = found
                     .approvers
@@ -60,11 +60,12 @@ impl Team {
                 if e.key == author_key || counts_now || in_role.is_some_and(|r| r != e.role) {
                     continue;
                 }
-                if !names.contains(&e.name) {
-                    names.push(e.name.clone());
+                // Once per person (by key: two people may share a name).
+                if !named.iter().any(|n| n.key == e.key) {
+                    named.push(e);
                 }
             }
-            names
+            named.into_iter().map(|e| e.name.clone()).collect()
         };
         match &mut unmet {
             Some(Unmet::TooFew { expired, .. }) => *expired = lapsed(None),
