@@ -41,23 +41,9 @@ static COMMON: LazyLock<whatlang::Detector> = LazyLock::new(|| {
 /// only (`nous` and nothing English), the lean wins. A guess of another language stands:
 /// `des`, `bien` or `et` are words in German, Spanish or Turkish too.
 pub fn detect_language(text: &str) -> Option<Lang> {
-    guess_language(text).map(|g| g.lang)
-}
-
-/// A language found for a text, and whether the finding is sure: decided by its function
-/// words, or a reliable detection. An unsure guess (a short post with no function word,
-/// "Brightwave arnaque") is often wrong; [`detect_language`] returns it all the same.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Guess {
-    pub lang: Lang,
-    pub sure: bool,
-}
-
-/// [`detect_language`], saying whether the finding is sure.
-pub fn guess_language(text: &str) -> Option<Guess> {
     let words = FunctionWords::count(text);
     if let Some(lang) = words.decide() {
-        return Some(Guess { lang, sure: true });
+        return Some(lang);
     }
     let info = COMMON.detect(&clean(text))?;
     let guess = match info.lang() {
@@ -67,13 +53,10 @@ pub fn guess_language(text: &str) -> Option<Guess> {
     };
     if !info.is_reliable() {
         if let Some(lang) = words.lean() {
-            return Some(Guess { lang, sure: false });
+            return Some(lang);
         }
     }
-    Some(Guess {
-        lang: guess,
-        sure: info.is_reliable(),
-    })
+    Some(guess)
 }
 
 /// Chooses between French and English only (for bench rows, which fall back to English).

@@ -25,7 +25,7 @@ mod words;
 use serde::{Deserialize, Serialize};
 
 pub use bench::{run_bench, BenchStats};
-pub use lang::{detect_language, guess_language, Guess};
+pub use lang::detect_language;
 
 /// The decision rule on the compound score: `score <= negative` is negative,
 /// `score >= positive` is positive, neutral in between.
