@@ -356,6 +356,24 @@ pub fn explain_level(
     tz_offset_secs: i64,
 ) -> String {
     let reasons = explain(&state.last_reasons, lang, tz_offset_secs);
+    if state.sustained {
+        let held = match lang {
+            Lang::Fr => {
+                "Niveau maintenu : la vague continue, même si elle surprend moins qu'à son début"
+            }
+            Lang::En => {
+                "Level held: the storm goes on, though it is less unusual than when it rose"
+            }
+        };
+        return match (lang, reasons.is_empty()) {
+            (_, true) => held.to_string(),
+            (Lang::Fr, false) => format!(
+                "{held} ; derniers signaux relevés : {}",
+                lower_first(&reasons)
+            ),
+            (Lang::En, false) => format!("{held}; last signals seen: {}", lower_first(&reasons)),
+        };
+    }
     // Easing: the last bucket scored below the level shown.
     if level_for(state.last_points, t) >= state.level {
         return reasons;
@@ -584,6 +602,23 @@ pub struct LevelState {
     pub since: i64,
     pub last_points: u32,
     pub last_reasons: Vec<Reason>,
+    /// The most mentions in an hour since the level left calm (0 at calm).
+    #[serde(default)]
+    pub peak_1h: u32,
+    /// The last bucket scored below the level, but the storm goes on ([`storm_goes_on`]):
+    /// the level is held and does not count towards easing.
+    #[serde(default)]
+    pub sustained: bool,
+}
+
+/// Whether a storm goes on though it scores fewer points than when it rose (the detectors
+/// learn a flat storm as the new usual within the hour): the last 30 minutes keep at least
+/// three quarters of the peak hour's pace, and at least 40 % of the hour is negative, above
+/// the watch's minimum. (The hour alone would still hold a storm that stopped 30 minutes ago.)
+fn storm_goes_on(e: &Evidence, peak_1h: u32, t: &Thresholds) -> bool {
+    e.mentions_1h >= t.min_mentions_per_hour
+        && u64::from(e.last_30m) * 8 >= u64::from(peak_1h) * 3
+        && u64::from(e.negative_1h) * 5 >= u64::from(e.mentions_1h) * 2
 }
 
 /// A level change, with what explains it.
@@ -608,18 +643,29 @@ impl LevelState {
         self.last_points = points;
         let target = level_for(points, t);
         let from = self.level;
+        self.sustained = false;
         if target > self.level {
             self.level = target;
             self.below_for = 0;
         } else if target < self.level {
-            self.below_for += 1;
-            if self.below_for >= t.calm_down_buckets {
-                self.level = self.level.down();
+            if storm_goes_on(e, self.peak_1h, t) {
+                self.sustained = true;
                 self.below_for = 0;
+            } else {
+                self.below_for += 1;
+                if self.below_for >= t.calm_down_buckets {
+                    self.level = self.level.down();
+                    self.below_for = 0;
+                }
             }
         } else {
             self.below_for = 0;
         }
+        self.peak_1h = if self.level == Level::Calm {
+            0
+        } else {
+            self.peak_1h.max(e.mentions_1h)
+        };
         // A level held above the cap while it eases down (hysteresis) is not "limited" to
         // the cap: that reason would contradict the level shown beside it.
         reasons.retain(|r| !matches!(r, Reason::FewMentions { cap, .. } if self.level > *cap));

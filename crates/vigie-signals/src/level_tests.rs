@@ -418,3 +418,72 @@ fn a_held_level_says_it_is_held_and_for_how_long() {
     s.step(&storm(1200), Sensitivity::Medium, &t);
     assert!(!explain_level(&s, &t, 300, Lang::En, 0).contains("held"));
 }
+
+/// The same storm an hour on: as many angry posts, but the detectors have learnt them as
+/// the new usual, so the ratios read ×1.
+fn flat_storm(at: i64, mentions_1h: u32) -> Evidence {
+    Evidence {
+        at,
+        volume: Some(obs(1.0, false)),
+        negative: Some(obs(1.0, false)),
+        mentions_1h,
+        negative_1h: mentions_1h * 2 / 3,
+        anger_1h: 12,
+        last_30m: mentions_1h / 2,
+        prev_30m: mentions_1h / 2,
+        ..Default::default()
+    }
+}
+
+#[test]
+fn a_storm_that_goes_on_holds_its_level_and_says_so() {
+    let t = Thresholds {
+        calm_down_buckets: 3,
+        ..Thresholds::default()
+    };
+    let mut s = LevelState::default();
+    s.step(&storm(0), Sensitivity::Medium, &t);
+    assert_eq!((s.level, s.peak_1h), (Level::Crisis, 120));
+    // Flat at its peak for two hours: fewer points than a crisis needs, but held.
+    for i in 1..=24 {
+        let e = flat_storm(i * 300, 110);
+        assert!(score(&e, Sensitivity::Medium, &t).0 < t.crisis);
+        assert_eq!(s.step(&e, Sensitivity::Medium, &t), None, "bucket {i}");
+        assert!(s.sustained && s.below_for == 0);
+    }
+    let en = explain_level(&s, &t, 300, Lang::En, 0);
+    assert!(en.starts_with("Level held: the storm goes on"), "{en}");
+    assert!(!en.contains("easing"), "{en}");
+    let fr = explain_level(&s, &t, 300, Lang::Fr, 0);
+    assert!(
+        fr.starts_with("Niveau maintenu : la vague continue"),
+        "{fr}"
+    );
+    // It subsides (under three quarters of its peak): it eases, one step per calm streak.
+    let mut changes = vec![];
+    for i in 25..40 {
+        if let Some(c) = s.step(&flat_storm(i * 300, 80), Sensitivity::Medium, &t) {
+            changes.push(c.to);
+        }
+        assert!(!s.sustained);
+    }
+    assert_eq!(changes.first(), Some(&Level::Alert), "{changes:?}");
+    // Mostly positive or neutral traffic at the peak's volume does not hold a level.
+    let mut s = LevelState::default();
+    s.step(&storm(0), Sensitivity::Medium, &t);
+    let calm_but_busy = Evidence {
+        negative_1h: 10,
+        ..flat_storm(300, 120)
+    };
+    for i in 1..=3 {
+        s.step(
+            &Evidence {
+                at: i * 300,
+                ..calm_but_busy.clone()
+            },
+            Sensitivity::Medium,
+            &t,
+        );
+    }
+    assert_eq!(s.level, Level::Alert);
+}

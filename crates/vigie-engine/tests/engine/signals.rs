@@ -434,8 +434,9 @@ fn a_storm_that_arrives_late_still_raises_the_level_once() {
     assert!(weak > 0);
 
     // Later passes replay the same window: nothing is logged or notified twice, also when
-    // the storm's buckets settle several at a time (a pass three hours later).
-    for later in [now + 60, now + 120, now + 400, now + 900, now + 3 * 3600] {
+    // the storm's buckets settle several at a time (a pass four hours later: three steps
+    // down of an hour each, after the storm's last half hour has held it).
+    for later in [now + 60, now + 120, now + 400, now + 900, now + 4 * 3600] {
         let r = update_signals(&mut store, &notes, later, &SignalConfig::default()).unwrap();
         assert!(
             r.changes.iter().all(|c| c.2 < c.1),
