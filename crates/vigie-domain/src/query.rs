@@ -555,6 +555,8 @@ mod tests {
             ("\"boycott danone\"", "#BoycottDanone", true),
             ("danone", "merci @DanoneFR", true),
             ("boycottdanone", "#BoycottDanone", true),
+            ("paypal", "#BoycottPayPal", true),
+            ("youtube", "merci @YouTubeFR", true),
             (
                 "\"boycottdanone maintenant\"",
                 "#BoycottDanone maintenant",

@@ -110,8 +110,16 @@ fn camel_parts(body: &str) -> Option<Vec<&str>> {
 /// after it, if it has several.
 fn compounds(text: &str) -> Vec<Option<Vec<String>>> {
     let mut out = Vec::new();
+    let mut before: Option<char> = None;
     for (i, c) in text.char_indices() {
+        let prev = before.replace(c);
         if c != '#' && c != '@' {
+            continue;
+        }
+        // A hashtag or handle starts a word: not an address's `@` (support@BrandCorp.fr), a
+        // link's fragment (…/#Section) or a word's inside.
+        if prev.is_some_and(|p| p.is_alphanumeric() || "/.:=?&_-@#%+~".contains(p)) {
+            out.push(None);
             continue;
         }
         let rest = &text[i + 1..];
@@ -303,8 +311,39 @@ impl MatchText {
         .map(|p| p as usize)
     }
 
+    /// True when `word` is one of the text's tokens, or spells two or more consecutive parts
+    /// of a camel-case compound (a brand written in camel case: "paypal" in #BoycottPayPal,
+    /// whose parts are boycott, pay, pal).
     pub fn has_word(&self, word: &str) -> bool {
-        self.positions(word).next().is_some()
+        self.positions(word).next().is_some() || self.joins_parts(word)
+    }
+
+    fn joins_parts(&self, word: &str) -> bool {
+        let t = &self.tokens;
+        // A compound's parts are consecutive positions and adjacent spans of `folded`: parts
+        // `a..=b` spell `folded[start of a..end of b]`.
+        let parts = &t.parts;
+        let mut i = 0;
+        while i < parts.len() {
+            let mut j = i;
+            while j + 1 < parts.len() && parts[j + 1] == parts[j] + 1 {
+                j += 1;
+            }
+            for a in i..j {
+                let from = t.spans[parts[a] as usize].0;
+                for &b in &parts[a + 1..=j] {
+                    let to = t.spans[b as usize].1;
+                    if to - from > word.len() {
+                        break;
+                    }
+                    if &t.folded[from..to] == word {
+                        return true;
+                    }
+                }
+            }
+            i = j + 1;
+        }
+        false
     }
 
     pub fn has_prefix(&self, prefix: &str) -> bool {
@@ -466,22 +505,37 @@ mod tests {
         assert!(t.has_phrase(&["le".into(), "boycottdanone".into(), "maintenant".into()]));
         assert!(t.has_phrase(&["le".into(), "boycott".into()]));
         assert!(t.has_phrase(&["danone".into(), "maintenant".into()]));
+        // A brand in camel case is found whole among the parts, not across a compound's edge.
+        let brands =
+            MatchText::new("#BoycottPayPal @PayPalFR #iPhoneBrightwave #BoycottBrightWave");
+        for w in ["paypal", "iphone", "brightwave", "boycottpay", "pal"] {
+            assert!(brands.has_word(w), "{w}");
+        }
+        // Not in reverse order, not across two compounds ("fr" + "i"), not inside a part.
+        for w in ["palpay", "fri", "ayp"] {
+            assert!(!brands.has_word(w), "{w}");
+        }
         // A decomposed accent (e + U+0301) stays in the compound's body.
         let nfd = Tokens::of("#Cafe\u{301}Danone");
         assert_eq!(
             nfd.iter().collect::<Vec<_>>(),
             ["cafedanone", "cafe", "danone"]
         );
-        // Only after # or @, only where the case or digits change.
+        // Only after # or @ starting a word, only where the case or digits change.
         for text in [
             "BoycottBrightwave",
             "#boycottbrightwave",
             "#Taxation",
             "mail@Example.org",
+            "support@BrightwaveCorp.example",
+            "https://example.com/#BoycottBrightwave",
+            "x#BoycottBrightwave",
         ] {
             let t = Tokens::of(text);
             assert_eq!(t.iter().count(), t.words().count(), "{text}");
         }
+        // After an emoji or an opening bracket it is a hashtag all the same.
+        assert_eq!(Tokens::of("🔥#GoodNews (@PayPal)").iter().count(), 6);
         // Several texts: each one's markers are its own.
         let mut t = Tokens::of("#A");
         t.push("x #GoodNews");
