@@ -81,6 +81,9 @@ pub fn levels(ctx: &Ctx) -> Result<()> {
                     .filter(|_| l.level != vigie_domain::Level::Calm)
                     .map(time)
                     .unwrap_or_default(),
+                // The end of the last 5-minute bucket the signal pass read: the level and
+                // its countdown stand as of then (the next poll brings them up to date).
+                l.last_bucket.map(|b| time(b + 300)).unwrap_or_default(),
                 if lang == Lang::Fr {
                     l.explanation_fr.clone()
                 } else {
@@ -89,7 +92,7 @@ pub fn levels(ctx: &Ctx) -> Result<()> {
             ]
         })
         .collect();
-    table_long_last(&["watch", "level", "since", "why"], &rows)?;
+    table_long_last(&["watch", "level", "since", "as of", "why"], &rows)?;
     for (key, value, at) in health {
         outln!("\n{key} ({}): {value}", time(at));
     }

@@ -268,6 +268,18 @@ fn bench_floor_parses_stores_and_indexes_every_item() {
     assert_eq!(r["items"].as_u64(), Some(28), "{r}");
     assert!(r["ceiling_items_per_sec"].as_f64().unwrap() > 0.0, "{r}");
     assert!(r["parse_busy_seconds"].as_f64().unwrap() > 0.0, "{r}");
+    // The duties: duplicates (shared links) dropped, watches matched, every ceiling.
+    let duties = &r["duties"];
+    let stored = duties["stored"].as_u64().unwrap();
+    assert!(stored > 0 && stored <= 28, "{r}");
+    assert!(duties["matches"].as_u64().unwrap() > 0, "{r}");
+    for key in [
+        "ceiling_items_per_sec",
+        "ceiling_without_matches_items_per_sec",
+        "ceiling_with_html_items_per_sec",
+    ] {
+        assert!(duties[key].as_f64().unwrap() > 0.0, "{key}: {r}");
+    }
 }
 
 /// A feed whose items are dated relative to now: a quiet past, then an angry burst.
@@ -391,6 +403,8 @@ fn levels_signals_and_backtest_after_a_spike() {
     );
     let human = ok(d.path(), &["levels"]);
     assert!(human.contains("Danone"), "{human}");
+    // As of when the level stands: the end of the last bucket the signal pass read.
+    assert!(human.lines().next().unwrap().contains("AS OF"), "{human}");
 
     // A watch added after the burst was stored finds it (the last 14 days are matched again).
     let out = ok(d.path(), &["watch", "add", "Arnaques", "-q", "arnaque"]);
