@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { renderWatchEditor, thresholdsBadFields } from "../src/views/watchEditor";
+import { renderWatchEditor, thresholdsBadFields, thresholdsProblem } from "../src/views/watchEditor";
 import { setBackend } from "../src/ipc";
 import { setLanguage } from "../src/i18n";
 import { flush, testBackend, testCtx } from "./helpers";
@@ -139,5 +139,10 @@ describe("threshold problems name their fields", () => {
     expect(thresholdsBadFields({ ...ok, crisis: 3 })).toEqual(["crisis"]);
     expect(thresholdsBadFields({ ...ok, min_mentions_per_hour: -1, crisis: 1.5 })).toEqual(["crisis", "min_mentions_per_hour"]);
     expect(thresholdsBadFields({ ...ok, calm_down_buckets: 0 })).toEqual(["calm_down_buckets"]);
+    expect(thresholdsBadFields({ ...ok, calm_down_buckets: 289 })).toEqual(["calm_down_buckets"]);
+    expect(thresholdsBadFields({ ...ok, calm_down_buckets: 288 })).toEqual([]);
+    expect(thresholdsProblem({ ...ok, calm_down_buckets: 100000 })).toBe("thresholds.calmDownRange");
+    expect(thresholdsProblem({ ...ok, calm_down_buckets: 0 })).toBe("thresholds.calmDownRange");
+    expect(thresholdsProblem({ ...ok, alert: 2, calm_down_buckets: 0 })).toBe("thresholds.rising");
   });
 });

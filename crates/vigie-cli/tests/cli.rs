@@ -331,7 +331,7 @@ fn levels_signals_and_backtest_after_a_spike() {
         d.path(),
         &["watch", "edit", "Danone", "--thresholds", "calm_down=0"],
     );
-    assert!(err.contains("calm_down must be at least 1"), "{err}");
+    assert!(err.contains("calm_down must be from 1 to 288"), "{err}");
     // An edit changes only the thresholds it names.
     ok(
         d.path(),

@@ -87,9 +87,13 @@ impl Default for Thresholds {
     }
 }
 
+/// The longest calm a level waits for before it goes down one step: 24 h of 5-minute buckets
+/// (a longer wait would hold a level for days after its storm).
+pub const MAX_CALM_DOWN_BUCKETS: u32 = 288;
+
 impl Thresholds {
-    /// Checks the thresholds make sense (0 < watch < alert < crisis, and at least one quiet
-    /// bucket before a level goes down: 0 would read as "at once" but acts as 1).
+    /// Checks the thresholds make sense (0 < watch < alert < crisis, and from one quiet bucket
+    /// (0 would read as "at once" but acts as 1) to a day of them before a level goes down).
     pub fn validate(&self) -> Result<(), String> {
         if self.watch == 0 || self.watch >= self.alert || self.alert >= self.crisis {
             return Err(format!(
@@ -97,11 +101,36 @@ impl Thresholds {
                 self.watch, self.alert, self.crisis
             ));
         }
-        if self.calm_down_buckets == 0 {
-            return Err(
-                "calm_down must be at least 1 (5-minute buckets before a level goes down)".into(),
-            );
+        if !(1..=MAX_CALM_DOWN_BUCKETS).contains(&self.calm_down_buckets) {
+            return Err(format!(
+                "calm_down must be from 1 to {MAX_CALM_DOWN_BUCKETS} (5-minute buckets of calm before a level goes down; {MAX_CALM_DOWN_BUCKETS} is 24 h), not {}",
+                self.calm_down_buckets
+            ));
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn thresholds_rise_and_calm_down_lasts_one_bucket_to_a_day() {
+        let ok = Thresholds::default();
+        assert_eq!(ok.validate(), Ok(()));
+        let with = |calm_down_buckets| Thresholds {
+            calm_down_buckets,
+            ..Thresholds::default()
+        };
+        assert_eq!(with(1).validate(), Ok(()));
+        assert_eq!(with(MAX_CALM_DOWN_BUCKETS).validate(), Ok(()));
+        for bad in [0, MAX_CALM_DOWN_BUCKETS + 1, 100_000] {
+            let e = with(bad).validate().unwrap_err();
+            assert!(e.starts_with("calm_down must be from 1 to 288"), "{e}");
+            assert!(e.ends_with(&format!("not {bad}")), "{e}");
+        }
+        let e = Thresholds { alert: 2, ..ok }.validate().unwrap_err();
+        assert!(e.starts_with("thresholds must rise"), "{e}");
     }
 }

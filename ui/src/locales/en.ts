@@ -158,6 +158,7 @@ export const en: Record<Key, string> = {
   "thresholds.hint": "Points needed to reach each level: watch < alert < crisis. Below the minimum mentions per hour, no higher than watch; below twice that, no higher than alert.",
   "thresholds.rising": "Thresholds must rise: 0 < watch < alert < crisis.",
   "thresholds.positive": "Thresholds are positive whole numbers.",
+  "thresholds.calmDownRange": "Calm-down is 1 to 288 five-minute buckets (24 h at most).",
   "query.help": "Words, \"exact phrase\", AND / OR / NOT, -excluded, prefix*, (groups). Case and accents are ignored.",
   "query.valid": "Valid query. Terms:",
   "query.empty": "The query is empty.",

@@ -159,6 +159,7 @@ export const fr = {
   "thresholds.hint": "Points nécessaires pour atteindre chaque niveau : vigilance < alerte < crise. Sous le minimum de mentions par heure, pas plus que vigilance ; sous le double, pas plus qu'alerte.",
   "thresholds.rising": "Les seuils doivent monter : 0 < vigilance < alerte < crise.",
   "thresholds.positive": "Les seuils sont des nombres entiers positifs.",
+  "thresholds.calmDownRange": "Le retour au calme compte de 1 à 288 tranches de 5 minutes (24 h au plus).",
   "query.help": "Mots, \"expression exacte\", AND / OR / NOT (ou ET / OU / SAUF), -exclu, préfixe*, (groupes). Casse et accents ignorés.",
   "query.valid": "Requête valide. Termes :",
   "query.empty": "La requête est vide.",

@@ -15,15 +15,18 @@ import { LANGS } from "./mentions";
 
 /** 0 < watch < alert < crisis, and the two other numbers positive. Returns an error key or null
  *  (the words for what `thresholdsBadFields` finds). */
-export function thresholdsProblem(th: Thresholds): "thresholds.rising" | "thresholds.positive" | null {
+export function thresholdsProblem(th: Thresholds): "thresholds.rising" | "thresholds.positive" | "thresholds.calmDownRange" | null {
   const bad = thresholdsBadFields(th);
   if (!bad.length) return null;
   if (bad.some((k) => !Number.isInteger(th[k]) || th[k] < 0)) return "thresholds.positive";
-  return bad.some((k) => k !== "calm_down_buckets") ? "thresholds.rising" : "thresholds.positive";
+  return bad.some((k) => k !== "calm_down_buckets") ? "thresholds.rising" : "thresholds.calmDownRange";
 }
 
+/** The longest calm-down, in 5-minute buckets (24 h; vigie-domain `MAX_CALM_DOWN_BUCKETS`). */
+export const MAX_CALM_DOWN_BUCKETS = 288;
+
 /** The fields a threshold problem is about (none when the thresholds are fine): every number
- *  that is not a whole number ≥ 0, else the levels out of order and a calm-down under 1. */
+ *  that is not a whole number ≥ 0, else the levels out of order and a calm-down outside 1 – 288. */
 export function thresholdsBadFields(th: Thresholds): (keyof Thresholds)[] {
   const keys = Object.keys(th) as (keyof Thresholds)[];
   const notWhole = keys.filter((k) => !Number.isInteger(th[k]) || th[k] < 0);
@@ -32,7 +35,7 @@ export function thresholdsBadFields(th: Thresholds): (keyof Thresholds)[] {
   if (th.watch <= 0) bad.push("watch");
   if (th.alert <= th.watch) bad.push("alert");
   if (th.crisis <= th.alert) bad.push("crisis");
-  if (th.calm_down_buckets < 1) bad.push("calm_down_buckets");
+  if (th.calm_down_buckets < 1 || th.calm_down_buckets > MAX_CALM_DOWN_BUCKETS) bad.push("calm_down_buckets");
   return bad;
 }
 
