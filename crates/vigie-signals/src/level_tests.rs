@@ -80,14 +80,20 @@ fn a_storm_raises_straight_to_crisis_with_reasons() {
     );
 }
 
-#[test]
-fn hysteresis_goes_down_one_step_after_a_calm_streak() {
+/// Thresholds with a 15-minute calm-down, and a level machine a storm has just raised.
+fn risen_in_a_storm() -> (Thresholds, LevelState) {
     let t = Thresholds {
         calm_down_buckets: 3,
         ..Thresholds::default()
     };
     let mut s = LevelState::default();
     s.step(&storm(0), Sensitivity::Medium, &t);
+    (t, s)
+}
+
+#[test]
+fn hysteresis_goes_down_one_step_after_a_calm_streak() {
+    let (t, mut s) = risen_in_a_storm();
     assert_eq!(s.level, Level::Crisis);
     // Alternating calm/storm never lowers the level (no flapping).
     for i in 1..20 {
@@ -386,12 +392,7 @@ fn a_level_held_above_the_cap_is_not_said_to_be_limited() {
 
 #[test]
 fn a_held_level_says_it_is_held_and_for_how_long() {
-    let t = Thresholds {
-        calm_down_buckets: 3,
-        ..Thresholds::default()
-    };
-    let mut s = LevelState::default();
-    s.step(&storm(0), Sensitivity::Medium, &t);
+    let (t, mut s) = risen_in_a_storm();
     let rising = explain_level(&s, &t, 300, Lang::Fr, 0);
     assert_eq!(rising, explain(&s.last_reasons, Lang::Fr, 0));
     assert!(!rising.contains("maintenu"), "{rising}");
@@ -437,12 +438,7 @@ fn flat_storm(at: i64, mentions_1h: u32) -> Evidence {
 
 #[test]
 fn a_storm_that_goes_on_holds_its_level_and_says_so() {
-    let t = Thresholds {
-        calm_down_buckets: 3,
-        ..Thresholds::default()
-    };
-    let mut s = LevelState::default();
-    s.step(&storm(0), Sensitivity::Medium, &t);
+    let (t, mut s) = risen_in_a_storm();
     assert_eq!((s.level, s.peak_1h), (Level::Crisis, 120));
     // Flat at its peak for two hours: fewer points than a crisis needs, but held.
     for i in 1..=24 {
