@@ -59,9 +59,11 @@ pub fn parse_feed(
                     false,
                 ),
             };
+            let url = e.links.first().map(|l| l.href.clone());
             RawEntry {
                 guid: Some(e.id).filter(|g| !g.is_empty()),
-                url: e.links.first().map(|l| l.href.clone()),
+                poster: url.as_deref().and_then(status_poster),
+                url,
                 title_is_html: e
                     .title
                     .as_ref()
@@ -73,13 +75,28 @@ pub fn parse_feed(
                     .authors
                     .first()
                     .and_then(|a| a.name.clone().or_else(|| a.email.clone())),
-                poster: None,
                 published_at: e.published.or(e.updated).map(|d| d.timestamp()),
                 lang: e.language.or_else(|| feed_lang.clone()),
             }
         })
         .collect();
     Ok((title, entries))
+}
+
+/// The account of a post whose link is a Mastodon-style status address,
+/// `https://host/@name/<digits>` (Mastodon tag and account RSS feeds; their items name no
+/// author): `https://host/@name`. None for any other link (an article's, or Medium's
+/// `/@author/title-slug`), whose words alone identify it.
+fn status_poster(link: &str) -> Option<String> {
+    let url = url::Url::parse(link).ok()?;
+    let mut segments = url.path_segments()?;
+    let (name, id) = (segments.next()?, segments.next()?);
+    let is_status = name.len() > 1
+        && name.starts_with('@')
+        && !id.is_empty()
+        && id.bytes().all(|b| b.is_ascii_digit())
+        && segments.next().is_none_or(str::is_empty);
+    is_status.then(|| format!("{}/{name}", url.origin().ascii_serialization()))
 }
 
 /// Feed addresses a web page announces (`<link rel="alternate" type="application/rss+xml" …>`),
@@ -236,6 +253,43 @@ mod tests {
         assert_eq!(xml_text(b"<opml>\xe9</opml>").unwrap(), "<opml>é</opml>");
         let err = xml_text(b"<?xml encoding=\"klingon\"?><opml>\xe9</opml>").unwrap_err();
         assert!(err.0.contains("\"klingon\""), "{err}");
+    }
+
+    #[test]
+    fn a_status_link_names_its_account_and_an_article_link_does_not() {
+        assert_eq!(
+            status_poster("https://mastodon.social/@alice/113456789012345678").as_deref(),
+            Some("https://mastodon.social/@alice")
+        );
+        assert_eq!(
+            status_poster("http://127.0.0.1:8080/@bob@other.example/42/").as_deref(),
+            Some("http://127.0.0.1:8080/@bob@other.example")
+        );
+        for article in [
+            "https://medium.com/@author/why-we-left-acme-3f2a1b",
+            "https://news.example.fr/2026/11/22/rappel",
+            "https://mastodon.social/@alice",
+            "https://mastodon.social/@/123",
+            "https://mastodon.social/@alice/123/activity",
+            "not a link",
+        ] {
+            assert_eq!(status_poster(article), None, "{article}");
+        }
+        // The same words from two accounts of a tag feed: two posts, not one.
+        let feed = r#"<rss version="2.0"><channel><title>#danone</title>
+            <item><guid>https://m.example/@a/1</guid><link>https://m.example/@a/1</link><description>Boycott Danone !</description></item>
+            <item><guid>https://m.example/@b/2</guid><link>https://m.example/@b/2</link><description>Boycott Danone !</description></item>
+            </channel></rss>"#;
+        let (_, entries) = parse_feed(feed.as_bytes(), Some("application/rss+xml")).unwrap();
+        let hashes: Vec<String> = entries
+            .into_iter()
+            .map(|e| {
+                crate::normalize::normalize(1, e, 1_000)
+                    .unwrap()
+                    .content_hash
+            })
+            .collect();
+        assert_ne!(hashes[0], hashes[1]);
     }
 
     #[test]
