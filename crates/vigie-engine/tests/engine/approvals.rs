@@ -11,7 +11,7 @@ use vigie_domain::publish::{Content, PostProblem, ProfileKind, Refusal};
 use vigie_domain::Level;
 use vigie_engine::app::AppError;
 use vigie_engine::approvals::{target_of, PolicyGate, Team, TeamError};
-use vigie_engine::publish::{Confirmation, GateContext, PublishConfig, PublishError, Publisher};
+use vigie_engine::publish::{GateContext, PublishConfig, PublishError, Publisher};
 use vigie_secrets::Sensitive;
 use vigie_store::Store;
 
@@ -97,15 +97,7 @@ async fn acme(
 
 /// Queues `text` for `account`, confirmed by a click; the refusal as data.
 fn try_queue(l: &Laptop, profile: i64, account: i64, text: &str) -> Result<i64, PublishError> {
-    l.publisher
-        .queue(
-            profile,
-            account,
-            &Content::text(text),
-            &Confirmation::default(),
-            None,
-        )
-        .map(|p| p.id)
+    queue_text(&l.publisher, profile, account, text).map(|p| p.id)
 }
 
 /// Why queueing `text` is refused, as data.

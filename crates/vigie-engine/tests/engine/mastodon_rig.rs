@@ -4,11 +4,9 @@
 use crate::support::*;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use vigie_domain::publish::{Content, ProfileKind};
+use vigie_domain::publish::ProfileKind;
 use vigie_engine::fetch::FetchConfig;
-use vigie_engine::publish::{
-    ApprovalGate, Confirmation, NoApprovalPolicy, PublishConfig, Publisher,
-};
+use vigie_engine::publish::{ApprovalGate, NoApprovalPolicy, PublishConfig, Publisher};
 use vigie_secrets::Sensitive;
 use vigie_store::Store;
 
@@ -76,15 +74,7 @@ pub(crate) async fn send_unanswered(
     text: &str,
 ) -> tokio::task::JoinHandle<vigie_engine::publish::DeliveryReport> {
     proxy.inject("POST /api/v1/statuses", Fault::Hang, 1);
-    r.publisher
-        .queue(
-            profile,
-            account,
-            &Content::text(text),
-            &Confirmation::default(),
-            None,
-        )
-        .unwrap();
+    queue_text(&r.publisher, profile, account, text).unwrap();
     let p = Arc::clone(&r.publisher);
     let delivery = tokio::spawn(async move { p.deliver_due().await });
     for _ in 0..200 {

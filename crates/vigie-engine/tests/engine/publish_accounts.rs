@@ -7,9 +7,9 @@ use crate::mastodon_rig::*;
 use crate::support::*;
 use std::sync::Arc;
 use std::time::Duration;
-use vigie_domain::publish::{Content, PostProblem, ProfileKind, Refusal};
+use vigie_domain::publish::{PostProblem, ProfileKind, Refusal};
 use vigie_engine::app::AppError;
-use vigie_engine::publish::{Confirmation, PublishError};
+use vigie_engine::publish::PublishError;
 use vigie_secrets::{Keychain, Sensitive};
 use vigie_store::Store;
 
@@ -272,15 +272,7 @@ async fn an_account_with_history_is_disconnected_its_credential_gone_its_posts_k
     let snac = Snac::start().await;
     let r = rig("m-disc");
     let (brand, acct) = brand_with_alice(&r, &snac, &snac.url()).await;
-    r.publisher
-        .queue(
-            brand,
-            acct,
-            &Content::text("Avant le départ"),
-            &Confirmation::default(),
-            None,
-        )
-        .unwrap();
+    queue_text(&r.publisher, brand, acct, "Avant le départ").unwrap();
     assert_eq!(r.publisher.deliver_due().await.sent, 1);
     assert!(r.publisher.credential_is_set(acct).unwrap());
     // Access must be revoked (someone leaves the team): the token leaves the keychain even
@@ -291,15 +283,7 @@ async fn an_account_with_history_is_disconnected_its_credential_gone_its_posts_k
     assert_eq!(r.publisher.accounts(brand).unwrap().len(), 1);
     assert_eq!(r.publisher.outbox(5).unwrap()[0].account_id, acct);
     // Nothing goes out on it any more until it is connected again.
-    r.publisher
-        .queue(
-            brand,
-            acct,
-            &Content::text("Après le départ"),
-            &Confirmation::default(),
-            None,
-        )
-        .unwrap();
+    queue_text(&r.publisher, brand, acct, "Après le départ").unwrap();
     r.publisher.deliver_due().await;
     assert_eq!(snac.statuses_of(&snac.token).await.len(), 1);
     let p = r.publisher.outbox(1).unwrap().remove(0);
@@ -366,15 +350,7 @@ async fn an_account_an_older_vigie_connected_is_reconnected_not_duplicated() {
     assert_eq!(again.id, old.id);
     assert_eq!(r.publisher.accounts(brand.id).unwrap().len(), 1);
     assert!(r.publisher.credential_is_set(old.id).unwrap());
-    r.publisher
-        .queue(
-            brand.id,
-            old.id,
-            &Content::text("Toujours là"),
-            &Confirmation::default(),
-            None,
-        )
-        .unwrap();
+    queue_text(&r.publisher, brand.id, old.id, "Toujours là").unwrap();
     assert_eq!(r.publisher.deliver_due().await.sent, 1);
 }
 
@@ -401,16 +377,7 @@ async fn an_account_a_brand_names_later_stops_speaking_for_a_personal_profile() 
             std::slice::from_ref(&acct.identity.handle),
         )
         .unwrap();
-    let err = r
-        .publisher
-        .queue(
-            me.id,
-            acct.id,
-            &Content::text("Perso ?"),
-            &Confirmation::default(),
-            None,
-        )
-        .unwrap_err();
+    let err = queue_text(&r.publisher, me.id, acct.id, "Perso ?").unwrap_err();
     assert!(
         matches!(&err, PublishError::Refused(Refusal::BrandAccount { brand, .. }) if brand == "Acme"),
         "{err:?}"

@@ -129,38 +129,15 @@ async fn bluesky_publishing_is_guarded_and_never_duplicates() {
     assert_eq!(acct.limits.max_chars, 300);
 
     // Over 300 graphemes: refused before anything is sent.
-    let err = p
-        .queue(
-            brand.id,
-            acct.id,
-            &Content::text("é".repeat(301)),
-            &Confirmation::default(),
-            None,
-        )
-        .unwrap_err();
+    let err = queue_text(&p, brand.id, acct.id, "é".repeat(301)).unwrap_err();
     assert!(err.to_string().contains("301"), "{err}");
     // 300 graphemes, but over Bluesky's 3,000 bytes: refused too.
-    let err = p
-        .queue(
-            brand.id,
-            acct.id,
-            &Content::text("👨‍👩‍👧‍👦".repeat(300)),
-            &Confirmation::default(),
-            None,
-        )
-        .unwrap_err();
+    let err = queue_text(&p, brand.id, acct.id, "👨‍👩‍👧‍👦".repeat(300)).unwrap_err();
     assert!(err.to_string().contains("7500 bytes"), "{err}");
 
     // A post with a mention, a link and a hashtag: facets with UTF-8 byte offsets.
     let text = "Réponse à @jeanne.test : tout est sur https://acme.example/rappel #Rappel";
-    p.queue(
-        brand.id,
-        acct.id,
-        &Content::text(text),
-        &Confirmation::default(),
-        None,
-    )
-    .unwrap();
+    queue_text(&p, brand.id, acct.id, text).unwrap();
     assert_eq!(p.deliver_due().await.sent, 1);
     let recs = records(&pds, &did).await;
     assert_eq!(recs.len(), 1);
@@ -209,14 +186,7 @@ async fn bluesky_publishing_is_guarded_and_never_duplicates() {
 
     // The connection is cut after the PDS stored the record: one record, found again.
     proxy.inject("POST /xrpc/com.atproto.repo.createRecord", Fault::Cut, 1);
-    p.queue(
-        brand.id,
-        acct.id,
-        &Content::text("Coupure réseau"),
-        &Confirmation::default(),
-        None,
-    )
-    .unwrap();
+    queue_text(&p, brand.id, acct.id, "Coupure réseau").unwrap();
     let report = p.deliver_due().await;
     assert_eq!(report.sent, 1, "{report:?}");
     let n = records(&pds, &did).await.len();
@@ -224,14 +194,7 @@ async fn bluesky_publishing_is_guarded_and_never_duplicates() {
 
     // A crash between "sending" and "sent", then a restart: still exactly one record.
     proxy.inject("POST /xrpc/com.atproto.repo.createRecord", Fault::Hang, 1);
-    p.queue(
-        brand.id,
-        acct.id,
-        &Content::text("Panne en plein envoi"),
-        &Confirmation::default(),
-        None,
-    )
-    .unwrap();
+    queue_text(&p, brand.id, acct.id, "Panne en plein envoi").unwrap();
     let creates_before = creates(&proxy);
     let p2 = Arc::clone(&p);
     let delivery = tokio::spawn(async move { p2.deliver_due().await });
@@ -263,15 +226,7 @@ async fn bluesky_publishing_is_guarded_and_never_duplicates() {
 
     // The kill switch also holds Bluesky posts.
     restarted.set_kill_switch(true, "pause").unwrap();
-    restarted
-        .queue(
-            brand.id,
-            acct.id,
-            &Content::text("En pause"),
-            &Confirmation::default(),
-            None,
-        )
-        .unwrap();
+    queue_text(&restarted, brand.id, acct.id, "En pause").unwrap();
     assert!(restarted.deliver_due().await.paused);
     assert_eq!(records(&pds, &did).await.len(), 4);
     restarted.set_kill_switch(false, "").unwrap();
@@ -281,15 +236,7 @@ async fn bluesky_publishing_is_guarded_and_never_duplicates() {
     // The connection drops before the PDS sees the write: the outcome is unknown, the record
     // is looked for (the PDS answers RecordNotFound), and the next attempt writes it, once.
     proxy.inject("POST /xrpc/com.atproto.repo.createRecord", Fault::Refuse, 1);
-    restarted
-        .queue(
-            brand.id,
-            acct.id,
-            &Content::text("Jamais arrivé"),
-            &Confirmation::default(),
-            None,
-        )
-        .unwrap();
+    queue_text(&restarted, brand.id, acct.id, "Jamais arrivé").unwrap();
     let report = restarted.deliver_due().await;
     assert_eq!(report.deferred, 1, "{report:?}");
     let waiting = restarted.outbox(1).unwrap().remove(0);
@@ -312,15 +259,7 @@ async fn bluesky_publishing_is_guarded_and_never_duplicates() {
         restarted.accounts(brand.id).unwrap()[0].identity.audience,
         0
     );
-    let post = restarted
-        .queue(
-            brand.id,
-            acct.id,
-            &Content::text("Nouvelle audience"),
-            &Confirmation::default(),
-            None,
-        )
-        .unwrap();
+    let post = queue_text(&restarted, brand.id, acct.id, "Nouvelle audience").unwrap();
     net.follow("lecteur.test", "marque-acme.test").await;
     let report = restarted.deliver_due().await;
     assert_eq!(report.failed, 1, "{report:?}");

@@ -16,15 +16,13 @@ async fn connection_cut_after_the_server_stored_the_post_then_retry_gives_one_po
     let r = rig("m-cut");
     let (brand, acct) = brand_with_alice(&r, &snac, &proxy.url()).await;
     proxy.inject("POST /api/v1/statuses", Fault::Cut, 1);
-    r.publisher
-        .queue(
-            brand,
-            acct,
-            &Content::text("Réponse officielle au sujet du lot 42"),
-            &Confirmation::default(),
-            None,
-        )
-        .unwrap();
+    queue_text(
+        &r.publisher,
+        brand,
+        acct,
+        "Réponse officielle au sujet du lot 42",
+    )
+    .unwrap();
     let report = r.publisher.deliver_due().await;
     assert_eq!(proxy.faults(), 1, "the cut happened");
     assert_eq!(report.sent, 1, "{report:?}");
@@ -100,15 +98,7 @@ async fn a_crash_between_sending_and_sent_then_restart_gives_one_post() {
 /// alice's token is revoked, a post for her fails: the failed post.
 async fn failed_by_revocation(r: &Rig, snac: &Snac, (brand, acct): (i64, i64), text: &str) -> Post {
     snac.revoke(&snac.token);
-    r.publisher
-        .queue(
-            brand,
-            acct,
-            &Content::text(text),
-            &Confirmation::default(),
-            None,
-        )
-        .unwrap();
+    queue_text(&r.publisher, brand, acct, text).unwrap();
     let report = r.publisher.deliver_due().await;
     assert_eq!(report.failed, 1, "{report:?}");
     r.publisher.outbox(1).unwrap().remove(0)
@@ -221,15 +211,7 @@ async fn a_credential_swapped_for_another_account_is_caught_before_sending() {
             &Sensitive::new(bob_token.clone()),
         )
         .unwrap();
-    r.publisher
-        .queue(
-            brand,
-            acct,
-            &Content::text("Ceci ne doit partir que d'Acme"),
-            &Confirmation::default(),
-            None,
-        )
-        .unwrap();
+    queue_text(&r.publisher, brand, acct, "Ceci ne doit partir que d'Acme").unwrap();
     let report = r.publisher.deliver_due().await;
     assert_eq!(report.failed, 1);
     let p = r.publisher.outbox(1).unwrap().remove(0);
@@ -362,15 +344,7 @@ async fn a_server_gone_for_good_is_retried_then_given_up_with_its_cause_kept_as_
     });
     // The server's address stops answering: connections are refused.
     drop(proxy);
-    r.publisher
-        .queue(
-            brand,
-            acct,
-            &Content::text("Point d'étape"),
-            &Confirmation::default(),
-            None,
-        )
-        .unwrap();
+    queue_text(&r.publisher, brand, acct, "Point d'étape").unwrap();
     assert_eq!(r.publisher.deliver_due().await.deferred, 1);
     let p = r.publisher.outbox(1).unwrap().remove(0);
     assert!(
@@ -427,15 +401,7 @@ async fn a_post_that_may_have_gone_out_cannot_be_cancelled_as_if_nothing_was_sen
         Fault::Refuse,
         10,
     );
-    r.publisher
-        .queue(
-            brand,
-            acct,
-            &Content::text("Peut-être parti"),
-            &Confirmation::default(),
-            None,
-        )
-        .unwrap();
+    queue_text(&r.publisher, brand, acct, "Peut-être parti").unwrap();
     r.publisher.deliver_due().await;
     let p = r.publisher.outbox(1).unwrap().remove(0);
     assert!(p.outcome_unknown, "{p:?}");

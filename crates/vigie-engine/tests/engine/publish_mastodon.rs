@@ -100,16 +100,7 @@ async fn a_brand_workspace_never_reaches_a_personal_account() {
         .iter()
         .all(|a| a.identity.handle.starts_with("alice@")));
     // Publishing to bob from the brand workspace is refused by the engine.
-    let err = r
-        .publisher
-        .queue(
-            brand,
-            bob.id,
-            &Content::text("oops"),
-            &Confirmation::default(),
-            None,
-        )
-        .unwrap_err();
+    let err = queue_text(&r.publisher, brand, bob.id, "oops").unwrap_err();
     assert!(err.to_string().contains("switch profile"), "{err}");
     match err {
         PublishError::Refused(Refusal::WrongProfile {
@@ -195,16 +186,7 @@ async fn kill_switch_holds_every_post_until_it_is_lifted() {
     r.publisher
         .set_kill_switch(true, "crisis meeting at 10:00")
         .unwrap();
-    let post = r
-        .publisher
-        .queue(
-            brand,
-            acct,
-            &Content::text("Pendant la pause"),
-            &Confirmation::default(),
-            None,
-        )
-        .unwrap();
+    let post = queue_text(&r.publisher, brand, acct, "Pendant la pause").unwrap();
     r.clock.advance(600);
     let report = r.publisher.deliver_due().await;
     assert!(report.paused);
@@ -238,16 +220,7 @@ async fn cancel_inside_the_undo_window_sends_nothing() {
     let r = rig("m-undo");
     let (brand, acct) = brand_with_alice(&r, &snac, &proxy.url()).await;
     r.publisher.set_config(PublishConfig::default()); // 30 s undo window
-    let post = r
-        .publisher
-        .queue(
-            brand,
-            acct,
-            &Content::text("Oups, mauvais message"),
-            &Confirmation::default(),
-            None,
-        )
-        .unwrap();
+    let post = queue_text(&r.publisher, brand, acct, "Oups, mauvais message").unwrap();
     assert_eq!(post.send_after, NOW + 30);
     // Within the window nothing is due…
     r.clock.advance(10);
@@ -277,16 +250,7 @@ async fn text_over_the_instance_limit_is_refused_before_sending() {
     let snac = Snac::start().await;
     let r = rig("m-long");
     let (brand, acct) = brand_with_alice(&r, &snac, &snac.url()).await;
-    let err = r
-        .publisher
-        .queue(
-            brand,
-            acct,
-            &Content::text("a".repeat(100_001)),
-            &Confirmation::default(),
-            None,
-        )
-        .unwrap_err();
+    let err = queue_text(&r.publisher, brand, acct, "a".repeat(100_001)).unwrap_err();
     assert!(matches!(err, PublishError::Invalid(_)), "{err:?}");
     assert!(err.to_string().contains("remove 1"), "{err}");
     // An "image" that is really a path to another file is refused before anything is queued.
@@ -393,26 +357,9 @@ async fn the_same_text_twice_on_one_account_is_refused_until_the_first_is_cancel
     let err = again().unwrap_err();
     assert!(err.to_string().contains("already sent"), "{err}");
     // …while another text goes, and a cancelled post leaves its text free.
-    let other = r
-        .publisher
-        .queue(
-            brand,
-            acct,
-            &Content::text("Autre chose"),
-            &Confirmation::default(),
-            None,
-        )
-        .unwrap();
+    let other = queue_text(&r.publisher, brand, acct, "Autre chose").unwrap();
     r.publisher.cancel(other.id).unwrap();
-    r.publisher
-        .queue(
-            brand,
-            acct,
-            &Content::text("Autre chose"),
-            &Confirmation::default(),
-            None,
-        )
-        .unwrap();
+    queue_text(&r.publisher, brand, acct, "Autre chose").unwrap();
     r.clock.advance(24 * 3600 + 60);
     again().expect("a day later, a repeat is deliberate");
     r.clock.advance(31);

@@ -100,3 +100,20 @@ pub fn unique_prefix(name: &str) -> String {
             .as_nanos()
     )
 }
+
+/// Queues a text post on `account`, confirmed by a click (the default confirmation), for no
+/// watch: what most publishing tests send.
+pub fn queue_text(
+    p: &vigie_engine::publish::Publisher,
+    profile: i64,
+    account: i64,
+    text: impl Into<String>,
+) -> vigie_engine::publish::PublishResult<vigie_store::Post> {
+    p.queue(
+        profile,
+        account,
+        &vigie_domain::publish::Content::text(text),
+        &vigie_engine::publish::Confirmation::default(),
+        None,
+    )
+}
