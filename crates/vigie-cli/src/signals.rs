@@ -83,7 +83,9 @@ pub fn levels(ctx: &Ctx) -> Result<()> {
                     .unwrap_or_default(),
                 // The end of the last 5-minute bucket the signal pass read: the level and
                 // its countdown stand as of then (the next poll brings them up to date).
-                l.last_bucket.map(|b| time(b + 300)).unwrap_or_default(),
+                l.last_bucket
+                    .map(|b| time(b + vigie_engine::signals::BUCKET))
+                    .unwrap_or_default(),
                 if lang == Lang::Fr {
                     l.explanation_fr.clone()
                 } else {

@@ -350,7 +350,6 @@ impl MatchText {
         self.tokens.iter().any(|t| t.starts_with(prefix))
     }
 
-    /// True when `words` appear consecutively, in order.
     /// True when `words` appear consecutively, in order: in the text's own words, or in the
     /// text read with each camel-case compound replaced by its parts ("boycottdanone
     /// maintenant" and "boycott danone maintenant" both match "#BoycottDanone maintenant").
@@ -358,16 +357,10 @@ impl MatchText {
         match words {
             [] => false,
             [one] => self.has_word(one),
+            // Without compounds the two readings are one: read it once.
             [first, rest @ ..] => self.positions(first).any(|p| {
-                if self.tokens.parts.is_empty() {
-                    return rest
-                        .iter()
-                        .enumerate()
-                        .all(|(k, w)| self.tokens.get(p + 1 + k) == Some(w.as_str()));
-                }
-                [false, true]
-                    .into_iter()
-                    .any(|by_parts| self.phrase_at(p, rest, by_parts))
+                self.phrase_at(p, rest, false)
+                    || (!self.tokens.parts.is_empty() && self.phrase_at(p, rest, true))
             }),
         }
     }

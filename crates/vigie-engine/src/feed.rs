@@ -88,6 +88,10 @@ pub fn parse_feed(
 /// author): `https://host/@name`. None for any other link (an article's, or Medium's
 /// `/@author/title-slug`), whose words alone identify it.
 fn status_poster(link: &str) -> Option<String> {
+    // Most links are articles': no `@`, no parse (canonical_url parses the link anyway).
+    if !link.contains("/@") {
+        return None;
+    }
     let url = url::Url::parse(link).ok()?;
     let mut segments = url.path_segments()?;
     let (name, id) = (segments.next()?, segments.next()?);

@@ -356,37 +356,31 @@ pub fn explain_level(
     tz_offset_secs: i64,
 ) -> String {
     let reasons = explain(&state.last_reasons, lang, tz_offset_secs);
-    if state.sustained {
-        let held = match lang {
+    let held = if state.sustained {
+        match lang {
             Lang::Fr => {
                 "Niveau maintenu : la vague continue, même si elle surprend moins qu'à son début"
+                    .to_string()
             }
             Lang::En => {
                 "Level held: the storm goes on, though it is less unusual than when it rose"
+                    .to_string()
             }
-        };
-        return match (lang, reasons.is_empty()) {
-            (_, true) => held.to_string(),
-            (Lang::Fr, false) => format!(
-                "{held} ; derniers signaux relevés : {}",
-                lower_first(&reasons)
+        }
+    } else if level_for(state.last_points, t) < state.level {
+        // Easing: the last bucket scored below the level shown.
+        let left = i64::from(t.calm_down_buckets.saturating_sub(state.below_for).max(1));
+        let minutes = left * bucket_secs / 60;
+        match lang {
+            Lang::Fr => format!(
+                "Niveau maintenu : les signaux retombent, il baissera d'un cran après encore {minutes} min de calme"
             ),
-            (Lang::En, false) => format!("{held}; last signals seen: {}", lower_first(&reasons)),
-        };
-    }
-    // Easing: the last bucket scored below the level shown.
-    if level_for(state.last_points, t) >= state.level {
+            Lang::En => format!(
+                "Level held: signals are easing; it steps down after {minutes} more min of calm"
+            ),
+        }
+    } else {
         return reasons;
-    }
-    let left = i64::from(t.calm_down_buckets.saturating_sub(state.below_for).max(1));
-    let minutes = left * bucket_secs / 60;
-    let held = match lang {
-        Lang::Fr => format!(
-            "Niveau maintenu : les signaux retombent, il baissera d'un cran après encore {minutes} min de calme"
-        ),
-        Lang::En => format!(
-            "Level held: signals are easing; it steps down after {minutes} more min of calm"
-        ),
     };
     match (lang, reasons.is_empty()) {
         (_, true) => held,

@@ -70,21 +70,25 @@ impl Default for WatchSignals {
     }
 }
 
+/// Appends to a ring of the last [`RING`] buckets, dropping the oldest when full.
+fn push_capped<T>(ring: &mut VecDeque<T>, item: T) {
+    if ring.len() == RING {
+        ring.pop_front();
+    }
+    ring.push_back(item);
+}
+
 impl WatchSignals {
     pub fn step(&mut self, b: BucketCounts, sensitivity: Sensitivity, t: &Thresholds) -> Step {
         let volume = self.volume.observe(b.start, f64::from(b.mentions));
         let negative = self.negative.observe(b.start, f64::from(b.negative));
         let new_voices = self.new_voices.observe(b.start, f64::from(b.new_voices));
         self.last_bucket = Some(b.start);
-        if self.recent.len() == RING {
-            self.recent.pop_front();
-        }
-        self.recent.push_back(b);
-        if self.recent_expected.len() == RING {
-            self.recent_expected.pop_front();
-        }
-        self.recent_expected
-            .push_back((volume.expected, negative.expected));
+        push_capped(&mut self.recent, b);
+        push_capped(
+            &mut self.recent_expected,
+            (volume.expected, negative.expected),
+        );
         // What the detectors expected over the hour the counts cover, once every bucket of
         // it has its expectation (a state persisted before this was kept lacks them).
         let hour = self.recent.len().min(12);
