@@ -115,6 +115,37 @@ pub(crate) async fn brand_with_alice(r: &Rig, snac: &Snac, server: &str) -> (i64
     (brand.id, acct.id)
 }
 
+/// A personal profile named `name`, with no allow-list.
+pub(crate) fn personal(r: &Rig, name: &str) -> vigie_domain::publish::Profile {
+    r.publisher
+        .create_profile(name, ProfileKind::Personal, "#0060a0", &[])
+        .unwrap()
+}
+
+/// The brand profile "Acme", listing alice of the snac2 instance as its own.
+pub(crate) fn acme_listing_alice(r: &Rig, snac: &Snac) -> vigie_domain::publish::Profile {
+    r.publisher
+        .create_profile(
+            "Acme",
+            ProfileKind::Brand,
+            "#c00000",
+            &[format!("alice@{}", host(snac))],
+        )
+        .unwrap()
+}
+
+/// Connects alice's token to `profile` through `server`, declaring no handle.
+pub(crate) async fn connect_alice(
+    r: &Rig,
+    snac: &Snac,
+    profile: i64,
+    server: &str,
+) -> vigie_engine::publish::PublishResult<vigie_domain::publish::Account> {
+    r.publisher
+        .connect_mastodon_token(profile, server, Sensitive::new(snac.token.clone()), None)
+        .await
+}
+
 pub(crate) fn texts(statuses: &[serde_json::Value]) -> Vec<String> {
     statuses
         .iter()

@@ -18,15 +18,7 @@ async fn personal_account_cannot_join_a_brand_profile() {
     let snac = Snac::start().await;
     let (_, bob_token) = snac.add_user("bob").await;
     let r = rig("m-allow");
-    let brand = r
-        .publisher
-        .create_profile(
-            "Acme",
-            ProfileKind::Brand,
-            "#c00000",
-            &[format!("alice@{}", host(&snac))],
-        )
-        .unwrap();
+    let brand = acme_listing_alice(&r, &snac);
     let err = r
         .publisher
         .connect_mastodon_token(brand.id, &snac.url(), Sensitive::new(bob_token), None)
@@ -53,10 +45,7 @@ async fn a_token_of_another_account_than_declared_is_refused() {
     let snac = Snac::start().await;
     let (_, bob_token) = snac.add_user("bob").await;
     let r = rig("m-wrong");
-    let me = r
-        .publisher
-        .create_profile("Moi", ProfileKind::Personal, "#0060a0", &[])
-        .unwrap();
+    let me = personal(&r, "Moi");
     let err = r
         .publisher
         .connect_mastodon_token(
@@ -83,10 +72,7 @@ async fn oauth_with_a_loopback_redirect_connects_the_account() {
     let snac = Snac::start().await;
     let (bob_password, _) = snac.add_user("bob").await;
     let r = rig("m-oauth");
-    let me = r
-        .publisher
-        .create_profile("Bob perso", ProfileKind::Personal, "#0060a0", &[])
-        .unwrap();
+    let me = personal(&r, "Bob perso");
     let (flow, url) = r.publisher.begin_mastodon_oauth(&snac.url()).await.unwrap();
     let u = url::Url::parse(&url).unwrap();
     let q: std::collections::HashMap<_, _> = u.query_pairs().into_owned().collect();
@@ -131,10 +117,7 @@ async fn oauth_with_a_loopback_redirect_connects_the_account() {
 async fn a_sign_in_the_user_stopped_waiting_for_connects_nothing() {
     let snac = Snac::start().await;
     let r = Arc::new(rig("m-oauth-stop"));
-    let me = r
-        .publisher
-        .create_profile("Perso", ProfileKind::Personal, "#0060a0", &[])
-        .unwrap();
+    let me = personal(&r, "Perso");
     let (flow, _) = r.publisher.begin_mastodon_oauth(&snac.url()).await.unwrap();
     let waiting = tokio::spawn({
         let (r, flow) = (Arc::clone(&r), flow.clone());
@@ -196,28 +179,13 @@ async fn an_oauth_sign_in_with_an_instance_that_does_not_answer_says_so_as_data(
 async fn the_brand_s_account_never_lands_in_a_personal_profile_whatever_the_address() {
     let snac = Snac::start().await;
     let r = rig("m-chrysler");
-    let me = r
-        .publisher
-        .create_profile("Jeanne perso", ProfileKind::Personal, "#0060a0", &[])
-        .unwrap();
-    let brand = r
-        .publisher
-        .create_profile(
-            "Acme",
-            ProfileKind::Brand,
-            "#c00000",
-            &[format!("alice@{}", host(&snac))],
-        )
-        .unwrap();
+    let me = personal(&r, "Jeanne perso");
+    let brand = acme_listing_alice(&r, &snac);
     // The brand's account offered to the personal profile, by the address the brand uses and
     // by another name of the same server: refused before anything is saved, either way.
     let localhost = format!("http://localhost:{}", snac.port);
     for server in [snac.url(), localhost.clone()] {
-        let err = r
-            .publisher
-            .connect_mastodon_token(me.id, &server, Sensitive::new(snac.token.clone()), None)
-            .await
-            .unwrap_err();
+        let err = connect_alice(&r, &snac, me.id, &server).await.unwrap_err();
         match err {
             PublishError::Refused(Refusal::BrandAccount { handle, brand }) => {
                 assert_eq!(handle, format!("alice@{}", host(&snac)));
@@ -228,25 +196,11 @@ async fn the_brand_s_account_never_lands_in_a_personal_profile_whatever_the_addr
     }
     assert!(r.publisher.accounts(me.id).unwrap().is_empty());
     // The brand connects it through one address; the other address is the same account.
-    let acct = r
-        .publisher
-        .connect_mastodon_token(
-            brand.id,
-            &snac.url(),
-            Sensitive::new(snac.token.clone()),
-            None,
-        )
+    let acct = connect_alice(&r, &snac, brand.id, &snac.url())
         .await
         .unwrap();
     assert_eq!(acct.identity.handle, format!("alice@{}", host(&snac)));
-    let again = r
-        .publisher
-        .connect_mastodon_token(
-            brand.id,
-            &localhost,
-            Sensitive::new(snac.token.clone()),
-            None,
-        )
+    let again = connect_alice(&r, &snac, brand.id, &localhost)
         .await
         .unwrap();
     assert_eq!(again.id, acct.id, "reconnected, not a second account");
@@ -337,14 +291,7 @@ async fn an_account_an_older_vigie_connected_is_reconnected_not_duplicated() {
         .unwrap();
     assert!(!r.publisher.credential_is_set(old.id).unwrap());
     // Reconnecting it finds it (same address, same id) and files the token where it is read.
-    let again = r
-        .publisher
-        .connect_mastodon_token(
-            brand.id,
-            &snac.url(),
-            Sensitive::new(snac.token.clone()),
-            None,
-        )
+    let again = connect_alice(&r, &snac, brand.id, &snac.url())
         .await
         .unwrap();
     assert_eq!(again.id, old.id);
@@ -358,15 +305,8 @@ async fn an_account_an_older_vigie_connected_is_reconnected_not_duplicated() {
 async fn an_account_a_brand_names_later_stops_speaking_for_a_personal_profile() {
     let snac = Snac::start().await;
     let r = rig("m-later");
-    let me = r
-        .publisher
-        .create_profile("Jeanne perso", ProfileKind::Personal, "#0060a0", &[])
-        .unwrap();
-    let acct = r
-        .publisher
-        .connect_mastodon_token(me.id, &snac.url(), Sensitive::new(snac.token.clone()), None)
-        .await
-        .unwrap();
+    let me = personal(&r, "Jeanne perso");
+    let acct = connect_alice(&r, &snac, me.id, &snac.url()).await.unwrap();
     // Then the brand lists that handle as its own: the personal profile can no longer post
     // with it (it was connected first, so the connect-time rule never saw the brand).
     r.publisher

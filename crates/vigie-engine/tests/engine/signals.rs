@@ -104,25 +104,31 @@ pub(crate) fn ingest_entries(store: &mut Store, source: i64, raw: Vec<RawEntry>,
 }
 
 /// Three quiet days (a few neutral French mentions per hour), then a burst of angry ones.
+/// Three quiet days before `now`: a calm annual-report item every 20 minutes, from four
+/// outlets.
+pub(crate) fn quiet_days(now: i64) -> Vec<RawEntry> {
+    (0..216)
+        .map(|i| {
+            entry(
+                format!("calm-{i}"),
+                &format!("Danone publie son rapport annuel numéro {i}"),
+                &format!("media{}", i % 4),
+                now - 3 * DAY + i * 1200,
+            )
+        })
+        .collect()
+}
+
 fn seed(store: &mut Store, watch: i64, source: i64, now: i64) {
     let matcher = Matcher::new(
         &store.watches().unwrap(),
         Arc::new(vigie_tonality::Analyzer::new()),
     );
-    let start = now - 3 * DAY;
-    let mut raw = Vec::new();
-    let mut t = start;
-    let mut i = 0;
-    while t < now - 3600 {
-        raw.push(entry(
-            format!("calm-{i}"),
-            &format!("Danone publie son rapport annuel numéro {i}"),
-            &format!("media{}", i % 4),
-            t,
-        ));
-        t += 1200;
-        i += 1;
-    }
+    // The quiet days up to an hour before now.
+    let mut raw: Vec<RawEntry> = quiet_days(now)
+        .into_iter()
+        .filter(|e| e.published_at < Some(now - 3600))
+        .collect();
     for k in 0..60 {
         raw.push(entry(
             format!("storm-{k}"),
@@ -392,16 +398,7 @@ fn a_storm_that_arrives_late_still_raises_the_level_once() {
         Arc::new(vigie_tonality::Analyzer::new()),
     );
     // Three quiet days, seen by a first pass: calm, and the last buckets processed.
-    let calm: Vec<RawEntry> = (0..216)
-        .map(|i| {
-            entry(
-                format!("calm-{i}"),
-                &format!("Danone publie son rapport annuel numéro {i}"),
-                &format!("media{}", i % 4),
-                now - 3 * DAY + i * 1200,
-            )
-        })
-        .collect();
+    let calm = quiet_days(now);
     store
         .ingest(&prepare(src, calm, &matcher, now), now)
         .unwrap();

@@ -2,7 +2,7 @@
 //! a sensitive word ending in `*` finds its forms. The signal pass itself, levels over time
 //! and notifications: signals.rs.
 
-use crate::signals::{entry, ingest_entries, store_with, DAY};
+use crate::signals::{entry, ingest_entries, quiet_days, store_with};
 use crate::support::*;
 use std::sync::Arc;
 use vigie_domain::Level;
@@ -59,16 +59,7 @@ fn a_launch_praised_everywhere_is_worth_watching_not_an_alert() {
     let now = (NOW / 300) * 300;
     let dir = tempfile::tempdir().unwrap();
     let (mut store, _, src) = store_with(dir.path(), &[("Danone", "danone")]);
-    let mut raw: Vec<RawEntry> = (0..216)
-        .map(|i| {
-            entry(
-                format!("calm-{i}"),
-                &format!("Danone publie son rapport annuel numéro {i}"),
-                &format!("media{}", i % 4),
-                now - 3 * DAY + i * 1200,
-            )
-        })
-        .collect();
+    let mut raw: Vec<RawEntry> = quiet_days(now);
     // The launch: 60 delighted posts from new voices in half an hour.
     raw.extend((0..60).map(|k| {
         entry(
